@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// respdb server: `respdb [config file] [--name value ...]`, options as in redis.conf.
+
+import { Config } from '../lib/config.js';
+import { setLogFile, setLogLevel, logger, flushLogs } from '../lib/log.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = Config.fromArgv(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`respdb: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  setLogFile(config.str('logfile'));
+  setLogLevel(config.str('loglevel'));
+  config.on('change', (name: string, value: unknown) => {
+    if (name === 'loglevel') setLogLevel(String(value));
+  });
+  const log = logger('main');
+  const { Server } = await import('../lib/server.js');
+  const server = new Server(config);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'received signal, shutting down');
+    server.shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        flushLogs();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    await server.start();
+  } catch (e) {
+    log.fatal({ err: e }, 'could not start');
+    process.stderr.write(`respdb: ${(e as Error).message}\n`);
+    flushLogs();
+    setTimeout(() => process.exit(1), 50);
+  }
+}
+
+void main();

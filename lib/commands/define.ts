@@ -1,0 +1,80 @@
+// Helpers to declare command table entries compactly.
+
+import type { CommandDef, CommandFlag, MainHandler, ScatterSpec, ShardHandler } from './types.js';
+
+export interface CommandSpec {
+  name: string;
+  arity: number;
+  flags?: CommandFlag[];
+  /** Type categories without '@' (string, keyspace, connection...); flag-derived ones are added. */
+  acl?: string[];
+  /** [first, last, step]; omitted = no keys. */
+  keys?: [number, number, number];
+  getKeys?: (args: Buffer[]) => number[];
+  shard?: ShardHandler;
+  main?: MainHandler;
+  scatter?: ScatterSpec;
+  coordinated?: MainHandler;
+  sub?: CommandDef[];
+  summary: string;
+  since: string;
+  group: string;
+  complexity?: string;
+  internal?: boolean;
+  slow?: boolean;
+}
+
+/** Builds a table entry; ACL categories implied by the flags are added as Redis does. */
+export function cmd(s: CommandSpec): CommandDef {
+  const flags = s.flags ?? [];
+  const acl = new Set(s.acl ?? []);
+  if (flags.includes('write')) acl.add('write');
+  if (flags.includes('readonly') && !acl.has('scripting')) acl.add('read');
+  if (flags.includes('admin')) {
+    acl.add('admin');
+    acl.add('dangerous');
+  }
+  if (flags.includes('pubsub')) acl.add('pubsub');
+  if (flags.includes('fast')) acl.add('fast');
+  if (flags.includes('blocking')) acl.add('blocking');
+  if (!flags.includes('fast')) acl.add('slow');
+  const d: CommandDef = {
+    name: s.name,
+    arity: s.arity,
+    flags,
+    acl: [...acl],
+    keys: s.keys ? { first: s.keys[0], last: s.keys[1], step: s.keys[2] } : { first: 0, last: 0, step: 0 },
+    getKeys: s.getKeys,
+    shard: s.shard,
+    main: s.main,
+    scatter: s.scatter,
+    coordinated: s.coordinated,
+    summary: s.summary,
+    since: s.since,
+    group: s.group,
+    complexity: s.complexity,
+    internal: s.internal,
+    slow: s.slow,
+  };
+  if (s.sub) {
+    d.sub = new Map();
+    for (const c of s.sub) d.sub.set(c.name.slice(c.name.indexOf('|') + 1), c);
+  }
+  return d;
+}
+
+/** Case-insensitive comparison of an argument with an ASCII keyword (lower-case `kw`). */
+export function isKw(arg: Buffer, kw: string): boolean {
+  if (arg.length !== kw.length) return false;
+  for (let i = 0; i < kw.length; i++) {
+    let c = arg[i];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== kw.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Lower-cased ASCII text of an argument (for option parsing). */
+export function kw(arg: Buffer): string {
+  return arg.length <= 64 ? arg.toString('latin1').toLowerCase() : '';
+}

@@ -1,0 +1,5 @@
+// Shard-side helpers of main-thread and cross-shard commands. Not visible to clients.
+
+import type { CommandDef } from './types.js';
+
+export const internalCommands: CommandDef[] = [];

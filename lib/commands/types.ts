@@ -1,0 +1,101 @@
+// Shapes shared by the command table, the main thread and the shard workers.
+
+import type { RespWriter } from '../resp/writer.js';
+import type { ShardStore } from '../store/shard-store.js';
+import type { MainContext } from '../main-context.js';
+
+/** Redis 7 command flags (COMMAND INFO spelling). */
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_mandatory_keys'
+  | 'no_async_loading'
+  | 'no_multi'
+  | 'movablekeys'
+  | 'allow_busy';
+
+/** Execution context of a command running inside a shard's batch. */
+export interface ShardExec {
+  store: ShardStore;
+  /** Logical database index the client selected. */
+  db: number;
+  out: RespWriter;
+  /** Milliseconds since the epoch, fixed for the whole batch. */
+  now: number;
+  /**
+   * Records the effect of a write in the binlog (same transaction). Commands whose effect is not
+   * their own argument list (SET EX -> SET PXAT, INCRBYFLOAT -> SET KEEPTTL) pass the rewritten form.
+   */
+  binlog(args: Buffer[]): void;
+}
+
+export type ShardHandler = (x: ShardExec, args: Buffer[]) => void;
+
+/** Main-thread handler: writes exactly one reply through ctx. May be async. */
+export type MainHandler = (ctx: MainContext, args: Buffer[]) => void | Promise<void>;
+
+export interface KeySpec {
+  /** Index of the first key (0 = no keys). */
+  first: number;
+  /** Index of the last key; negative counts from the end (-1 = last argument). */
+  last: number;
+  step: number;
+}
+
+/**
+ * How a command whose keys fall on several shards is split: each shard runs the same command over
+ * its own keys (in one main-thread step, so every shard sees it at the same point of the global
+ * order); `merge` folds the per-shard replies into the client's reply.
+ */
+export interface ScatterSpec {
+  /** Arguments per key: 1 for DEL k..., 2 for MSET k v ... */
+  group: number;
+  /** sum: integer replies added; ok: +OK; gather: array replies put back in key order (MGET). */
+  merge: 'sum' | 'ok' | 'gather';
+}
+
+export interface CommandDef {
+  /** Lower-case name; subcommands are `parent|sub`. */
+  name: string;
+  /** Redis arity: positive = exact, negative = at least. Counts the command name. */
+  arity: number;
+  flags: CommandFlag[];
+  /** ACL categories without the '@'. */
+  acl: string[];
+  keys: KeySpec;
+  /** Custom key extraction for movable keys (returns argument indexes). */
+  getKeys?: (args: Buffer[]) => number[];
+  /** Runs in the shard that owns the (first) key. */
+  shard?: ShardHandler;
+  /** Runs on the main thread. */
+  main?: MainHandler;
+  /** Keys spread over several shards: split per shard and merge (independent per-shard parts). */
+  scatter?: ScatterSpec;
+  /** Keys spread over several shards with a dependency between parts: run under shard locks. */
+  coordinated?: MainHandler;
+  /** Subcommands (CONFIG GET ...), keyed by lower-case name. */
+  sub?: Map<string, CommandDef>;
+  /** COMMAND DOCS */
+  summary: string;
+  since: string;
+  group: string;
+  complexity?: string;
+  /** Candidate for the slow pool (issue: slow commands). */
+  slow?: boolean;
+  /** Not callable by clients: shard-side helpers of main-thread and coordinated commands. */
+  internal?: boolean;
+  /** Index in the table, assigned at registration (shared by both threads). */
+  index?: number;
+}

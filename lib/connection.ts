@@ -1,0 +1,181 @@
+// One client connection: its parser, its state (db, protocol, name), and the queue that keeps its
+// replies in request order whichever shard or thread produced them.
+
+import type { Socket } from 'node:net';
+import Denque from 'denque';
+import { RespParser } from './resp/parser.js';
+import type { ReplyTarget } from './shard/handle.js';
+import type { Proto } from './resp/writer.js';
+
+/** A reply position in a connection's output order. */
+export class Slot implements ReplyTarget {
+  data: Buffer | null = null;
+  done = false;
+  /** Close the connection once this reply is written (QUIT, protocol errors). */
+  closeAfter = false;
+
+  constructor(readonly conn: Connection) {}
+
+  onReply(reply: Buffer): void {
+    this.fill(Buffer.from(reply));
+  }
+
+  fill(data: Buffer): void {
+    this.data = data;
+    this.done = true;
+    this.conn.slotDone();
+  }
+}
+
+export interface ConnectionHost {
+  dispatch(conn: Connection, args: Buffer[]): void;
+  markDirty(conn: Connection): void;
+  protocolError(conn: Connection, msg: string): void;
+  checkQueryBuffer(conn: Connection): void;
+  closed(conn: Connection): void;
+}
+
+/** Input is paused while this many replies are outstanding or this much output is unsent. */
+const MAX_PENDING = 4096;
+const MAX_UNSENT = 64 << 20;
+
+export class Connection {
+  readonly parser: RespParser;
+  db = 0;
+  proto: Proto = 2;
+  name: Buffer | null = null;
+  libName = '';
+  libVer = '';
+  authenticated: boolean;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCmd = 'NULL';
+  readonly queue = new Denque<Slot>();
+  out: Buffer[] = [];
+  outBytes = 0;
+  closing = false;
+  closed = false;
+  private paused = false;
+  /** Set while handling a command: the reply goes straight to `out` when nothing is pending. */
+  readonly addr: string;
+  readonly laddr: string;
+  /** Total commands processed (CLIENT LIST has no such field; INFO does not either: local use). */
+  commands = 0;
+
+  constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
+    this.authenticated = !needAuth;
+    this.addr = fmtAddr(socket.remoteAddress, socket.remotePort);
+    this.laddr = fmtAddr(socket.localAddress, socket.localPort);
+    this.parser = new RespParser({
+      onCommand: (args) => {
+        this.commands++;
+        host.dispatch(this, args);
+      },
+      onProtocolError: (msg) => host.protocolError(this, msg),
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.lastInteraction = Date.now();
+      this.parser.feed(chunk);
+      if (this.parser.inCommand()) host.checkQueryBuffer(this);
+      this.checkPressure();
+    });
+    socket.on('drain', () => this.checkPressure());
+    socket.on('error', () => {
+      /* reset by peer etc.: 'close' follows */
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      host.closed(this);
+    });
+  }
+
+  /** A new reply position at the end of the queue. */
+  slot(): Slot {
+    const s = new Slot(this);
+    this.queue.push(s);
+    return s;
+  }
+
+  /** A reply produced immediately: goes out now if nothing is pending before it. */
+  reply(data: Buffer, closeAfter = false): void {
+    if (this.queue.length === 0) {
+      this.push(data);
+      if (closeAfter) this.closing = true;
+      this.host.markDirty(this);
+      return;
+    }
+    const s = this.slot();
+    s.closeAfter = closeAfter;
+    s.fill(data);
+  }
+
+  private push(data: Buffer): void {
+    this.out.push(data);
+    this.outBytes += data.length;
+  }
+
+  /** Moves finished replies at the head of the queue to the output. */
+  slotDone(): void {
+    let moved = false;
+    while (this.queue.length > 0) {
+      const s = this.queue.peekFront()!;
+      if (!s.done) break;
+      this.queue.shift();
+      this.push(s.data!);
+      moved = true;
+      if (s.closeAfter) {
+        this.closing = true;
+        break;
+      }
+    }
+    if (moved) this.host.markDirty(this);
+  }
+
+  /** Writes the collected output (once per event-loop turn). */
+  flush(): void {
+    if (this.closed) {
+      this.out = [];
+      this.outBytes = 0;
+      return;
+    }
+    const out = this.out;
+    if (out.length > 0) {
+      this.out = [];
+      this.outBytes = 0;
+      if (out.length === 1) this.socket.write(out[0]);
+      else this.socket.write(Buffer.concat(out));
+    }
+    if (this.closing) {
+      this.closing = false;
+      this.closed = true;
+      this.socket.end();
+      this.socket.destroySoon?.();
+      return;
+    }
+    this.checkPressure();
+  }
+
+  /** Stop reading from a client that does not read its replies or floods us; resume when it catches up. */
+  checkPressure(): void {
+    if (this.closed) return;
+    const heavy = this.queue.length > MAX_PENDING || this.socket.writableLength > MAX_UNSENT;
+    if (heavy && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    } else if (!heavy && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  kill(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+}
+
+function fmtAddr(host: string | undefined, port: number | undefined): string {
+  if (!host) return '?:0';
+  if (host.startsWith('::ffff:')) host = host.slice(7);
+  return host.includes(':') ? `${host}:${port}` : `${host}:${port}`;
+}

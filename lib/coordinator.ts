@@ -1,0 +1,120 @@
+// Commands whose keys live on several shards.
+//
+// Ordering is the whole trick. The main thread is the only producer of every shard's request
+// stream, and each shard executes its stream in order. Whatever the main thread enqueues to several
+// shards in one synchronous step therefore sits at the same point of one global order on all of
+// them: any two operations that share a shard are executed in enqueue order on it, so the history
+// is serializable in enqueue order and no client can observe half of a multi-shard operation.
+//
+// - scatter: parts that do not depend on each other (MSET, DEL k1 k2, MGET, EXISTS) are enqueued to
+//   their shards in one step and their replies merged. No waiting, no locks.
+// - locked: parts with a data dependency (RENAME a b, MSETNX, SMOVE, *STORE, MULTI/EXEC) enqueue a
+//   LOCK record on every involved shard in one step. A shard that reaches the lock stops taking
+//   requests from its ring; once all have stopped, the transaction runs its steps against them
+//   (each shard executes steps from the control channel), then unlocks them. Locks are taken in the
+//   global order too, so two transactions can never wait for each other (no deadlock).
+
+import type { Server } from './server.js';
+import type { Connection } from './connection.js';
+import type { CommandDef } from './commands/types.js';
+import { decodeReply, type Decoded } from './resp/decode.js';
+import { RespWriter } from './resp/writer.js';
+
+export interface Tx {
+  /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
+  exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number): Promise<Buffer>;
+}
+
+export class Coordinator {
+  private txSeq = 0;
+
+  constructor(private readonly server: Server) {}
+
+  /** Splits a command per shard, runs the parts at one point of the global order, merges. */
+  scatter(conn: Connection, def: CommandDef, args: Buffer[], keyIdx: number[]): void {
+    const spec = def.scatter!;
+    const group = spec.group;
+    const parts = new Map<number, { args: Buffer[]; pos: number[] }>();
+    for (let k = 0; k < keyIdx.length; k++) {
+      const i = keyIdx[k];
+      const s = this.server.shardOf(args[i]);
+      let p = parts.get(s);
+      if (!p) {
+        p = { args: args.slice(0, keyIdx[0]), pos: [] };
+        parts.set(s, p);
+      }
+      for (let g = 0; g < group; g++) p.args.push(args[i + g]);
+      p.pos.push(k);
+    }
+    const slot = conn.slot();
+    const proto = conn.proto;
+    const replies = new Map<number, Decoded>();
+    let remaining = parts.size;
+    for (const [s, p] of parts) {
+      this.server.shards[s].send(def.index!, conn.db, proto, p.args, {
+        onReply: (r) => {
+          replies.set(s, decodeReply(Buffer.from(r)));
+          if (--remaining === 0) slot.fill(merge(spec.merge, proto, keyIdx.length, parts, replies));
+        },
+      });
+    }
+    this.server.scheduleFlush();
+  }
+
+  /**
+   * Runs `fn` while holding the given shards. Must be called synchronously from the command's
+   * dispatch (before any await) so the locks take the command's place in the order.
+   */
+  async locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const txid = (this.txSeq = (this.txSeq + 1) >>> 0);
+    const ids = [...new Set(shards)].sort((a, b) => a - b);
+    const reached = ids.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          this.server.shards[s].lock(txid, { onReply: () => resolve() });
+        }),
+    );
+    this.server.scheduleFlush();
+    await Promise.all(reached);
+    const held = new Set(ids);
+    const tx: Tx = {
+      exec: (shard, def, db, args, proto = 2) => {
+        if (!held.has(shard)) throw new Error(`transaction does not hold shard ${shard}`);
+        return this.server.shards[shard].step(def.index!, db, proto, args);
+      },
+    };
+    try {
+      return await fn(tx);
+    } finally {
+      await Promise.all(ids.map((s) => this.server.shards[s].unlock(txid)));
+    }
+  }
+}
+
+function merge(
+  kind: 'sum' | 'ok' | 'gather',
+  proto: number,
+  nkeys: number,
+  parts: Map<number, { pos: number[] }>,
+  replies: Map<number, Decoded>,
+): Buffer {
+  for (const r of replies.values()) if (r instanceof Error) return Buffer.from('-' + r.message + '\r\n');
+  const w = new RespWriter(256);
+  w.proto = proto === 3 ? 3 : 2;
+  if (kind === 'ok') {
+    w.ok();
+  } else if (kind === 'sum') {
+    let n = 0n;
+    for (const r of replies.values()) n += r as bigint;
+    w.int(n);
+  } else {
+    const out: Decoded[] = new Array(nkeys);
+    for (const [s, p] of parts) {
+      const arr = replies.get(s) as Decoded[];
+      for (let j = 0; j < p.pos.length; j++) out[p.pos[j]] = arr[j];
+    }
+    w.array(nkeys);
+    for (const v of out) w.bulk(v === null ? null : (v as Buffer));
+  }
+  return w.take();
+}

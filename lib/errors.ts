@@ -1,0 +1,49 @@
+// Redis's error texts, in one place. Each is the full line without the leading '-'.
+
+export const E = {
+  syntax: 'ERR syntax error',
+  notInt: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  overflow: 'ERR increment or decrement would overflow',
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  noKey: 'ERR no such key',
+  dbIndex: 'ERR DB index is out of range',
+  invalidDb: 'ERR invalid DB index',
+  noAuth: 'NOAUTH Authentication required.',
+  wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+  offsetRange: 'ERR offset is out of range',
+  nanOrInf: 'ERR increment would produce NaN or Infinity',
+  sameObject: 'ERR source and destination objects are the same',
+  maxClients: 'ERR max number of clients reached',
+} as const;
+
+export function wrongArgs(name: string): string {
+  return `ERR wrong number of arguments for '${name}' command`;
+}
+
+export function invalidExpire(cmd: string): string {
+  return `ERR invalid expire time in '${cmd}' command`;
+}
+
+/** Redis: "unknown command 'x', with args beginning with: 'a' 'b' " (args truncated to 128 chars in all). */
+export function unknownCommand(args: Buffer[]): string {
+  const name = args[0].toString('latin1').slice(0, 128);
+  let rest = '';
+  for (let i = 1; i < args.length && rest.length < 128; i++) {
+    rest += `'${args[i].toString('latin1').slice(0, 128 - rest.length)}' `;
+  }
+  return `ERR unknown command '${sanitize(name)}', with args beginning with: ${sanitize(rest)}`;
+}
+
+export function unknownSubcommand(sub: Buffer, parent: string): string {
+  return `ERR unknown subcommand '${sanitize(sub.toString('latin1').slice(0, 128))}'. Try ${parent.toUpperCase()} HELP.`;
+}
+
+/** Error lines cannot carry CR/LF; Redis replaces them with spaces. */
+function sanitize(s: string): string {
+  return s.replace(/[\r\n]/g, ' ');
+}
+
+/** A command failure carrying a Redis error text. */
+export class RedisError extends Error {}

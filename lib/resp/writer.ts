@@ -1,0 +1,159 @@
+// RESP2/RESP3 reply encoder into one growable buffer. A shard encodes a whole batch of replies
+// into one writer; the main thread encodes its own replies the same way.
+
+import { formatDouble } from './number.js';
+
+const CRLF = 0x0a0d; // little-endian "\r\n"
+
+export type Proto = 2 | 3;
+
+export class RespWriter {
+  buf: Buffer;
+  pos = 0;
+  proto: Proto = 2;
+
+  constructor(size = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.buf.copy(nb, 0, 0, this.pos);
+    this.buf = nb;
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** A copy of everything written since `from`. */
+  take(from = 0): Buffer {
+    return Buffer.from(this.buf.subarray(from, this.pos));
+  }
+
+  private crlf(): void {
+    this.buf.writeUInt16LE(CRLF, this.pos);
+    this.pos += 2;
+  }
+
+  private line(prefix: string, s: string): void {
+    const len = Buffer.byteLength(s);
+    this.ensure(len + 3);
+    this.buf[this.pos++] = prefix.charCodeAt(0);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.crlf();
+  }
+
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  simple(s: string): void {
+    this.line('+', s);
+  }
+
+  ok(): void {
+    this.ensure(5);
+    this.pos += this.buf.write('+OK\r\n', this.pos, 'latin1');
+  }
+
+  /** `s` is the full error text, e.g. "ERR syntax error" or "WRONGTYPE ...". */
+  error(s: string): void {
+    // error lines must not contain newlines (Redis replaces them with spaces)
+    this.line('-', s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 ? s.replace(/[\r\n]/g, ' ') : s);
+  }
+
+  int(n: number | bigint): void {
+    this.line(':', String(n));
+  }
+
+  bulk(b: Uint8Array | null): void {
+    if (b === null) return this.nil();
+    const len = b.length;
+    this.ensure(len + 16);
+    this.buf[this.pos++] = 36; // $
+    this.pos += this.buf.write(String(len), this.pos, 'latin1');
+    this.crlf();
+    this.buf.set(b, this.pos);
+    this.pos += len;
+    this.crlf();
+  }
+
+  bulkStr(s: string): void {
+    const len = Buffer.byteLength(s);
+    this.ensure(len + 16);
+    this.buf[this.pos++] = 36;
+    this.pos += this.buf.write(String(len), this.pos, 'latin1');
+    this.crlf();
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.crlf();
+  }
+
+  /** Null bulk (RESP2 $-1, RESP3 _). */
+  nil(): void {
+    if (this.proto === 3) this.raw(NULL3);
+    else this.raw(NIL2);
+  }
+
+  /** Null array (RESP2 *-1, RESP3 _). */
+  nilArray(): void {
+    if (this.proto === 3) this.raw(NULL3);
+    else this.raw(NILARR2);
+  }
+
+  array(n: number): void {
+    this.line('*', String(n));
+  }
+
+  /** Map of n pairs (RESP2: flat array of 2n). */
+  map(n: number): void {
+    if (this.proto === 3) this.line('%', String(n));
+    else this.line('*', String(n * 2));
+  }
+
+  set(n: number): void {
+    if (this.proto === 3) this.line('~', String(n));
+    else this.line('*', String(n));
+  }
+
+  push(n: number): void {
+    if (this.proto === 3) this.line('>', String(n));
+    else this.line('*', String(n));
+  }
+
+  double(d: number): void {
+    if (this.proto === 3) this.line(',', formatDouble(d, true));
+    else this.bulkStr(formatDouble(d, false));
+  }
+
+  bool(b: boolean): void {
+    if (this.proto === 3) this.raw(b ? TRUE3 : FALSE3);
+    else this.raw(b ? ONE : ZERO);
+  }
+
+  /** Verbatim string (RESP3 `=`), a bulk string in RESP2. */
+  verbatim(s: string, format = 'txt'): void {
+    if (this.proto !== 3) return this.bulkStr(s);
+    const body = format + ':' + s;
+    const len = Buffer.byteLength(body);
+    this.ensure(len + 16);
+    this.buf[this.pos++] = 61; // =
+    this.pos += this.buf.write(String(len), this.pos, 'latin1');
+    this.crlf();
+    this.pos += this.buf.write(body, this.pos, 'utf8');
+    this.crlf();
+  }
+}
+
+const NULL3 = Buffer.from('_\r\n');
+const NIL2 = Buffer.from('$-1\r\n');
+const NILARR2 = Buffer.from('*-1\r\n');
+const TRUE3 = Buffer.from('#t\r\n');
+const FALSE3 = Buffer.from('#f\r\n');
+const ONE = Buffer.from(':1\r\n');
+const ZERO = Buffer.from(':0\r\n');

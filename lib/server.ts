@@ -1,0 +1,412 @@
+// The main thread: accepts connections, parses requests, looks commands up in the table, routes
+// them to shards (batched per event-loop turn) or runs them here, and writes replies in order.
+
+import net from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection, type ConnectionHost } from './connection.js';
+import { RespWriter } from './resp/writer.js';
+import { lookup, keyIndexes } from './table.js';
+import type { CommandDef, MainHandler } from './commands/types.js';
+import { E, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
+import { ShardHandle, type ReplyTarget } from './shard/handle.js';
+import { ShardStats } from './shard/stats.js';
+import { BinlogRing } from './binlog-ring.js';
+import { shardOf } from './slot.js';
+import { Coordinator } from './coordinator.js';
+import type { Config } from './config.js';
+import type { MainContext } from './main-context.js';
+import { logger, flushLogs } from './log.js';
+import { CommandStats } from './command-stats.js';
+
+const log = logger('server');
+
+const BINLOG_RING_BYTES = 8 << 20;
+const FORMAT_VERSION = 1;
+
+export class Server implements ConnectionHost {
+  readonly shards: ShardHandle[] = [];
+  readonly stats: ShardStats[] = [];
+  readonly binlogRings: BinlogRing[] = [];
+  readonly clients = new Map<number, Connection>();
+  readonly coord: Coordinator;
+  readonly cmdStats = new CommandStats();
+  readonly startedAt = Date.now();
+  readonly seqSab = new SharedArrayBuffer(8);
+  private listeners: net.Server[] = [];
+  private nextClientId = 1;
+  private dirty = new Set<Connection>();
+  private flushScheduled = false;
+  private readonly scratch = new RespWriter(4096);
+  private timers: NodeJS.Timeout[] = [];
+  private shuttingDown = false;
+  port = 0;
+  nshards: number;
+  databases: number;
+  totalConnections = 0;
+  totalCommands = 0;
+  rejectedConnections = 0;
+  lastSave = Math.floor(Date.now() / 1000);
+  private pidFile: string;
+
+  constructor(readonly config: Config) {
+    this.nshards = config.num('shards');
+    this.databases = config.num('databases');
+    this.coord = new Coordinator(this);
+    this.pidFile = join(config.str('dir'), 'respdb.pid');
+  }
+
+  /** Opens the data directory, starts the shards, and listens. */
+  async start(): Promise<void> {
+    const dir = this.config.str('dir');
+    mkdirSync(dir, { recursive: true });
+    this.lockDir(dir);
+    this.checkLayout(dir);
+    const init = {
+      dir,
+      databases: this.databases,
+      seqSab: this.seqSab,
+      appendfsync: this.config.str('appendfsync'),
+      binlogMaxBytes: Math.max(1, Math.floor(this.config.num('binlog-max-size') / this.nshards)),
+      hz: this.config.num('hz'),
+      loglevel: this.config.str('loglevel'),
+    };
+    for (let i = 0; i < this.nshards; i++) {
+      const stats = new ShardStats(this.databases);
+      const ring = new BinlogRing(BINLOG_RING_BYTES);
+      const h = new ShardHandle(i, { ...init, statsSab: stats.sab, binlogSab: ring.sab });
+      h.onReplies = () => this.flushClients();
+      h.onFatal = (msg) => this.fatal(msg);
+      this.shards.push(h);
+      this.stats.push(stats);
+      this.binlogRings.push(ring);
+    }
+    // The shards open concurrently; the global binlog sequence continues after the highest one.
+    const last = await Promise.all(this.shards.map((s) => s.ready));
+    new BigInt64Array(this.seqSab)[0] = BigInt(Math.max(0, ...last) + 1);
+    this.watchConfig();
+    await this.listen();
+    this.timers.push(setInterval(() => this.cron(), 1000));
+    log.info({ port: this.port, shards: this.nshards, dir }, "ready");
+  }
+
+  /** One server per data directory: a second one would break the shard counters and the binlog order. */
+  private lockDir(dir: string): void {
+    if (existsSync(this.pidFile)) {
+      const pid = Number(readFileSync(this.pidFile, 'utf8'));
+      let alive = false;
+      if (pid && pid !== process.pid) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch {
+          alive = false;
+        }
+      }
+      if (alive) throw new Error(`data directory ${dir} is in use by process ${pid}`);
+      unlinkSync(this.pidFile);
+    }
+    const fd = openSync(this.pidFile, 'wx');
+    writeFileSync(fd, String(process.pid));
+    closeSync(fd);
+  }
+
+  /** The shard count is part of the data layout: refuse to start with another. */
+  private checkLayout(dir: string): void {
+    const file = join(dir, 'respdb.json');
+    if (existsSync(file)) {
+      const meta = JSON.parse(readFileSync(file, 'utf8')) as { shards: number; databases: number; format: number };
+      if (meta.shards !== this.nshards) {
+        throw new Error(
+          `data directory ${dir} holds ${meta.shards} shard(s) but the server was started with --shards ${this.nshards}; ` +
+            `start with --shards ${meta.shards} or use another directory`,
+        );
+      }
+      if (meta.databases > this.databases) {
+        throw new Error(`data directory ${dir} was created with ${meta.databases} databases; start with --databases ${meta.databases} or more`);
+      }
+      return;
+    }
+    writeFileSync(file, JSON.stringify({ format: FORMAT_VERSION, shards: this.nshards, databases: this.databases }) + '\n');
+  }
+
+  private watchConfig(): void {
+    this.config.on('change', (name: string, value: unknown) => {
+      if (name === 'appendfsync' || name === 'loglevel') {
+        for (const s of this.shards) s.control({ t: 'config', name, value: String(value) });
+      } else if (name === 'binlog-max-size') {
+        const per = Math.max(1, Math.floor(Number(value) / this.nshards));
+        for (const s of this.shards) s.control({ t: 'config', name, value: per });
+      }
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const port = this.config.num('port');
+    const binds = this.config.str('bind').split(/\s+/).filter(Boolean);
+    let actual = port;
+    let bound = 0;
+    for (const b of binds) {
+      const optional = b.startsWith('-');
+      const host = optional ? b.slice(1) : b;
+      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port: actual, host, backlog: 511 }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (e) {
+        // Like Redis, an unavailable IPv6 address (e.g. ::1 without IPv6) is not fatal.
+        const code = (e as NodeJS.ErrnoException).code;
+        if (optional || (host.includes(':') && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT'))) {
+          log.warn({ host, code }, 'could not bind, skipped');
+          continue;
+        }
+        throw e;
+      }
+      srv.on('error', (err) => log.error({ err }, 'listener error'));
+      if (actual === 0) actual = (srv.address() as net.AddressInfo).port;
+      this.listeners.push(srv);
+      bound++;
+    }
+    if (bound === 0) throw new Error(`could not bind any address of '${binds.join(' ')}'`);
+    this.port = actual;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    this.totalConnections++;
+    if (this.clients.size >= this.config.num('maxclients')) {
+      this.rejectedConnections++;
+      socket.end('-' + E.maxClients + '\r\n');
+      return;
+    }
+    const ka = this.config.num('tcp-keepalive');
+    if (ka > 0) socket.setKeepAlive(true, ka * 1000);
+    socket.setNoDelay(true);
+    const conn = new Connection(this.nextClientId++, socket, this, this.config.str('requirepass') !== '');
+    this.clients.set(conn.id, conn);
+  }
+
+  closed(conn: Connection): void {
+    this.clients.delete(conn.id);
+    this.dirty.delete(conn);
+  }
+
+  protocolError(conn: Connection, msg: string): void {
+    log.debug({ client: conn.addr, msg }, 'protocol error');
+    conn.reply(Buffer.from('-' + msg + '\r\n'), true);
+  }
+
+  markDirty(conn: Connection): void {
+    this.dirty.add(conn);
+    this.scheduleFlush();
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushTurn);
+  }
+
+  /** End of an event-loop turn: batches go to the shards, replies to the sockets. */
+  private readonly flushTurn = (): void => {
+    this.flushScheduled = false;
+    for (const s of this.shards) s.flush();
+    this.flushClients();
+  };
+
+  flushClients(): void {
+    if (this.dirty.size === 0) return;
+    for (const c of this.dirty) c.flush();
+    this.dirty.clear();
+  }
+
+  /** Query buffer limit: a client holding more unparsed input than this is dropped. */
+  checkQueryBuffer(conn: Connection): void {
+    if (conn.parser.buffered() > this.config.num('client-query-buffer-limit')) {
+      log.warn({ client: conn.addr }, 'closing client that reached max query buffer length');
+      conn.kill();
+    }
+  }
+
+  dispatch(conn: Connection, args: Buffer[]): void {
+    if (conn.closing || conn.closed) return;
+    this.totalCommands++;
+    const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
+    let def = lookup(name);
+    if (!def) {
+      conn.reply(errBuf(unknownCommand(args)));
+      return;
+    }
+    if (def.sub) {
+      if (args.length < 2) {
+        this.cmdStats.rejected(def);
+        conn.reply(errBuf(wrongArgs(def.name)));
+        return;
+      }
+      const sub = def.sub.get(args[1].toString('latin1').toLowerCase());
+      if (!sub) {
+        this.cmdStats.rejected(def);
+        conn.reply(errBuf(unknownSubcommand(args[1], def.name)));
+        return;
+      }
+      def = sub;
+    }
+    const arity = def.arity;
+    if ((arity > 0 && args.length !== arity) || args.length < -arity) {
+      this.cmdStats.rejected(def);
+      conn.reply(errBuf(wrongArgs(def.name)));
+      return;
+    }
+    if (!conn.authenticated && !def.flags.includes('no_auth')) {
+      this.cmdStats.rejected(def);
+      conn.reply(errBuf(E.noAuth));
+      return;
+    }
+    conn.lastCmd = def.name;
+    this.cmdStats.call(def);
+    if (def.main) {
+      this.runMain(conn, def, args, def.main);
+      return;
+    }
+    const idx = keyIndexes(def, args);
+    const n = this.nshards;
+    const first = shardOf(args[idx[0]], n);
+    let same = true;
+    for (let i = 1; i < idx.length; i++) {
+      if (shardOf(args[idx[i]], n) !== first) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      this.shards[first].send(def.index!, conn.db, conn.proto, args, conn.slot());
+      this.scheduleFlush();
+      return;
+    }
+    if (def.scatter) {
+      this.coord.scatter(conn, def, args, idx);
+      return;
+    }
+    if (def.coordinated) {
+      this.runMain(conn, def, args, def.coordinated);
+      return;
+    }
+    throw new Error(`command ${def.name} spans shards and has no cross-shard strategy`);
+  }
+
+  /** Runs a main-thread handler; its reply takes the next position in the connection's order. */
+  runMain(conn: Connection, def: CommandDef, args: Buffer[], handler: MainHandler): void {
+    const slot = conn.slot();
+    const out = new RespWriter(256);
+    out.proto = conn.proto;
+    const ctx: MainContext = { server: this, conn, def, out, closeAfter: false };
+    let r: void | Promise<void>;
+    try {
+      r = handler(ctx, args);
+    } catch (e) {
+      out.reset();
+      out.error(errText(e));
+      r = undefined;
+    }
+    if (r && typeof (r as Promise<void>).then === 'function') {
+      (r as Promise<void>).then(
+        () => {
+          slot.closeAfter = ctx.closeAfter;
+          slot.fill(out.take());
+        },
+        (e) => {
+          out.reset();
+          out.error(errText(e));
+          slot.fill(out.take());
+        },
+      );
+      return;
+    }
+    slot.closeAfter = ctx.closeAfter;
+    slot.fill(out.take());
+  }
+
+  /** The shard that owns a key. */
+  shardOf(key: Buffer): number {
+    return shardOf(key, this.nshards);
+  }
+
+  /**
+   * Sends an (internal) command to every shard at this point of the global order and resolves
+   * with their replies (copies), shard by shard.
+   */
+  broadcast(def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer[]> {
+    return Promise.all(this.shards.map((s) => this.call(s.index, def, db, proto, args)));
+  }
+
+  /** Sends one command to one shard (queued in order with everything else). */
+  call(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const target: ReplyTarget = { onReply: (r) => resolve(Buffer.from(r)) };
+      this.shards[shard].send(def.index!, db, proto, args, target);
+      this.scheduleFlush();
+    });
+  }
+
+  private cron(): void {
+    const timeout = this.config.num('timeout');
+    if (timeout > 0) {
+      const limit = Date.now() - timeout * 1000;
+      for (const c of this.clients.values()) {
+        if (c.lastInteraction < limit && c.queue.length === 0) {
+          log.debug({ client: c.addr }, 'closing idle client');
+          c.kill();
+        }
+      }
+    }
+  }
+
+  private fatal(msg: string): void {
+    log.fatal({ msg }, 'fatal error, shutting down');
+    void this.shutdown().finally(() => process.exit(1));
+  }
+
+  /**
+   * Graceful stop: no new connections, in-flight batches finish and their replies are written,
+   * then every shard syncs and closes its environment.
+   */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    log.info('shutting down');
+    for (const l of this.listeners) l.close();
+    for (const t of this.timers) clearInterval(t);
+    for (const s of this.shards) s.flush();
+    const deadline = Date.now() + 10_000;
+    while (this.shards.some((s) => s.pending() > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    this.flushClients();
+    for (const c of this.clients.values()) c.socket.end();
+    await Promise.all(this.shards.map((s) => s.close()));
+    try {
+      unlinkSync(this.pidFile);
+    } catch {
+      /* already gone */
+    }
+    log.info('bye');
+    flushLogs();
+  }
+}
+
+function errBuf(msg: string): Buffer {
+  return Buffer.from('-' + msg + '\r\n');
+}
+
+function errText(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return /^[A-Z]+ /.test(m) ? m : 'ERR ' + m;
+}

@@ -1,0 +1,269 @@
+// Main-thread side of one shard: starts its worker, batches the requests of one event-loop turn
+// into one frame, and routes the replies (which come back in request order) to their targets.
+
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import Denque from 'denque';
+import { Ring, FrameReader } from '../ring.js';
+import { OP_CMD, OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { logger } from '../log.js';
+
+const log = logger('shard-handle');
+
+/** Receives one reply. `reply` is a view that is only valid during the call. */
+export interface ReplyTarget {
+  onReply(reply: Buffer): void;
+}
+
+const REQ_RING = 4 << 20;
+const REP_RING = 4 << 20;
+/** A frame is closed at this size so one big pipeline does not become one giant transaction. */
+const FRAME_SOFT_MAX = 256 * 1024;
+
+const WORKER_URL = new URL('../../workers/shard.js', import.meta.url);
+
+export class ShardHandle {
+  readonly worker: Worker;
+  readonly req: Ring;
+  readonly rep: Ring;
+  private readonly reader: FrameReader;
+  private readonly inflight = new Denque<ReplyTarget>();
+  /** Frame under construction. */
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private pos = 0;
+  private count = 0;
+  /** Closed frames not yet (fully) in the ring. */
+  private outq: Buffer[] = [];
+  private outOff = 0;
+  private waitingWritable = false;
+  private readonly stepWaiters = new Map<number, (reply: Buffer) => void>();
+  private readonly unlockWaiters = new Map<number, () => void>();
+  private nextStep = 1;
+  private readonly replyFrames: Buffer[] = [];
+  ready: Promise<number>;
+  private closed = false;
+  onFatal: ((msg: string) => void) | null = null;
+  /** Called after a drain of the reply ring delivered replies (the server flushes sockets). */
+  onReplies: (() => void) | null = null;
+
+  constructor(readonly index: number, init: Omit<ShardInit, 'index' | 'reqSab' | 'repSab'>) {
+    this.req = new Ring(REQ_RING);
+    this.rep = new Ring(REP_RING);
+    this.reader = new FrameReader(this.rep);
+    const full: ShardInit = { ...init, index, reqSab: this.req.sab, repSab: this.rep.sab };
+    this.worker = new Worker(fileURLToPath(WORKER_URL), { workerData: full, name: `shard-${index}` });
+    this.ready = new Promise((resolve, reject) => {
+      const onMsg = (m: FromShard): void => {
+        if (m.t === 'ready') {
+          resolve(m.lastSeq);
+        } else if (m.t === 'fatal') {
+          reject(new Error(m.message));
+        }
+      };
+      this.worker.on('message', onMsg);
+      this.worker.once('error', reject);
+    });
+    this.worker.on('message', (m: FromShard) => this.onMessage(m));
+    this.worker.on('error', (err) => {
+      log.fatal({ err, shard: index }, 'shard thread crashed');
+      this.onFatal?.(`shard ${index} crashed: ${err.message}`);
+    });
+    void this.replyLoop();
+  }
+
+  /** Number of requests sent and not answered yet. */
+  pending(): number {
+    return this.inflight.length + this.count;
+  }
+
+  /** Adds a command to this turn's batch. */
+  send(cmdIndex: number, db: number, proto: number, args: Buffer[], target: ReplyTarget): void {
+    let size = REC_HEADER;
+    for (let i = 0; i < args.length; i++) size += 4 + args[i].length;
+    if (this.count > 0 && this.pos + size > FRAME_SOFT_MAX) this.closeFrame();
+    this.reserve(size);
+    const b = this.buf;
+    let p = this.pos;
+    b[p] = OP_CMD;
+    b[p + 1] = db;
+    b[p + 2] = proto;
+    b[p + 3] = 0;
+    b.writeUInt32LE(cmdIndex, p + 4);
+    b.writeUInt32LE(args.length, p + 8);
+    p += REC_HEADER;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      b.writeUInt32LE(a.length, p);
+      b.set(a, p + 4);
+      p += 4 + a.length;
+    }
+    this.pos = p;
+    this.count++;
+    this.inflight.push(target);
+  }
+
+  /** Queues a lock for a cross-shard transaction; `target` hears when the shard reached it. */
+  lock(txid: number, target: ReplyTarget): void {
+    this.reserve(REC_HEADER);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = OP_LOCK;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 0;
+    b.writeUInt32LE(txid, p + 4);
+    b.writeUInt32LE(0, p + 8);
+    this.pos += REC_HEADER;
+    this.count++;
+    this.inflight.push(target);
+  }
+
+  /** Runs one command on this shard while the caller's transaction holds its lock. */
+  step(cmdIndex: number, db: number, proto: number, args: Buffer[]): Promise<Buffer> {
+    const id = this.nextStep++;
+    return new Promise((resolve) => {
+      this.stepWaiters.set(id, resolve);
+      const copies = args.map((a) => new Uint8Array(a));
+      this.control({ t: 'step', id, cmd: cmdIndex, db, proto, args: copies });
+    });
+  }
+
+  unlock(txid: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.unlockWaiters.set(txid, resolve);
+      this.control({ t: 'unlock', txid });
+    });
+  }
+
+  control(m: ToShard): void {
+    this.worker.postMessage(m);
+  }
+
+  private reserve(n: number): void {
+    if (this.pos === 0) this.pos = 8; // [u32 frame len][u32 count]
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.buf.copy(nb, 0, 0, this.pos);
+    this.buf = nb;
+  }
+
+  private closeFrame(): void {
+    if (this.count === 0) return;
+    this.buf.writeUInt32LE(this.pos - 4, 0);
+    this.buf.writeUInt32LE(this.count, 4);
+    this.outq.push(Buffer.from(this.buf.subarray(0, this.pos)));
+    this.pos = 0;
+    this.count = 0;
+    if (this.buf.length > 1 << 20) this.buf = Buffer.allocUnsafe(64 * 1024);
+  }
+
+  /** End of the event-loop turn: the batch goes to the shard. */
+  flush(): void {
+    if (this.count > 0) {
+      if (this.outq.length === 0) {
+        // Fast path: write the frame straight from the builder.
+        this.buf.writeUInt32LE(this.pos - 4, 0);
+        this.buf.writeUInt32LE(this.count, 4);
+        const n = this.req.write(this.buf, 0, this.pos);
+        if (n < this.pos) {
+          this.outq.push(Buffer.from(this.buf.subarray(n, this.pos)));
+        }
+        this.pos = 0;
+        this.count = 0;
+        if (this.buf.length > 1 << 20) this.buf = Buffer.allocUnsafe(64 * 1024);
+      } else this.closeFrame();
+    }
+    this.pump();
+  }
+
+  /** Moves queued frame bytes into the ring as space allows. */
+  private pump(): void {
+    while (this.outq.length > 0) {
+      const head = this.outq[0];
+      const n = this.req.write(head, this.outOff, head.length - this.outOff);
+      this.outOff += n;
+      if (this.outOff === head.length) {
+        this.outq.shift();
+        this.outOff = 0;
+        continue;
+      }
+      if (!this.waitingWritable) {
+        this.waitingWritable = true;
+        const seen = this.req.readCounter();
+        const p = this.req.waitWritable(seen);
+        const again = (): void => {
+          this.waitingWritable = false;
+          this.pump();
+        };
+        if (p) void p.then(again);
+        else setImmediate(again);
+      }
+      return;
+    }
+  }
+
+  private async replyLoop(): Promise<void> {
+    const frames = this.replyFrames;
+    while (!this.closed) {
+      const seen = this.rep.writeCounter();
+      frames.length = 0;
+      this.reader.drain(frames);
+      if (frames.length === 0) {
+        const p = this.rep.waitReadable(seen);
+        if (p) await p;
+        continue;
+      }
+      for (const f of frames) this.deliver(f);
+      this.onReplies?.();
+    }
+  }
+
+  private deliver(frame: Buffer): void {
+    const count = frame.readUInt32LE(0);
+    let p = 4;
+    for (let i = 0; i < count; i++) {
+      const len = frame.readUInt32LE(p);
+      const target = this.inflight.shift();
+      if (!target) {
+        log.error({ shard: this.index }, 'reply without a request');
+        return;
+      }
+      target.onReply(frame.subarray(p + 4, p + 4 + len));
+      p += 4 + len;
+    }
+  }
+
+  private onMessage(m: FromShard): void {
+    switch (m.t) {
+      case 'step': {
+        const w = this.stepWaiters.get(m.id);
+        this.stepWaiters.delete(m.id);
+        w?.(Buffer.from(m.reply.buffer, m.reply.byteOffset, m.reply.length));
+        return;
+      }
+      case 'unlocked': {
+        const w = this.unlockWaiters.get(m.txid);
+        this.unlockWaiters.delete(m.txid);
+        w?.();
+        return;
+      }
+      case 'fatal':
+        log.fatal({ shard: this.index, message: m.message }, 'shard failed');
+        this.onFatal?.(m.message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Asks the shard to sync and close its environment; resolves when the thread has exited. */
+  async close(): Promise<void> {
+    this.flush();
+    const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
+    this.control({ t: 'close' });
+    await exited;
+    this.closed = true;
+  }
+}

@@ -1,0 +1,394 @@
+// The shard thread: reads request batches from its ring, runs each batch in one LMDB write
+// transaction (group commit), and streams the encoded replies back in request order.
+
+import { parentPort } from 'node:worker_threads';
+import { Ring, FrameReader } from '../ring.js';
+import { ShardStore } from '../store/shard-store.js';
+import { RespWriter, type Proto } from '../resp/writer.js';
+import { ALL } from '../table.js';
+import type { CommandDef, ShardExec } from '../commands/types.js';
+import { BinlogRing } from '../binlog-ring.js';
+import { ShardStats, STAT } from './stats.js';
+import { OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { logger, setLogLevel, flushLogs } from '../log.js';
+
+const log = logger('shard');
+
+/** How long the active expiry may hold the shard per tick. */
+const SWEEP_BUDGET_MS = 20;
+
+export class ShardRuntime {
+  private readonly req: Ring;
+  private readonly rep: Ring;
+  private readonly reader: FrameReader;
+  private readonly store: ShardStore;
+  private readonly stats: ShardStats;
+  private readonly w = new RespWriter(64 * 1024);
+  private readonly x: ShardExec;
+  private fsync: string;
+  private dirty = false; // written since the last fsync
+  private syncing = false;
+  /** Reply frames held until the next fsync completes (appendfsync always), in order. */
+  private waiting: Array<{ frame: Buffer; needsSync: boolean }> = [];
+  private locked = -1;
+  private lockWrote = false;
+  private unlockWake: (() => void) | null = null;
+  private deferred: Buffer[] = [];
+  private closing = false;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly init: ShardInit) {
+    setLogLevel(init.loglevel);
+    this.req = new Ring(init.reqSab);
+    this.rep = new Ring(init.repSab);
+    this.reader = new FrameReader(this.req);
+    this.stats = new ShardStats(init.databases, init.statsSab);
+    this.fsync = init.appendfsync;
+    this.store = new ShardStore({
+      index: init.index,
+      dir: init.dir,
+      databases: init.databases,
+      seq: new BigInt64Array(init.seqSab),
+      stats: this.stats,
+      binlogRing: new BinlogRing(init.binlogSab),
+      binlogMaxBytes: init.binlogMaxBytes,
+    });
+    const store = this.store;
+    this.x = {
+      store,
+      db: 0,
+      out: this.w,
+      now: 0,
+      binlog(args: Buffer[]) {
+        store.appendBinlog(this.db, args);
+      },
+    };
+  }
+
+  start(): void {
+    parentPort!.on('message', (m: ToShard) => this.onControl(m));
+    const lastSeq = this.store.lastSeq();
+    this.post({ t: 'ready', lastSeq });
+    const hz = Math.max(1, Math.min(500, this.init.hz));
+    this.timers.push(setInterval(() => this.sweep(), Math.floor(1000 / hz)));
+    this.timers.push(
+      setInterval(() => {
+        if (this.fsync === 'everysec' && this.dirty && !this.syncing) this.startSync();
+      }, 1000),
+    );
+    void this.loop();
+  }
+
+  private post(m: FromShard): void {
+    parentPort!.postMessage(m);
+  }
+
+  private async loop(): Promise<void> {
+    const frames: Buffer[] = [];
+    let spins = 0;
+    while (!this.closing) {
+      if (this.locked >= 0) {
+        await new Promise<void>((r) => (this.unlockWake = r));
+        continue;
+      }
+      if (this.deferred.length > 0) {
+        const d = this.deferred.shift()!;
+        this.runFrame(d, frames, 0);
+        continue;
+      }
+      const seen = this.req.writeCounter();
+      frames.length = 0;
+      this.reader.drain(frames);
+      if (frames.length === 0) {
+        const p = this.req.waitReadable(seen);
+        if (p) await p;
+        spins = 0;
+        continue;
+      }
+      for (let i = 0; i < frames.length; i++) {
+        this.runFrame(frames[i], frames, i + 1);
+        if (this.locked >= 0) break;
+      }
+      // Under sustained load, let timers and control messages run now and then.
+      if (++spins >= 64) {
+        spins = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  }
+
+  /**
+   * Runs one request frame. If a LOCK record stops it midway, the rest of this frame and the
+   * frames after it (`frames[next..]`) are copied aside until the unlock.
+   */
+  private runFrame(frame: Buffer, frames: Buffer[], next: number): void {
+    const count = frame.readUInt32LE(0);
+    // First pass: does the batch write?
+    let pos = 4;
+    let hasWrite = false;
+    const recs: number[] = [];
+    for (let i = 0; i < count; i++) {
+      recs.push(pos);
+      const op = frame[pos];
+      if (op === 0 && !hasWrite && isWrite(ALL[frame.readUInt32LE(pos + 4)])) hasWrite = true;
+      const argc = frame.readUInt32LE(pos + 8);
+      pos += REC_HEADER;
+      for (let a = 0; a < argc; a++) pos += 4 + frame.readUInt32LE(pos);
+    }
+    const w = this.w;
+    w.reset();
+    w.ensure(4);
+    w.buf.writeUInt32LE(0, 0);
+    w.pos = 4;
+    let done = 0;
+    const now = Date.now();
+    const runAll = (): void => {
+      for (let i = 0; i < count; i++) {
+        const at = recs[i];
+        const lenAt = w.pos;
+        w.ensure(4);
+        w.pos += 4;
+        if (frame[at] === OP_LOCK) {
+          w.buf.writeUInt32LE(0, lenAt);
+          done++;
+          this.locked = frame.readUInt32LE(at + 4);
+          this.lockWrote = false;
+          return;
+        }
+        this.exec(frame, at, now);
+        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+        done++;
+      }
+    };
+    this.stats.inc(STAT.batches);
+    if (hasWrite) {
+      this.store.writing = true;
+      try {
+        this.store.env.transactionSync(() => {
+          runAll();
+          this.store.beforeCommit();
+        });
+        this.store.afterCommit();
+        this.stats.inc(STAT.writeTxns);
+        this.dirty = true;
+      } catch (e) {
+        this.store.afterAbort();
+        log.error({ err: e }, 'batch transaction failed');
+        // Nothing of the batch was stored: every reply becomes the error.
+        w.reset();
+        w.pos = 4;
+        for (let i = 0; i < done; i++) {
+          const lenAt = w.pos;
+          w.ensure(4);
+          w.pos += 4;
+          w.error('ERR internal error: ' + (e as Error).message);
+          w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+        }
+      } finally {
+        this.store.writing = false;
+      }
+    } else {
+      runAll();
+    }
+    w.buf.writeUInt32LE(done, 0);
+    this.sendReplies(hasWrite && this.fsync === 'always');
+    if (this.locked >= 0) {
+      // Keep the unprocessed rest of this frame and every later frame of this drain.
+      if (done < count) {
+        const restStart = recs[done];
+        const rest = Buffer.allocUnsafe(4 + frame.length - restStart);
+        rest.writeUInt32LE(count - done, 0);
+        frame.copy(rest, 4, restStart);
+        this.deferred.push(rest);
+      }
+      for (let i = next; i < frames.length; i++) this.deferred.push(Buffer.from(frames[i]));
+      frames.length = 0;
+    }
+  }
+
+  /** Executes one command record, writing its reply into this.w. */
+  private exec(frame: Buffer, at: number, now: number): void {
+    const db = frame[at + 1];
+    const proto = frame[at + 2] as Proto;
+    const def = ALL[frame.readUInt32LE(at + 4)];
+    const argc = frame.readUInt32LE(at + 8);
+    const args: Buffer[] = new Array(argc);
+    let p = at + REC_HEADER;
+    for (let a = 0; a < argc; a++) {
+      const len = frame.readUInt32LE(p);
+      args[a] = frame.subarray(p + 4, p + 4 + len);
+      p += 4 + len;
+    }
+    this.run(def, db, proto, args, now);
+  }
+
+  private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number): void {
+    const w = this.w;
+    w.proto = proto;
+    const x = this.x;
+    x.db = db;
+    x.now = now;
+    this.store.currentDb = db;
+    const start = w.pos;
+    this.stats.inc(STAT.commands);
+    try {
+      def.shard!(x, args);
+    } catch (e) {
+      w.pos = start;
+      log.error({ err: e, cmd: def.name }, 'command failed');
+      w.error('ERR ' + ((e as Error).message || String(e)));
+    }
+  }
+
+  /** Frame payload in this.w -> reply ring (now, or after the next fsync). */
+  private sendReplies(needsSync: boolean): void {
+    const w = this.w;
+    if (!needsSync && this.waiting.length === 0) {
+      this.writeFrame(w.buf, w.pos);
+      return;
+    }
+    this.waiting.push({ frame: Buffer.from(w.buf.subarray(0, w.pos)), needsSync });
+    if (!this.syncing) this.startSync();
+  }
+
+  private startSync(): void {
+    this.syncing = true;
+    this.dirty = false;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.stats.inc(STAT.fsyncs);
+    this.store.sync((err?: Error) => {
+      this.syncing = false;
+      if (err) log.error({ err }, 'fsync failed');
+      for (const f of batch) this.writeFrame(f.frame, f.frame.length);
+      if (this.waiting.length > 0) {
+        if (this.waiting.some((f) => f.needsSync)) this.startSync();
+        else {
+          const rest = this.waiting;
+          this.waiting = [];
+          for (const f of rest) this.writeFrame(f.frame, f.frame.length);
+        }
+      }
+    });
+  }
+
+  /** Writes [u32 len][payload] to the reply ring, blocking while the main thread catches up. */
+  private writeFrame(payload: Buffer, len: number): void {
+    const hdr = Buffer.allocUnsafe(4);
+    hdr.writeUInt32LE(len, 0);
+    this.writeAll(hdr, 4);
+    this.writeAll(payload, len);
+  }
+
+  private writeAll(b: Buffer, len: number): void {
+    let off = 0;
+    while (off < len) {
+      const seen = this.rep.readCounter();
+      const n = this.rep.write(b, off, len - off);
+      off += n;
+      if (n === 0) this.rep.blockUntilWritable(seen, 100);
+    }
+  }
+
+  private onControl(m: ToShard): void {
+    switch (m.t) {
+      case 'step':
+        return this.step(m);
+      case 'unlock':
+        return this.unlock(m.txid);
+      case 'config':
+        if (m.name === 'appendfsync') this.fsync = String(m.value);
+        else if (m.name === 'binlog-max-size') this.store.binlogMaxBytes = Number(m.value);
+        else if (m.name === 'loglevel') setLogLevel(String(m.value));
+        return;
+      case 'close':
+        return void this.close();
+    }
+  }
+
+  /** A step of a cross-shard transaction that holds this shard's lock. */
+  private step(m: Extract<ToShard, { t: 'step' }>): void {
+    const def = ALL[m.cmd];
+    const args = m.args.map((a) => Buffer.from(a.buffer, a.byteOffset, a.length));
+    const w = this.w;
+    w.reset();
+    const now = Date.now();
+    if (isWrite(def)) {
+      this.store.writing = true;
+      try {
+        this.store.env.transactionSync(() => {
+          this.run(def, m.db, m.proto as Proto, args, now);
+          this.store.beforeCommit();
+        });
+        this.store.afterCommit();
+        this.lockWrote = true;
+        this.dirty = true;
+      } catch (e) {
+        this.store.afterAbort();
+        w.reset();
+        w.error('ERR internal error: ' + (e as Error).message);
+      } finally {
+        this.store.writing = false;
+      }
+    } else {
+      this.run(def, m.db, m.proto as Proto, args, now);
+    }
+    this.post({ t: 'step', id: m.id, reply: w.take() });
+  }
+
+  private unlock(txid: number): void {
+    if (txid !== this.locked) {
+      log.error({ txid, locked: this.locked }, 'unlock for a transaction that does not hold the lock');
+      return;
+    }
+    const finish = (): void => {
+      this.locked = -1;
+      this.post({ t: 'unlocked', txid });
+      const wake = this.unlockWake;
+      this.unlockWake = null;
+      wake?.();
+    };
+    if (this.lockWrote && this.fsync === 'always') {
+      this.store.sync(() => finish());
+    } else finish();
+  }
+
+  /** Active expiry: bounded work per tick, never while a cross-shard transaction holds the shard. */
+  private sweep(): void {
+    if (this.locked >= 0 || this.closing) return;
+    const start = Date.now();
+    while (this.store.hasExpired(Date.now())) {
+      let n = 0;
+      this.store.writing = true;
+      try {
+        this.store.env.transactionSync(() => {
+          n = this.store.sweepExpired(Date.now(), 200);
+          this.store.beforeCommit();
+        });
+        this.store.afterCommit();
+        this.dirty = true;
+      } catch (e) {
+        this.store.afterAbort();
+        log.error({ err: e }, 'expiry sweep failed');
+        return;
+      } finally {
+        this.store.writing = false;
+      }
+      if (n === 0 || Date.now() - start > SWEEP_BUDGET_MS) break;
+    }
+  }
+
+  private async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.timers) clearInterval(t);
+    await new Promise<void>((r) => this.store.sync(() => r()));
+    await this.store.close();
+    flushLogs();
+    this.post({ t: 'closed' });
+    parentPort!.close();
+  }
+}
+
+function isWrite(def: CommandDef): boolean {
+  return def.flags.includes('write');
+}

@@ -1,0 +1,70 @@
+// Per-shard counters in a SharedArrayBuffer: the shard thread writes, the main thread reads them
+// for INFO without a round trip. Plain (non-atomic) doubles: a torn read is impossible for
+// aligned 8-byte values on x64 and a slightly stale one is fine for statistics.
+
+export const STAT = {
+  keyspaceHits: 0,
+  keyspaceMisses: 1,
+  expiredKeys: 2,
+  commands: 3,
+  batches: 4,
+  writeTxns: 5,
+  fsyncs: 6,
+  binlogRecords: 7,
+} as const;
+const FIXED = 16;
+
+export class ShardStats {
+  readonly sab: SharedArrayBuffer;
+  private readonly f: Float64Array;
+
+  constructor(readonly databases: number, sab?: SharedArrayBuffer) {
+    this.sab = sab ?? new SharedArrayBuffer(8 * (FIXED + 2 * databases));
+    this.f = new Float64Array(this.sab);
+  }
+
+  inc(stat: number, n = 1): void {
+    this.f[stat] += n;
+  }
+
+  get(stat: number): number {
+    return this.f[stat];
+  }
+
+  reset(stat: number): void {
+    this.f[stat] = 0;
+  }
+
+  keys(db: number): number {
+    return this.f[FIXED + db];
+  }
+
+  expires(db: number): number {
+    return this.f[FIXED + this.databases + db];
+  }
+
+  addKeys(db: number, n: number): void {
+    this.f[FIXED + db] += n;
+  }
+
+  addExpires(db: number, n: number): void {
+    this.f[FIXED + this.databases + db] += n;
+  }
+
+  setKeys(db: number, n: number): void {
+    this.f[FIXED + db] = n;
+  }
+
+  setExpires(db: number, n: number): void {
+    this.f[FIXED + this.databases + db] = n;
+  }
+
+  swapDb(a: number, b: number): void {
+    const k = this.keys(a);
+    this.setKeys(a, this.keys(b));
+    this.setKeys(b, k);
+    const e = this.expires(a);
+    this.setExpires(a, this.expires(b));
+    this.setExpires(b, e);
+  }
+}

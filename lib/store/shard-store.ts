@@ -1,0 +1,371 @@
+// One shard's LMDB environment and the key-level operations every command family builds on:
+// lookup with lazy expiry, create/overwrite/delete of meta records with the expires index and key
+// counts kept in step, and the binlog written in the same transaction as the data.
+
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { INLINE_KEY_MAX, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, seqKey, writeU64BE } from './keys.js';
+import { decodeMeta, encodeMeta, storedLongKey, withExpire, type Meta } from './meta.js';
+import { encodeCommand } from '../resp/command.js';
+import { BinlogRing } from '../binlog-ring.js';
+import { ShardStats, STAT } from '../shard/stats.js';
+
+type Bin = Database<Buffer, Buffer>;
+
+export interface StoreOptions {
+  index: number;
+  dir: string;
+  databases: number;
+  /** Shared global sequence counter (BigInt64Array of length 1). */
+  seq: BigInt64Array;
+  stats: ShardStats;
+  binlogRing: BinlogRing | null;
+  binlogMaxBytes: number;
+}
+
+/** Where a key lives: its meta key, and its record when it exists (and is not expired). */
+export interface Found {
+  mk: Buffer;
+  meta: Meta | null;
+}
+
+const INFO_DBMAP = Buffer.from('dbmap');
+const INFO_BINLOG_BYTES = Buffer.from('binlog-bytes');
+
+export class ShardStore {
+  readonly env: RootDatabase;
+  readonly meta: Bin;
+  readonly sub: Bin;
+  readonly zscore: Bin;
+  readonly expires: Bin;
+  readonly binlog: Bin;
+  readonly info: Bin;
+  /** logical db -> physical db (SWAPDB swaps entries). */
+  dbmap: number[];
+  /** physical db -> logical db */
+  private rdbmap: number[];
+  /** Set by the runtime while a write transaction is open. */
+  writing = false;
+  /** Binlog records written in the current transaction, published after commit. */
+  private unpublished: Array<{ seq: number; rec: Buffer }> = [];
+  private binlogBytes = 0;
+  private binlogDirty = false;
+  binlogMaxBytes: number;
+  /** Logical db of the command being executed (binlog records carry it). */
+  currentDb = 0;
+  /** Collection payloads orphaned by delete/overwrite are handed here (background cleanup). */
+  onOrphan: ((m: Meta) => void) | null = null;
+
+  constructor(private readonly opts: StoreOptions) {
+    const path = `${opts.dir}/shard-${opts.index}`;
+    mkdirSync(path, { recursive: true });
+    // noSync: flushing is explicit (env.sync) so appendfsync can change at runtime and `always`
+    // group-commits one fsync per batch.
+    this.env = open({ path, maxDbs: 12, noSync: true, compression: false, mapSize: 1 << 30 });
+    const bin = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
+    this.meta = this.env.openDB({ name: 'meta', ...bin }) as unknown as Bin;
+    this.sub = this.env.openDB({ name: 'sub', ...bin }) as unknown as Bin;
+    this.zscore = this.env.openDB({ name: 'zscore', ...bin }) as unknown as Bin;
+    this.expires = this.env.openDB({ name: 'expires', ...bin }) as unknown as Bin;
+    this.binlog = this.env.openDB({ name: 'binlog', ...bin }) as unknown as Bin;
+    this.info = this.env.openDB({ name: 'info', ...bin }) as unknown as Bin;
+    this.binlogMaxBytes = opts.binlogMaxBytes;
+
+    const map = this.info.getBinary(INFO_DBMAP);
+    this.dbmap = [];
+    for (let i = 0; i < opts.databases; i++) this.dbmap.push(map && i < map.length ? map[i] : i);
+    this.rdbmap = [];
+    this.rebuildReverseMap();
+    const bb = this.info.getBinary(INFO_BINLOG_BYTES);
+    this.binlogBytes = bb ? readU64BE(bb, 0) : 0;
+    this.countKeys();
+  }
+
+  get stats(): ShardStats {
+    return this.opts.stats;
+  }
+
+  private rebuildReverseMap(): void {
+    this.rdbmap = new Array(256).fill(-1);
+    this.dbmap.forEach((p, l) => (this.rdbmap[p] = l));
+  }
+
+  /** Counts keys and volatile keys per database (startup; kept up to date afterwards). */
+  private countKeys(): void {
+    const s = this.opts.stats;
+    for (let db = 0; db < this.opts.databases; db++) {
+      s.setKeys(db, 0);
+      s.setExpires(db, 0);
+    }
+    for (const { key, value } of this.meta.getRange({})) {
+      const l = this.rdbmap[key[0]];
+      if (l < 0) continue;
+      s.addKeys(l, 1);
+      if (readU64BE(value, 2) !== 0) s.addExpires(l, 1);
+    }
+  }
+
+  /** Highest binlog sequence stored, 0 when empty. */
+  lastSeq(): number {
+    for (const key of this.binlog.getKeys({ reverse: true, limit: 1 })) return readU64BE(key, 0);
+    return 0;
+  }
+
+  physical(db: number): number {
+    return this.dbmap[db];
+  }
+
+  /**
+   * Finds a key. An expired key reads as missing; inside a write transaction it is also deleted
+   * (and a DEL goes to the binlog), as Redis does on access.
+   */
+  find(db: number, key: Buffer, now: number): Found {
+    const pdb = this.dbmap[db];
+    let mk: Buffer;
+    let raw: Buffer | undefined;
+    if (key.length <= INLINE_KEY_MAX) {
+      mk = inlineMetaKey(pdb, key);
+      raw = this.meta.getBinary(mk);
+    } else {
+      // Long keys live under sha256(key) + a probe byte; the full key in the record settles
+      // collisions.
+      let free: Buffer | null = null;
+      mk = hashedMetaKey(pdb, key, 0);
+      for (let p = 0; p < 256; p++) {
+        const k = p === 0 ? mk : hashedMetaKey(pdb, key, p);
+        const r = this.meta.getBinary(k);
+        if (!r) {
+          if (!free) free = k;
+          break;
+        }
+        const full = storedLongKey(r);
+        if (full && full.equals(key)) {
+          mk = k;
+          raw = r;
+          break;
+        }
+      }
+      if (!raw) mk = free ?? mk;
+    }
+    if (!raw) return { mk, meta: null };
+    const meta = decodeMeta(mk, raw);
+    if (meta.expireAt !== 0 && meta.expireAt <= now) {
+      if (this.writing) {
+        this.remove(db, meta);
+        this.opts.stats.inc(STAT.expiredKeys);
+        this.appendBinlog(db, [DEL, key]);
+      }
+      return { mk, meta: null };
+    }
+    return { mk, meta };
+  }
+
+  /** find() that only returns the record. */
+  get(db: number, key: Buffer, now: number): Meta | null {
+    return this.find(db, key, now).meta;
+  }
+
+  /** The user key of a meta key (inline form) or of its record (long form). */
+  userKey(mk: Buffer, raw: Buffer): Buffer {
+    if (isHashedMetaKey(mk)) return Buffer.from(storedLongKey(raw)!);
+    return mk.subarray(2);
+  }
+
+  /** Full key for a long key record, or null when the key is stored inline. */
+  longKey(key: Buffer): Buffer | null {
+    return key.length > INLINE_KEY_MAX ? key : null;
+  }
+
+  /**
+   * Writes a record for `key` at `mk` (from find()), replacing `old` (null when the key is new).
+   * `value` is the complete encoded record (encodeMeta). `orphanOld`: the old record is being
+   * replaced by another key incarnation (its collection members become garbage).
+   */
+  put(db: number, mk: Buffer, value: Buffer, old: Meta | null, orphanOld = false): void {
+    const expireAt = readU64BE(value, 2);
+    this.meta.putSync(mk, value);
+    const s = this.opts.stats;
+    if (!old) {
+      s.addKeys(db, 1);
+      if (expireAt) {
+        s.addExpires(db, 1);
+        this.expires.putSync(expiresKey(expireAt, mk), EMPTY);
+      }
+      return;
+    }
+    if (old.expireAt !== expireAt) {
+      if (old.expireAt) {
+        this.expires.removeSync(expiresKey(old.expireAt, mk));
+        if (!expireAt) s.addExpires(db, -1);
+      } else if (expireAt) s.addExpires(db, 1);
+      if (expireAt) this.expires.putSync(expiresKey(expireAt, mk), EMPTY);
+    }
+    if (orphanOld && old.type !== 0 && this.onOrphan) this.onOrphan(old);
+  }
+
+  /** Writes a string value (creating or overwriting). */
+  putString(db: number, key: Buffer, mk: Buffer, value: Uint8Array, expireAt: number, old: Meta | null): void {
+    this.put(db, mk, encodeMeta(0, expireAt, this.longKey(key), value), old, true);
+  }
+
+  /** Changes only the expiry of an existing key (0 = persist). */
+  setExpire(db: number, m: Meta, expireAt: number): void {
+    this.put(db, m.mk, withExpire(m.raw, expireAt), m);
+    m.raw = withExpire(m.raw, expireAt);
+    m.expireAt = expireAt;
+  }
+
+  /** Deletes a key's record (its collection members, if any, become garbage for the sweeper). */
+  remove(db: number, m: Meta): void {
+    this.meta.removeSync(m.mk);
+    const s = this.opts.stats;
+    s.addKeys(db, -1);
+    if (m.expireAt) {
+      this.expires.removeSync(expiresKey(m.expireAt, m.mk));
+      s.addExpires(db, -1);
+    }
+    if (m.type !== 0 && this.onOrphan) this.onOrphan(m);
+  }
+
+  /** Deletes every key of a logical database. */
+  flushDb(db: number): void {
+    const pdb = this.dbmap[db];
+    const { start, end } = dbRange(pdb);
+    for (const { key, value } of this.meta.getRange({ start, end })) {
+      const m = decodeMeta(key, value);
+      this.meta.removeSync(key);
+      if (m.expireAt) this.expires.removeSync(expiresKey(m.expireAt, key));
+      if (m.type !== 0 && this.onOrphan) this.onOrphan(m);
+    }
+    this.opts.stats.setKeys(db, 0);
+    this.opts.stats.setExpires(db, 0);
+  }
+
+  /** Deletes everything (all databases). */
+  flushAll(): void {
+    this.meta.clearSync();
+    this.sub.clearSync();
+    this.zscore.clearSync();
+    this.expires.clearSync();
+    for (let db = 0; db < this.opts.databases; db++) {
+      this.opts.stats.setKeys(db, 0);
+      this.opts.stats.setExpires(db, 0);
+    }
+  }
+
+  /** SWAPDB: exchanges two logical databases by swapping their physical prefixes. */
+  swapDb(a: number, b: number): void {
+    const pa = this.dbmap[a];
+    this.dbmap[a] = this.dbmap[b];
+    this.dbmap[b] = pa;
+    this.rebuildReverseMap();
+    this.info.putSync(INFO_DBMAP, Buffer.from(this.dbmap));
+    this.opts.stats.swapDb(a, b);
+  }
+
+  /** Logical db of a physical prefix. */
+  logical(pdb: number): number {
+    return this.rdbmap[pdb];
+  }
+
+  /**
+   * Appends the binlog record of a write, in the current transaction: [db u8][time ms u64][RESP].
+   * The sequence is global across shards (one shared counter), so replication can merge shards.
+   */
+  appendBinlog(db: number, args: Buffer[]): void {
+    const seq = Number(Atomics.add(this.opts.seq, 0, 1n));
+    const cmd = encodeCommand(args);
+    const rec = Buffer.allocUnsafe(9 + cmd.length);
+    rec[0] = db;
+    writeU64BE(rec, Date.now(), 1);
+    cmd.copy(rec, 9);
+    this.binlog.putSync(seqKey(seq), rec);
+    this.binlogBytes += rec.length + 8;
+    this.binlogDirty = true;
+    this.unpublished.push({ seq, rec });
+  }
+
+  /**
+   * End of a write transaction (still inside it): trims the binlog to its size bound in bounded
+   * slices and persists its byte count.
+   */
+  beforeCommit(): void {
+    if (!this.binlogDirty) return;
+    this.binlogDirty = false;
+    if (this.binlogBytes > this.binlogMaxBytes) {
+      let n = 0;
+      for (const { key, value } of this.binlog.getRange({ limit: 1024 })) {
+        if (this.binlogBytes <= this.binlogMaxBytes * 0.9) break;
+        this.binlog.removeSync(key);
+        this.binlogBytes -= value.length + 8;
+        n++;
+      }
+      if (n === 0) this.binlogBytes = 0;
+    }
+    const b = Buffer.allocUnsafe(8);
+    writeU64BE(b, Math.max(0, this.binlogBytes), 0);
+    this.info.putSync(INFO_BINLOG_BYTES, b);
+  }
+
+  /** After commit: makes the transaction's binlog records visible to replication. */
+  afterCommit(): void {
+    if (this.unpublished.length === 0) return;
+    const ring = this.opts.binlogRing;
+    if (ring) for (const r of this.unpublished) ring.publish(r.seq, r.rec);
+    this.unpublished.length = 0;
+  }
+
+  /** The transaction was aborted: nothing it wrote exists. */
+  afterAbort(): void {
+    this.unpublished.length = 0;
+  }
+
+  /**
+   * Active expiry: deletes up to `budget` keys whose time has come (call inside a write
+   * transaction). Returns how many were deleted.
+   */
+  sweepExpired(now: number, budget: number): number {
+    const end = Buffer.allocUnsafe(8);
+    writeU64BE(end, now + 1, 0);
+    let n = 0;
+    for (const { key } of this.expires.getRange({ end, limit: budget })) {
+      const at = readU64BE(key, 0);
+      const mk = Buffer.from(key.subarray(8));
+      const raw = this.meta.getBinary(mk);
+      if (!raw) {
+        this.expires.removeSync(key);
+        continue;
+      }
+      const m = decodeMeta(mk, raw);
+      if (m.expireAt !== at) {
+        this.expires.removeSync(key);
+        continue;
+      }
+      const db = this.logical(mk[0]);
+      const userKey = this.userKey(mk, raw);
+      this.remove(db, m);
+      this.opts.stats.inc(STAT.expiredKeys);
+      this.appendBinlog(db, [DEL, userKey]);
+      n++;
+    }
+    return n;
+  }
+
+  /** True when some key is due to expire at or before `now`. */
+  hasExpired(now: number): boolean {
+    for (const key of this.expires.getKeys({ limit: 1 })) return readU64BE(key, 0) <= now;
+    return false;
+  }
+
+  /** Flushes committed transactions to disk (fsync), then calls back. */
+  sync(cb: (err?: Error) => void): void {
+    (this.env as unknown as { sync(cb: (err?: Error) => void): void }).sync(cb);
+  }
+
+  close(): Promise<void> {
+    return this.env.close();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const DEL = Buffer.from('DEL');

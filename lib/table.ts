@@ -1,0 +1,63 @@
+// The command table: every command respdb knows, with its arity, flags, key positions, ACL
+// categories, documentation and handler. Routing, COMMAND, arity checks and (later) ACL and the
+// slow pool all read from here. Each family file exports its entries; this module numbers them so
+// the main thread and the shards can refer to a command by index.
+
+import type { CommandDef } from './commands/types.js';
+import { stringCommands } from './commands/string.js';
+import { keyspaceCommands } from './commands/keyspace.js';
+import { connectionCommands } from './commands/connection.js';
+import { serverCommands } from './commands/server.js';
+import { internalCommands } from './commands/internal.js';
+
+export const ALL: CommandDef[] = [];
+const byName = new Map<string, CommandDef>();
+
+function register(d: CommandDef, parent?: CommandDef): void {
+  d.index = ALL.length;
+  ALL.push(d);
+  if (!parent && !d.internal) byName.set(d.name, d);
+  if (d.sub) for (const s of d.sub.values()) register(s, d);
+}
+
+for (const family of [stringCommands, keyspaceCommands, connectionCommands, serverCommands, internalCommands]) {
+  for (const d of family) register(d);
+}
+
+const internalByName = new Map<string, CommandDef>();
+for (const d of internalCommands) internalByName.set(d.name, d);
+
+/** Client-visible top-level command by lower-case name. */
+export function lookup(name: string): CommandDef | undefined {
+  return byName.get(name);
+}
+
+/** Internal (shard-side helper) command by name; throws when missing (a programming error). */
+export function internal(name: string): CommandDef {
+  const d = internalByName.get(name);
+  if (!d) throw new Error(`no internal command ${name}`);
+  return d;
+}
+
+/** Top-level client-visible commands. */
+export function topLevel(): CommandDef[] {
+  return [...byName.values()];
+}
+
+/** Argument indexes of a command's keys. */
+export function keyIndexes(d: CommandDef, args: Buffer[]): number[] {
+  if (d.getKeys) return d.getKeys(args);
+  const { first, last, step } = d.keys;
+  if (first <= 0) return [];
+  const end = last < 0 ? args.length + last : Math.min(last, args.length - 1);
+  const out: number[] = [];
+  for (let i = first; i <= end; i += step) out.push(i);
+  return out;
+}
+
+/** Redis's name for arity errors: "config|get" for subcommands. */
+export function fullName(d: CommandDef): string {
+  return d.name;
+}
+
+export type { CommandDef };

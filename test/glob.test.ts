@@ -1,0 +1,314 @@
+import t from 'tap';
+import fc from 'fast-check';
+import net from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { globMatch, globMatchString, compileGlob } from '../lib/glob.js';
+
+const B = (s: string | number[]) => (typeof s === 'string' ? Buffer.from(s, 'latin1') : Buffer.from(s));
+
+// ---------------------------------------------------------------------------------------------
+// Reference: a direct, unoptimised recursive reading of the Redis rules (exponential on purpose;
+// only fed small inputs). Written independently of lib/glob.ts.
+// ---------------------------------------------------------------------------------------------
+function refMatch(p: Buffer, s: Buffer, nocase: boolean): boolean {
+  const low = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+  const sc = (c: number) => (c >= 128 ? c - 256 : c);
+  function go(pi: number, si: number, depth: number): boolean {
+    if (depth > 1000) return false;
+    while (pi < p.length && si < s.length) {
+      const c = p[pi];
+      if (c === 42) {
+        while (pi + 1 < p.length && p[pi + 1] === 42) pi++;
+        if (pi === p.length - 1) return true;
+        for (let k = si; k < s.length; k++) if (go(pi + 1, k, depth + 1)) return true;
+        return false;
+      } else if (c === 63) {
+        si++;
+      } else if (c === 91) {
+        pi++;
+        const not = pi < p.length && p[pi] === 94;
+        if (not) pi++;
+        let hit = false;
+        while (true) {
+          if (pi >= p.length) {
+            pi--;
+            break;
+          }
+          if (p[pi] === 92 && p.length - pi >= 2) {
+            pi++;
+            if (p[pi] === s[si]) hit = true;
+          } else if (p[pi] === 93) {
+            break;
+          } else if (p.length - pi >= 3 && p[pi + 1] === 45) {
+            let a = sc(p[pi]);
+            let b = sc(p[pi + 2]);
+            let x = sc(s[si]);
+            if (a > b) [a, b] = [b, a];
+            if (nocase) {
+              a = low(a);
+              b = low(b);
+              x = low(x);
+            }
+            pi += 2;
+            if (x >= a && x <= b) hit = true;
+          } else if (nocase ? low(p[pi]) === low(s[si]) : p[pi] === s[si]) {
+            hit = true;
+          }
+          pi++;
+        }
+        if (not) hit = !hit;
+        if (!hit) return false;
+        si++;
+      } else {
+        if (c === 92 && p.length - pi >= 2) pi++;
+        if (nocase ? low(p[pi]) !== low(s[si]) : p[pi] !== s[si]) return false;
+        si++;
+      }
+      pi++;
+      if (si === s.length) {
+        while (pi < p.length && p[pi] === 42) pi++;
+        break;
+      }
+    }
+    return pi >= p.length && si === s.length;
+  }
+  // Redis callers short-cut the pattern "*".
+  if (p.length === 1 && p[0] === 42) return true;
+  return go(0, 0, 0);
+}
+
+const cases: Array<[string, string, boolean, boolean?]> = [
+  // [pattern, subject, expected, nocase]
+  ['*', '', true],
+  ['*', 'anything', true],
+  ['**', '', false],
+  ['**', 'x', true],
+  ['', '', true],
+  ['', 'a', false],
+  ['a', '', false],
+  ['hello', 'hello', true],
+  ['hello', 'hellO', false],
+  ['hello', 'hellO', true, true],
+  ['h?llo', 'hello', true],
+  ['h?llo', 'hllo', false],
+  ['h*llo', 'hllo', true],
+  ['h*llo', 'heeeello', true],
+  ['h[ae]llo', 'hallo', true],
+  ['h[ae]llo', 'hillo', false],
+  ['h[^e]llo', 'hallo', true],
+  ['h[^e]llo', 'hello', false],
+  ['h[a-b]llo', 'hbllo', true],
+  ['h[b-a]llo', 'hbllo', true], // reversed range
+  ['h[a-b]llo', 'hcllo', false],
+  ['[A-Z]', 'q', false],
+  ['[A-Z]', 'q', true, true],
+  ['[Z-a]', '_', true],
+  ['[Z-a]', '_', false, true], // nocase: swap first, then lowercase -> empty range
+  ['\\*', '*', true],
+  ['\\*', 'a', false],
+  ['a\\', 'a\\', true], // trailing backslash is literal
+  ['[a', 'a', true], // unterminated class
+  ['[a', 'ab', false],
+  ['[', 'a', false],
+  ['[^', 'a', true],
+  ['[a-]', ']', true], // ']' is the range end
+  ['[a-]', '_', true],
+  ['[\\]]', ']', true],
+  ['[\\A]', 'a', false, true], // escaped byte in class is case-sensitive
+  ['user:*', 'user:1', true],
+  ['user:*', 'user:', true],
+  ['user:*', 'use', false],
+  ['user:*', 'USER:1', true, true],
+  ['*:name', 'user:1:name', true],
+  ['*:name', ':name', true],
+  ['*:name', 'name', false],
+  ['a*b*c', 'axxbyyc', true],
+  ['a*b*c', 'axxbyy', false],
+  ['a*a*a*a*a*a*a*a*a*a*a*b', 'a'.repeat(60), false],
+  ['*?', 'x', true],
+  ['?*', '', false],
+  ['x'.repeat(40) + '*', 'x'.repeat(40) + 'yz', true],
+  ['x'.repeat(40) + '*', 'x'.repeat(39) + 'yz', false],
+  ['*' + 'x'.repeat(40), 'y' + 'x'.repeat(40), true],
+  ['*' + 'x'.repeat(40), 'y' + 'x'.repeat(39) + 'y', false],
+];
+
+t.test('table', async (t) => {
+  for (const [p, s, exp, nocase] of cases) {
+    t.equal(globMatch(B(p), B(s), !!nocase), exp, `${JSON.stringify(p)} ~ ${JSON.stringify(s)}${nocase ? ' (nocase)' : ''}`);
+    // the reference is exponential on purpose: keep it to small inputs
+    if (s.length <= 16) t.equal(refMatch(B(p), B(s), !!nocase), exp, `ref ${JSON.stringify(p)} ~ ${JSON.stringify(s)}`);
+    t.equal(compileGlob(B(p), !!nocase)(B(s)), exp, `compiled ${JSON.stringify(p)}`);
+  }
+});
+
+t.test('binary and signed-char ranges', async (t) => {
+  t.ok(globMatch(B([0x00, 0x2a]), B([0x00, 0xff, 0x01])));
+  t.ok(globMatch(B([0x5b, 0x61, 0x2d, 0xff, 0x5d]), B([0x00]))); // [a-\xff] is -1..97
+  t.ok(globMatch(B([0x5b, 0x61, 0x2d, 0xff, 0x5d]), B([0xff])));
+  t.notOk(globMatch(B([0x5b, 0x61, 0x2d, 0xff, 0x5d]), B([0x80])));
+  t.notOk(globMatch(B([0x5b, 0x61, 0x2d, 0xff, 0x5d]), B('b')));
+  t.ok(globMatch(B([0x5b, 0x80, 0x2d, 0xff, 0x5d]), B([0x90])));
+  t.ok(globMatch(B('?'), B([0xc3])));
+});
+
+t.test('nesting guard and worst case', async (t) => {
+  const key = B('a'.repeat(1200));
+  t.ok(globMatch(B('*a'.repeat(1000)), key));
+  t.notOk(globMatch(B('*a'.repeat(1001)), key));
+  t.ok(globMatch(B('a*'.repeat(1001)), key)); // trailing star does not nest
+  t.notOk(globMatch(B('a*'.repeat(1002)), key));
+  const start = Date.now();
+  t.notOk(globMatch(B('a*'.repeat(30) + 'b'), B('a'.repeat(5000))));
+  t.notOk(globMatch(B('*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b'), B('a'.repeat(20000))));
+  t.ok(Date.now() - start < 2000, 'pathological patterns stay polynomial');
+});
+
+t.test('globMatchString', async (t) => {
+  t.ok(globMatchString('*max*', 'maxclients'));
+  t.ok(globMatchString('MAX*', 'maxclients', true));
+  t.notOk(globMatchString('MAX*', 'maxclients'));
+});
+
+// Small alphabet so the property hits the interesting corners often.
+const patChar = fc.constantFrom(...'ab*?[]^-\\A'.split(''), '\xff', '\x80');
+const subjChar = fc.constantFrom(...'abA]^-\\*?['.split(''), '\xff', '\x80', '\x00');
+
+t.test('property: matches the reference', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(patChar, { maxLength: 10 }),
+      fc.array(subjChar, { maxLength: 10 }),
+      fc.boolean(),
+      (pc, sc, nocase) => {
+        const p = B(pc.join(''));
+        const s = B(sc.join(''));
+        return globMatch(p, s, nocase) === refMatch(p, s, nocase);
+      },
+    ),
+    { numRuns: 20000 },
+  );
+  t.pass('20000 runs');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Optional cross-check against a real redis-server (KEYS uses case-sensitive stringmatchlen).
+// ---------------------------------------------------------------------------------------------
+function haveRedis(): boolean {
+  try {
+    return spawnSync('redis-server', ['--version']).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+class MiniClient {
+  private buf = Buffer.alloc(0);
+  private waiters: Array<(v: unknown) => void> = [];
+  constructor(private sock: net.Socket) {
+    sock.on('data', (d) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.pump();
+    });
+  }
+  static async connect(port: number): Promise<MiniClient> {
+    for (let i = 0; i < 100; i++) {
+      try {
+        const sock = await new Promise<net.Socket>((res, rej) => {
+          const s = net.connect(port, '127.0.0.1', () => res(s));
+          s.once('error', rej);
+        });
+        return new MiniClient(sock);
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new Error('redis-server did not come up');
+  }
+  private parse(i: number): [unknown, number] | null {
+    const b = this.buf;
+    const nl = b.indexOf('\r\n', i);
+    if (nl < 0) return null;
+    const type = b[i];
+    const line = b.toString('latin1', i + 1, nl);
+    if (type === 0x2b || type === 0x3a) return [line, nl + 2];
+    if (type === 0x2d) return [new Error(line), nl + 2];
+    if (type === 0x24) {
+      const n = Number(line);
+      if (n < 0) return [null, nl + 2];
+      if (b.length < nl + 4 + n) return null;
+      return [b.subarray(nl + 2, nl + 2 + n), nl + 4 + n];
+    }
+    const n = Number(line);
+    const out: unknown[] = [];
+    let j = nl + 2;
+    for (let k = 0; k < n; k++) {
+      const r = this.parse(j);
+      if (!r) return null;
+      out.push(r[0]);
+      j = r[1];
+    }
+    return [out, j];
+  }
+  private pump() {
+    while (this.waiters.length) {
+      const r = this.parse(0);
+      if (!r) return;
+      this.buf = this.buf.subarray(r[1]);
+      this.waiters.shift()!(r[0]);
+    }
+  }
+  cmd(...args: Array<string | Buffer>): Promise<unknown> {
+    const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+    for (const a of args) {
+      const b = typeof a === 'string' ? Buffer.from(a) : a;
+      parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+    }
+    this.sock.write(Buffer.concat(parts));
+    return new Promise((r) => this.waiters.push(r));
+  }
+  close() {
+    this.sock.destroy();
+  }
+}
+
+t.test('agrees with redis-server KEYS', { skip: haveRedis() ? false : 'redis-server not installed' }, async (t) => {
+  const port = await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
+    stdio: 'ignore',
+  });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+  });
+  const c = await MiniClient.connect(port);
+  t.teardown(() => c.close());
+
+  const subjects = ['', 'a', 'b', 'A', 'ab', 'ba', 'aab', ']', '^', '-', '\\', '*', '?', '[', 'a]', 'a-b', '\xff', '\x80', '\x00', 'a\xffb', 'abab'].map((s) =>
+    B(s),
+  );
+  for (const s of subjects) await c.cmd('SET', s, '1');
+  const rng = fc.sample(fc.array(patChar, { minLength: 1, maxLength: 7 }), { numRuns: 400, seed: 42 });
+  const patterns = [...cases.filter((x) => !x[3]).map((x) => B(x[0])), ...rng.map((a) => B(a.join('')))];
+  let mismatches = 0;
+  for (const p of patterns) {
+    const got = ((await c.cmd('KEYS', p)) as Buffer[]).map((b) => b.toString('hex')).sort();
+    const want = subjects.filter((s) => globMatch(p, s)).map((b) => b.toString('hex')).sort();
+    if (got.join(',') !== want.join(',')) {
+      mismatches++;
+      t.same(want, got, `pattern ${JSON.stringify(p.toString('latin1'))}`);
+    }
+  }
+  t.equal(mismatches, 0, `${patterns.length} patterns agree with redis-server`);
+  await c.cmd('FLUSHALL');
+});
