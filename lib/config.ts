@@ -67,7 +67,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'bind', type: 'string', default: '127.0.0.1 ::1', multi: true, mutable: false, doc: 'space-separated list of addresses to listen on' },
   { name: 'dir', type: 'string', default: './data', mutable: false, doc: 'data directory (LMDB environments, binlog)' },
   { name: 'shards', type: 'int', default: defaultShards, min: 1, max: 256, mutable: false, doc: 'number of storage shards / worker threads (default: CPUs, at most 8)' },
-  { name: 'databases', type: 'int', default: '16', min: 1, max: 1024, mutable: false, doc: 'number of logical databases' },
+  { name: 'databases', type: 'int', default: '16', min: 1, max: 256, mutable: false, doc: 'number of logical databases (the database index is one byte of every stored key)' },
   { name: 'appendfsync', type: 'enum', default: 'everysec', values: ['everysec', 'always', 'no'], mutable: true, doc: 'when to fsync writes: always, everysec or no' },
   { name: 'appendonly', type: 'bool', default: 'yes', mutable: true, doc: 'accepted for compatibility; has no effect' },
   { name: 'save', type: 'string', default: '', multi: true, accumulate: true, validate: validateSave, mutable: true, doc: 'accepted for compatibility; has no effect' },

@@ -3,9 +3,10 @@
 
 import type { Socket } from 'node:net';
 import Denque from 'denque';
-import { RespParser } from './resp/parser.js';
+import { RespParser, type ParserLimits } from './resp/parser.js';
 import type { ReplyTarget } from './shard/handle.js';
 import type { Proto } from './resp/writer.js';
+import type { CommandDef } from './commands/types.js';
 
 /** A reply position in a connection's output order. */
 export class Slot implements ReplyTarget {
@@ -13,6 +14,8 @@ export class Slot implements ReplyTarget {
   done = false;
   /** Close the connection once this reply is written (QUIT, protocol errors). */
   closeAfter = false;
+  /** The command whose reply this is (INFO commandstats failed_calls); null for rejections. */
+  def: CommandDef | null = null;
 
   constructor(readonly conn: Connection) {}
 
@@ -31,12 +34,23 @@ export interface ConnectionHost {
   dispatch(conn: Connection, args: Buffer[]): void;
   markDirty(conn: Connection): void;
   protocolError(conn: Connection, msg: string): void;
-  checkQueryBuffer(conn: Connection): void;
+  /** The command being received outgrew client-query-buffer-limit: drop the client. */
+  queryBufferExceeded(conn: Connection, size: number): void;
+  /** proto-max-bulk-len and client-query-buffer-limit, shared by every parser (live values). */
+  readonly parserLimits: ParserLimits;
   closed(conn: Connection): void;
+  /** An error reply left for the client (INFO errorstats). */
+  errorReply(data: Buffer): void;
+  /** A command's reply was an error (INFO commandstats failed_calls). */
+  failedCall(def: CommandDef): void;
 }
 
-/** Input is paused while this many replies are outstanding or this much output is unsent. */
-const MAX_PENDING = 4096;
+/**
+ * Input is paused while this many replies are outstanding or this much output is unsent. The
+ * parser stops right at the limit (not at the end of a socket chunk), so the replies in flight
+ * for one connection are bounded by MAX_PENDING (a client that never reads a 1M-GET pipeline).
+ */
+const MAX_PENDING = 1024;
 const MAX_UNSENT = 64 << 20;
 
 export class Connection {
@@ -50,6 +64,10 @@ export class Connection {
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   lastCmd = 'NULL';
+  /** The command being dispatched: slots created meanwhile carry it (set and cleared by the server). */
+  curDef: CommandDef | null = null;
+  /** CLIENT NO-EVICT (flag 'e' in CLIENT LIST; respdb evicts no clients). */
+  noEvict = false;
   readonly queue = new Denque<Slot>();
   out: Buffer[] = [];
   outBytes = 0;
@@ -66,17 +84,21 @@ export class Connection {
     this.authenticated = !needAuth;
     this.addr = fmtAddr(socket.remoteAddress, socket.remotePort);
     this.laddr = fmtAddr(socket.localAddress, socket.localPort);
-    this.parser = new RespParser({
-      onCommand: (args) => {
-        this.commands++;
-        host.dispatch(this, args);
+    this.parser = new RespParser(
+      {
+        onCommand: (args) => {
+          this.commands++;
+          host.dispatch(this, args);
+          if (this.queue.length > MAX_PENDING) this.checkPressure();
+        },
+        onProtocolError: (msg) => host.protocolError(this, msg),
+        onQueryLimit: (size) => host.queryBufferExceeded(this, size),
       },
-      onProtocolError: (msg) => host.protocolError(this, msg),
-    });
+      host.parserLimits,
+    );
     socket.on('data', (chunk: Buffer) => {
       this.lastInteraction = Date.now();
       this.parser.feed(chunk);
-      if (this.parser.inCommand()) host.checkQueryBuffer(this);
       this.checkPressure();
     });
     socket.on('drain', () => this.checkPressure());
@@ -92,12 +114,14 @@ export class Connection {
   /** A new reply position at the end of the queue. */
   slot(): Slot {
     const s = new Slot(this);
+    s.def = this.curDef;
     this.queue.push(s);
     return s;
   }
 
   /** A reply produced immediately: goes out now if nothing is pending before it. */
   reply(data: Buffer, closeAfter = false): void {
+    if (closeAfter) this.parser.stop(); // nothing after this reply is executed (as Redis)
     if (this.queue.length === 0) {
       this.push(data);
       if (closeAfter) this.closing = true;
@@ -105,11 +129,13 @@ export class Connection {
       return;
     }
     const s = this.slot();
+    s.def = null;
     s.closeAfter = closeAfter;
     s.fill(data);
   }
 
   private push(data: Buffer): void {
+    if (data.length > 0 && data[0] === 45) this.host.errorReply(data);
     this.out.push(data);
     this.outBytes += data.length;
   }
@@ -121,6 +147,7 @@ export class Connection {
       const s = this.queue.peekFront()!;
       if (!s.done) break;
       this.queue.shift();
+      if (s.def !== null && s.data!.length > 0 && s.data![0] === 45) this.host.failedCall(s.def);
       this.push(s.data!);
       moved = true;
       if (s.closeAfter) {
@@ -140,10 +167,16 @@ export class Connection {
     }
     const out = this.out;
     if (out.length > 0) {
+      const bytes = this.outBytes;
       this.out = [];
       this.outBytes = 0;
       if (out.length === 1) this.socket.write(out[0]);
-      else this.socket.write(Buffer.concat(out));
+      else if (bytes > 1 << 20) {
+        // big output: hand the buffers over as they are (one writev) instead of copying them
+        this.socket.cork();
+        for (const b of out) this.socket.write(b);
+        this.socket.uncork();
+      } else this.socket.write(Buffer.concat(out));
     }
     if (this.closing) {
       this.closing = false;
@@ -161,14 +194,25 @@ export class Connection {
     const heavy = this.queue.length > MAX_PENDING || this.socket.writableLength > MAX_UNSENT;
     if (heavy && !this.paused) {
       this.paused = true;
+      this.parser.pause();
       this.socket.pause();
     } else if (!heavy && this.paused) {
       this.paused = false;
-      this.socket.resume();
+      // Input held back by the parser is parsed first, on a later turn (not inside the server's
+      // flush loop); the socket resumes after it, so held input never piles up.
+      if (this.parser.paused) setImmediate(this.resumeParser);
+      else this.socket.resume();
     }
   }
 
+  private readonly resumeParser = (): void => {
+    if (this.paused || this.closed) return;
+    this.parser.resume(); // may pause again (checkPressure from onCommand)
+    if (!this.paused) this.socket.resume();
+  };
+
   kill(): void {
+    this.parser.stop();
     this.closed = true;
     this.socket.destroy();
   }

@@ -16,6 +16,13 @@ export const E = {
   nanOrInf: 'ERR increment would produce NaN or Infinity',
   sameObject: 'ERR source and destination objects are the same',
   maxClients: 'ERR max number of clients reached',
+  intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
+  invalidCursor: 'ERR invalid cursor',
+  invalidFirstDb: 'ERR invalid first DB index',
+  invalidSecondDb: 'ERR invalid second DB index',
+  expireNxAnd: 'ERR NX and XX, GT or LT options at the same time are not compatible',
+  expireGtLt: 'ERR GT and LT options at the same time are not compatible',
+  noLfu: 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
 } as const;
 
 export function wrongArgs(name: string): string {
@@ -26,14 +33,24 @@ export function invalidExpire(cmd: string): string {
   return `ERR invalid expire time in '${cmd}' command`;
 }
 
-/** Redis: "unknown command 'x', with args beginning with: 'a' 'b' " (args truncated to 128 chars in all). */
+/**
+ * Redis: "unknown command 'x', with args beginning with: 'a' 'b' " (args truncated to 128 chars in
+ * all). Redis formats them with %s, so each one also ends at its first NUL byte.
+ */
 export function unknownCommand(args: Buffer[]): string {
-  const name = args[0].toString('latin1').slice(0, 128);
+  const name = cstr(args[0], 128);
   let rest = '';
   for (let i = 1; i < args.length && rest.length < 128; i++) {
-    rest += `'${args[i].toString('latin1').slice(0, 128 - rest.length)}' `;
+    rest += `'${cstr(args[i], 128 - rest.length)}' `;
   }
   return `ERR unknown command '${sanitize(name)}', with args beginning with: ${sanitize(rest)}`;
+}
+
+/** The latin1 text of `b` up to its first NUL byte (C string) and at most `max` bytes. */
+function cstr(b: Buffer, max: number): string {
+  let end = b.indexOf(0);
+  if (end < 0) end = b.length;
+  return b.toString('latin1', 0, Math.min(end, max));
 }
 
 export function unknownSubcommand(sub: Buffer, parent: string): string {

@@ -5,12 +5,13 @@ import net from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection, type ConnectionHost } from './connection.js';
+import type { ParserLimits } from './resp/parser.js';
 import { RespWriter } from './resp/writer.js';
 import { lookup, keyIndexes } from './table.js';
 import type { CommandDef, MainHandler } from './commands/types.js';
 import { E, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { ShardHandle, type ReplyTarget } from './shard/handle.js';
-import { ShardStats } from './shard/stats.js';
+import { ShardStats, STAT } from './shard/stats.js';
 import { BinlogRing } from './binlog-ring.js';
 import { shardOf } from './slot.js';
 import { Coordinator } from './coordinator.js';
@@ -47,9 +48,21 @@ export class Server implements ConnectionHost {
   totalCommands = 0;
   rejectedConnections = 0;
   lastSave = Math.floor(Date.now() / 1000);
+  /** Clients waiting in a blocking command (maintained by the blocking commands; INFO clients). */
+  blockedClients = 0;
+  /** INFO stats: commands per second over the last cron second, peak used_memory, error replies. */
+  opsPerSec = 0;
+  private opsSample = { at: Date.now(), count: 0 };
+  peakMemory = 0;
+  totalErrorReplies = 0;
+  /** Error replies by their first word (INFO errorstats), at most 128 kinds like Redis. */
+  readonly errorStats = new Map<string, number>();
   private pidFile: string;
+  /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
+  readonly parserLimits: ParserLimits;
 
   constructor(readonly config: Config) {
+    this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len'), maxQueryBuf: config.num('client-query-buffer-limit') };
     this.nshards = config.num('shards');
     this.databases = config.num('databases');
     this.coord = new Coordinator(this);
@@ -131,8 +144,19 @@ export class Server implements ConnectionHost {
   }
 
   private watchConfig(): void {
+    // The shards enforce proto-max-bulk-len on strings they build (APPEND, SETRANGE).
+    for (const s of this.shards) s.control({ t: 'config', name: 'proto-max-bulk-len', value: this.config.num('proto-max-bulk-len') });
     this.config.on('change', (name: string, value: unknown) => {
-      if (name === 'appendfsync' || name === 'loglevel') {
+      if (name === 'client-query-buffer-limit') this.parserLimits.maxQueryBuf = Number(value);
+      if (name === 'proto-max-bulk-len') {
+        this.parserLimits.maxBulkLen = Number(value);
+        for (const s of this.shards) s.control({ t: 'config', name, value: Number(value) });
+      } else if (name === 'hz') {
+        for (const s of this.shards) s.control({ t: 'config', name, value: Number(value) });
+      } else if (name === 'requirepass' && value === '') {
+        // Like Redis's nopass default user: nobody needs to authenticate any more.
+        for (const c of this.clients.values()) c.authenticated = true;
+      } else if (name === 'appendfsync' || name === 'loglevel') {
         for (const s of this.shards) s.control({ t: 'config', name, value: String(value) });
       } else if (name === 'binlog-max-size') {
         const per = Math.max(1, Math.floor(Number(value) / this.nshards));
@@ -201,7 +225,7 @@ export class Server implements ConnectionHost {
 
   protocolError(conn: Connection, msg: string): void {
     log.debug({ client: conn.addr, msg }, 'protocol error');
-    conn.reply(Buffer.from('-' + msg + '\r\n'), true);
+    conn.reply(Buffer.from('-' + msg + '\r\n', 'latin1'), true);
   }
 
   markDirty(conn: Connection): void {
@@ -228,32 +252,35 @@ export class Server implements ConnectionHost {
     this.dirty.clear();
   }
 
-  /** Query buffer limit: a client holding more unparsed input than this is dropped. */
-  checkQueryBuffer(conn: Connection): void {
-    if (conn.parser.buffered() > this.config.num('client-query-buffer-limit')) {
-      log.warn({ client: conn.addr }, 'closing client that reached max query buffer length');
-      conn.kill();
-    }
+  /** Query buffer limit: the parser found the command being received too big; drop the client. */
+  queryBufferExceeded(conn: Connection, size: number): void {
+    log.warn({ client: conn.addr, size }, 'closing client that reached max query buffer length');
+    conn.kill();
   }
 
   dispatch(conn: Connection, args: Buffer[]): void {
     if (conn.closing || conn.closed) return;
-    this.totalCommands++;
+    try {
+      this.route(conn, args);
+    } catch (e) {
+      // A bug must cost one reply, not the server.
+      log.error({ err: e, client: conn.addr }, 'command dispatch failed');
+      conn.reply(errBuf('ERR internal error: ' + (e instanceof Error ? e.message : String(e))));
+    }
+    conn.curDef = null;
+  }
+
+  private route(conn: Connection, args: Buffer[]): void {
     const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
     let def = lookup(name);
     if (!def) {
       conn.reply(errBuf(unknownCommand(args)));
       return;
     }
-    if (def.sub) {
-      if (args.length < 2) {
-        this.cmdStats.rejected(def);
-        conn.reply(errBuf(wrongArgs(def.name)));
-        return;
-      }
+    // A container without its subcommand fails its own arity check (COMMAND alone is valid).
+    if (def.sub && args.length >= 2) {
       const sub = def.sub.get(args[1].toString('latin1').toLowerCase());
       if (!sub) {
-        this.cmdStats.rejected(def);
         conn.reply(errBuf(unknownSubcommand(args[1], def.name)));
         return;
       }
@@ -271,11 +298,15 @@ export class Server implements ConnectionHost {
       return;
     }
     conn.lastCmd = def.name;
-    this.cmdStats.call(def);
+    conn.curDef = def;
+    this.totalCommands++;
     if (def.main) {
       this.runMain(conn, def, args, def.main);
+      // Counted after running, like Redis (CONFIG RESETSTAT counts itself).
+      this.cmdStats.call(def);
       return;
     }
+    this.cmdStats.call(def);
     const idx = keyIndexes(def, args);
     const n = this.nshards;
     const first = shardOf(args[idx[0]], n);
@@ -309,6 +340,7 @@ export class Server implements ConnectionHost {
     out.proto = conn.proto;
     const ctx: MainContext = { server: this, conn, def, out, closeAfter: false };
     let r: void | Promise<void>;
+    const t0 = performance.now();
     try {
       r = handler(ctx, args);
     } catch (e) {
@@ -316,10 +348,13 @@ export class Server implements ConnectionHost {
       out.error(errText(e));
       r = undefined;
     }
+    // Time on this thread (an async handler's waits for shards are not execution time).
+    this.cmdStats.time(def, (performance.now() - t0) * 1000);
     if (r && typeof (r as Promise<void>).then === 'function') {
       (r as Promise<void>).then(
         () => {
           slot.closeAfter = ctx.closeAfter;
+          if (ctx.closeAfter) conn.parser.stop();
           slot.fill(out.take());
         },
         (e) => {
@@ -331,6 +366,8 @@ export class Server implements ConnectionHost {
       return;
     }
     slot.closeAfter = ctx.closeAfter;
+    // QUIT: commands pipelined after it are not executed (Redis stops reading the client)
+    if (ctx.closeAfter) conn.parser.stop();
     slot.fill(out.take());
   }
 
@@ -357,6 +394,12 @@ export class Server implements ConnectionHost {
   }
 
   private cron(): void {
+    const now = Date.now();
+    const dt = now - this.opsSample.at;
+    if (dt > 0) this.opsPerSec = Math.max(0, Math.round(((this.totalCommands - this.opsSample.count) * 1000) / dt));
+    this.opsSample = { at: now, count: this.totalCommands };
+    const m = process.memoryUsage();
+    this.peakMemory = Math.max(this.peakMemory, m.heapUsed + m.external);
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
@@ -366,6 +409,40 @@ export class Server implements ConnectionHost {
           c.kill();
         }
       }
+    }
+  }
+
+  errorReply(data: Buffer): void {
+    this.totalErrorReplies++;
+    let end = 1;
+    while (end < data.length && end < 64 && data[end] !== 32 && data[end] !== 13) end++;
+    const kind = data.toString('latin1', 1, end);
+    const n = this.errorStats.get(kind);
+    if (n !== undefined) this.errorStats.set(kind, n + 1);
+    else if (this.errorStats.size < 128) this.errorStats.set(kind, 1);
+  }
+
+  failedCall(def: CommandDef): void {
+    this.cmdStats.failed(def);
+  }
+
+  /** CONFIG RESETSTAT: command statistics and the server's counters. */
+  resetStats(): void {
+    this.cmdStats.reset();
+    this.totalCommands = 0;
+    this.totalConnections = 0;
+    this.rejectedConnections = 0;
+    this.totalErrorReplies = 0;
+    this.errorStats.clear();
+    this.opsSample = { at: Date.now(), count: 0 };
+    this.opsPerSec = 0;
+    const m = process.memoryUsage();
+    this.peakMemory = m.heapUsed + m.external;
+    for (const st of this.stats) {
+      st.reset(STAT.keyspaceHits);
+      st.reset(STAT.keyspaceMisses);
+      st.reset(STAT.expiredKeys);
+      st.resetUsec();
     }
   }
 
@@ -402,8 +479,9 @@ export class Server implements ConnectionHost {
   }
 }
 
+/** Error texts carry user bytes as latin1 (one char per byte). */
 function errBuf(msg: string): Buffer {
-  return Buffer.from('-' + msg + '\r\n');
+  return Buffer.from('-' + msg + '\r\n', 'latin1');
 }
 
 function errText(e: unknown): string {

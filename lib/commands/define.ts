@@ -1,6 +1,6 @@
 // Helpers to declare command table entries compactly.
 
-import type { CommandDef, CommandFlag, MainHandler, ScatterSpec, ShardHandler } from './types.js';
+import type { CommandDef, CommandFlag, KeySpecDoc, MainHandler, ScatterSpec, ShardHandler } from './types.js';
 
 export interface CommandSpec {
   name: string;
@@ -16,6 +16,10 @@ export interface CommandSpec {
   scatter?: ScatterSpec;
   coordinated?: MainHandler;
   sub?: CommandDef[];
+  /** COMMAND INFO key specifications (exact Redis flags); derived from `keys` when omitted. */
+  keySpecs?: KeySpecDoc[];
+  /** COMMAND INFO tips. */
+  tips?: string[];
   summary: string;
   since: string;
   group: string;
@@ -49,6 +53,8 @@ export function cmd(s: CommandSpec): CommandDef {
     main: s.main,
     scatter: s.scatter,
     coordinated: s.coordinated,
+    keySpecs: s.keySpecs,
+    tips: s.tips,
     summary: s.summary,
     since: s.since,
     group: s.group,

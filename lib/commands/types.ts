@@ -66,6 +66,20 @@ export interface ScatterSpec {
   merge: 'sum' | 'ok' | 'gather';
 }
 
+/**
+ * A Redis 7 key specification as COMMAND INFO reports it. Commands may give their own (exact flags
+ * and notes); otherwise COMMAND INFO derives one from `keys`.
+ */
+export interface KeySpecDoc {
+  /** RO, RW, OW, RM, access, update, insert, delete, not_key, incomplete, variable_flags */
+  flags: string[];
+  notes?: string;
+  /** begin_search: an argument index, or a keyword searched from `startfrom`. */
+  begin: { index: number } | { keyword: string; startfrom: number };
+  /** find_keys: a range (lastkey relative to the first key) or a key count argument. */
+  find: { lastkey: number; keystep: number; limit: number } | { keynumidx: number; firstkey: number; keystep: number };
+}
+
 export interface CommandDef {
   /** Lower-case name; subcommands are `parent|sub`. */
   name: string;
@@ -87,6 +101,10 @@ export interface CommandDef {
   coordinated?: MainHandler;
   /** Subcommands (CONFIG GET ...), keyed by lower-case name. */
   sub?: Map<string, CommandDef>;
+  /** COMMAND INFO key specifications; derived from `keys` when absent. */
+  keySpecs?: KeySpecDoc[];
+  /** COMMAND INFO tips (nondeterministic_output, request_policy:all_shards, ...). */
+  tips?: string[];
   /** COMMAND DOCS */
   summary: string;
   since: string;

@@ -21,8 +21,8 @@ export function parseI64(b: Uint8Array): bigint | null {
     const c = b[j];
     if (c < 48 || c > 57) return null;
   }
-  if (len <= 16) {
-    // fits a double exactly
+  if (len - i <= 15) {
+    // up to 15 digits: fits a double exactly (16 digits may exceed 2^53)
     let n = 0;
     for (let j = i; j < len; j++) n = n * 10 + (b[j] - 48);
     return BigInt(i ? -n : n);

@@ -42,6 +42,7 @@ export class ShardHandle {
   private readonly replyFrames: Buffer[] = [];
   ready: Promise<number>;
   private closed = false;
+  private exited = false;
   onFatal: ((msg: string) => void) | null = null;
   /** Called after a drain of the reply ring delivered replies (the server flushes sockets). */
   onReplies: (() => void) | null = null;
@@ -64,6 +65,10 @@ export class ShardHandle {
       this.worker.once('error', reject);
     });
     this.worker.on('message', (m: FromShard) => this.onMessage(m));
+    this.worker.once('exit', () => {
+      this.exited = true;
+      this.closed = true;
+    });
     this.worker.on('error', (err) => {
       log.fatal({ err, shard: index }, 'shard thread crashed');
       this.onFatal?.(`shard ${index} crashed: ${err.message}`);
@@ -260,6 +265,7 @@ export class ShardHandle {
 
   /** Asks the shard to sync and close its environment; resolves when the thread has exited. */
   async close(): Promise<void> {
+    if (this.exited) return;
     this.flush();
     const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
     this.control({ t: 'close' });

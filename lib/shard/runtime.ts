@@ -11,8 +11,17 @@ import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from './stats.js';
 import { OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
+import { setProtoMaxBulkLen } from '../commands/string.js';
 
 const log = logger('shard');
+
+/** Commands whose key lookups count as keyspace hits/misses (Redis counts read lookups only). */
+const READONLY = Uint8Array.from(ALL, (d) => (d.flags.includes('readonly') ? 1 : 0));
+
+/** A read-only batch sends its replies in frames of about this size. */
+const REPLY_FRAME_SOFT_MAX = 1 << 20;
+/** The reply buffer is replaced by a small one after a batch made it bigger than this. */
+const REPLY_BUF_KEEP = 4 << 20;
 
 /** How long the active expiry may hold the shard per tick. */
 const SWEEP_BUDGET_MS = 20;
@@ -36,6 +45,7 @@ export class ShardRuntime {
   private deferred: Buffer[] = [];
   private closing = false;
   private timers: NodeJS.Timeout[] = [];
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly init: ShardInit) {
     setLogLevel(init.loglevel);
@@ -69,14 +79,22 @@ export class ShardRuntime {
     parentPort!.on('message', (m: ToShard) => this.onControl(m));
     const lastSeq = this.store.lastSeq();
     this.post({ t: 'ready', lastSeq });
-    const hz = Math.max(1, Math.min(500, this.init.hz));
-    this.timers.push(setInterval(() => this.sweep(), Math.floor(1000 / hz)));
+    this.setHz(this.init.hz);
     this.timers.push(
       setInterval(() => {
         if (this.fsync === 'everysec' && this.dirty && !this.syncing) this.startSync();
       }, 1000),
     );
     void this.loop();
+  }
+
+  /** (Re)starts the active expiry at `hz` ticks per second (CONFIG SET hz applies at runtime). */
+  private setHz(hz: number): void {
+    const i = this.sweepTimer ? this.timers.indexOf(this.sweepTimer) : -1;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = setInterval(() => this.sweep(), Math.floor(1000 / Math.max(1, Math.min(500, hz))));
+    if (i >= 0) this.timers[i] = this.sweepTimer;
+    else this.timers.push(this.sweepTimer);
   }
 
   private post(m: FromShard): void {
@@ -141,6 +159,7 @@ export class ShardRuntime {
     w.buf.writeUInt32LE(0, 0);
     w.pos = 4;
     let done = 0;
+    let sent = 0; // replies of this frame already sent (read-only batches stream their replies)
     const now = Date.now();
     const runAll = (): void => {
       for (let i = 0; i < count; i++) {
@@ -158,6 +177,15 @@ export class ShardRuntime {
         this.exec(frame, at, now);
         w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
         done++;
+        if (!hasWrite && w.pos > REPLY_FRAME_SOFT_MAX && i + 1 < count) {
+          // Nothing to commit: send what is ready so a batch of big replies is never held whole.
+          w.buf.writeUInt32LE(done - sent, 0);
+          this.sendReplies(false);
+          sent = done;
+          w.reset();
+          w.ensure(4);
+          w.pos = 4;
+        }
       }
     };
     this.stats.inc(STAT.batches);
@@ -190,18 +218,22 @@ export class ShardRuntime {
     } else {
       runAll();
     }
-    w.buf.writeUInt32LE(done, 0);
+    w.buf.writeUInt32LE(done - sent, 0);
     this.sendReplies(hasWrite && this.fsync === 'always');
+    if (w.buf.length > REPLY_BUF_KEEP) w.buf = Buffer.allocUnsafe(64 * 1024); // give back a big batch's buffer
     if (this.locked >= 0) {
-      // Keep the unprocessed rest of this frame and every later frame of this drain.
+      // Keep the unprocessed rest of this frame and every later frame of this drain, ahead of
+      // anything deferred earlier (this frame may itself come from `deferred`: order is kept).
+      const keep: Buffer[] = [];
       if (done < count) {
         const restStart = recs[done];
         const rest = Buffer.allocUnsafe(4 + frame.length - restStart);
         rest.writeUInt32LE(count - done, 0);
         frame.copy(rest, 4, restStart);
-        this.deferred.push(rest);
+        keep.push(rest);
       }
-      for (let i = next; i < frames.length; i++) this.deferred.push(Buffer.from(frames[i]));
+      for (let i = next; i < frames.length; i++) keep.push(Buffer.from(frames[i]));
+      this.deferred.unshift(...keep);
       frames.length = 0;
     }
   }
@@ -231,6 +263,8 @@ export class ShardRuntime {
     this.store.currentDb = db;
     const start = w.pos;
     this.stats.inc(STAT.commands);
+    this.store.countHits = READONLY[def.index!] === 1;
+    const t0 = performance.now();
     try {
       def.shard!(x, args);
     } catch (e) {
@@ -238,6 +272,7 @@ export class ShardRuntime {
       log.error({ err: e, cmd: def.name }, 'command failed');
       w.error('ERR ' + ((e as Error).message || String(e)));
     }
+    this.stats.addUsec(def.index!, (performance.now() - t0) * 1000);
   }
 
   /** Frame payload in this.w -> reply ring (now, or after the next fsync). */
@@ -300,6 +335,8 @@ export class ShardRuntime {
         if (m.name === 'appendfsync') this.fsync = String(m.value);
         else if (m.name === 'binlog-max-size') this.store.binlogMaxBytes = Number(m.value);
         else if (m.name === 'loglevel') setLogLevel(String(m.value));
+        else if (m.name === 'hz') this.setHz(Number(m.value));
+        else if (m.name === 'proto-max-bulk-len') setProtoMaxBulkLen(Number(m.value));
         return;
       case 'close':
         return void this.close();

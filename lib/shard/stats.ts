@@ -13,13 +13,15 @@ export const STAT = {
   binlogRecords: 7,
 } as const;
 const FIXED = 16;
+/** Per-command execution time slots (µs, by command table index) after the key counts. */
+export const MAX_COMMANDS = 2048;
 
 export class ShardStats {
   readonly sab: SharedArrayBuffer;
   private readonly f: Float64Array;
 
   constructor(readonly databases: number, sab?: SharedArrayBuffer) {
-    this.sab = sab ?? new SharedArrayBuffer(8 * (FIXED + 2 * databases));
+    this.sab = sab ?? new SharedArrayBuffer(8 * (FIXED + 2 * databases + MAX_COMMANDS));
     this.f = new Float64Array(this.sab);
   }
 
@@ -33,6 +35,20 @@ export class ShardStats {
 
   reset(stat: number): void {
     this.f[stat] = 0;
+  }
+
+  /** Adds execution time (µs) to a command (INFO commandstats); indexes past the region are ignored. */
+  addUsec(cmd: number, usec: number): void {
+    this.f[FIXED + 2 * this.databases + cmd] += usec;
+  }
+
+  usec(cmd: number): number {
+    return this.f[FIXED + 2 * this.databases + cmd] ?? 0;
+  }
+
+  /** CONFIG RESETSTAT: clears the per-command times. */
+  resetUsec(): void {
+    this.f.fill(0, FIXED + 2 * this.databases);
   }
 
   keys(db: number): number {

@@ -4,8 +4,8 @@
 
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { INLINE_KEY_MAX, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, seqKey, writeU64BE } from './keys.js';
-import { decodeMeta, encodeMeta, storedLongKey, withExpire, type Meta } from './meta.js';
+import { INLINE_KEY_MAX, KEY_HASHED, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, seqKey, writeU64BE } from './keys.js';
+import { decodeMeta, encodeMeta, payload, storedLongKey, withExpire, type Meta } from './meta.js';
 import { encodeCommand } from '../resp/command.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from '../shard/stats.js';
@@ -55,6 +55,15 @@ export class ShardStore {
   currentDb = 0;
   /** Collection payloads orphaned by delete/overwrite are handed here (background cleanup). */
   onOrphan: ((m: Meta) => void) | null = null;
+  /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
+  countHits = false;
+  /** OBJECT IDLETIME: key hash -> last access second (relative to accessBase), two generations. */
+  private accessCur = new Map<number, number>();
+  private accessPrev = new Map<number, number>();
+  private readonly accessBase = Math.floor(Date.now() / 1000);
+  /** Access second assumed for keys in neither generation; when accessPrev was closed. */
+  private accessFloor = 0;
+  private accessClosed = 0;
 
   constructor(private readonly opts: StoreOptions) {
     const path = `${opts.dir}/shard-${opts.index}`;
@@ -117,9 +126,10 @@ export class ShardStore {
 
   /**
    * Finds a key. An expired key reads as missing; inside a write transaction it is also deleted
-   * (and a DEL goes to the binlog), as Redis does on access.
+   * (and a DEL goes to the binlog), as Redis does on access. `touch` (default) records the access
+   * for OBJECT IDLETIME; TYPE, TTL, EXISTS, OBJECT pass false as Redis's LOOKUP_NOTOUCH does.
    */
-  find(db: number, key: Buffer, now: number): Found {
+  find(db: number, key: Buffer, now: number, touch = true): Found {
     const pdb = this.dbmap[db];
     let mk: Buffer;
     let raw: Buffer | undefined;
@@ -147,7 +157,10 @@ export class ShardStore {
       }
       if (!raw) mk = free ?? mk;
     }
-    if (!raw) return { mk, meta: null };
+    if (!raw) {
+      if (this.countHits) this.opts.stats.inc(STAT.keyspaceMisses);
+      return { mk, meta: null };
+    }
     const meta = decodeMeta(mk, raw);
     if (meta.expireAt !== 0 && meta.expireAt <= now) {
       if (this.writing) {
@@ -155,14 +168,144 @@ export class ShardStore {
         this.opts.stats.inc(STAT.expiredKeys);
         this.appendBinlog(db, [DEL, key]);
       }
+      if (this.countHits) this.opts.stats.inc(STAT.keyspaceMisses);
       return { mk, meta: null };
     }
+    if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
+    if (touch) this.touch(mk, now);
     return { mk, meta };
   }
 
   /** find() that only returns the record. */
-  get(db: number, key: Buffer, now: number): Meta | null {
-    return this.find(db, key, now).meta;
+  get(db: number, key: Buffer, now: number, touch = true): Meta | null {
+    return this.find(db, key, now, touch).meta;
+  }
+
+  /**
+   * Records an access to a key (OBJECT IDLETIME), in memory only: the wall-clock second (as
+   * Redis's LRU clock) under a 30-bit hash of the meta key, in two bounded generations. When the
+   * current generation is full it becomes the previous one and the older one is dropped.
+   */
+  touch(mk: Buffer, now: number): void {
+    const sec = Math.floor(now / 1000) - this.accessBase;
+    this.accessCur.set(accessHash(mk), sec);
+    if (this.accessCur.size >= ACCESS_GENERATION) {
+      this.accessPrev = this.accessCur;
+      this.accessCur = new Map();
+      // Keys only in the dropped generation were last touched before it was closed.
+      this.accessFloor = this.accessClosed;
+      this.accessClosed = sec;
+    }
+  }
+
+  /**
+   * Whole seconds since the last access of a key (Redis's LRU clock has 1 s resolution). A key
+   * not accessed since startup reads as idle since startup; one whose entry was dropped as idle
+   * since its generation was closed (a lower bound). Two keys with the same 30-bit hash share an
+   * entry (an approximation, like Redis's own idle times).
+   */
+  idleSeconds(mk: Buffer, now: number): number {
+    const h = accessHash(mk);
+    const last = this.accessCur.get(h) ?? this.accessPrev.get(h) ?? this.accessFloor;
+    return Math.max(0, Math.floor(now / 1000) - this.accessBase - last);
+  }
+
+  /**
+   * Visits the records of a logical db in meta-key order, strictly after `after` (null: from the
+   * start), at most `limit` of them (`raw` is only valid during the call). Returns the last
+   * visited meta key when more records may follow, null when the db is exhausted.
+   */
+  scanMeta(db: number, after: Buffer | null, limit: number, fn: (mk: Buffer, raw: Buffer) => void): Buffer | null {
+    const { start, end } = dbRange(this.dbmap[db]);
+    const from = after ? Buffer.concat([after, ZERO_BYTE]) : start;
+    if (from.compare(start) < 0 || from.compare(end) >= 0) return null;
+    let n = 0;
+    let last: Buffer | null = null;
+    for (const { key, value } of this.meta.getRange({ start: from, end, limit: limit + 1 })) {
+      if (n === limit) return last;
+      last = Buffer.from(key);
+      fn(last, value);
+      n++;
+    }
+    return null;
+  }
+
+  /**
+   * Visits every record of a logical db (`raw` is only valid during the call). With a `prefix`,
+   * inline keys not starting with it are skipped by range (long keys live under their hash and
+   * are always visited).
+   */
+  forEachMeta(db: number, prefix: Buffer | null, fn: (mk: Buffer, raw: Buffer) => void): void {
+    const pdb = this.dbmap[db];
+    const { start, end } = dbRange(pdb);
+    if (!prefix || prefix.length === 0) {
+      for (const { key, value } of this.meta.getRange({ start, end })) fn(Buffer.from(key), value);
+      return;
+    }
+    const lo = inlineMetaKey(pdb, prefix);
+    for (const { key, value } of this.meta.getRange({ start: lo, end })) {
+      if (key[1] !== KEY_INLINE || key.length < lo.length || Buffer.compare(key.subarray(0, lo.length), lo) !== 0) break;
+      fn(Buffer.from(key), value);
+    }
+    for (const { key, value } of this.meta.getRange({ start: Buffer.from([pdb, KEY_HASHED]), end })) {
+      fn(Buffer.from(key), value);
+    }
+  }
+
+  /**
+   * A random live (unexpired) key of a logical db, null when it has none. Seeks to a random point
+   * between the db's first and last meta keys (below their common prefix) and takes the next live
+   * record, wrapping around.
+   */
+  randomKey(db: number, now: number): Buffer | null {
+    const { start, end } = dbRange(this.dbmap[db]);
+    let first: Buffer | null = null;
+    let last: Buffer | null = null;
+    for (const k of this.meta.getKeys({ start, end, limit: 1 })) first = Buffer.from(k);
+    if (!first) return null;
+    for (const k of this.meta.getKeys({ start: end, end: start, reverse: true, limit: 1 })) last = Buffer.from(k);
+    let p = 0;
+    while (p < first.length && p < last!.length && first[p] === last![p]) p++;
+    let probe = first;
+    if (p < last!.length) {
+      const lo = p < first.length ? first[p] : 0;
+      const hi = last![p];
+      const tail = Buffer.allocUnsafe(9);
+      for (let i = 0; i < 9; i++) tail[i] = Math.floor(Math.random() * 256);
+      tail[0] = lo + Math.floor(Math.random() * (hi - lo + 1));
+      probe = Buffer.concat([first.subarray(0, p), tail]);
+    }
+    const live = (key: Buffer, value: Buffer): Buffer | null => {
+      const at = readU64BE(value, 2);
+      return at !== 0 && at <= now ? null : this.userKey(Buffer.from(key), value);
+    };
+    for (const { key, value } of this.meta.getRange({ start: probe, end })) {
+      const k = live(key, value);
+      if (k) return Buffer.from(k);
+    }
+    for (const { key, value } of this.meta.getRange({ start, end: probe })) {
+      const k = live(key, value);
+      if (k) return Buffer.from(k);
+    }
+    return null;
+  }
+
+  /**
+   * RENAME / MOVE: re-keys a record (to another key and/or logical db) keeping its payload, so a
+   * collection keeps its members; `to` is find(toDb, toKey) and is replaced (its members orphaned).
+   * The expiry bytes are carried over exactly.
+   */
+  moveKey(db: number, m: Meta, toDb: number, toKey: Buffer, to: Found): void {
+    const raw = encodeMeta(m.type, m.expireAt, this.longKey(toKey), payload(m));
+    m.raw.copy(raw, 2, 2, 10);
+    this.meta.removeSync(m.mk);
+    const s = this.opts.stats;
+    s.addKeys(db, -1);
+    if (m.expireAt) {
+      this.expires.removeSync(expiresKey(m.expireAt, m.mk));
+      s.addExpires(db, -1);
+    }
+    this.put(toDb, to.mk, raw, to.meta, true);
   }
 
   /** The user key of a meta key (inline form) or of its record (long form). */
@@ -184,6 +327,7 @@ export class ShardStore {
   put(db: number, mk: Buffer, value: Buffer, old: Meta | null, orphanOld = false): void {
     const expireAt = readU64BE(value, 2);
     this.meta.putSync(mk, value);
+    this.touch(mk, Date.now());
     const s = this.opts.stats;
     if (!old) {
       s.addKeys(db, 1);
@@ -243,6 +387,8 @@ export class ShardStore {
 
   /** Deletes everything (all databases). */
   flushAll(): void {
+    this.accessCur.clear();
+    this.accessPrev.clear();
     this.meta.clearSync();
     this.sub.clearSync();
     this.zscore.clearSync();
@@ -368,4 +514,21 @@ export class ShardStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+const ZERO_BYTE = Buffer.from([0]);
+/** Keys per generation of the OBJECT IDLETIME access table (two generations per shard). */
+const ACCESS_GENERATION = 1 << 17;
+
+/** FNV-1a of a meta key, 30 bits (a small integer). Long keys: length, first and last 128 bytes. */
+function accessHash(mk: Buffer): number {
+  let h = 0x811c9dc5;
+  const n = mk.length;
+  if (n <= 256) {
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
+  } else {
+    h = Math.imul(h ^ n, 16777619);
+    for (let i = 0; i < 128; i++) h = Math.imul(h ^ mk[i], 16777619);
+    for (let i = n - 128; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
+  }
+  return h & 0x3fffffff;
+}
 const DEL = Buffer.from('DEL');

@@ -1,0 +1,122 @@
+/**
+ * Reporting helpers shared by the throughput and latency benchmarks: machine description,
+ * number formatting, markdown tables and the sections of bench/RESULTS.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, redisVersion } from './servers.js';
+
+export const RESULTS_PATH = path.join(REPO_ROOT, 'bench', 'RESULTS.md');
+
+export interface MachineInfo {
+  cores: number;
+  memory: string;
+  cpu: string;
+  node: string;
+  redis: string;
+  platform: string;
+  /** 1/5/15-minute load averages when the run started (other work on the machine) */
+  loadavg: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cores: os.availableParallelism(),
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    cpu: cpus[0]?.model?.trim() || 'unknown',
+    node: process.version,
+    redis: redisVersion(),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  };
+}
+
+export function machineLine(m: MachineInfo): string {
+  return `${m.cores} cores (os.availableParallelism), ${m.memory} RAM, ${m.cpu}, ${m.platform}, Node ${m.node}, redis-server ${m.redis}; load average at start ${m.loadavg}`;
+}
+
+/** 38684.72 -> "38,685" */
+export function fmtOps(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function fmtRatio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || !(b > 0)) return 'n/a';
+  return (a / b).toFixed(2);
+}
+
+/** Markdown table with columns padded for reading in a terminal as well. */
+export function markdownTable(header: string[], rows: string[][], rightAlign: boolean[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const pad = (s: string, i: number) => (rightAlign[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, i)).join(' | ')} |`;
+  const sep = `|${widths.map((w, i) => (rightAlign[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(header), sep, ...rows.map(line)].join('\n');
+}
+
+/** The command line that reproduces this run: `npm run bench -- <args>`. */
+export function reproduceCommand(argv: readonly string[]): string {
+  const q = (a: string) => (/^[\w\-.,=/:]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return argv.length ? `npm run bench -- ${argv.map(q).join(' ')}` : 'npm run bench';
+}
+
+const HEADER = `# respdb benchmark results
+
+Produced by \`npm run bench -- --write\` (throughput, bench/run.ts) and
+\`npm run bench -- latency --write\` (latency, bench/latency.ts); each run replaces its own section.
+The figures come from a shared 2-core machine where the servers and the load generator compete for
+the same cores; runs vary by ±30% or more from one run to the next, so read ratios, not absolutes.
+`;
+
+/**
+ * Replaces (or appends) the section `name` of bench/RESULTS.md, delimited by HTML comments, and
+ * keeps everything else in the file.
+ */
+export function writeSection(name: string, body: string, file = RESULTS_PATH): void {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const block = `${start}\n${body.trimEnd()}\n${end}`;
+  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : HEADER;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i >= 0 && j > i) {
+    text = text.slice(0, i) + block + text.slice(j + end.length);
+  } else {
+    text = `${text.trimEnd()}\n\n${block}\n`;
+  }
+  fs.writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
+}
+
+// ------------------------------------------------------------------------------------------------
+// Argument parsing
+// ------------------------------------------------------------------------------------------------
+
+export class UsageError extends Error {}
+
+/** Reads the value of an option that takes one (`--tests set,get` or `--tests=set,get`). */
+export function takeValue(argv: string[], i: number, name: string): [string, number] {
+  const a = argv[i];
+  const eq = a.indexOf('=');
+  if (eq >= 0) return [a.slice(eq + 1), i];
+  if (i + 1 >= argv.length) throw new UsageError(`${name} needs a value`);
+  return [argv[i + 1], i + 1];
+}
+
+export function positiveInt(s: string, name: string): number {
+  if (!/^[0-9]+$/.test(s) || Number(s) < 1) throw new UsageError(`${name}: expected a positive integer, got '${s}'`);
+  return Number(s);
+}
+
+export function intList(s: string, name: string): number[] {
+  const out = s.split(',').filter((x) => x !== '').map((x) => positiveInt(x, name));
+  if (!out.length) throw new UsageError(`${name}: empty list`);
+  return out;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

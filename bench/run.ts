@@ -1,0 +1,445 @@
+/**
+ * Throughput benchmark: respdb beside redis-server (no persistence) and redis-server (AOF everysec),
+ * measured with redis-benchmark, one server at a time.
+ *
+ *   npm run bench                      full run (-n 200000 per cell)
+ *   npm run bench -- --quick           smoke run (-n 20000)
+ *   npm run bench -- --tests set,get --pipelines 1,16 --shards 2 --repeat 3 --write
+ *   npm run bench -- latency [...]     latency percentiles (bench/latency.ts)
+ *
+ * Each server is started on a free port with its data in a temp directory and its output in a log
+ * file there, gets 100,000 keys pre-populated (the keyspace that `-r 100000` draws from, so GET reads
+ * existing keys), runs every test, and is stopped before the next server starts: the machine has two
+ * cores and the servers never run a load at the same time.
+ */
+import { pathToFileURL } from 'node:url';
+import {
+  fmtOps,
+  fmtRatio,
+  intList,
+  machineInfo,
+  machineLine,
+  markdownTable,
+  median,
+  positiveInt,
+  reproduceCommand,
+  takeValue,
+  UsageError,
+  writeSection,
+  RESULTS_PATH,
+} from './report.js';
+import { populate } from './resp.js';
+import {
+  isInterrupted,
+  makeRunDir,
+  removeRunDir,
+  runTool,
+  startRedis,
+  startRespdb,
+  stopAll,
+  type BenchServer,
+} from './servers.js';
+
+const USAGE = `usage: npm run bench -- [options]
+       npm run bench -- latency [options]     (see: npm run bench -- latency --help)
+
+  --quick             -n 20000 instead of 200000 (smoke run)
+  --requests N        -n N (requests per redis-benchmark run)
+  --tests LIST        redis-benchmark tests, comma-separated (default set,get,incr,mset)
+  --pipelines LIST    pipeline depths, comma-separated (default 1,16)
+  --clients N         -c N (default 50)
+  --shards N          respdb --shards N (default: respdb's default)
+  --repeat N          N rounds over all servers (each restarted); report each cell's median (default 1)
+  --servers LIST      which servers: respdb,redis-nopersist,redis-aof (default all three)
+  --keep-logs         keep the server logs ($TMPDIR/respdb-bench-*) even after a clean run
+  --write             write the table to bench/RESULTS.md
+`;
+
+const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof'] as const;
+type ServerKey = (typeof SERVER_KEYS)[number];
+
+const SERVER_TITLES: Record<ServerKey, string> = {
+  respdb: 'respdb',
+  'redis-nopersist': 'redis (no persistence)',
+  'redis-aof': 'redis (AOF everysec)',
+};
+
+const DATA_SIZE = 100;
+const KEYSPACE = 100000;
+
+interface Options {
+  requests: number;
+  quick: boolean;
+  tests: string[];
+  pipelines: number[];
+  clients: number;
+  shards?: number;
+  repeat: number;
+  servers: ServerKey[];
+  write: boolean;
+  keepLogs: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    requests: 200000,
+    quick: false,
+    tests: ['set', 'get', 'incr', 'mset'],
+    pipelines: [1, 16],
+    clients: 50,
+    repeat: 1,
+    servers: [...SERVER_KEYS],
+    write: false,
+    keepLogs: false,
+  };
+  let requestsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.split('=')[0];
+    let v: string;
+    switch (name) {
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--write':
+        o.write = true;
+        break;
+      case '--keep-logs':
+        o.keepLogs = true;
+        break;
+      case '--requests':
+      case '-n':
+        [v, i] = takeValue(argv, i, name);
+        o.requests = positiveInt(v, name);
+        requestsGiven = true;
+        break;
+      case '--tests':
+      case '-t':
+        [v, i] = takeValue(argv, i, name);
+        o.tests = v.toLowerCase().split(',').filter((x) => x !== '');
+        for (const t of o.tests) if (!/^[a-z0-9_]+$/.test(t)) throw new UsageError(`--tests: bad test name '${t}'`);
+        if (!o.tests.length) throw new UsageError('--tests: empty list');
+        break;
+      case '--pipelines':
+      case '-P':
+        [v, i] = takeValue(argv, i, name);
+        o.pipelines = intList(v, name);
+        break;
+      case '--clients':
+      case '-c':
+        [v, i] = takeValue(argv, i, name);
+        o.clients = positiveInt(v, name);
+        break;
+      case '--shards':
+        [v, i] = takeValue(argv, i, name);
+        o.shards = positiveInt(v, name);
+        break;
+      case '--repeat':
+        [v, i] = takeValue(argv, i, name);
+        o.repeat = positiveInt(v, name);
+        break;
+      case '--servers': {
+        [v, i] = takeValue(argv, i, name);
+        const list = v.split(',').filter((x) => x !== '');
+        for (const s of list) if (!(SERVER_KEYS as readonly string[]).includes(s)) throw new UsageError(`--servers: unknown server '${s}'`);
+        o.servers = SERVER_KEYS.filter((k) => list.includes(k));
+        if (!o.servers.length) throw new UsageError('--servers: empty list');
+        break;
+      }
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new UsageError(`unknown option '${a}'`);
+    }
+  }
+  if (o.quick && !requestsGiven) o.requests = 20000;
+  return o;
+}
+
+// ------------------------------------------------------------------------------------------------
+// redis-benchmark
+// ------------------------------------------------------------------------------------------------
+
+/** Splits one CSV line with double-quoted fields (redis-benchmark --csv). */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let s = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          s += '"';
+          i += 2;
+        } else if (line[i] === '"') {
+          i++;
+          break;
+        } else s += line[i++];
+      }
+      out.push(s);
+      i++; // comma
+    } else {
+      const j = line.indexOf(',', i);
+      const end = j < 0 ? line.length : j;
+      out.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return out;
+}
+
+interface CsvRow {
+  test: string;
+  rps: number;
+  p50ms?: number;
+  p99ms?: number;
+}
+
+/**
+ * Parses `redis-benchmark --csv` output: a header row
+ * `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"`
+ * then one row per test.
+ */
+export function parseBenchmarkCsv(text: string): CsvRow[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  let header: string[] | null = null;
+  const rows: CsvRow[] = [];
+  for (const l of lines) {
+    const f = csvFields(l.trim());
+    if (f[0] === 'test') {
+      header = f;
+      continue;
+    }
+    if (!header) continue;
+    const col = (name: string) => {
+      const k = header!.indexOf(name);
+      return k >= 0 && f[k] !== undefined && f[k] !== '' ? Number(f[k]) : undefined;
+    };
+    const rps = col('rps');
+    if (rps === undefined || !Number.isFinite(rps)) continue;
+    rows.push({ test: f[header.indexOf('test')], rps, p50ms: col('p50_latency_ms'), p99ms: col('p99_latency_ms') });
+  }
+  return rows;
+}
+
+interface CellResult {
+  label?: string;
+  runs: number[];
+  error?: string;
+}
+
+async function runBenchmark(port: number, test: string, pipeline: number, o: Options): Promise<{ row?: CsvRow; error?: string; args: string[] }> {
+  const args = [
+    '-h', '127.0.0.1',
+    '-p', String(port),
+    '-c', String(o.clients),
+    '-n', String(o.requests),
+    '-d', String(DATA_SIZE),
+    '-r', String(KEYSPACE),
+    '-t', test,
+    '-P', String(pipeline),
+    '--csv',
+  ];
+  const r = await runTool('redis-benchmark', args);
+  const rows = parseBenchmarkCsv(r.stdout);
+  const errLine = (r.stderr + '\n' + r.stdout)
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('WARNING') && !l.startsWith('"'));
+  if (r.code !== 0 || rows.length !== 1) {
+    const why = errLine ?? (r.signal ? `killed by ${r.signal}` : `exit code ${r.code}, ${rows.length} CSV rows`);
+    // "ERR unknown command 'INCR', with args beginning with: ..." -> keep it short for the table
+    const short = why.replace(/, with args beginning with:.*$/, '');
+    return { error: short.length > 160 ? short.slice(0, 159) + '…' : short, args };
+  }
+  return { row: rows[0], args };
+}
+
+// ------------------------------------------------------------------------------------------------
+// main
+// ------------------------------------------------------------------------------------------------
+
+async function startServer(key: ServerKey, runDir: string, o: Options): Promise<BenchServer> {
+  if (key === 'respdb') return startRespdb({ runDir, shards: o.shards });
+  return startRedis({ runDir, mode: key === 'redis-aof' ? 'aof' : 'nopersist' });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'latency') {
+    const lat = await import('./latency.js');
+    return lat.main(argv.slice(1));
+  }
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`bench: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const machine = machineInfo();
+  const started = new Date();
+  const runDir = makeRunDir();
+  const log = (s: string) => process.stdout.write(s + '\n');
+  log(`machine: ${machineLine(machine)}`);
+  log(`load: redis-benchmark -c ${o.clients} -n ${o.requests} -d ${DATA_SIZE} -r ${KEYSPACE} -t <test> -P <p> --csv; ` +
+      `tests ${o.tests.join(',')}; pipelines ${o.pipelines.join(',')}; ${o.repeat} run(s) per cell`);
+  log(`server logs: ${runDir}`);
+
+  // results[server][test][pipeline]
+  const results = new Map<ServerKey, Map<string, CellResult>>();
+  const cellKey = (t: string, p: number) => `${t}\0${p}`;
+  let respdbShards: number | undefined;
+
+  for (const key of o.servers) {
+    const cells = new Map<string, CellResult>();
+    for (const t of o.tests) for (const p of o.pipelines) cells.set(cellKey(t, p), { runs: [] });
+    results.set(key, cells);
+  }
+  // Round r runs every server once, one after the other, each freshly started; with --repeat the
+  // rounds spread the machine's noise over all servers and each cell reports the median.
+  for (let round = 1; round <= o.repeat; round++) {
+    for (const key of o.servers) {
+      if (isInterrupted()) break;
+      log(`\n== ${SERVER_TITLES[key]}${o.repeat > 1 ? ` (round ${round} of ${o.repeat})` : ''}`);
+      const cells = results.get(key)!;
+      let srv: BenchServer;
+      try {
+        srv = await startServer(key, runDir, o);
+      } catch (e) {
+        log(`   could not start: ${(e as Error).message}`);
+        for (const c of cells.values()) c.error ??= 'server did not start';
+        continue;
+      }
+      if (srv.shards !== undefined) respdbShards = srv.shards;
+      log(`   ${srv.commandLine}  (pid ${srv.pid}${srv.shards !== undefined ? `, ${srv.shards} shards` : ''})`);
+      try {
+        const t0 = Date.now();
+        await populate(srv.port, KEYSPACE, DATA_SIZE);
+        log(`   populated ${KEYSPACE} keys in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      } catch (e) {
+        log(`   populate failed: ${(e as Error).message}`);
+      }
+      for (const t of o.tests) {
+        for (const p of o.pipelines) {
+          const cell = cells.get(cellKey(t, p))!;
+          if (cell.error || isInterrupted()) continue;
+          if (!srv.alive()) {
+            cell.error = `server exited (see ${srv.logPath})`;
+            continue;
+          }
+          await sleep(500); // let the previous run's connections and background work settle
+          const res = await runBenchmark(srv.port, t, p, o);
+          if (isInterrupted()) break;
+          if (res.error) {
+            cell.error = srv.alive() ? res.error : `server exited (see ${srv.logPath})`;
+            log(`   ${t.toUpperCase()} -P ${p}: ERROR ${cell.error}`);
+          } else {
+            cell.label = res.row!.test;
+            cell.runs.push(res.row!.rps);
+            log(`   ${res.row!.test} -P ${p}: ${fmtOps(res.row!.rps)} ops/s` +
+                (res.row!.p50ms !== undefined ? `  (p50 ${res.row!.p50ms} ms, p99 ${res.row!.p99ms} ms)` : ''));
+          }
+        }
+      }
+      await srv.stop();
+    }
+  }
+  await stopAll();
+  if (isInterrupted()) return 130;
+
+  // ---- table
+  const header = ['load', ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s`), 'ratio respdb/redis-nopersist', 'ratio respdb/redis-aof'];
+  const rows: string[][] = [];
+  const errors: string[] = [];
+  for (const t of o.tests) {
+    for (const p of o.pipelines) {
+      const cells = SERVER_KEYS.map((k) => results.get(k)?.get(cellKey(t, p)));
+      const label = cells.find((c) => c?.label)?.label ?? t.toUpperCase();
+      const value = (c: CellResult | undefined) => (c && !c.error && c.runs.length ? median(c.runs) : undefined);
+      const vals = cells.map(value);
+      cells.forEach((c, i) => {
+        if (c?.error) errors.push(`${SERVER_TITLES[SERVER_KEYS[i]]}, ${label} -P ${p}: ${c.error}`);
+      });
+      rows.push([
+        `${label} -P ${p}`,
+        ...cells.map((c, i) => (c?.error ? 'error' : vals[i] === undefined ? '-' : fmtOps(vals[i]!))),
+        fmtRatio(vals[0], vals[1]),
+        fmtRatio(vals[0], vals[2]),
+      ]);
+    }
+  }
+  const table = markdownTable(header, rows, [false, true, true, true, true, true]);
+  log('\n' + table);
+  // with --repeat: every round's figure, so the spread (the machine's noise) is visible
+  let roundsTable = '';
+  if (o.repeat > 1) {
+    const rrows: string[][] = [];
+    for (const t of o.tests) {
+      for (const p of o.pipelines) {
+        const cells = SERVER_KEYS.map((k) => results.get(k)?.get(cellKey(t, p)));
+        const label = cells.find((c) => c?.label)?.label ?? t.toUpperCase();
+        rrows.push([`${label} -P ${p}`, ...cells.map((c) => (c && c.runs.length ? c.runs.map(fmtOps).join(' / ') : c?.error ? 'error' : '-'))]);
+      }
+    }
+    roundsTable = markdownTable(['load', ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s, rounds 1..${o.repeat}`)], rrows);
+    log('\n' + roundsTable);
+  }
+  if (errors.length) log('\nerrors:\n' + errors.map((e) => `  - ${e}`).join('\n'));
+
+  if (o.write) {
+    const cmd = reproduceCommand(argv);
+    const shardsText = respdbShards !== undefined ? `${respdbShards} shard${respdbShards === 1 ? '' : 's'}` : 'default shards';
+    const body = [
+      '## Throughput (redis-benchmark)',
+      '',
+      `- Date: ${started.toISOString()}`,
+      `- Machine: ${machineLine(machine)}`,
+      `- Reproduce: \`${cmd}\` (after \`npx tsc -p .\`)`,
+      `- Load: \`redis-benchmark -h 127.0.0.1 -p PORT -c ${o.clients} -n ${o.requests} -d ${DATA_SIZE} -r ${KEYSPACE} -t TEST -P PIPELINE --csv\`, ` +
+        `one server at a time (each server is started, runs every test, and is stopped before the next one starts); ` +
+        `${o.repeat === 1 ? 'one run per cell' : `median of ${o.repeat} rounds per cell (each round starts every server afresh, in turn)`}.`,
+      `- respdb: \`node dist/bin/respdb.js --port PORT --dir TMPDIR --appendfsync everysec${o.shards ? ` --shards ${o.shards}` : ''}\` (${shardsText}).`,
+      `- redis (no persistence): \`redis-server --port PORT --save '' --appendonly no\`.`,
+      `- redis (AOF everysec): \`redis-server --port PORT --appendonly yes --appendfsync everysec --save ''\`.`,
+      `- Before its first test each server gets the ${fmtOps(KEYSPACE)} keys \`key:000000000000\`…\`key:${String(KEYSPACE - 1).padStart(12, '0')}\` ` +
+        `(${DATA_SIZE}-byte values) that \`-r ${KEYSPACE}\` draws from, so GET reads existing keys.`,
+      '',
+      table,
+      '',
+      ...(roundsTable ? ['Every round (the table above shows the median of these):', '', roundsTable, ''] : []),
+      ...(errors.length ? ['Errors:', '', ...errors.map((e) => `- ${e}`), ''] : []),
+      'Notes:',
+      '',
+      '- ops/s is requests (commands) per second as redis-benchmark reports it; one MSET request writes 10 keys.',
+      '- The machine is shared and noisy (2 cores for the server under test, its worker threads and ' +
+        'redis-benchmark together); the same run repeated differs by ±30% or more. At -P 1 every server ' +
+        'is largely bound by loopback round trips and redis-benchmark itself.',
+    ].join('\n');
+    writeSection('throughput', body);
+    log(`\nwrote ${RESULTS_PATH}`);
+  }
+  if (o.keepLogs || errors.length) log(`\nserver logs kept in ${runDir}`);
+  else removeRunDir(runDir);
+  // unsupported commands are reported in the table; a server that died or never started fails the run
+  return errors.some((e) => /server (exited|did not start)/.test(e)) ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+      void stopAll().finally(() => process.exit(1));
+    },
+  );
+}
