@@ -421,9 +421,11 @@ export async function main(argv: string[]): Promise<number> {
       'Notes:',
       '',
       '- ops/s is requests (commands) per second as redis-benchmark reports it; one MSET request writes 10 keys.',
-      '- The machine is shared and noisy (2 cores for the server under test, its worker threads and ' +
-        'redis-benchmark together); the same run repeated differs by ±30% or more. At -P 1 every server ' +
-        'is largely bound by loopback round trips and redis-benchmark itself.',
+      '- The machine is shared and noisy: 2 cores for the server under test, its worker threads and ' +
+        'redis-benchmark together, plus whatever else runs there (see the load average above), which takes ' +
+        'CPU from whichever server is being measured at that moment. The same cell differs by ±30% or more ' +
+        'between runs; compare the rounds. At -P 1 each request is a loopback round trip, so ' +
+        'redis-benchmark\'s own CPU is a large part of every figure.',
     ].join('\n');
     writeSection('throughput', body);
     log(`\nwrote ${RESULTS_PATH}`);

@@ -205,12 +205,12 @@ export class Server implements ConnectionHost {
       socket.destroy();
       return;
     }
-    this.totalConnections++;
     if (this.clients.size >= this.config.num('maxclients')) {
       this.rejectedConnections++;
       socket.end('-' + E.maxClients + '\r\n');
       return;
     }
+    this.totalConnections++;
     const ka = this.config.num('tcp-keepalive');
     if (ka > 0) socket.setKeepAlive(true, ka * 1000);
     socket.setNoDelay(true);

@@ -42,6 +42,13 @@ const BAD_NAME = 'ERR Client names cannot contain spaces, newlines or special ch
 
 function ping(ctx: MainContext, args: Buffer[]): void {
   if (args.length > 2) return ctx.out.error(wrongArgs('ping'));
+  if (ctx.conn.proto === 2 && connectionHooks.describe.length > 0 && typeOf(stateOf(ctx.conn)) === 'pubsub') {
+    // a subscribed RESP2 client gets PING's answer in the shape of a message
+    ctx.out.array(2);
+    ctx.out.bulkStr('pong');
+    ctx.out.bulk(args.length === 2 ? args[1] : EMPTY);
+    return;
+  }
   if (args.length === 2) ctx.out.bulk(args[1]);
   else ctx.out.simple('PONG');
 }
@@ -88,6 +95,7 @@ function credentialsOk(server: Server, user: Buffer, pass: Buffer): boolean {
 }
 
 const DEFAULT_USER = Buffer.from('default');
+const EMPTY = Buffer.alloc(0);
 
 function auth(ctx: MainContext, args: Buffer[]): void {
   if (args.length > 3) return ctx.out.error(E.syntax);

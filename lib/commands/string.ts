@@ -105,7 +105,7 @@ function expireMs(x: ShardExec, unit: ExpireUnit, arg: Buffer, name: string): bi
   return ms;
 }
 
-/** Writes (creates or overwrites) a string, clearing or setting its TTL, with the binlog record. */
+/** Writes (creates or overwrites) a string value with the given expiry (0 = none); the caller logs it. */
 function storeString(x: ShardExec, key: Buffer, mk: Buffer, meta: Meta | null, value: Buffer, expireAt: number): void {
   x.store.putString(x.db, key, mk, value, expireAt, meta);
 }

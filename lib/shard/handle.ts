@@ -187,6 +187,9 @@ export class ShardHandle {
   private pump(): void {
     while (this.outq.length > 0) {
       const head = this.outq[0];
+      // Read the counter before writing: if the shard drains the ring between our write and the
+      // wait, the wait must see the change (otherwise both sides sleep: a lost wake-up).
+      const seen = this.req.readCounter();
       const n = this.req.write(head, this.outOff, head.length - this.outOff);
       this.outOff += n;
       if (this.outOff === head.length) {
@@ -196,7 +199,6 @@ export class ShardHandle {
       }
       if (!this.waitingWritable) {
         this.waitingWritable = true;
-        const seen = this.req.readCounter();
         const p = this.req.waitWritable(seen);
         const again = (): void => {
           this.waitingWritable = false;
