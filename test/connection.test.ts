@@ -6,23 +6,10 @@ import t, { type Test } from 'tap';
 import { Redis } from 'ioredis';
 import { pair, diff, startRespdb, type Pair } from './support/servers.js';
 import { RawClient, formatReply, replyString, type Reply } from './support/resp-client.js';
-import { shardOf } from '../lib/slot.js';
+import { spread } from './support/keys.js';
 
 type Cmd = (string | Buffer)[];
 
-/** `n` keys `prefix0..`, the first min(n, shards) of them on distinct shards. */
-function spread(prefix: string, n: number, shards: number): string[] {
-  const out: string[] = [];
-  const used = new Set<number>();
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    const s = shardOf(Buffer.from(k), shards);
-    if (used.size < shards && used.has(s)) continue;
-    used.add(s);
-    out.push(k);
-  }
-  return out;
-}
 
 /** HELLO's reply with the client id replaced by 0 (ids differ between servers). */
 function maskId(r: Reply): Reply {

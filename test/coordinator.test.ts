@@ -4,17 +4,8 @@ import t from 'tap';
 import { startRespdb } from './support/servers.js';
 import { RawClient } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
+import { spread } from './support/keys.js';
 
-/** n keys with distinct shards (for 4 shards). */
-function spreadKeys(prefix: string, shards: number): string[] {
-  const seen = new Map<number, string>();
-  for (let i = 0; seen.size < shards; i++) {
-    const k = `${prefix}${i}`;
-    const s = shardOf(Buffer.from(k), shards);
-    if (!seen.has(s)) seen.set(s, k);
-  }
-  return [...seen.values()];
-}
 
 function bulkText(r: { t: string; v?: unknown }): string | null {
   if (r.t === 'bulk') return r.v === null ? null : (r.v as Buffer).toString();
@@ -25,7 +16,7 @@ function bulkText(r: { t: string; v?: unknown }): string | null {
 t.test('cross-shard isolation (4 shards)', async (t) => {
   const srv = await startRespdb({ shards: 4 });
   t.teardown(() => srv.stop());
-  const keys = spreadKeys('iso:', 4);
+  const keys = spread('iso:', 4, 4);
   t.equal(new Set(keys.map((k) => shardOf(Buffer.from(k), 4))).size, 4, 'keys on 4 different shards');
 
   await t.test('MGET never sees half of an MSET', async (t) => {

@@ -7,24 +7,12 @@ import fc from 'fast-check';
 import { pair, diff, type Pair } from './support/servers.js';
 import { RawClient, formatReply, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
+import { spread } from './support/keys.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 type Cmd = (string | Buffer)[];
 
-/** `n` keys `prefix0..`, the first min(n, shards) of them on distinct shards. */
-function spread(prefix: string, n: number, shards: number): string[] {
-  const out: string[] = [];
-  const used = new Set<number>();
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    const s = shardOf(Buffer.from(k), shards);
-    if (used.size < shards && used.has(s)) continue;
-    used.add(s);
-    out.push(k);
-  }
-  return out;
-}
 
 /** A long key (hashed storage) of about 10 kB with a readable suffix. */
 function longKey(tag: string, fill = 'L'): Buffer {

@@ -8,25 +8,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { pair, diff, startRespdb, REPO_ROOT } from './support/servers.js';
 import { RawClient, formatReply, replyString, type Reply } from './support/resp-client.js';
-import { shardOf } from '../lib/slot.js';
+import { spread } from './support/keys.js';
 import { ALL } from '../lib/table.js';
 
 type Cmd = (string | Buffer)[];
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** `n` keys `prefix0..`, the first min(n, shards) of them on distinct shards. */
-function spread(prefix: string, n: number, shards: number): string[] {
-  const out: string[] = [];
-  const used = new Set<number>();
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    const s = shardOf(Buffer.from(k), shards);
-    if (used.size < shards && used.has(s)) continue;
-    used.add(s);
-    out.push(k);
-  }
-  return out;
-}
 
 /** The commands this file owns (all of their COMMAND INFO entries must equal redis's). */
 const OWN = [
