@@ -84,3 +84,8 @@ export function isKw(arg: Buffer, kw: string): boolean {
 export function kw(arg: Buffer): string {
   return arg.length <= 64 ? arg.toString('latin1').toLowerCase() : '';
 }
+
+/** A COMMAND INFO key spec: keys from argument `index`, range `lastkey` (relative), every `keystep`. */
+export function keySpec(flags: string[], index = 1, lastkey = 0, keystep = 1, notes?: string): KeySpecDoc {
+  return notes === undefined ? { flags, begin: { index }, find: { lastkey, keystep, limit: 0 } } : { flags, notes, begin: { index }, find: { lastkey, keystep, limit: 0 } };
+}

@@ -9,7 +9,7 @@
 import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { Server } from '../server.js';
-import { cmd, isKw, kw } from './define.js';
+import { cmd, isKw, keySpec, kw } from './define.js';
 import { E, invalidExpire } from '../errors.js';
 import { TYPE_NAMES, type Meta } from '../store/meta.js';
 import { parseI64 } from '../resp/number.js';
@@ -568,9 +568,7 @@ async function scanSteps(
 const G = { group: 'generic' } as const;
 
 /** COMMAND INFO key spec: the key at `index` (and up to `lastkey`, relative, -1 = last argument). */
-function ks(flags: string[], index = 1, lastkey = 0): KeySpecDoc {
-  return { flags, begin: { index }, find: { lastkey, keystep: 1, limit: 0 } };
-}
+const ks = (flags: string[], index = 1, lastkey = 0): KeySpecDoc => keySpec(flags, index, lastkey);
 const MULTI_SUM = ['request_policy:multi_shard', 'response_policy:agg_sum'];
 
 export const keyspaceCommands: CommandDef[] = [

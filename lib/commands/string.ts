@@ -6,7 +6,7 @@
 
 import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
 import type { MainContext } from '../main-context.js';
-import { cmd } from './define.js';
+import { cmd, keySpec } from './define.js';
 import { E, invalidExpire } from '../errors.js';
 import { T_STRING, payload, type Meta } from '../store/meta.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
@@ -991,7 +991,7 @@ const lcsWithDef = cmd({
 
 /** COMMAND INFO key specification of a key range starting at argument 1. */
 function spec(flags: string[], lastkey = 0, keystep = 1, notes?: string): KeySpecDoc[] {
-  return [{ flags, notes, begin: { index: 1 }, find: { lastkey, keystep, limit: 0 } }];
+  return [keySpec(flags, 1, lastkey, keystep, notes)];
 }
 
 const RANGE_COMPLEXITY =
