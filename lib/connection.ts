@@ -46,12 +46,19 @@ export interface ConnectionHost {
 }
 
 /**
- * Input is paused while this many replies are outstanding or this much output is unsent. The
- * parser stops right at the limit (not at the end of a socket chunk), so the replies in flight
- * for one connection are bounded by MAX_PENDING (a client that never reads a 1M-GET pipeline).
+ * Input is paused while too many replies are outstanding or MAX_UNSENT output is unsent. The
+ * parser stops right at the limit (not at the end of a socket chunk). The limit adapts to the
+ * size of the connection's replies so that about IN_FLIGHT_BYTES are in flight: MAX_PENDING
+ * commands for small replies (deep pipelines batch well), a few hundred for 100 kB values (a
+ * client that never reads a 1M-GET pipeline cannot make the server hold gigabytes).
  */
-const MAX_PENDING = 1024;
+const MAX_PENDING = 4096;
+const MIN_PENDING = 16;
+const START_PENDING = 256;
+const IN_FLIGHT_BYTES = 16 << 20;
+const SIZE_SAMPLE = 256;
 const MAX_UNSENT = 64 << 20;
+const EMPTY = Buffer.alloc(0);
 
 export class Connection {
   readonly parser: RespParser;
@@ -89,7 +96,7 @@ export class Connection {
         onCommand: (args) => {
           this.commands++;
           host.dispatch(this, args);
-          if (this.queue.length > MAX_PENDING) this.checkPressure();
+          if (this.queue.length > this.maxPending) this.checkPressure();
         },
         onProtocolError: (msg) => host.protocolError(this, msg),
         onQueryLimit: (size) => host.queryBufferExceeded(this, size),
@@ -109,6 +116,23 @@ export class Connection {
       this.closed = true;
       host.closed(this);
     });
+    // The client shut down its sending side: answer everything it sent, then close.
+    socket.on('end', () => {
+      this.inputEnded = true;
+      this.finishInput();
+    });
+  }
+
+  private inputEnded = false;
+  /** Replies allowed in flight, adapted to the average reply size of the last SIZE_SAMPLE. */
+  private maxPending = START_PENDING;
+  private sizeSum = 0;
+  private sizeN = 0;
+
+  private finishInput(): void {
+    // while the parser holds input back, resumeParser() comes back here
+    if (!this.inputEnded || this.closed || this.parser.paused) return;
+    this.reply(EMPTY, true);
   }
 
   /** A new reply position at the end of the queue. */
@@ -149,6 +173,12 @@ export class Connection {
       this.queue.shift();
       if (s.def !== null && s.data!.length > 0 && s.data![0] === 45) this.host.failedCall(s.def);
       this.push(s.data!);
+      this.sizeSum += s.data!.length;
+      if (++this.sizeN === SIZE_SAMPLE) {
+        this.maxPending = Math.max(MIN_PENDING, Math.min(MAX_PENDING, Math.floor((IN_FLIGHT_BYTES * SIZE_SAMPLE) / (this.sizeSum + 1))));
+        this.sizeSum = 0;
+        this.sizeN = 0;
+      }
       moved = true;
       if (s.closeAfter) {
         this.closing = true;
@@ -171,8 +201,8 @@ export class Connection {
       this.out = [];
       this.outBytes = 0;
       if (out.length === 1) this.socket.write(out[0]);
-      else if (bytes > 1 << 20) {
-        // big output: hand the buffers over as they are (one writev) instead of copying them
+      else if (bytes > 1 << 20 && bytes >= out.length * 4096) {
+        // big replies: hand the buffers over as they are (one writev) instead of copying them
         this.socket.cork();
         for (const b of out) this.socket.write(b);
         this.socket.uncork();
@@ -191,7 +221,7 @@ export class Connection {
   /** Stop reading from a client that does not read its replies or floods us; resume when it catches up. */
   checkPressure(): void {
     if (this.closed) return;
-    const heavy = this.queue.length > MAX_PENDING || this.socket.writableLength > MAX_UNSENT;
+    const heavy = this.queue.length > this.maxPending || this.socket.writableLength > MAX_UNSENT;
     if (heavy && !this.paused) {
       this.paused = true;
       this.parser.pause();
@@ -208,7 +238,10 @@ export class Connection {
   private readonly resumeParser = (): void => {
     if (this.paused || this.closed) return;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
-    if (!this.paused) this.socket.resume();
+    if (!this.paused) {
+      this.socket.resume();
+      this.finishInput();
+    }
   };
 
   kill(): void {

@@ -54,7 +54,7 @@ function cstr(b: Buffer, max: number): string {
 }
 
 export function unknownSubcommand(sub: Buffer, parent: string): string {
-  return `ERR unknown subcommand '${sanitize(sub.toString('latin1').slice(0, 128))}'. Try ${parent.toUpperCase()} HELP.`;
+  return `ERR unknown subcommand '${sanitize(cstr(sub, 128))}'. Try ${parent.toUpperCase()} HELP.`;
 }
 
 /** Error lines cannot carry CR/LF; Redis replaces them with spaces. */

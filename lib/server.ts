@@ -111,7 +111,8 @@ export class Server implements ConnectionHost {
       if (pid && pid !== process.pid) {
         try {
           process.kill(pid, 0);
-          alive = true;
+          // A stale pid file (kill -9) may name a pid that was reused by something else.
+          alive = !existsSync(`/proc/${pid}/cmdline`) || /node|respdb/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'));
         } catch {
           alive = false;
         }
@@ -173,7 +174,9 @@ export class Server implements ConnectionHost {
     for (const b of binds) {
       const optional = b.startsWith('-');
       const host = optional ? b.slice(1) : b;
-      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      // allowHalfOpen: a client that sends its commands and then shuts down its side (printf | nc)
+      // still gets every reply; the connection closes once they are written (lib/connection.ts).
+      const srv = net.createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
@@ -207,7 +210,8 @@ export class Server implements ConnectionHost {
     }
     if (this.clients.size >= this.config.num('maxclients')) {
       this.rejectedConnections++;
-      socket.end('-' + E.maxClients + '\r\n');
+      socket.write('-' + E.maxClients + '\r\n');
+      socket.destroySoon();
       return;
     }
     this.totalConnections++;
@@ -274,6 +278,12 @@ export class Server implements ConnectionHost {
     const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
     let def = lookup(name);
     if (!def) {
+      if (name === 'post' || name === 'host:') {
+        // Like Redis: an HTTP request (cross protocol scripting) drops the client, unanswered.
+        log.warn({ client: conn.addr }, 'possible security attack: POST or Host: command, connection aborted');
+        conn.kill();
+        return;
+      }
       conn.reply(errBuf(unknownCommand(args)));
       return;
     }

@@ -31,11 +31,20 @@ function rssMb(pid: number): number {
 /** A minimal request/reply client that reads exact RESP replies (bulk, simple, error, int). */
 class Client {
   private buf = Buffer.alloc(0);
+  /** Chunks not yet joined to `buf` (a 20 MB reply is joined once, not per chunk). */
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  private need = 0;
   private waiters: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void }[] = [];
   closed = false;
   private constructor(readonly sock: net.Socket) {
     sock.on('data', (d) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+      this.pending.push(d);
+      this.pendingLen += d.length;
+      if (this.buf.length + this.pendingLen < this.need) return;
+      this.buf = Buffer.concat([this.buf, ...this.pending]);
+      this.pending = [];
+      this.pendingLen = 0;
       this.pump();
     });
     sock.on('error', () => {});
@@ -61,7 +70,8 @@ class Client {
     if (b[0] === 36 /* $ */) {
       const n = Number(S(b.subarray(1, cr)));
       if (n < 0) return cr + 2;
-      return b.length >= cr + 2 + n + 2 ? cr + 2 + n + 2 : -1;
+      this.need = cr + 2 + n + 2;
+      return b.length >= this.need ? this.need : -1;
     }
     return cr + 2;
   }
@@ -69,6 +79,7 @@ class Client {
     while (this.waiters.length) {
       const n = this.replyLen();
       if (n < 0) return;
+      this.need = 0;
       const r = this.buf.subarray(0, n);
       this.buf = this.buf.subarray(n);
       this.waiters.shift()!.resolve(r);
@@ -97,8 +108,8 @@ class Client {
   }
 }
 
-/** Sends raw bytes on a fresh connection; returns what came back once idle or closed. */
-async function rawTalk(port: number, bytes: Buffer, idleMs: number): Promise<{ data: string; closed: boolean }> {
+/** Raw bytes on a fresh connection; `settle` waits until nothing came for `idleMs` (or closed). */
+async function rawSession(port: number, bytes: Buffer) {
   const sock = net.connect(port, '127.0.0.1');
   await new Promise<void>((res, rej) => {
     sock.once('connect', res);
@@ -114,10 +125,22 @@ async function rawTalk(port: number, bytes: Buffer, idleMs: number): Promise<{ d
   });
   sock.on('close', () => (closed = true));
   sock.write(bytes);
-  const deadline = Date.now() + 10000;
-  while (!closed && Date.now() - last < idleMs && Date.now() < deadline) await sleep(10);
-  sock.destroy();
-  return { data: S(Buffer.concat(got)), closed };
+  return {
+    async settle(idleMs: number): Promise<{ data: string; closed: boolean }> {
+      const start = Date.now();
+      const deadline = start + 10000;
+      while (!closed && (Date.now() - Math.max(last, start) < idleMs) && Date.now() < deadline) await sleep(10);
+      return { data: S(Buffer.concat(got)), closed };
+    },
+    end: () => sock.destroy(),
+  };
+}
+
+async function rawTalk(port: number, bytes: Buffer, idleMs: number): Promise<{ data: string; closed: boolean }> {
+  const s = await rawSession(port, bytes);
+  const r = await s.settle(idleMs);
+  s.end();
+  return r;
 }
 
 let redis: RedisProc;
@@ -175,7 +198,11 @@ t.test('random garbage: same replies and close state as redis-server, and the se
   await fc.assert(
     fc.asyncProperty(garbageArb, async (bytes) => {
       runs++;
-      const [want, got] = await Promise.all([rawTalk(redis.port, bytes, 200), rawTalk(d4.port, bytes, 200)]);
+      const sessions = await Promise.all([rawSession(redis.port, bytes), rawSession(d4.port, bytes)]);
+      let [want, got] = await Promise.all(sessions.map((s) => s.settle(200)));
+      // a slow moment on a busy machine: give both servers longer before calling it a difference
+      if (got.data !== want.data || got.closed !== want.closed) [want, got] = await Promise.all(sessions.map((s) => s.settle(1500)));
+      for (const s of sessions) s.end();
       if (got.data !== want.data || got.closed !== want.closed) {
         throw new Error(
           `differs from redis for ${JSON.stringify(S(bytes))}:\n redis  ${JSON.stringify(want)}\n respdb ${JSON.stringify(got)}`,
@@ -363,9 +390,11 @@ t.test('a 100 MB pipeline of SETs from a client that does not read, while anothe
   pump();
   const other = await Client.connect(p.port);
   let served = 0;
+  let servedDuring = 0;
   let peak = 0;
   const deadline = Date.now() + 90000;
   while ((!done || served < 10) && Date.now() < deadline) {
+    if (!done) servedDuring++;
     const k = `fl:other${served}`;
     t.equal(S(await other.send(['SET', k, `o${served}`], 15000)), '+OK\r\n');
     if (S(await other.send(['GET', k], 15000)) !== `$${`o${served}`.length}\r\no${served}\r\n`) t.fail(`GET ${k}`);
@@ -374,7 +403,7 @@ t.test('a 100 MB pipeline of SETs from a client that does not read, while anothe
     await sleep(10);
   }
   t.ok(done, `the flooding client wrote all ${(n * 1000) / MB | 0} MB (the server kept reading)`);
-  t.ok(served >= 10, `the other client was served ${served} times during the flood`);
+  t.ok(servedDuring >= 3, `the other client was served ${servedDuring} times while the flood was being written`);
   t.ok(peak < 1536, `peak RSS ${peak.toFixed(0)} MB`);
   // the flood's writes did happen: its last SET is visible once processed
   let last = '';

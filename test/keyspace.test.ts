@@ -255,7 +255,8 @@ function suite(shards: number): void {
         all.push(k);
         mset.push(k, String(i));
       }
-      await d(t, [['MSET', ...mset], ['SET', 'volatile', 'v', 'PX', '1'], ['DBSIZE']]);
+      // (no DBSIZE here: whether the 1 ms key still counts depends on each server's expiry timing)
+      await d(t, [['MSET', ...mset], ['SET', 'volatile', 'v', 'PX', '1']]);
       await sleep(20);
       all.sort();
       const redisAll = [...new Set((await scanAll(p.redis)).keys)].sort();

@@ -354,12 +354,19 @@ t.test('client-query-buffer-limit: what the command being received holds', async
   for (let i = 0; i < pipe.length; i += 64 * 1024) c.feed(pipe.subarray(i, i + 64 * 1024));
   t.equal(c.out.queryLimit, null, `${(pipe.length / MB).toFixed(1)} MB pipeline`);
   t.equal(c.raw.length, 50000);
+  // a command of 20k small arguments (460 KB) arriving in pieces is judged by its bytes
+  c = collector({ maxQueryBuf: MB });
+  const mset = enc('MSET', ...Array.from({ length: 20000 }, (_, i) => `key:${i}:${'v'.repeat(i % 10)}`));
+  for (let i = 0; i < mset.length; i += 16 * 1024) c.feed(mset.subarray(i, i + 16 * 1024));
+  t.equal(c.out.queryLimit, null, 'MSET of 20k arguments in 16 KB pieces');
+  t.equal(c.raw.length === 1 && c.raw[0].length, 20001);
   // many tiny arguments of one endless command are charged too (not only their bytes)
   c = collector({ maxQueryBuf: MB });
   c.feed('*2147483647\r\n');
   const tiny = B('$0\r\n\r\n'.repeat(10000));
-  for (let i = 0; i < 100 && c.out.queryLimit === null; i++) c.feed(tiny);
-  t.ok(c.out.queryLimit !== null, 'endless empty arguments reach the limit');
+  let fed = 0;
+  for (; fed < 100 && c.out.queryLimit === null; fed++) c.feed(tiny);
+  t.ok(c.out.queryLimit !== null, `endless empty arguments reach the limit (after ${fed * 10000} arguments)`);
 });
 
 t.test('parseLL follows string2ll', async (t) => {

@@ -37,10 +37,10 @@ const SENTINEL_REPLY = '$10\r\n~sentinel~\r\n';
 async function talk(
   port: number,
   chunks: Buffer[],
-  opts: { mode?: 'sentinel' | 'close' | 'idle'; gapMs?: number; idleMs?: number; timeoutMs?: number } = {},
+  opts: { mode?: 'sentinel' | 'close' | 'idle' | 'halfclose'; gapMs?: number; idleMs?: number; timeoutMs?: number } = {},
 ): Promise<Talk> {
   const mode = opts.mode ?? 'sentinel';
-  const sock = net.connect(port, '127.0.0.1');
+  const sock = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
   sock.setNoDelay(true);
   await new Promise<void>((res, rej) => {
     sock.once('connect', res);
@@ -56,16 +56,19 @@ async function talk(
     last = Date.now();
     wake?.();
   });
-  sock.on('close', () => {
+  const onClosed = () => {
     closed = true;
     wake?.();
-  });
+  };
+  sock.on('close', onClosed);
+  sock.on('end', onClosed); // the server closed its side (allowHalfOpen keeps ours open)
   for (let i = 0; i < chunks.length; i++) {
     if (closed) break;
     sock.write(chunks[i]);
     if (opts.gapMs && i + 1 < chunks.length) await sleep(opts.gapMs);
   }
   if (mode === 'sentinel' && !closed) sock.write(SENTINEL);
+  if (mode === 'halfclose' && !closed) sock.end(); // shut down our sending side only
   const deadline = Date.now() + (opts.timeoutMs ?? 15000);
   for (;;) {
     const text = S(Buffer.concat(got));
@@ -228,6 +231,17 @@ t.test('inline commands, quoting and empty requests over the socket', async (t) 
   await same(t, 'inline mix (byte by byte)', bytes, { gapMs: 0 });
 });
 
+t.test('a client that shuts down its sending side still gets every reply, then the close', async (t) => {
+  const r = await same(t, 'half-close after a few commands', B('SET hc:a 1\r\nGET hc:a\r\nPING\r\n*1\r\n$4\r\nPI'), { mode: 'halfclose' });
+  t.equal(r.data, '+OK\r\n$1\r\n1\r\n+PONG\r\n');
+  t.ok(r.closed);
+  const many = Buffer.concat(Array.from({ length: 2000 }, (_, i) => [enc('SET', `hc:${i}`, `v${i}`), enc('GET', `hc:${i}`)]).flat());
+  await same(t, 'half-close after 4000 pipelined commands', many, { mode: 'halfclose' });
+  await same(t, 'half-close after QUIT', B('SET hc:q 1\r\nQUIT\r\nSET hc:q 2\r\n'), { mode: 'halfclose' });
+  await same(t, 'half-close after a protocol error', B('PING\r\n*x\r\n'), { mode: 'halfclose' });
+  await same(t, 'hc:q kept its first value', enc('GET', 'hc:q'));
+});
+
 t.test('unknown command: text, 128-byte truncation, NUL and binary arguments', async (t) => {
   const cmds: (string | Buffer)[][] = [
     ['FOO'],
@@ -253,6 +267,18 @@ t.test('unknown command: text, 128-byte truncation, NUL and binary arguments', a
   ];
   await same(t, 'unknown commands (multibulk)', Buffer.concat(cmds.map((c) => enc(...c))));
   await same(t, 'unknown commands (inline)', B('FOO a b\r\nFOO "a\\r\\nb" \'c d\'\r\nHELLOWORLD "\\xff\\x00x" y\r\n'));
+});
+
+t.test('an HTTP request (POST / Host:) drops the connection without a reply, like redis', async (t) => {
+  await same(t, 'HTTP POST', B('POST /x HTTP/1.1\r\nHost: example\r\nContent-Length: 0\r\n\r\n'), { mode: 'close' });
+  await same(t, 'HTTP GET with Host:', B('GET / HTTP/1.1\r\nHost: example\r\n\r\n'), { mode: 'close' });
+  await same(t, 'host: in lower case, after a command', B('PING\r\nhost: x\r\n'), { mode: 'close' });
+  await same(t, 'POST as a multibulk command', enc('post'), { mode: 'close' });
+  await same(t, 'POSTX is just unknown', B('POSTX a\r\n'));
+});
+
+t.test('unknown subcommand text: 128 bytes, up to a NUL', async (t) => {
+  await same(t, 'CONFIG subcommands', Buffer.concat([enc('CONFIG', 'a\0b'), enc('CONFIG', 'x'.repeat(200)), enc('CONFIG', B('a\r\nb\xff'))]));
 });
 
 t.test('wrong number of arguments', async (t) => {

@@ -20,9 +20,10 @@
 //   a closing quote must be followed by a space or the end.
 //
 // Query buffer: `buffered()` is what the command being received holds (raw input not parsed yet,
-// the part of a big bulk received so far, and the bulk arguments already parsed plus a per-argument
-// overhead), so one endless command cannot take unbounded memory. redis-server counts only its raw
-// buffer; the difference only shows for single commands larger than client-query-buffer-limit.
+// the part of a big bulk received so far, and the bulk arguments already parsed, plus an overhead
+// per argument past the first 65536), so one endless command cannot take unbounded memory.
+// redis-server counts only its raw buffer; the difference only shows for single commands whose
+// arguments add up to more than client-query-buffer-limit.
 
 const CR = 13;
 const LF = 10;
@@ -33,8 +34,14 @@ const BIG_ARG = 32 * 1024;
 /** First allocation for a big bulk; it doubles (up to the declared size) as data arrives. */
 const BIG_INITIAL = 4 << 20;
 const INT_MAX = 2147483647;
-/** Memory charged per parsed argument of an incomplete command (object + slice overhead). */
+/**
+ * Memory charged per parsed argument of an incomplete command beyond the first FREE_ARGS (a
+ * Buffer slice costs ~100 bytes of heap): commands of ordinary size are judged by their bytes
+ * alone, as Redis does, while an endless `*2147483647` of empty bulks still hits the limit long
+ * before the heap does (1 GB / 128 = 8M arguments).
+ */
 const ARG_OVERHEAD = 128;
+const FREE_ARGS = 65536;
 
 export interface ParserLimits {
   /** proto-max-bulk-len */
@@ -88,7 +95,8 @@ export class RespParser {
 
   /** Bytes held for the command being received (see the query buffer note above). */
   buffered(): number {
-    return (this.buf !== null ? this.buf.length - this.pos : 0) + this.bigFilled + this.argBytes + this.args.length * ARG_OVERHEAD;
+    const n = this.args.length;
+    return (this.buf !== null ? this.buf.length - this.pos : 0) + this.bigFilled + this.argBytes + (n > FREE_ARGS ? (n - FREE_ARGS) * ARG_OVERHEAD : 0);
   }
 
   /** True while a command is partially received (or input waits while paused). */

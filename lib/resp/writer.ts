@@ -39,11 +39,15 @@ export class RespWriter {
     this.pos += 2;
   }
 
+  /**
+   * Simple strings and errors are latin1: text built from client bytes is decoded with latin1
+   * (toString('latin1')), so every byte goes back out unchanged.
+   */
   private line(prefix: string, s: string): void {
-    const len = Buffer.byteLength(s);
+    const len = s.length;
     this.ensure(len + 3);
     this.buf[this.pos++] = prefix.charCodeAt(0);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.pos += this.buf.write(s, this.pos, 'latin1');
     this.crlf();
   }
 
