@@ -2,7 +2,7 @@
 // them to shards (batched per event-loop turn) or runs them here, and writes replies in order.
 
 import net from 'node:net';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ParserLimits } from './resp/parser.js';
@@ -120,9 +120,18 @@ export class Server implements ConnectionHost {
       if (alive) throw new Error(`data directory ${dir} is in use by process ${pid}`);
       unlinkSync(this.pidFile);
     }
-    const fd = openSync(this.pidFile, 'wx');
-    writeFileSync(fd, String(process.pid));
-    closeSync(fd);
+    // Create the pid file with its content in one step (link fails if it exists), so a server
+    // starting at the same moment never reads an empty file and takes it for stale.
+    const tmp = `${this.pidFile}.${process.pid}`;
+    writeFileSync(tmp, String(process.pid));
+    try {
+      linkSync(tmp, this.pidFile);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`data directory ${dir} is in use (another server is starting)`);
+      throw e;
+    } finally {
+      unlinkSync(tmp);
+    }
   }
 
   /** The shard count is part of the data layout: refuse to start with another. */

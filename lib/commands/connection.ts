@@ -139,7 +139,7 @@ function hello(ctx: MainContext, args: Buffer[]): void {
       setName(conn, args[j + 1]);
       j++;
     } else {
-      return out.error(`ERR Syntax error in HELLO option '${args[j].toString('utf8')}'`);
+      return out.error(`ERR Syntax error in HELLO option '${args[j].toString('latin1')}'`);
     }
   }
   if (!conn.authenticated) return out.error(NOAUTH_HELLO);
@@ -273,7 +273,7 @@ function clientList(ctx: MainContext, args: Buffer[]): void {
     for (const c of clients.values()) text += line(ctx, c, args, now);
   } else if (args.length === 4 && isKw(args[2], 'type')) {
     const type = parseType(kw(args[3]));
-    if (type === null) return ctx.out.error(`ERR Unknown client type '${args[3].toString('utf8')}'`);
+    if (type === null) return ctx.out.error(`ERR Unknown client type '${args[3].toString('latin1')}'`);
     for (const c of clients.values()) if (typeOf(stateOf(c)) === type) text += line(ctx, c, args, now);
   } else if (args.length >= 4 && isKw(args[2], 'id')) {
     const ids: number[] = [];
@@ -328,9 +328,9 @@ function clientKill(ctx: MainContext, args: Buffer[]): void {
       id = Number(n);
     } else if (o === 'type') {
       type = parseType(kw(v));
-      if (type === null) return ctx.out.error(`ERR Unknown client type '${v.toString('utf8')}'`);
+      if (type === null) return ctx.out.error(`ERR Unknown client type '${v.toString('latin1')}'`);
     } else if (o === 'user') {
-      if (!v.equals(DEFAULT_USER)) return ctx.out.error(`ERR No such user '${v.toString('utf8')}'`);
+      if (!v.equals(DEFAULT_USER)) return ctx.out.error(`ERR No such user '${v.toString('latin1')}'`);
     } else if (o === 'addr') {
       addr = v.toString('latin1');
     } else if (o === 'laddr') {

@@ -103,7 +103,7 @@ function expireGeneric(name: string, unit: bigint, relative: boolean) {
       else {
         // Redis formats the option with %s: it ends at a NUL byte.
         const nul = args[i].indexOf(0);
-        return x.out.error(`ERR Unsupported option ${args[i].toString('utf8', 0, nul < 0 ? args[i].length : nul)}`);
+        return x.out.error(`ERR Unsupported option ${args[i].toString('latin1', 0, nul < 0 ? args[i].length : nul)}`);
       }
     }
     if (nx && (xx || gt || lt)) return x.out.error(E.expireNxAnd);

@@ -695,7 +695,7 @@ async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
     ctx.out.ok();
     return;
   }
-  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString('utf8')}'. Try DEBUG HELP.`);
+  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString('latin1')}'. Try DEBUG HELP.`);
 }
 
 const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
