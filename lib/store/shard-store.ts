@@ -254,8 +254,8 @@ export class ShardStore {
 
   /**
    * A random live (unexpired) key of a logical db, null when it has none. Seeks to a random point
-   * between the db's first and last meta keys (below their common prefix) and takes the next live
-   * record, wrapping around.
+   * between the db's first and last meta keys (below their common prefix) and picks among the live
+   * records that follow it.
    */
   randomKey(db: number, now: number): Buffer | null {
     const { start, end } = dbRange(this.dbmap[db]);
@@ -279,14 +279,23 @@ export class ShardStore {
       const at = readU64BE(value, 2);
       return at !== 0 && at <= now ? null : this.userKey(Buffer.from(key), value);
     };
-    for (const { key, value } of this.meta.getRange({ start: probe, end })) {
+    // Collect a window of live keys from the probe on (wrapping to the start) and pick one of
+    // them: exactly uniform for databases smaller than the window, and without the bias towards
+    // keys after sparse regions that taking the probe's successor would have.
+    const window: Buffer[] = [];
+    for (const { key, value } of this.meta.getRange({ start: probe, end, limit: RANDOM_WINDOW * 2 })) {
       const k = live(key, value);
-      if (k) return Buffer.from(k);
+      if (k) window.push(Buffer.from(k));
+      if (window.length >= RANDOM_WINDOW) break;
     }
-    for (const { key, value } of this.meta.getRange({ start, end: probe })) {
-      const k = live(key, value);
-      if (k) return Buffer.from(k);
+    if (window.length < RANDOM_WINDOW) {
+      for (const { key, value } of this.meta.getRange({ start, end: probe, limit: RANDOM_WINDOW * 2 })) {
+        const k = live(key, value);
+        if (k) window.push(Buffer.from(k));
+        if (window.length >= RANDOM_WINDOW) break;
+      }
     }
+    if (window.length > 0) return window[Math.floor(Math.random() * window.length)];
     return null;
   }
 
@@ -514,6 +523,8 @@ export class ShardStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** RANDOMKEY picks among this many keys following a random point. */
+const RANDOM_WINDOW = 64;
 const ZERO_BYTE = Buffer.from([0]);
 /** Keys per generation of the OBJECT IDLETIME access table (two generations per shard). */
 const ACCESS_GENERATION = 1 << 17;
