@@ -50,9 +50,12 @@ export class Coordinator {
     const proto = conn.proto;
     const replies = new Map<number, Decoded>();
     let remaining = parts.size;
+    const barrier = this.server.barrier;
     for (const [s, p] of parts) {
+      barrier[s]++; // no direct reads on this shard until its part is answered
       this.server.shards[s].send(def.index!, conn.db, proto, p.args, {
         onReply: (r) => {
+          barrier[s]--;
           replies.set(s, decodeReply(Buffer.from(r)));
           if (--remaining === 0) slot.fill(merge(spec.merge, proto, keyIdx.length, parts, replies));
         },
@@ -68,6 +71,7 @@ export class Coordinator {
   async locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T> {
     const txid = (this.txSeq = (this.txSeq + 1) >>> 0);
     const ids = [...new Set(shards)].sort((a, b) => a - b);
+    for (const s of ids) this.server.barrier[s]++; // no direct reads on held shards
     const reached = ids.map(
       (s) =>
         new Promise<void>((resolve) => {
@@ -87,6 +91,10 @@ export class Coordinator {
       return await fn(tx);
     } finally {
       await Promise.all(ids.map((s) => this.server.shards[s].unlock(txid)));
+      for (const s of ids) {
+        this.server.barrier[s]--;
+        this.server.stale[s] = true;
+      }
     }
   }
 }

@@ -8,7 +8,9 @@ import { Connection, type ConnectionHost } from './connection.js';
 import type { ParserLimits } from './resp/parser.js';
 import { RespWriter } from './resp/writer.js';
 import { lookup, keyIndexes } from './table.js';
-import type { CommandDef, MainHandler } from './commands/types.js';
+import type { CommandDef, MainHandler, ShardExec } from './commands/types.js';
+import { ShardStore } from './store/shard-store.js';
+import { ShardShared } from './store/shared-state.js';
 import { E, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { ShardHandle, type ReplyTarget } from './shard/handle.js';
 import { ShardStats, STAT } from './shard/stats.js';
@@ -58,6 +60,17 @@ export class Server implements ConnectionHost {
   /** Error replies by their first word (INFO errorstats), at most 128 kinds like Redis. */
   readonly errorStats = new Map<string, number>();
   private pidFile: string;
+  /** Per shard: the state the main thread shares with it, and a read-only view of its data. */
+  readonly shared: ShardShared[] = [];
+  readonly views: ShardStore[] = [];
+  /** Keyspace hits/misses of direct reads (INFO adds them to the shards'). */
+  readonly directStats: ShardStats;
+  /** Per shard: multi-shard operations in flight (direct reads wait while > 0). */
+  readonly barrier: number[] = [];
+  /** Per shard: replies delivered since the main thread's snapshot was taken. */
+  readonly stale: boolean[] = [];
+  private readonly directWriter = new RespWriter(16 * 1024);
+  private readonly directExec: ShardExec;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
 
@@ -66,6 +79,16 @@ export class Server implements ConnectionHost {
     this.nshards = config.num('shards');
     this.databases = config.num('databases');
     this.coord = new Coordinator(this);
+    this.directStats = new ShardStats(this.databases);
+    this.directExec = {
+      store: null as unknown as ShardStore,
+      db: 0,
+      out: this.directWriter,
+      now: 0,
+      binlog() {
+        throw new Error('a direct read cannot write');
+      },
+    };
     this.pidFile = join(config.str('dir'), 'respdb.pid');
   }
 
@@ -87,8 +110,16 @@ export class Server implements ConnectionHost {
     for (let i = 0; i < this.nshards; i++) {
       const stats = new ShardStats(this.databases);
       const ring = new BinlogRing(BINLOG_RING_BYTES);
-      const h = new ShardHandle(i, { ...init, statsSab: stats.sab, binlogSab: ring.sab });
-      h.onReplies = () => this.flushClients();
+      const shared = new ShardShared();
+      const h = new ShardHandle(i, { ...init, statsSab: stats.sab, binlogSab: ring.sab, sharedSab: shared.sab });
+      this.shared.push(shared);
+      this.barrier.push(0);
+      this.stale.push(false);
+      h.onReplies = () => {
+        // Something committed on this shard may now be acknowledged: direct reads must see it.
+        this.stale[i] = true;
+        this.flushClients();
+      };
       h.onFatal = (msg) => this.fatal(msg);
       this.shards.push(h);
       this.stats.push(stats);
@@ -97,6 +128,24 @@ export class Server implements ConnectionHost {
     // The shards open concurrently; the global binlog sequence continues after the highest one.
     const last = await Promise.all(this.shards.map((s) => s.ready));
     new BigInt64Array(this.seqSab)[0] = BigInt(Math.max(0, ...last) + 1);
+    // Read-only views of the shards' environments for direct reads (opened once the shards
+    // have created them).
+    for (let i = 0; i < this.nshards; i++) {
+      this.views.push(
+        new ShardStore({
+          index: i,
+          dir,
+          databases: this.databases,
+          seq: new BigInt64Array(this.seqSab),
+          stats: this.directStats,
+          binlogRing: null,
+          binlogMaxBytes: 0,
+          shared: this.shared[i],
+          view: true,
+        }),
+      );
+    }
+    this.directExec.store = this.views[0];
     this.watchConfig();
     await this.listen();
     this.timers.push(setInterval(() => this.cron(), 1000));
@@ -337,6 +386,12 @@ export class Server implements ConnectionHost {
       }
     }
     if (same) {
+      // Direct read: nothing of this connection is pending (so program order holds) and no
+      // multi-shard operation is in flight on the shard (so nobody can see half of one).
+      if (def.direct && conn.queue.length === 0 && this.barrier[first] === 0) {
+        this.readDirect(conn, def, first, args);
+        return;
+      }
       this.shards[first].send(def.index!, conn.db, conn.proto, args, conn.slot());
       this.scheduleFlush();
       return;
@@ -406,10 +461,46 @@ export class Server implements ConnectionHost {
   /** Sends one command to one shard (queued in order with everything else). */
   call(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer> {
     return new Promise((resolve) => {
-      const target: ReplyTarget = { onReply: (r) => resolve(Buffer.from(r)) };
+      this.barrier[shard]++;
+      const target: ReplyTarget = {
+        onReply: (r) => {
+          this.barrier[shard]--;
+          resolve(Buffer.from(r));
+        },
+      };
       this.shards[shard].send(def.index!, db, proto, args, target);
       this.scheduleFlush();
     });
+  }
+
+  /**
+   * Runs a read-only command on the main thread against the shard's LMDB snapshot: no thread
+   * hop. The snapshot is renewed when the shard has delivered replies since the last direct read,
+   * so every acknowledged write is visible.
+   */
+  private readDirect(conn: Connection, def: CommandDef, shard: number, args: Buffer[]): void {
+    const view = this.views[shard];
+    if (this.stale[shard]) {
+      this.stale[shard] = false;
+      view.env.resetReadTxn();
+    }
+    const w = this.directWriter;
+    w.reset();
+    w.proto = conn.proto;
+    const x = this.directExec;
+    x.store = view;
+    x.db = conn.db;
+    x.now = Date.now();
+    view.countHits = true;
+    const t0 = performance.now();
+    try {
+      def.shard!(x, args);
+    } catch (e) {
+      w.reset();
+      w.error(errText(e));
+    }
+    this.cmdStats.time(def, (performance.now() - t0) * 1000);
+    conn.reply(w.take());
   }
 
   private cron(): void {
@@ -457,7 +548,7 @@ export class Server implements ConnectionHost {
     this.opsPerSec = 0;
     const m = process.memoryUsage();
     this.peakMemory = m.heapUsed + m.external;
-    for (const st of this.stats) {
+    for (const st of [...this.stats, this.directStats]) {
       st.reset(STAT.keyspaceHits);
       st.reset(STAT.keyspaceMisses);
       st.reset(STAT.expiredKeys);

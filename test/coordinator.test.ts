@@ -50,6 +50,41 @@ t.test('cross-shard isolation (4 shards)', async (t) => {
     for (const c of readers) c.close();
   });
 
+  await t.test('single-key GETs (served on the main thread) never run behind an MSET they already saw', async (t) => {
+    // MSET writes increasing versions to all keys. A reader GETting the keys one after another
+    // must never see a key older than one it read before: once part of an MSET is visible, the
+    // rest of it is too.
+    const w = await RawClient.connect(srv.port);
+    await w.send('MSET', ...keys.flatMap((k) => [k, '0']));
+    const readers = await Promise.all([1, 2].map(() => RawClient.connect(srv.port)));
+    let writing = true;
+    const writer = (async () => {
+      for (let v = 1; v <= 300; v++) await w.send('MSET', ...keys.flatMap((k) => [k, String(v)]));
+      writing = false;
+    })();
+    let sweeps = 0;
+    let backwards = 0;
+    await Promise.all(
+      readers.map(async (c, ri) => {
+        while (writing) {
+          let seen = -1;
+          const order = ri === 0 ? keys : [...keys].reverse();
+          for (const k of order) {
+            const v = Number(bulkText(await c.send('GET', k)));
+            if (v < seen) backwards++;
+            seen = Math.max(seen, v);
+          }
+          sweeps++;
+        }
+      }),
+    );
+    await writer;
+    t.ok(sweeps > 0, `${sweeps} sweeps`);
+    t.equal(backwards, 0, 'no GET returned a version older than one read before it');
+    w.close();
+    for (const c of readers) c.close();
+  });
+
   await t.test('RENAME back and forth across shards: the value is always in exactly one place', async (t) => {
     const [a, b] = keys;
     const c = await RawClient.connect(srv.port);

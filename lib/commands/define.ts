@@ -26,6 +26,8 @@ export interface CommandSpec {
   complexity?: string;
   internal?: boolean;
   slow?: boolean;
+  /** May run on the main thread over a read-only view (read-only handlers only). */
+  direct?: boolean;
 }
 
 /** Builds a table entry; ACL categories implied by the flags are added as Redis does. */
@@ -61,6 +63,7 @@ export function cmd(s: CommandSpec): CommandDef {
     complexity: s.complexity,
     internal: s.internal,
     slow: s.slow,
+    direct: s.direct,
   };
   if (s.sub) {
     d.sub = new Map();

@@ -585,7 +585,7 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', since: '4.0.0', ...G, complexity: 'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
   }),
   cmd({
-    name: 'exists', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, -1, 1], shard: exists,
+    name: 'exists', direct: true, arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, -1, 1], shard: exists,
     keySpecs: [ks(['RO'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Determine if a key exists', since: '1.0.0', ...G, complexity: 'O(N) where N is the number of keys to check.',
@@ -598,7 +598,7 @@ export const keyspaceCommands: CommandDef[] = [
     since: '3.2.1', ...G, complexity: 'O(N) where N is the number of keys that will be touched.',
   }),
   cmd({
-    name: 'type', arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: type,
+    name: 'type', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: type,
     keySpecs: [ks(['RO'])],
     summary: 'Determine the type stored at key', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
@@ -623,22 +623,22 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', since: '2.6.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'expiretime', arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expiretimeGeneric(false),
+    name: 'expiretime', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expiretimeGeneric(false),
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Get the expiration Unix timestamp for a key', since: '7.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'pexpiretime', arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expiretimeGeneric(true),
+    name: 'pexpiretime', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expiretimeGeneric(true),
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Get the expiration Unix timestamp for a key in milliseconds', since: '7.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'ttl', arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: ttlGeneric(false),
+    name: 'ttl', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: ttlGeneric(false),
     keySpecs: [ks(['RO', 'access'])], tips: ['nondeterministic_output'],
     summary: 'Get the time to live for a key in seconds', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'pttl', arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: ttlGeneric(true),
+    name: 'pttl', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: ttlGeneric(true),
     keySpecs: [ks(['RO', 'access'])], tips: ['nondeterministic_output'],
     summary: 'Get the time to live for a key in milliseconds', since: '2.6.0', ...G, complexity: 'O(1)',
   }),

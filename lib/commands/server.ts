@@ -55,7 +55,7 @@ function cpuSeconds(us: number): string {
 type Section = (s: Server) => string[];
 
 function sum(s: Server, stat: number): number {
-  let n = 0;
+  let n = s.directStats.get(stat); // reads served on the main thread
   for (const st of s.stats) n += st.get(stat);
   return n;
 }

@@ -999,7 +999,7 @@ const RANGE_COMPLEXITY =
 
 export const stringCommands: CommandDef[] = [
   cmd({
-    name: 'get', arity: 2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: get,
+    name: 'get', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: get,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get the value of a key', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
@@ -1039,7 +1039,7 @@ export const stringCommands: CommandDef[] = [
     summary: 'Get the value of a key and optionally set its expiration', since: '6.2.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'mget', arity: -2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, -1, 1], shard: mget,
+    name: 'mget', direct: true, arity: -2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, -1, 1], shard: mget,
     scatter: { group: 1, merge: 'gather' },
     keySpecs: spec(['RO', 'access'], -1, 1), tips: ['request_policy:multi_shard'],
     summary: 'Get the values of all the given keys', since: '1.0.0', group: 'string', complexity: 'O(N) where N is the number of keys to retrieve.',
@@ -1060,7 +1060,7 @@ export const stringCommands: CommandDef[] = [
       'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
   }),
   cmd({
-    name: 'strlen', arity: 2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: strlen,
+    name: 'strlen', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: strlen,
     keySpecs: spec(['RO']),
     summary: 'Get the length of the value stored in a key', since: '2.2.0', group: 'string', complexity: 'O(1)',
   }),
@@ -1090,12 +1090,12 @@ export const stringCommands: CommandDef[] = [
     summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'getrange', arity: 4, flags: ['readonly'], acl: ['string'], keys: [1, 1, 1], shard: getrange,
+    name: 'getrange', direct: true, arity: 4, flags: ['readonly'], acl: ['string'], keys: [1, 1, 1], shard: getrange,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get a substring of the string stored at a key', since: '2.4.0', group: 'string', complexity: RANGE_COMPLEXITY,
   }),
   cmd({
-    name: 'substr', arity: 4, flags: ['readonly'], acl: ['string'], keys: [1, 1, 1], shard: getrange,
+    name: 'substr', direct: true, arity: 4, flags: ['readonly'], acl: ['string'], keys: [1, 1, 1], shard: getrange,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get a substring of the string stored at a key', since: '1.0.0', group: 'string', complexity: RANGE_COMPLEXITY,
   }),

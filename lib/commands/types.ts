@@ -112,6 +112,11 @@ export interface CommandDef {
   complexity?: string;
   /** Candidate for the slow pool (issue: slow commands). */
   slow?: boolean;
+  /**
+   * A read-only shard handler that may also run on the main thread against a read-only view of
+   * the shard (no hop), when that keeps program order (see Server.route).
+   */
+  direct?: boolean;
   /** Not callable by clients: shard-side helpers of main-thread and coordinated commands. */
   internal?: boolean;
   /** Index in the table, assigned at registration (shared by both threads). */

@@ -34,6 +34,8 @@ export interface ShardInit {
   seqSab: SharedArrayBuffer;
   statsSab: SharedArrayBuffer;
   binlogSab: SharedArrayBuffer;
+  /** ShardShared: SWAPDB map and access table, read by the main thread's direct reads. */
+  sharedSab: SharedArrayBuffer;
   appendfsync: string;
   binlogMaxBytes: number;
   hz: number;

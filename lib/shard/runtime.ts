@@ -8,6 +8,7 @@ import { RespWriter, type Proto } from '../resp/writer.js';
 import { ALL } from '../table.js';
 import type { CommandDef, ShardExec } from '../commands/types.js';
 import { BinlogRing } from '../binlog-ring.js';
+import { ShardShared } from '../store/shared-state.js';
 import { ShardStats, STAT } from './stats.js';
 import { OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
@@ -62,6 +63,7 @@ export class ShardRuntime {
       stats: this.stats,
       binlogRing: new BinlogRing(init.binlogSab),
       binlogMaxBytes: init.binlogMaxBytes,
+      shared: new ShardShared(init.sharedSab),
     });
     const store = this.store;
     this.x = {

@@ -9,6 +9,7 @@ import { decodeMeta, encodeMeta, payload, storedLongKey, withExpire, type Meta }
 import { encodeCommand } from '../resp/command.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from '../shard/stats.js';
+import { ShardShared } from './shared-state.js';
 
 type Bin = Database<Buffer, Buffer>;
 
@@ -21,6 +22,13 @@ export interface StoreOptions {
   stats: ShardStats;
   binlogRing: BinlogRing | null;
   binlogMaxBytes: number;
+  /** The SWAPDB map and access table, shared with the main thread. */
+  shared: ShardShared;
+  /**
+   * A read-only view for the main thread's direct reads: no writes, no startup work (the shard
+   * thread owns the environment and the shared state).
+   */
+  view?: boolean;
 }
 
 /** Where a key lives: its meta key, and its record when it exists (and is not expired). */
@@ -40,8 +48,8 @@ export class ShardStore {
   readonly expires: Bin;
   readonly binlog: Bin;
   readonly info: Bin;
-  /** logical db -> physical db (SWAPDB swaps entries). */
-  dbmap: number[];
+  /** logical db -> physical db (SWAPDB swaps entries); shared with the main thread. */
+  readonly dbmap: Uint8Array;
   /** physical db -> logical db */
   private rdbmap: number[];
   /** Set by the runtime while a write transaction is open. */
@@ -57,17 +65,15 @@ export class ShardStore {
   onOrphan: ((m: Meta) => void) | null = null;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
   countHits = false;
-  /** OBJECT IDLETIME: key hash -> last access second (relative to accessBase), two generations. */
-  private accessCur = new Map<number, number>();
-  private accessPrev = new Map<number, number>();
+  /** OBJECT IDLETIME: keys not accessed since this second count as idle since it. */
   private readonly accessBase = Math.floor(Date.now() / 1000);
-  /** Access second assumed for keys in neither generation; when accessPrev was closed. */
-  private accessFloor = 0;
-  private accessClosed = 0;
+  private readonly shared: ShardShared;
 
   constructor(private readonly opts: StoreOptions) {
     const path = `${opts.dir}/shard-${opts.index}`;
-    mkdirSync(path, { recursive: true });
+    this.shared = opts.shared;
+    this.dbmap = opts.shared.dbmap.subarray(0, opts.databases);
+    if (!opts.view) mkdirSync(path, { recursive: true });
     // noSync: flushing is explicit (env.sync) so appendfsync can change at runtime and `always`
     // group-commits one fsync per batch.
     this.env = open({ path, maxDbs: 12, noSync: true, compression: false, mapSize: 1 << 30 });
@@ -79,11 +85,11 @@ export class ShardStore {
     this.binlog = this.env.openDB({ name: 'binlog', ...bin }) as unknown as Bin;
     this.info = this.env.openDB({ name: 'info', ...bin }) as unknown as Bin;
     this.binlogMaxBytes = opts.binlogMaxBytes;
+    this.rdbmap = [];
+    if (opts.view) return;
 
     const map = this.info.getBinary(INFO_DBMAP);
-    this.dbmap = [];
-    for (let i = 0; i < opts.databases; i++) this.dbmap.push(map && i < map.length ? map[i] : i);
-    this.rdbmap = [];
+    for (let i = 0; i < opts.databases; i++) this.dbmap[i] = map && i < map.length ? map[i] : i;
     this.rebuildReverseMap();
     const bb = this.info.getBinary(INFO_BINLOG_BYTES);
     this.binlogBytes = bb ? readU64BE(bb, 0) : 0;
@@ -183,19 +189,11 @@ export class ShardStore {
 
   /**
    * Records an access to a key (OBJECT IDLETIME), in memory only: the wall-clock second (as
-   * Redis's LRU clock) under a 30-bit hash of the meta key, in two bounded generations. When the
-   * current generation is full it becomes the previous one and the older one is dropped.
+   * Redis's LRU clock) in a fixed table slot chosen by a hash of the meta key, shared with the
+   * main thread. Keys sharing a slot share an idle time (an approximation, as Redis's own is).
    */
   touch(mk: Buffer, now: number): void {
-    const sec = Math.floor(now / 1000) - this.accessBase;
-    this.accessCur.set(accessHash(mk), sec);
-    if (this.accessCur.size >= ACCESS_GENERATION) {
-      this.accessPrev = this.accessCur;
-      this.accessCur = new Map();
-      // Keys only in the dropped generation were last touched before it was closed.
-      this.accessFloor = this.accessClosed;
-      this.accessClosed = sec;
-    }
+    this.shared.touch(accessHash(mk), Math.floor(now / 1000));
   }
 
   /**
@@ -205,9 +203,8 @@ export class ShardStore {
    * entry (an approximation, like Redis's own idle times).
    */
   idleSeconds(mk: Buffer, now: number): number {
-    const h = accessHash(mk);
-    const last = this.accessCur.get(h) ?? this.accessPrev.get(h) ?? this.accessFloor;
-    return Math.max(0, Math.floor(now / 1000) - this.accessBase - last);
+    const last = this.shared.lastAccess(accessHash(mk)) || this.accessBase;
+    return Math.max(0, Math.floor(now / 1000) - last);
   }
 
   /**
@@ -396,8 +393,7 @@ export class ShardStore {
 
   /** Deletes everything (all databases). */
   flushAll(): void {
-    this.accessCur.clear();
-    this.accessPrev.clear();
+    this.shared.access.fill(0);
     this.meta.clearSync();
     this.sub.clearSync();
     this.zscore.clearSync();
@@ -526,8 +522,6 @@ const EMPTY = Buffer.alloc(0);
 /** RANDOMKEY picks among this many keys following a random point. */
 const RANDOM_WINDOW = 64;
 const ZERO_BYTE = Buffer.from([0]);
-/** Keys per generation of the OBJECT IDLETIME access table (two generations per shard). */
-const ACCESS_GENERATION = 1 << 17;
 
 /** FNV-1a of a meta key, 30 bits (a small integer). Long keys: length, first and last 128 bytes. */
 function accessHash(mk: Buffer): number {
