@@ -18,6 +18,7 @@ const log = logger('shard');
 
 /** Commands whose key lookups count as keyspace hits/misses (Redis counts read lookups only). */
 const READONLY = Uint8Array.from(ALL, (d) => (d.flags.includes('readonly') ? 1 : 0));
+const WRITE = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
 
 /** A read-only batch sends its replies in frames of about this size. */
 const REPLY_FRAME_SOFT_MAX = 1 << 20;
@@ -44,6 +45,9 @@ export class ShardRuntime {
   private lockWrote = false;
   private unlockWake: (() => void) | null = null;
   private deferred: Buffer[] = [];
+  /** Records of the batch being run: their frame and offset (reused arrays). */
+  private readonly recFrame: Buffer[] = [];
+  private readonly recAt: number[] = [];
   private closing = false;
   private timers: NodeJS.Timeout[] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -112,8 +116,7 @@ export class ShardRuntime {
         continue;
       }
       if (this.deferred.length > 0) {
-        const d = this.deferred.shift()!;
-        this.runFrame(d, frames, 0);
+        this.runFrames(this.deferred.splice(0));
         continue;
       }
       const seen = this.req.writeCounter();
@@ -125,10 +128,7 @@ export class ShardRuntime {
         spins = 0;
         continue;
       }
-      for (let i = 0; i < frames.length; i++) {
-        this.runFrame(frames[i], frames, i + 1);
-        if (this.locked >= 0) break;
-      }
+      this.runFrames(frames);
       // Under sustained load, let timers and control messages run now and then.
       if (++spins >= 64) {
         spins = 0;
@@ -138,23 +138,39 @@ export class ShardRuntime {
   }
 
   /**
-   * Runs one request frame. If a LOCK record stops it midway, the rest of this frame and the
-   * frames after it (`frames[next..]`) are copied aside until the unlock.
+   * Runs every frame drained in one wake-up as one batch: one write transaction, one reply frame
+   * (the more the main thread sent meanwhile, the bigger the group commit). A LOCK record ends the
+   * batch: the rest of its frame and the frames after it are copied aside until the unlock.
    */
-  private runFrame(frame: Buffer, frames: Buffer[], next: number): void {
-    const count = frame.readUInt32LE(0);
-    // First pass: does the batch write?
-    let pos = 4;
+  private runFrames(frames: Buffer[]): void {
+    // First pass: index the records up to the first LOCK, and see whether the batch writes.
+    const recFrame = this.recFrame;
+    const recs = this.recAt;
+    recFrame.length = 0;
+    recs.length = 0;
     let hasWrite = false;
-    const recs: number[] = [];
-    for (let i = 0; i < count; i++) {
-      recs.push(pos);
-      const op = frame[pos];
-      if (op === 0 && !hasWrite && isWrite(ALL[frame.readUInt32LE(pos + 4)])) hasWrite = true;
-      const argc = frame.readUInt32LE(pos + 8);
-      pos += REC_HEADER;
-      for (let a = 0; a < argc; a++) pos += 4 + frame.readUInt32LE(pos);
+    let stopFrame = frames.length; // frame holding the LOCK (frames.length when none)
+    let stopRec = 0; // index in that frame of the record after the LOCK
+    scan: for (let f = 0; f < frames.length; f++) {
+      const frame = frames[f];
+      const n = frame.readUInt32LE(0);
+      let pos = 4;
+      for (let i = 0; i < n; i++) {
+        recFrame.push(frame);
+        recs.push(pos);
+        const op = frame[pos];
+        if (op === OP_LOCK) {
+          stopFrame = f;
+          stopRec = i + 1;
+          break scan;
+        }
+        if (!hasWrite && WRITE[frame.readUInt32LE(pos + 4)] === 1) hasWrite = true;
+        const argc = frame.readUInt32LE(pos + 8);
+        pos += REC_HEADER;
+        for (let a = 0; a < argc; a++) pos += 4 + frame.readUInt32LE(pos);
+      }
     }
+    const count = recs.length;
     const w = this.w;
     w.reset();
     w.ensure(4);
@@ -166,6 +182,7 @@ export class ShardRuntime {
     const runAll = (): void => {
       for (let i = 0; i < count; i++) {
         const at = recs[i];
+        const frame = recFrame[i];
         const lenAt = w.pos;
         w.ensure(4);
         w.pos += 4;
@@ -224,20 +241,27 @@ export class ShardRuntime {
     this.sendReplies(hasWrite && this.fsync === 'always');
     if (w.buf.length > REPLY_BUF_KEEP) w.buf = Buffer.allocUnsafe(64 * 1024); // give back a big batch's buffer
     if (this.locked >= 0) {
-      // Keep the unprocessed rest of this frame and every later frame of this drain, ahead of
-      // anything deferred earlier (this frame may itself come from `deferred`: order is kept).
+      // Keep the unprocessed rest of the LOCK's frame and every later frame, ahead of anything
+      // deferred earlier (these frames may themselves come from `deferred`: order is kept).
       const keep: Buffer[] = [];
-      if (done < count) {
-        const restStart = recs[done];
+      const frame = frames[stopFrame];
+      const n = frame.readUInt32LE(0);
+      if (stopRec < n) {
+        let restStart = 4;
+        for (let i = 0; i < stopRec; i++) {
+          const argc = frame.readUInt32LE(restStart + 8);
+          restStart += REC_HEADER;
+          for (let a = 0; a < argc; a++) restStart += 4 + frame.readUInt32LE(restStart);
+        }
         const rest = Buffer.allocUnsafe(4 + frame.length - restStart);
-        rest.writeUInt32LE(count - done, 0);
+        rest.writeUInt32LE(n - stopRec, 0);
         frame.copy(rest, 4, restStart);
         keep.push(rest);
       }
-      for (let i = next; i < frames.length; i++) keep.push(Buffer.from(frames[i]));
+      for (let i = stopFrame + 1; i < frames.length; i++) keep.push(Buffer.from(frames[i]));
       this.deferred.unshift(...keep);
-      frames.length = 0;
     }
+    recFrame.length = 0;
   }
 
   /** Executes one command record, writing its reply into this.w. */
