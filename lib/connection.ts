@@ -5,8 +5,12 @@ import type { Socket } from 'node:net';
 import Denque from 'denque';
 import { RespParser, type ParserLimits } from './resp/parser.js';
 import type { ReplyTarget } from './shard/handle.js';
-import type { Proto } from './resp/writer.js';
+import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
+
+/** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
+const OW_SIZE = 4096;
+const BIG_REPLY = 16 * 1024;
 
 /** A reply position in a connection's output order. */
 export class Slot implements ReplyTarget {
@@ -76,8 +80,14 @@ export class Connection {
   /** CLIENT NO-EVICT (flag 'e' in CLIENT LIST; respdb evicts no clients). */
   noEvict = false;
   readonly queue = new Denque<Slot>();
+  /** Output sealed for the next socket write, in order (big replies as they are). */
   out: Buffer[] = [];
   outBytes = 0;
+  /**
+   * Small replies accumulate here and leave with one socket write per turn; direct reads encode
+   * straight into it. Sealed (handed to `out`) before anything else is queued behind it.
+   */
+  readonly ow = new RespWriter(OW_SIZE);
   closing = false;
   closed = false;
   private paused = false;
@@ -96,7 +106,7 @@ export class Connection {
         onCommand: (args) => {
           this.commands++;
           host.dispatch(this, args);
-          if (this.queue.length > this.maxPending) this.checkPressure();
+          if (this.queue.length > this.maxPending || this.unsent() > IN_FLIGHT_BYTES) this.checkPressure();
         },
         onProtocolError: (msg) => host.protocolError(this, msg),
         onQueryLimit: (size) => host.queryBufferExceeded(this, size),
@@ -160,8 +170,28 @@ export class Connection {
 
   private push(data: Buffer): void {
     if (data.length > 0 && data[0] === 45) this.host.errorReply(data);
+    if (data.length < BIG_REPLY) {
+      this.ow.raw(data);
+      return;
+    }
+    this.seal();
     this.out.push(data);
     this.outBytes += data.length;
+  }
+
+  /** Bytes produced for this client and not yet handed to the socket. */
+  unsent(): number {
+    return this.outBytes + this.ow.pos;
+  }
+
+  /** Moves what `ow` holds to `out` (the socket keeps the buffer: `ow` starts a new one). */
+  private seal(): void {
+    const ow = this.ow;
+    if (ow.pos === 0) return;
+    this.out.push(ow.buf.subarray(0, ow.pos));
+    this.outBytes += ow.pos;
+    ow.buf = Buffer.allocUnsafe(OW_SIZE);
+    ow.pos = 0;
   }
 
   /** Moves finished replies at the head of the queue to the output. */
@@ -193,8 +223,10 @@ export class Connection {
     if (this.closed) {
       this.out = [];
       this.outBytes = 0;
+      this.ow.pos = 0;
       return;
     }
+    this.seal();
     const out = this.out;
     if (out.length > 0) {
       const bytes = this.outBytes;
@@ -221,7 +253,7 @@ export class Connection {
   /** Stop reading from a client that does not read its replies or floods us; resume when it catches up. */
   checkPressure(): void {
     if (this.closed) return;
-    const heavy = this.queue.length > this.maxPending || this.socket.writableLength > MAX_UNSENT;
+    const heavy = this.queue.length > this.maxPending || this.unsent() > IN_FLIGHT_BYTES || this.socket.writableLength > MAX_UNSENT;
     if (heavy && !this.paused) {
       this.paused = true;
       this.parser.pause();

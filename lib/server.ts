@@ -69,7 +69,6 @@ export class Server implements ConnectionHost {
   readonly barrier: number[] = [];
   /** Per shard: replies delivered since the main thread's snapshot was taken. */
   readonly stale: boolean[] = [];
-  private readonly directWriter = new RespWriter(16 * 1024);
   private readonly directExec: ShardExec;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
@@ -83,7 +82,7 @@ export class Server implements ConnectionHost {
     this.directExec = {
       store: null as unknown as ShardStore,
       db: 0,
-      out: this.directWriter,
+      out: null as unknown as RespWriter,
       now: 0,
       binlog() {
         throw new Error('a direct read cannot write');
@@ -484,10 +483,12 @@ export class Server implements ConnectionHost {
       this.stale[shard] = false;
       view.env.resetReadTxn();
     }
-    const w = this.directWriter;
-    w.reset();
+    // Nothing is pending on this connection, so the reply is encoded straight into its output.
+    const w = conn.ow;
+    const start = w.pos;
     w.proto = conn.proto;
     const x = this.directExec;
+    x.out = w;
     x.store = view;
     x.db = conn.db;
     x.now = Date.now();
@@ -496,12 +497,18 @@ export class Server implements ConnectionHost {
     try {
       def.shard!(x, args);
     } catch (e) {
-      w.reset();
+      w.pos = start;
       w.error(errText(e));
     }
     this.cmdStats.time(def, (performance.now() - t0) * 1000);
-    conn.reply(w.take());
+    if (w.buf[start] === 45 /* - */) {
+      const err = w.buf.subarray(start, w.pos);
+      this.errorReply(err);
+      this.failedCall(def);
+    }
+    this.markDirty(conn);
   }
+
 
   private cron(): void {
     const now = Date.now();

@@ -239,9 +239,9 @@ function clientLine(conn: Connection, now: number, argvMem: number): string {
   if (conn.closing) flags += 'c';
   if (flags === '') flags = 'N';
   const qbuf = conn.parser.buffered();
-  const omem = conn.outBytes + conn.socket.writableLength;
+  const omem = conn.unsent() + conn.socket.writableLength;
   // replies waiting to be written (the calling client's own reply is not one yet)
-  const oll = conn.queue.length - (argvMem > 0 ? 1 : 0) + conn.out.length;
+  const oll = conn.queue.length - (argvMem > 0 ? 1 : 0) + conn.out.length + (conn.ow.pos > 0 ? 1 : 0);
   const events = conn.socket.writableLength > 0 ? 'rw' : 'r';
   return (
     `id=${conn.id} addr=${conn.addr} laddr=${conn.laddr} fd=${fdOf(conn)} ` +

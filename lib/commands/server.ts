@@ -102,7 +102,7 @@ const SECTIONS: Array<[string, string, Section]> = [
       let maxOut = 0;
       for (const c of s.clients.values()) {
         maxIn = Math.max(maxIn, c.parser.buffered());
-        maxOut = Math.max(maxOut, c.outBytes + c.socket.writableLength);
+        maxOut = Math.max(maxOut, c.unsent() + c.socket.writableLength);
       }
       return [
         `connected_clients:${s.clients.size}`,

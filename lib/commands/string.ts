@@ -115,9 +115,9 @@ function storeString(x: ShardExec, key: Buffer, mk: Buffer, meta: Meta | null, v
 // ------------------------------------------------------------------------------------------------
 
 function get(x: ShardExec, args: Buffer[]): void {
-  const v = getString(x, args[1]);
-  if (v === undefined) return;
-  x.out.bulk(v);
+  const v = x.store.peekString(x.db, args[1], x.now);
+  if (v === -1) x.out.error(E.wrongType);
+  else x.out.bulk(v);
 }
 
 /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL] */

@@ -68,6 +68,8 @@ export class ShardStore {
   /** OBJECT IDLETIME: keys not accessed since this second count as idle since it. */
   private readonly accessBase = Math.floor(Date.now() / 1000);
   private readonly shared: ShardShared;
+  /** Scratch meta key for peekString. */
+  private readonly scratchKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
 
   constructor(private readonly opts: StoreOptions) {
     const path = `${opts.dir}/shard-${opts.index}`;
@@ -182,6 +184,37 @@ export class ShardStore {
     if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
     if (touch) this.touch(mk, now);
     return { mk, meta };
+  }
+
+  /**
+   * GET's fast path: the string value of a key as a view that is valid only until the next LMDB
+   * read (copy it out at once); null when missing or expired; -1 when the key holds another type.
+   * No allocation for the record: the meta key is built in a scratch buffer and read with
+   * getBinaryFast. Expired keys are left to find()/the sweeper (callers in a write batch that
+   * must delete them use find()).
+   */
+  peekString(db: number, key: Buffer, now: number): Buffer | null | -1 {
+    if (key.length > INLINE_KEY_MAX || this.writing) {
+      const m = this.get(db, key, now);
+      if (!m) return null;
+      return m.type === T_STRING_TYPE ? payload(m) : -1;
+    }
+    const mk = this.scratchKey;
+    mk[0] = this.dbmap[db];
+    mk[1] = KEY_INLINE;
+    key.copy(mk, 2);
+    const k = mk.subarray(0, key.length + 2);
+    let raw = this.meta.getBinaryFast(k) as Buffer | Uint8Array | undefined;
+    // lmdb-js hands big values back as a plain Uint8Array
+    if (raw && !Buffer.isBuffer(raw)) raw = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+    if (!raw || (readU64BE(raw as Buffer, 2) !== 0 && readU64BE(raw as Buffer, 2) <= now)) {
+      if (this.countHits) this.opts.stats.inc(STAT.keyspaceMisses);
+      return null;
+    }
+    if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
+    this.touch(k, now);
+    if (raw[0] !== T_STRING_TYPE) return -1;
+    return (raw as Buffer).subarray(raw[1] & 1 ? 14 + (raw as Buffer).readUInt32BE(10) : 10);
   }
 
   /** find() that only returns the record. */
@@ -521,6 +554,7 @@ export class ShardStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+const T_STRING_TYPE = 0;
 /** RANDOMKEY picks among this many keys following a random point. */
 const RANDOM_WINDOW = 64;
 const ZERO_BYTE = Buffer.from([0]);
