@@ -55,9 +55,3 @@ export function expiresKey(at: number, metaKey: Uint8Array): Buffer {
   k.set(metaKey, 8);
   return k;
 }
-
-export function seqKey(seq: number): Buffer {
-  const k = Buffer.allocUnsafe(8);
-  writeU64BE(k, seq, 0);
-  return k;
-}

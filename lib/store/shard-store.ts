@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { INLINE_KEY_MAX, KEY_HASHED, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, seqKey, writeU64BE } from './keys.js';
+import { INLINE_KEY_MAX, KEY_HASHED, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, writeU64BE } from './keys.js';
 import { decodeMeta, encodeMeta, payload, storedLongKey, withExpire, type Meta } from './meta.js';
 import { encodeCommand } from '../resp/command.js';
 import { BinlogRing } from '../binlog-ring.js';
@@ -68,6 +68,8 @@ export class ShardStore {
   /** OBJECT IDLETIME: keys not accessed since this second count as idle since it. */
   private readonly accessBase = Math.floor(Date.now() / 1000);
   private readonly shared: ShardShared;
+  /** Scratch binlog key (LMDB copies keys on put). */
+  private readonly seqScratch = Buffer.allocUnsafe(8);
   /** Scratch meta key for peekString. */
   private readonly scratchKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
 
@@ -460,16 +462,17 @@ export class ShardStore {
    */
   appendBinlog(db: number, args: Buffer[]): void {
     const seq = Number(Atomics.add(this.opts.seq, 0, 1n));
-    const cmd = encodeCommand(args);
-    const rec = Buffer.allocUnsafe(9 + cmd.length);
+    // [db][time ms u64 BE][the command as a RESP array], in one allocation
+    const rec = encodeCommand(args, 9);
     rec[0] = db;
     writeU64BE(rec, Date.now(), 1);
-    cmd.copy(rec, 9);
-    this.binlog.putSync(seqKey(seq), rec);
+    writeU64BE(this.seqScratch, seq, 0);
+    this.binlog.putSync(this.seqScratch, rec);
     this.binlogBytes += rec.length + 8;
     this.binlogDirty = true;
     this.unpublished.push({ seq, rec });
   }
+
 
   /**
    * End of a write transaction (still inside it): trims the binlog to its size bound in bounded
