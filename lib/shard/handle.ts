@@ -20,7 +20,7 @@ const REP_RING = 4 << 20;
 /** A frame is closed at this size so one big pipeline does not become one giant transaction. */
 const FRAME_SOFT_MAX = 256 * 1024;
 /** Commands after which a batch goes to the shard without waiting for the end of the turn. */
-const EARLY_FLUSH = Number(process.env.RESPDB_EARLY_FLUSH ?? 64);
+const EARLY_FLUSH = 64;
 
 const WORKER_URL = new URL('../../workers/shard.js', import.meta.url);
 
