@@ -66,13 +66,48 @@ const HEADER = `# respdb benchmark results
 
 Produced by \`npm run bench -- --write\` (throughput, bench/run.ts) and
 \`npm run bench -- latency --write\` (latency, bench/latency.ts); each run replaces its own section.
+Throughput runs write one section per configuration: the default (appendfsync everysec, 50 clients)
+in "throughput", \`--fsync always\` in "throughput-fsync-always", \`--clients 200\` in
+"throughput-c200" (both: "throughput-fsync-always-c200").
 The figures come from a shared 2-core machine where the servers and the load generator compete for
 the same cores; runs vary by ±30% or more from one run to the next, so read ratios, not absolutes.
 `;
 
 /**
- * Replaces (or appends) the section `name` of bench/RESULTS.md, delimited by HTML comments, and
- * keeps everything else in the file.
+ * The section of bench/RESULTS.md for one throughput configuration: "throughput" for the default
+ * (appendfsync everysec, 50 clients), else "throughput" + "-fsync-always" (when not everysec) +
+ * "-cN" (when the client count is not 50).
+ */
+export function throughputSection(fsync: string, clients: number): string {
+  return `throughput${fsync === 'everysec' ? '' : `-fsync-${fsync}`}${clients === 50 ? '' : `-c${clients}`}`;
+}
+
+/**
+ * Where a section goes in the file: the throughput sections first (the default, then its fsync
+ * variants, then other client counts in increasing order, each followed by its fsync variants),
+ * then everything else (latency) in the order it was first written.
+ */
+function sectionRank(name: string): (number | string)[] {
+  const m = /^throughput(?:-fsync-([a-z]+))?(?:-c(\d+))?$/.exec(name);
+  if (!m) return [1];
+  const clients = m[2] === undefined ? 50 : Number(m[2]);
+  return [0, clients === 50 ? 0 : clients, m[1] === undefined ? 0 : 1, m[1] ?? ''];
+}
+
+function rankLess(a: (number | string)[], b: (number | string)[]): boolean {
+  for (let k = 0; k < Math.max(a.length, b.length); k++) {
+    if (a[k] === undefined) return b[k] !== undefined;
+    if (b[k] === undefined) return false;
+    if (a[k] < b[k]) return true;
+    if (a[k] > b[k]) return false;
+  }
+  return false;
+}
+
+/**
+ * Replaces the section `name` of bench/RESULTS.md, delimited by HTML comments, and keeps
+ * everything else in the file. A new section is inserted before the first section that ranks
+ * after it (see sectionRank), or appended at the end, so the file keeps a stable order.
  */
 export function writeSection(name: string, body: string, file = RESULTS_PATH): void {
   const start = `<!-- bench:${name}:start -->`;
@@ -84,7 +119,15 @@ export function writeSection(name: string, body: string, file = RESULTS_PATH): v
   if (i >= 0 && j > i) {
     text = text.slice(0, i) + block + text.slice(j + end.length);
   } else {
-    text = `${text.trimEnd()}\n\n${block}\n`;
+    const mine = sectionRank(name);
+    let at = -1;
+    for (const m of text.matchAll(/<!-- bench:([\w-]+):start -->/g)) {
+      if (rankLess(mine, sectionRank(m[1]))) {
+        at = m.index!;
+        break;
+      }
+    }
+    text = at < 0 ? `${text.trimEnd()}\n\n${block}\n` : `${text.slice(0, at)}${block}\n\n${text.slice(at)}`;
   }
   fs.writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
 }

@@ -1,10 +1,13 @@
 /**
- * Throughput benchmark: respdb beside redis-server (no persistence) and redis-server (AOF everysec),
- * measured with redis-benchmark, one server at a time.
+ * Throughput benchmark: respdb beside redis-server (no persistence) and redis-server (AOF), both
+ * persistent servers with the same appendfsync policy (--fsync, default everysec), measured with
+ * redis-benchmark, one server at a time.
  *
  *   npm run bench                      full run (-n 200000 per cell)
  *   npm run bench -- --quick           smoke run (-n 20000)
  *   npm run bench -- --tests set,get --pipelines 1,16 --shards 2 --repeat 3 --write
+ *   npm run bench -- --fsync always --write     appendfsync always (section throughput-fsync-always)
+ *   npm run bench -- --clients 200 --write      -c 200 (section throughput-c200)
  *   npm run bench -- latency [...]     latency percentiles (bench/latency.ts)
  *
  * Each server is started on a free port with its data in a temp directory and its output in a log
@@ -15,6 +18,7 @@
 import { pathToFileURL } from 'node:url';
 import {
   fmtOps,
+  throughputSection,
   fmtRatio,
   intList,
   machineInfo,
@@ -37,7 +41,10 @@ import {
   startRedis,
   startRespdb,
   stopAll,
+  fsType,
+  FSYNC_MODES,
   type BenchServer,
+  type FsyncMode,
 } from './servers.js';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -48,21 +55,41 @@ const USAGE = `usage: npm run bench -- [options]
   --tests LIST        redis-benchmark tests, comma-separated (default set,get,incr,mset)
   --pipelines LIST    pipeline depths, comma-separated (default 1,16)
   --clients N         -c N (default 50)
+  --fsync MODE        always|everysec: respdb --appendfsync MODE and redis AOF --appendfsync MODE
+                      (default everysec; redis without persistence is unchanged)
   --shards N          respdb --shards N (default: respdb's default)
   --repeat N          N rounds over all servers (each restarted); report each cell's median (default 1)
   --servers LIST      which servers: respdb,redis-nopersist,redis-aof (default all three)
   --keep-logs         keep the server logs ($TMPDIR/respdb-bench-*) even after a clean run
-  --write             write the table to bench/RESULTS.md
+  --write             write the table to bench/RESULTS.md, in the section of this configuration:
+                      "throughput" (everysec, 50 clients), "throughput-fsync-always",
+                      "throughput-c200" (-c 200), "throughput-fsync-always-c200", ...
 `;
 
 const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof'] as const;
 type ServerKey = (typeof SERVER_KEYS)[number];
 
-const SERVER_TITLES: Record<ServerKey, string> = {
-  respdb: 'respdb',
-  'redis-nopersist': 'redis (no persistence)',
-  'redis-aof': 'redis (AOF everysec)',
-};
+/** Column titles; the persistent servers name their appendfsync policy. */
+function serverTitles(fsync: FsyncMode): Record<ServerKey, string> {
+  return {
+    respdb: `respdb (appendfsync ${fsync})`,
+    'redis-nopersist': 'redis (no persistence)',
+    'redis-aof': `redis (AOF ${fsync})`,
+  };
+}
+
+/** "appendfsync always, 200 clients" */
+function configText(o: { fsync: FsyncMode; clients: number }): string {
+  return `appendfsync ${o.fsync}, ${o.clients} client${o.clients === 1 ? '' : 's'}`;
+}
+
+/** Section heading: the default configuration keeps its historical title. */
+function sectionHeading(o: { fsync: FsyncMode; clients: number }): string {
+  const parts: string[] = [];
+  if (o.fsync !== 'everysec') parts.push(`appendfsync ${o.fsync}`);
+  if (o.clients !== 50) parts.push(`${o.clients} clients`);
+  return parts.length ? `## Throughput, ${parts.join(', ')}` : '## Throughput (redis-benchmark)';
+}
 
 const DATA_SIZE = 100;
 const KEYSPACE = 100000;
@@ -73,6 +100,7 @@ interface Options {
   tests: string[];
   pipelines: number[];
   clients: number;
+  fsync: FsyncMode;
   shards?: number;
   repeat: number;
   servers: ServerKey[];
@@ -87,6 +115,7 @@ function parseArgs(argv: string[]): Options {
     tests: ['set', 'get', 'incr', 'mset'],
     pipelines: [1, 16],
     clients: 50,
+    fsync: 'everysec',
     repeat: 1,
     servers: [...SERVER_KEYS],
     write: false,
@@ -129,6 +158,11 @@ function parseArgs(argv: string[]): Options {
       case '-c':
         [v, i] = takeValue(argv, i, name);
         o.clients = positiveInt(v, name);
+        break;
+      case '--fsync':
+        [v, i] = takeValue(argv, i, name);
+        if (!(FSYNC_MODES as readonly string[]).includes(v)) throw new UsageError(`--fsync: expected ${FSYNC_MODES.join(' or ')}, got '${v}'`);
+        o.fsync = v as FsyncMode;
         break;
       case '--shards':
         [v, i] = takeValue(argv, i, name);
@@ -264,8 +298,8 @@ async function runBenchmark(port: number, test: string, pipeline: number, o: Opt
 // ------------------------------------------------------------------------------------------------
 
 async function startServer(key: ServerKey, runDir: string, o: Options): Promise<BenchServer> {
-  if (key === 'respdb') return startRespdb({ runDir, shards: o.shards });
-  return startRedis({ runDir, mode: key === 'redis-aof' ? 'aof' : 'nopersist' });
+  if (key === 'respdb') return startRespdb({ runDir, shards: o.shards, appendfsync: o.fsync });
+  return startRedis({ runDir, mode: key === 'redis-aof' ? 'aof' : 'nopersist', appendfsync: o.fsync });
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -289,8 +323,12 @@ export async function main(argv: string[]): Promise<number> {
   const machine = machineInfo();
   const started = new Date();
   const runDir = makeRunDir();
+  const dataFs = fsType(runDir);
+  const SERVER_TITLES = serverTitles(o.fsync);
   const log = (s: string) => process.stdout.write(s + '\n');
   log(`machine: ${machineLine(machine)}`);
+  log(`config: ${configText(o)} (respdb --appendfsync ${o.fsync}, redis AOF --appendfsync ${o.fsync}); ` +
+      `data on ${dataFs}`);
   log(`load: redis-benchmark -c ${o.clients} -n ${o.requests} -d ${DATA_SIZE} -r ${KEYSPACE} -t <test> -P <p> --csv; ` +
       `tests ${o.tests.join(',')}; pipelines ${o.pipelines.join(',')}; ${o.repeat} run(s) per cell`);
   log(`server logs: ${runDir}`);
@@ -358,7 +396,12 @@ export async function main(argv: string[]): Promise<number> {
   if (isInterrupted()) return 130;
 
   // ---- table
-  const header = ['load', ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s`), 'ratio respdb/redis-nopersist', 'ratio respdb/redis-aof'];
+  const header = [
+    'load',
+    ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s`),
+    'ratio respdb/redis-nopersist',
+    `ratio respdb/redis-aof-${o.fsync}`,
+  ];
   const rows: string[][] = [];
   const errors: string[] = [];
   for (const t of o.tests) {
@@ -379,7 +422,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const table = markdownTable(header, rows, [false, true, true, true, true, true]);
-  log('\n' + table);
+  log(`\nThroughput, ${configText(o)}:\n\n` + table);
   // with --repeat: every round's figure, so the spread (the machine's noise) is visible
   let roundsTable = '';
   if (o.repeat > 1) {
@@ -399,18 +442,22 @@ export async function main(argv: string[]): Promise<number> {
   if (o.write) {
     const cmd = reproduceCommand(argv);
     const shardsText = respdbShards !== undefined ? `${respdbShards} shard${respdbShards === 1 ? '' : 's'}` : 'default shards';
+    const section = throughputSection(o.fsync, o.clients);
     const body = [
-      '## Throughput (redis-benchmark)',
+      sectionHeading(o),
       '',
+      `- Configuration: ${configText(o)} (\`--fsync ${o.fsync}\`, \`-c ${o.clients}\`): ` +
+        `respdb and redis with AOF both use \`appendfsync ${o.fsync}\`; redis-benchmark opens ${o.clients} connections.`,
       `- Date: ${started.toISOString()}`,
       `- Machine: ${machineLine(machine)}`,
       `- Reproduce: \`${cmd}\` (after \`npx tsc -p .\`)`,
       `- Load: \`redis-benchmark -h 127.0.0.1 -p PORT -c ${o.clients} -n ${o.requests} -d ${DATA_SIZE} -r ${KEYSPACE} -t TEST -P PIPELINE --csv\`, ` +
         `one server at a time (each server is started, runs every test, and is stopped before the next one starts); ` +
         `${o.repeat === 1 ? 'one run per cell' : `median of ${o.repeat} rounds per cell (each round starts every server afresh, in turn)`}.`,
-      `- respdb: \`node dist/bin/respdb.js --port PORT --dir TMPDIR --appendfsync everysec${o.shards ? ` --shards ${o.shards}` : ''}\` (${shardsText}).`,
-      `- redis (no persistence): \`redis-server --port PORT --save '' --appendonly no\`.`,
-      `- redis (AOF everysec): \`redis-server --port PORT --appendonly yes --appendfsync everysec --save ''\`.`,
+      `- ${SERVER_TITLES.respdb}: \`node dist/bin/respdb.js --port PORT --dir TMPDIR --appendfsync ${o.fsync}${o.shards ? ` --shards ${o.shards}` : ''}\` (${shardsText}).`,
+      `- ${SERVER_TITLES['redis-nopersist']}: \`redis-server --port PORT --save '' --appendonly no\`.`,
+      `- ${SERVER_TITLES['redis-aof']}: \`redis-server --port PORT --appendonly yes --appendfsync ${o.fsync} --save ''\`.`,
+      `- Data directories (respdb's LMDB environments, redis's AOF) in the system temp dir, on ${dataFs}.`,
       `- Before its first test each server gets the ${fmtOps(KEYSPACE)} keys \`key:000000000000\`…\`key:${String(KEYSPACE - 1).padStart(12, '0')}\` ` +
         `(${DATA_SIZE}-byte values) that \`-r ${KEYSPACE}\` draws from, so GET reads existing keys.`,
       '',
@@ -421,14 +468,20 @@ export async function main(argv: string[]): Promise<number> {
       'Notes:',
       '',
       '- ops/s is requests (commands) per second as redis-benchmark reports it; one MSET request writes 10 keys.',
+      ...(o.fsync === 'always'
+        ? ['- appendfsync always: respdb replies to a write only after the fsync of the batch it was committed in ' +
+            '(group commit, docs/design.md); redis 7.0 fsyncs the AOF once per event-loop turn before sending that ' +
+            'turn\'s replies. Both pay one fsync per batch, not per command, so deeper pipelines and more clients ' +
+            'amortise it; reads (GET) do not fsync.']
+        : []),
       '- The machine is shared and noisy: 2 cores for the server under test, its worker threads and ' +
         'redis-benchmark together, plus whatever else runs there (see the load average above), which takes ' +
         'CPU from whichever server is being measured at that moment. The same cell differs by ±30% or more ' +
         'between runs; compare the rounds. At -P 1 each request is a loopback round trip, so ' +
         'redis-benchmark\'s own CPU is a large part of every figure.',
     ].join('\n');
-    writeSection('throughput', body);
-    log(`\nwrote ${RESULTS_PATH}`);
+    writeSection(section, body);
+    log(`\nwrote section "${section}" of ${RESULTS_PATH}`);
   }
   if (o.keepLogs || errors.length) log(`\nserver logs kept in ${runDir}`);
   else removeRunDir(runDir);

@@ -257,13 +257,19 @@ async function spawnServer(spec: SpawnSpec): Promise<BenchServer> {
   throw lastErr ?? new Error(`${spec.label} did not start`);
 }
 
+/** The appendfsync policies the benchmarks compare (respdb and redis AOF alike). */
+export type FsyncMode = 'always' | 'everysec';
+export const FSYNC_MODES: readonly FsyncMode[] = ['always', 'everysec'];
+
 export interface RespdbOptions {
   runDir: string;
   shards?: number;
+  /** respdb --appendfsync (default everysec) */
+  appendfsync?: FsyncMode;
   label?: string;
 }
 
-/** `node dist/bin/respdb.js --port P --dir D --appendfsync everysec [--shards N]`, logs to runDir. */
+/** `node dist/bin/respdb.js --port P --dir D --appendfsync MODE [--shards N]` (MODE default everysec), logs to runDir. */
 export async function startRespdb(o: RespdbOptions): Promise<BenchServer> {
   if (!fs.existsSync(RESPDB_BIN)) throw new Error(`${RESPDB_BIN} not found: build first (npx tsc -p .)`);
   const logPath = path.join(o.runDir, 'respdb.log');
@@ -276,7 +282,7 @@ export async function startRespdb(o: RespdbOptions): Promise<BenchServer> {
       RESPDB_BIN,
       '--port', String(port),
       '--dir', path.join(o.runDir, 'respdb-data'),
-      '--appendfsync', 'everysec',
+      '--appendfsync', o.appendfsync ?? 'everysec',
       ...(o.shards ? ['--shards', String(o.shards)] : []),
     ],
   });
@@ -300,17 +306,19 @@ export type RedisMode = 'nopersist' | 'aof';
 export interface RedisOptions {
   runDir: string;
   mode: RedisMode;
+  /** mode 'aof': --appendfsync (default everysec); ignored without persistence */
+  appendfsync?: FsyncMode;
   label?: string;
 }
 
-/** redis-server without persistence (`--save '' --appendonly no`) or with AOF everysec. */
+/** redis-server without persistence (`--save '' --appendonly no`) or with AOF (`--appendfsync MODE`, default everysec). */
 export function startRedis(o: RedisOptions): Promise<BenchServer> {
   const name = o.mode === 'aof' ? 'redis-aof' : 'redis-nopersist';
   const dataDir = path.join(o.runDir, `${name}-data`);
   const logPath = path.join(o.runDir, `${name}.log`);
   const persist =
     o.mode === 'aof'
-      ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
+      ? ['--appendonly', 'yes', '--appendfsync', o.appendfsync ?? 'everysec', '--save', '']
       : ['--save', '', '--appendonly', 'no'];
   return spawnServer({
     label: o.label ?? name,
@@ -346,6 +354,16 @@ export function runTool(cmd: string, args: string[]): Promise<ToolResult> {
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** The filesystem type holding `dir` (`df --output=fstype`), e.g. "ext4"; "unknown" if df fails. */
+export function fsType(dir: string): string {
+  try {
+    const out = execFileSync('df', ['--output=fstype', dir], { encoding: 'utf8' });
+    return out.trim().split('\n').pop()?.trim() || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** `redis-server --version` -> "7.0.15" (or the whole line if it has no v=). */

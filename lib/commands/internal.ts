@@ -15,6 +15,7 @@ import { readU64BE } from '../store/keys.js';
 import type { Found, ShardStore } from '../store/shard-store.js';
 import { compileGlob } from '../glob.js';
 import { parseI64 } from '../resp/number.js';
+import { DEL, FLUSHALL, FLUSHDB, PXAT, SET, SWAPDB } from '../store/effects.js';
 
 /** What the keyspace commands need to know about a value type. */
 export interface KeyTypeOps {
@@ -54,9 +55,6 @@ function rekeyed(store: ShardStore, m: Meta, toKey: Buffer): Buffer {
   return raw;
 }
 
-const SET = Buffer.from('SET');
-const PXAT = Buffer.from('PXAT');
-const DEL = Buffer.from('DEL');
 
 keyTypeOps[T_STRING] = {
   encoding(m) {
@@ -168,9 +166,6 @@ function randomkey(x: ShardExec): void {
   x.out.bulk(x.store.randomKey(x.db, x.now));
 }
 
-const FLUSHDB = Buffer.from('FLUSHDB');
-const FLUSHALL = Buffer.from('FLUSHALL');
-const SWAPDB = Buffer.from('SWAPDB');
 
 function flushdb(x: ShardExec): void {
   x.store.flushDb(x.db);

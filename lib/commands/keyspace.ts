@@ -12,21 +12,14 @@ import type { Server } from '../server.js';
 import { cmd, isKw, keySpec, kw } from './define.js';
 import { E, invalidExpire } from '../errors.js';
 import { TYPE_NAMES, type Meta } from '../store/meta.js';
-import { parseI64 } from '../resp/number.js';
+import { parseI64, INT64_MAX as I64_MAX, INT64_MIN as I64_MIN } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { internal } from '../table.js';
 import { SCAN_ANY_TYPE, SCAN_NO_TYPE, typeOps } from './internal.js';
+import { DEL, MOVE, PERSIST, PEXPIREAT, RENAME, UNLINK } from '../store/effects.js';
 
-const DEL = Buffer.from('DEL');
-const UNLINK = Buffer.from('UNLINK');
-const PEXPIREAT = Buffer.from('PEXPIREAT');
-const PERSIST = Buffer.from('PERSIST');
-const RENAME = Buffer.from('RENAME');
-const MOVE = Buffer.from('MOVE');
 const EMPTY = Buffer.alloc(0);
 
-const I64_MAX = (1n << 63n) - 1n;
-const I64_MIN = -(1n << 63n);
 const I32_MAX = 2147483647n;
 const I32_MIN = -2147483648n;
 

@@ -11,14 +11,8 @@ import { E, invalidExpire } from '../errors.js';
 import { T_STRING, payload, type Meta } from '../store/meta.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { decodeReply } from '../resp/decode.js';
+import { DEL, KEEPTTL, MSET, PERSIST, PEXPIREAT, PXAT, SET } from '../store/effects.js';
 
-const SET = Buffer.from('SET');
-const DEL = Buffer.from('DEL');
-const MSET = Buffer.from('MSET');
-const PXAT = Buffer.from('PXAT');
-const KEEPTTL = Buffer.from('KEEPTTL');
-const PEXPIREAT = Buffer.from('PEXPIREAT');
-const PERSIST = Buffer.from('PERSIST');
 const EMPTY = Buffer.alloc(0);
 
 const DECR_OVERFLOW = 'ERR decrement would overflow';
