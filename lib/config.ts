@@ -77,7 +77,6 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'proto-max-bulk-len', type: 'memory', default: '512mb', min: MB, max: LLONG_MAX, mutable: true, doc: 'maximum size of a single bulk string in a request' },
   { name: 'client-query-buffer-limit', aliases: ['max-conn-rbuf-size'], type: 'memory', default: '1gb', min: MB, max: LLONG_MAX, mutable: true, doc: 'maximum size of a client query buffer' },
   { name: 'binlog-max-size', type: 'memory', default: '1gb', min: MB, max: LLONG_MAX, mutable: true, doc: 'binlog file size before rotation' },
-  { name: 'read-cache-size', type: 'memory', default: '64mb', min: 0, max: LLONG_MAX, mutable: true, doc: 'memory for the main thread cache of recently read string values (0 disables it)' },
   { name: 'requirepass', type: 'string', default: '', mutable: true, doc: 'password required by AUTH (empty = no auth)' },
   { name: 'loglevel', type: 'enum', default: 'notice', values: ['debug', 'verbose', 'notice', 'warning', 'nothing'], mutable: true, doc: 'log verbosity' },
   { name: 'logfile', type: 'string', default: '', mutable: false, doc: 'log file path (empty = stdout)' },

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ParserLimits } from './resp/parser.js';
 import { RespWriter } from './resp/writer.js';
-import { lookup, keyIndexes, ALL } from './table.js';
-import { ReadCache } from './read-cache.js';
+import { lookup, keyIndexes } from './table.js';
 import type { CommandDef, MainHandler, ShardExec } from './commands/types.js';
 import { ShardStore } from './store/shard-store.js';
 import { ShardShared } from './store/shared-state.js';
@@ -24,8 +23,6 @@ import { logger, flushLogs } from './log.js';
 import { CommandStats } from './command-stats.js';
 
 const log = logger('server');
-const WRITE_FLAG = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
-const GET = lookup('get')!;
 
 const BINLOG_RING_BYTES = 8 << 20;
 const FORMAT_VERSION = 1;
@@ -73,9 +70,6 @@ export class Server implements ConnectionHost {
   /** Per shard: replies delivered since the main thread's snapshot was taken. */
   readonly stale: boolean[] = [];
   private readonly directExec: ShardExec;
-  /** GET's read cache on the main thread (read-cache-size; 0 turns it off). */
-  readonly cache: ReadCache;
-  private cacheOn: boolean;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
 
@@ -85,8 +79,6 @@ export class Server implements ConnectionHost {
     this.databases = config.num('databases');
     this.coord = new Coordinator(this);
     this.directStats = new ShardStats(this.databases);
-    this.cache = new ReadCache(config.num('read-cache-size'));
-    this.cacheOn = this.cache.maxBytes > 0;
     this.directExec = {
       store: null as unknown as ShardStore,
       db: 0,
@@ -213,11 +205,6 @@ export class Server implements ConnectionHost {
     // The shards enforce proto-max-bulk-len on strings they build (APPEND, SETRANGE).
     for (const s of this.shards) s.control({ t: 'config', name: 'proto-max-bulk-len', value: this.config.num('proto-max-bulk-len') });
     this.config.on('change', (name: string, value: unknown) => {
-      if (name === 'read-cache-size') {
-        this.cache.maxBytes = Number(value);
-        this.cacheOn = this.cache.maxBytes > 0;
-        this.cache.clear();
-      }
       if (name === 'client-query-buffer-limit') this.parserLimits.maxQueryBuf = Number(value);
       if (name === 'proto-max-bulk-len') {
         this.parserLimits.maxBulkLen = Number(value);
@@ -381,8 +368,6 @@ export class Server implements ConnectionHost {
     conn.curDef = def;
     this.totalCommands++;
     if (def.main) {
-      // A keyless write run here (FLUSHALL, FLUSHDB, SWAPDB...) may change any key.
-      if (this.cacheOn && def.flags.includes('write')) this.cache.clear();
       this.runMain(conn, def, args, def.main);
       // Counted after running, like Redis (CONFIG RESETSTAT counts itself).
       this.cmdStats.call(def);
@@ -390,7 +375,6 @@ export class Server implements ConnectionHost {
     }
     this.cmdStats.call(def);
     const idx = keyIndexes(def, args);
-    if (this.cacheOn && WRITE_FLAG[def.index!] === 1) for (let i = 0; i < idx.length; i++) this.cache.drop(args[idx[i]]);
     const n = this.nshards;
     const first = shardOf(args[idx[0]], n);
     let same = true;
@@ -488,26 +472,6 @@ export class Server implements ConnectionHost {
     });
   }
 
-  /** GET through the read cache (see lib/read-cache.ts for the coherence rules). */
-  private getCached(conn: Connection, shard: number, view: ShardStore, key: Buffer, now: number): void {
-    const w = conn.ow;
-    const e = this.cache.get(key);
-    if (e !== undefined && e.db === conn.db && (e.expireAt === 0 || e.expireAt > now)) {
-      this.directStats.inc(STAT.keyspaceHits);
-      this.shared[shard].touch(e.hash, Math.floor(now / 1000));
-      w.bulk(e.value);
-      return;
-    }
-    const v = view.peekString(conn.db, key, now);
-    if (v === -1) {
-      w.error(E.wrongType);
-      return;
-    }
-    w.bulk(v);
-    // Only from a snapshot that holds every write sent to this shard (see ReadCache).
-    if (v !== null && !this.shards[shard].writesPending()) this.cache.add(key, conn.db, v, view.lastExpireAt, view.lastHash);
-  }
-
   /**
    * Runs a read-only command on the main thread against the shard's LMDB snapshot: no thread
    * hop. The snapshot is renewed when the shard has delivered replies since the last direct read,
@@ -531,8 +495,7 @@ export class Server implements ConnectionHost {
     view.countHits = true;
     const t0 = performance.now();
     try {
-      if (def === GET && this.cacheOn) this.getCached(conn, shard, view, args[1], x.now);
-      else def.shard!(x, args);
+      def.shard!(x, args);
     } catch (e) {
       w.pos = start;
       w.error(errText(e));

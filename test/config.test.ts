@@ -214,7 +214,7 @@ t.test('match (CONFIG GET)', async (t) => {
   t.same(c.match('*query*'), [['client-query-buffer-limit', '1073741824']]);
   t.same(
     c.match('*-size').map((x) => x[0]),
-    ['max-conn-rbuf-size', 'binlog-max-size', 'read-cache-size', 'slow-cmd-thread-pool-size'],
+    ['max-conn-rbuf-size', 'binlog-max-size', 'slow-cmd-thread-pool-size'],
     'definition order, aliases right after their option',
   );
   t.same(c.match('appendonly'), [['appendonly', 'yes']]);

@@ -7,10 +7,8 @@ import Denque from 'denque';
 import { Ring, FrameReader } from '../ring.js';
 import { OP_CMD, OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { logger } from '../log.js';
-import { ALL } from '../table.js';
 
 const log = logger('shard-handle');
-const WRITE = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
 
 /** Receives one reply. `reply` is a view that is only valid during the call. */
 export interface ReplyTarget {
@@ -80,16 +78,6 @@ export class ShardHandle {
     void this.replyLoop();
   }
 
-  /** Requests sent, replies delivered, and the position of the last write sent (read cache). */
-  private sentSeq = 0;
-  private deliveredSeq = 0;
-  private lastWriteSeq = 0;
-
-  /** True while a write (or a lock) sent to this shard has not been answered. */
-  writesPending(): boolean {
-    return this.deliveredSeq < this.lastWriteSeq;
-  }
-
   /** Number of requests sent and not answered yet. */
   pending(): number {
     return this.inflight.length + this.count;
@@ -119,8 +107,6 @@ export class ShardHandle {
     this.pos = p;
     this.count++;
     this.inflight.push(target);
-    if (WRITE[cmdIndex] === 1) this.lastWriteSeq = this.sentSeq + 1;
-    this.sentSeq++;
     // Hand a full batch over now rather than at the end of the turn: the shard starts on it
     // while this thread goes on parsing (the stages overlap instead of taking turns).
     if (this.count >= EARLY_FLUSH) this.flush();
@@ -140,7 +126,6 @@ export class ShardHandle {
     this.pos += REC_HEADER;
     this.count++;
     this.inflight.push(target);
-    this.lastWriteSeq = ++this.sentSeq;
   }
 
   /** Runs one command on this shard while the caller's transaction holds its lock. */
@@ -257,7 +242,6 @@ export class ShardHandle {
         log.error({ shard: this.index }, 'reply without a request');
         return;
       }
-      this.deliveredSeq++;
       target.onReply(frame.subarray(p + 4, p + 4 + len));
       p += 4 + len;
     }

@@ -69,9 +69,6 @@ export class ShardStore {
   /** OBJECT IDLETIME: keys not accessed since this second count as idle since it. */
   private readonly accessBase = Math.floor(Date.now() / 1000);
   private readonly shared: ShardShared;
-  /** Expiry and access hash of the key peekString() found last (the read cache keeps them). */
-  lastExpireAt = 0;
-  lastHash = 0;
   /** Scratch binlog key (LMDB copies keys on put). */
   private readonly seqScratch = Buffer.allocUnsafe(8);
   /** Scratch meta key for peekString. */
@@ -202,8 +199,6 @@ export class ShardStore {
     if (key.length > INLINE_KEY_MAX || this.writing) {
       const m = this.get(db, key, now);
       if (!m) return null;
-      this.lastHash = accessHash(m.mk);
-      this.lastExpireAt = m.expireAt;
       return m.type === T_STRING_TYPE ? payload(m) : -1;
     }
     const mk = this.scratchKey;
@@ -219,9 +214,7 @@ export class ShardStore {
       return null;
     }
     if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
-    this.lastHash = accessHash(k);
-    this.lastExpireAt = readU64BE(raw as Buffer, 2);
-    this.shared.touch(this.lastHash, Math.floor(now / 1000));
+    this.touch(k, now);
     if (raw[0] !== T_STRING_TYPE) return -1;
     return (raw as Buffer).subarray(raw[1] & 1 ? 14 + (raw as Buffer).readUInt32BE(10) : 10);
   }
