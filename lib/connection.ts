@@ -24,7 +24,10 @@ export class Slot implements ReplyTarget {
   constructor(readonly conn: Connection) {}
 
   onReply(reply: Buffer): void {
-    this.fill(Buffer.from(reply));
+    // At the head of the queue a small reply is copied once, straight into the output; otherwise
+    // it must outlive the shard's reply frame and is copied aside.
+    if (reply.length < BIG_REPLY && this.conn.queue.peekFront() === this) this.fill(reply);
+    else this.fill(Buffer.from(reply));
   }
 
   fill(data: Buffer): void {
