@@ -39,6 +39,8 @@ export class ShardRuntime {
   private fsync: string;
   private dirty = false; // written since the last fsync
   private syncing = false;
+  /** Wakes the request loop when the running fsync completes (appendfsync always). */
+  private syncWake: (() => void) | null = null;
   /** Reply frames held until the next fsync completes (appendfsync always), in order. */
   private waiting: Array<{ frame: Buffer; needsSync: boolean }> = [];
   private locked = -1;
@@ -117,6 +119,13 @@ export class ShardRuntime {
       }
       if (this.deferred.length > 0) {
         this.runFrames(this.deferred.splice(0));
+        continue;
+      }
+      if (this.syncing && this.fsync === 'always') {
+        // Group commit: while an fsync runs, requests gather in the ring and then go into one
+        // transaction. Small transactions would each rewrite their B-tree paths and the fsync
+        // would write all those pages (measured ~46 KB written per SET at -P 16 without this).
+        await new Promise<void>((r) => (this.syncWake = r));
         continue;
       }
       const seen = this.req.writeCounter();
@@ -320,6 +329,9 @@ export class ShardRuntime {
     this.stats.inc(STAT.fsyncs);
     this.store.sync((err?: Error) => {
       this.syncing = false;
+      const wake = this.syncWake;
+      this.syncWake = null;
+      wake?.();
       if (err) log.error({ err }, 'fsync failed');
       for (const f of batch) this.writeFrame(f.frame, f.frame.length);
       if (this.waiting.length > 0) {
