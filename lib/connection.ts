@@ -9,7 +9,7 @@ import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
-const OW_SIZE = 4096;
+const OW_SIZE = 1024; // below half of Buffer.poolSize: allocUnsafe slices the shared pool (no new ArrayBuffer per flush)
 const BIG_REPLY = 16 * 1024;
 
 /** A reply position in a connection's output order. */
