@@ -21,6 +21,8 @@ const REP_RING = 4 << 20;
 const FRAME_SOFT_MAX = 256 * 1024;
 /** Commands after which a batch goes to the shard without waiting for the end of the turn. */
 const EARLY_FLUSH = 64;
+/** How long a shard may take to sync and close at shutdown. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 const WORKER_URL = new URL('../../workers/shard.js', import.meta.url);
 
@@ -276,7 +278,14 @@ export class ShardHandle {
     this.flush();
     const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
     this.control({ t: 'close' });
+    // The shard syncs and closes its environment, then exits; a thread that does not exit in time
+    // is stopped (its committed data is safe: LMDB never depends on a clean close).
+    const timer = setTimeout(() => {
+      log.warn({ shard: this.index }, 'shard did not exit after close, terminating it');
+      void this.worker.terminate();
+    }, CLOSE_TIMEOUT_MS);
     await exited;
+    clearTimeout(timer);
     this.closed = true;
   }
 }
