@@ -2,9 +2,9 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Config, ConfigError, OPTIONS, parseMemory, findOption } from '../lib/config.js';
+import { startRedis } from './support/servers.js';
 
 function errText(fn: () => unknown): string {
   try {
@@ -456,33 +456,10 @@ t.test('rewrite: quoting survives a round trip', async (t) => {
 // Optional: compare CONFIG SET error replies with a real redis-server for options whose bounds
 // and mutability match Redis's.
 // ---------------------------------------------------------------------------------------------
-function haveRedis(): boolean {
-  try {
-    return spawnSync('redis-server', ['--version']).status === 0 && spawnSync('redis-cli', ['--version']).status === 0;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-t.test('CONFIG SET errors agree with redis-server', { skip: haveRedis() ? false : 'redis-server not installed' }, async (t) => {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-  t.teardown(() => {
-    child.kill('SIGKILL');
-  });
-  const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
-  for (let i = 0; i < 100 && cli('PING') !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 50));
+t.test('CONFIG SET errors agree with redis-server', async (t) => {
+  const redis = await startRedis();
+  t.teardown(() => redis.stop());
+  const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' }).stdout.trim();
 
   const probes: string[][] = [
     ['timeout', 'abc'],

@@ -1,8 +1,8 @@
 import t from 'tap';
 import fc from 'fast-check';
-import net from 'node:net';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { globMatch, globMatchString, compileGlob } from '../lib/glob.js';
+import { startRedis } from './support/servers.js';
+import { RawClient } from './support/resp-client.js';
 
 const B = (s: string | number[]) => (typeof s === 'string' ? Buffer.from(s, 'latin1') : Buffer.from(s));
 
@@ -194,115 +194,22 @@ t.test('property: matches the reference', async (t) => {
 // ---------------------------------------------------------------------------------------------
 // Optional cross-check against a real redis-server (KEYS uses case-sensitive stringmatchlen).
 // ---------------------------------------------------------------------------------------------
-function haveRedis(): boolean {
-  try {
-    return spawnSync('redis-server', ['--version']).status === 0;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-class MiniClient {
-  private buf = Buffer.alloc(0);
-  private waiters: Array<(v: unknown) => void> = [];
-  constructor(private sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.pump();
-    });
-  }
-  static async connect(port: number): Promise<MiniClient> {
-    for (let i = 0; i < 100; i++) {
-      try {
-        const sock = await new Promise<net.Socket>((res, rej) => {
-          const s = net.connect(port, '127.0.0.1', () => res(s));
-          s.once('error', rej);
-        });
-        return new MiniClient(sock);
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new Error('redis-server did not come up');
-  }
-  private parse(i: number): [unknown, number] | null {
-    const b = this.buf;
-    const nl = b.indexOf('\r\n', i);
-    if (nl < 0) return null;
-    const type = b[i];
-    const line = b.toString('latin1', i + 1, nl);
-    if (type === 0x2b || type === 0x3a) return [line, nl + 2];
-    if (type === 0x2d) return [new Error(line), nl + 2];
-    if (type === 0x24) {
-      const n = Number(line);
-      if (n < 0) return [null, nl + 2];
-      if (b.length < nl + 4 + n) return null;
-      return [b.subarray(nl + 2, nl + 2 + n), nl + 4 + n];
-    }
-    const n = Number(line);
-    const out: unknown[] = [];
-    let j = nl + 2;
-    for (let k = 0; k < n; k++) {
-      const r = this.parse(j);
-      if (!r) return null;
-      out.push(r[0]);
-      j = r[1];
-    }
-    return [out, j];
-  }
-  private pump() {
-    while (this.waiters.length) {
-      const r = this.parse(0);
-      if (!r) return;
-      this.buf = this.buf.subarray(r[1]);
-      this.waiters.shift()!(r[0]);
-    }
-  }
-  cmd(...args: Array<string | Buffer>): Promise<unknown> {
-    const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-    for (const a of args) {
-      const b = typeof a === 'string' ? Buffer.from(a) : a;
-      parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
-    }
-    this.sock.write(Buffer.concat(parts));
-    return new Promise((r) => this.waiters.push(r));
-  }
-  close() {
-    this.sock.destroy();
-  }
-}
-
-t.test('agrees with redis-server KEYS', { skip: haveRedis() ? false : 'redis-server not installed' }, async (t) => {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-    stdio: 'ignore',
-  });
-  t.teardown(() => {
-    child.kill('SIGKILL');
-  });
-  const c = await MiniClient.connect(port);
+t.test('agrees with redis-server KEYS', async (t) => {
+  const redis = await startRedis();
+  t.teardown(() => redis.stop());
+  const c = await RawClient.connect(redis.port);
   t.teardown(() => c.close());
 
   const subjects = ['', 'a', 'b', 'A', 'ab', 'ba', 'aab', ']', '^', '-', '\\', '*', '?', '[', 'a]', 'a-b', '\xff', '\x80', '\x00', 'a\xffb', 'abab'].map((s) =>
     B(s),
   );
-  for (const s of subjects) await c.cmd('SET', s, '1');
+  for (const s of subjects) await c.send('SET', s, '1');
   const rng = fc.sample(fc.array(patChar, { minLength: 1, maxLength: 7 }), { numRuns: 400, seed: 42 });
   const patterns = [...cases.filter((x) => !x[3]).map((x) => B(x[0])), ...rng.map((a) => B(a.join('')))];
   let mismatches = 0;
   for (const p of patterns) {
-    const got = ((await c.cmd('KEYS', p)) as Buffer[]).map((b) => b.toString('hex')).sort();
+    const r = await c.send('KEYS', p);
+    const got = (r.t === 'array' && r.v ? r.v : []).map((b) => (b.t === 'bulk' && b.v ? b.v.toString('hex') : '?')).sort();
     const want = subjects.filter((s) => globMatch(p, s)).map((b) => b.toString('hex')).sort();
     if (got.join(',') !== want.join(',')) {
       mismatches++;
@@ -310,5 +217,5 @@ t.test('agrees with redis-server KEYS', { skip: haveRedis() ? false : 'redis-ser
     }
   }
   t.equal(mismatches, 0, `${patterns.length} patterns agree with redis-server`);
-  await c.cmd('FLUSHALL');
+  await c.send('FLUSHALL');
 });

@@ -7,20 +7,15 @@ import net from 'node:net';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { startRedis, startRespdb, type RedisProc, type RespdbProc } from './support/servers.js';
+import { encodeCommand } from './support/resp-client.js';
 
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 const S = (b: Buffer): string => b.toString('latin1');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MB = 1024 * 1024;
 
-function enc(...args: (string | Buffer)[]): Buffer {
-  const parts: Buffer[] = [B(`*${args.length}\r\n`)];
-  for (const a of args) {
-    const b = typeof a === 'string' ? B(a) : a;
-    parts.push(B(`$${b.length}\r\n`), b, B('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
+/** RESP multibulk encoding of a command (strings as latin1 bytes). */
+const enc = (...args: (string | Buffer)[]): Buffer => encodeCommand(args.map((a) => (typeof a === 'string' ? B(a) : a)));
 
 /** Resident memory of a process in MB (VmRSS). */
 function rssMb(pid: number): number {

@@ -5,6 +5,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { RespParser, splitInline, parseLL, defaultLimits, type ParserLimits } from '../lib/resp/parser.js';
+import { encodeCommand } from './support/resp-client.js';
 
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 const S = (b: Buffer): string => b.toString('latin1');
@@ -53,15 +54,8 @@ function parseBytewise(input: string | Buffer): Outcome {
   return c.out;
 }
 
-/** RESP multibulk encoding of a command. */
-function enc(...args: (string | Buffer)[]): Buffer {
-  const parts: Buffer[] = [B(`*${args.length}\r\n`)];
-  for (const a of args) {
-    const b = typeof a === 'string' ? B(a) : a;
-    parts.push(B(`$${b.length}\r\n`), b, B('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
+/** RESP multibulk encoding of a command (strings as latin1 bytes). */
+const enc = (...args: (string | Buffer)[]): Buffer => encodeCommand(args.map((a) => (typeof a === 'string' ? B(a) : a)));
 
 const PROTO = 'ERR Protocol error: ';
 

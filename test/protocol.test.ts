@@ -4,18 +4,13 @@ import t, { type Test } from 'tap';
 import net from 'node:net';
 import { startRedis, startRespdb, type RedisProc, type RespdbProc } from './support/servers.js';
 import { shardOf } from '../lib/slot.js';
+import { encodeCommand } from './support/resp-client.js';
 
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 const S = (b: Buffer): string => b.toString('latin1');
 
-function enc(...args: (string | Buffer)[]): Buffer {
-  const parts: Buffer[] = [B(`*${args.length}\r\n`)];
-  for (const a of args) {
-    const b = typeof a === 'string' ? B(a) : a;
-    parts.push(B(`$${b.length}\r\n`), b, B('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
+/** RESP multibulk encoding of a command (strings as latin1 bytes). */
+const enc = (...args: (string | Buffer)[]): Buffer => encodeCommand(args.map((a) => (typeof a === 'string' ? B(a) : a)));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
