@@ -44,9 +44,19 @@ export function topLevel(): CommandDef[] {
   return [...byName.values()];
 }
 
-/** Argument indexes of a command's keys. */
+/**
+ * Argument indexes of a command's keys. Callers must not modify the result: for a fixed key range
+ * (GET, SET, RENAME...) it is one shared array, so routing allocates nothing per command.
+ */
 export function keyIndexes(d: CommandDef, args: Buffer[]): number[] {
   if (d.getKeys) return d.getKeys(args);
+  const fixed = FIXED_KEYS[d.index!];
+  if (fixed !== undefined && args.length > d.keys.last) return fixed;
+  return rangeKeyIndexes(d, args);
+}
+
+/** Key positions from a command's legacy first/last/step range (what Redis's COMMAND reports). */
+export function rangeKeyIndexes(d: CommandDef, args: Buffer[]): number[] {
   const { first, last, step } = d.keys;
   if (first <= 0) return [];
   const end = last < 0 ? args.length + last : Math.min(last, args.length - 1);
@@ -54,6 +64,15 @@ export function keyIndexes(d: CommandDef, args: Buffer[]): number[] {
   for (let i = first; i <= end; i += step) out.push(i);
   return out;
 }
+
+/** Per command index: the key positions of a fixed (non-negative last) key range. */
+const FIXED_KEYS: Array<number[] | undefined> = ALL.map((d) => {
+  const { first, last, step } = d.keys;
+  if (first <= 0 || last < 0) return undefined;
+  const out: number[] = [];
+  for (let i = first; i <= last; i += step) out.push(i);
+  return Object.freeze(out) as number[];
+});
 
 /** Redis's name for arity errors: "config|get" for subcommands. */
 export function fullName(d: CommandDef): string {

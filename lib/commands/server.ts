@@ -10,7 +10,7 @@ import type { Server } from '../server.js';
 import type { RespWriter } from '../resp/writer.js';
 import { cmd, isKw, kw } from './define.js';
 import { E } from '../errors.js';
-import { ALL, lookup, topLevel, keyIndexes } from '../table.js';
+import { ALL, lookup, topLevel, keyIndexes, rangeKeyIndexes } from '../table.js';
 import { ConfigError } from '../config.js';
 import { globMatchString } from '../glob.js';
 import { STAT } from '../shard/stats.js';
@@ -580,7 +580,7 @@ function commandGetKeys(ctx: MainContext, args: Buffer[]): void {
   }
   let idx: number[];
   try {
-    idx = def.flags.includes('movablekeys') ? keyIndexes(def, cargs) : rangeKeys(def, cargs);
+    idx = def.flags.includes('movablekeys') ? keyIndexes(def, cargs) : rangeKeyIndexes(def, cargs);
   } catch {
     return ctx.out.error('ERR Invalid arguments specified for command');
   }
@@ -588,16 +588,6 @@ function commandGetKeys(ctx: MainContext, args: Buffer[]): void {
   if (idx.length === 0 && !def.flags.includes('no_mandatory_keys')) return ctx.out.error('ERR The command has no key arguments');
   ctx.out.array(idx.length);
   for (const i of idx) ctx.out.bulk(cargs[i]);
-}
-
-/** Key positions of a command's key range (its legacy first/last/step), as Redis reports them. */
-function rangeKeys(def: CommandDef, args: Buffer[]): number[] {
-  const { first, last, step } = def.keys;
-  if (first <= 0) return [];
-  const end = last < 0 ? args.length + last : Math.min(last, args.length - 1);
-  const out: number[] = [];
-  for (let i = first; i <= end; i += step) out.push(i);
-  return out;
 }
 
 function commandHelp(ctx: MainContext): void {

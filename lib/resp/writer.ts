@@ -2,6 +2,7 @@
 // into one writer; the main thread encodes its own replies the same way.
 
 import { formatDouble } from './number.js';
+import { grow } from '../grow.js';
 
 const CRLF = 0x0a0d; // little-endian "\r\n"
 
@@ -17,12 +18,7 @@ export class RespWriter {
   }
 
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
-    this.buf.copy(nb, 0, 0, this.pos);
-    this.buf = nb;
+    if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
   }
 
   reset(): void {

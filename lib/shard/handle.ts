@@ -7,6 +7,7 @@ import Denque from 'denque';
 import { Ring, FrameReader } from '../ring.js';
 import { OP_CMD, OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { logger } from '../log.js';
+import { grow } from '../grow.js';
 
 const log = logger('shard-handle');
 
@@ -33,7 +34,7 @@ export class ShardHandle {
   private readonly reader: FrameReader;
   private readonly inflight = new Denque<ReplyTarget>();
   /** Frame under construction. */
-  private buf = Buffer.allocUnsafe(64 * 1024);
+  private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
   private pos = 0;
   private count = 0;
   /** Closed frames not yet (fully) in the ring. */
@@ -153,12 +154,7 @@ export class ShardHandle {
 
   private reserve(n: number): void {
     if (this.pos === 0) this.pos = 8; // [u32 frame len][u32 count]
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
-    this.buf.copy(nb, 0, 0, this.pos);
-    this.buf = nb;
+    if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
   }
 
   private closeFrame(): void {

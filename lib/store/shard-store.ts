@@ -66,8 +66,8 @@ export class ShardStore {
   onOrphan: ((m: Meta) => void) | null = null;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
   countHits = false;
-  /** OBJECT IDLETIME: keys not accessed since this second count as idle since it. */
-  private readonly accessBase = Math.floor(Date.now() / 1000);
+  /** OBJECT IDLETIME: keys not accessed since startup count as idle since it (ms). */
+  private readonly accessBase = Date.now();
   private readonly shared: ShardShared;
   /** Scratch binlog key (LMDB copies keys on put). */
   private readonly seqScratch = Buffer.allocUnsafe(8);
@@ -230,7 +230,7 @@ export class ShardStore {
    * main thread. Keys sharing a slot share an idle time (an approximation, as Redis's own is).
    */
   touch(mk: Buffer, now: number): void {
-    this.shared.touch(accessHash(mk), Math.floor(now / 1000));
+    this.shared.touch(accessHash(mk), now);
   }
 
   /**
@@ -241,7 +241,7 @@ export class ShardStore {
    */
   idleSeconds(mk: Buffer, now: number): number {
     const last = this.shared.lastAccess(accessHash(mk)) || this.accessBase;
-    return Math.max(0, Math.floor(now / 1000) - last);
+    return Math.max(0, Math.floor((now - last) / 1000));
   }
 
   /**
@@ -341,13 +341,7 @@ export class ShardStore {
   moveKey(db: number, m: Meta, toDb: number, toKey: Buffer, to: Found): void {
     const raw = encodeMeta(m.type, m.expireAt, this.longKey(toKey), payload(m));
     m.raw.copy(raw, 2, 2, 10);
-    this.meta.removeSync(m.mk);
-    const s = this.opts.stats;
-    s.addKeys(db, -1);
-    if (m.expireAt) {
-      this.expires.removeSync(expiresKey(m.expireAt, m.mk));
-      s.addExpires(db, -1);
-    }
+    this.unlink(db, m);
     this.put(toDb, to.mk, raw, to.meta, true);
   }
 
@@ -402,8 +396,8 @@ export class ShardStore {
     m.expireAt = expireAt;
   }
 
-  /** Deletes a key's record (its collection members, if any, become garbage for the sweeper). */
-  remove(db: number, m: Meta): void {
+  /** Drops a key's record, its expires entry and its counts (the payload is the caller's). */
+  private unlink(db: number, m: Meta): void {
     this.meta.removeSync(m.mk);
     const s = this.opts.stats;
     s.addKeys(db, -1);
@@ -411,6 +405,11 @@ export class ShardStore {
       this.expires.removeSync(expiresKey(m.expireAt, m.mk));
       s.addExpires(db, -1);
     }
+  }
+
+  /** Deletes a key's record (its collection members, if any, become garbage for the sweeper). */
+  remove(db: number, m: Meta): void {
+    this.unlink(db, m);
     if (m.type !== 0 && this.onOrphan) this.onOrphan(m);
   }
 
