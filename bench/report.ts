@@ -138,6 +138,15 @@ export function writeSection(name: string, body: string, file = RESULTS_PATH): v
 
 export class UsageError extends Error {}
 
+/** A comma-separated choice among `allowed` (kept in `allowed`'s order); unknown or empty is a usage error. */
+export function pickList<T extends string>(v: string, name: string, allowed: readonly T[]): T[] {
+  const list = v.split(',').filter((x) => x !== '');
+  for (const s of list) if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`${name}: unknown value '${s}'`);
+  const out = allowed.filter((k) => list.includes(k));
+  if (!out.length) throw new UsageError(`${name}: empty list`);
+  return out;
+}
+
 /** Reads the value of an option that takes one (`--tests set,get` or `--tests=set,get`). */
 export function takeValue(argv: string[], i: number, name: string): [string, number] {
   const a = argv[i];

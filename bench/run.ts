@@ -31,6 +31,7 @@ import {
   UsageError,
   writeSection,
   RESULTS_PATH,
+  pickList,
 } from './report.js';
 import { populate } from './resp.js';
 import {
@@ -174,10 +175,7 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--servers': {
         [v, i] = takeValue(argv, i, name);
-        const list = v.split(',').filter((x) => x !== '');
-        for (const s of list) if (!(SERVER_KEYS as readonly string[]).includes(s)) throw new UsageError(`--servers: unknown server '${s}'`);
-        o.servers = SERVER_KEYS.filter((k) => list.includes(k));
-        if (!o.servers.length) throw new UsageError('--servers: empty list');
+        o.servers = pickList(v, name, SERVER_KEYS);
         break;
       }
       case '--help':
