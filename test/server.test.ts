@@ -246,7 +246,7 @@ t.test('respdb: INFO, CONFIG at runtime, COMMAND, TIME, DEBUG SLEEP', async (t) 
     t.equal(get.calls, 2);
     t.equal(get.rejected_calls, 1);
     t.equal(get.failed_calls, 0);
-    t.ok(get.usec >= 0);
+    t.equal(get.usec_per_call, Math.round((get.usec / get.calls) * 100) / 100, 'usec_per_call is usec / calls');
     t.equal(cmdstat(f, 'mget').calls, 1);
     t.equal(cmdstat(f, 'set').calls, 4);
     t.equal(cmdstat(f, 'incr').failed_calls, 1);
