@@ -34,6 +34,9 @@ import {
   pickList,
 } from './report.js';
 import { populate } from './resp.js';
+import { cpuBetween, GNU_TIME, parseTimeOutput, threadCpu, type CpuSplit } from './cpu.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   isInterrupted,
   makeRunDir,
@@ -258,13 +261,21 @@ export function parseBenchmarkCsv(text: string): CsvRow[] {
   return rows;
 }
 
+/** CPU per request in µs: the server's threads, redis-benchmark's, and the cores the server kept busy. */
+interface CpuRun {
+  server: CpuSplit;
+  bench?: number;
+  cores: number;
+}
+
 interface CellResult {
   label?: string;
   runs: number[];
+  cpu: CpuRun[];
   error?: string;
 }
 
-async function runBenchmark(port: number, test: string, pipeline: number, o: Options): Promise<{ row?: CsvRow; error?: string; args: string[] }> {
+async function runBenchmark(port: number, test: string, pipeline: number, o: Options, timeFile?: string): Promise<{ row?: CsvRow; error?: string; args: string[]; benchCpu?: number }> {
   const args = [
     '-h', '127.0.0.1',
     '-p', String(port),
@@ -276,7 +287,19 @@ async function runBenchmark(port: number, test: string, pipeline: number, o: Opt
     '-P', String(pipeline),
     '--csv',
   ];
-  const r = await runTool('redis-benchmark', args);
+  // GNU time around redis-benchmark measures the load generator's own CPU (written to a file, so
+  // stdout/stderr stay redis-benchmark's)
+  const r = timeFile && GNU_TIME
+    ? await runTool(GNU_TIME, ['-o', timeFile, '-f', '%U %S', 'redis-benchmark', ...args])
+    : await runTool('redis-benchmark', args);
+  let benchCpu: number | undefined;
+  if (timeFile && GNU_TIME) {
+    try {
+      benchCpu = parseTimeOutput(fs.readFileSync(timeFile, 'utf8'));
+    } catch {
+      benchCpu = undefined;
+    }
+  }
   const rows = parseBenchmarkCsv(r.stdout);
   const errLine = (r.stderr + '\n' + r.stdout)
     .split('\n')
@@ -288,7 +311,7 @@ async function runBenchmark(port: number, test: string, pipeline: number, o: Opt
     const short = why.replace(/, with args beginning with:.*$/, '');
     return { error: short.length > 160 ? short.slice(0, 159) + '…' : short, args };
   }
-  return { row: rows[0], args };
+  return { row: rows[0], args, benchCpu };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -338,7 +361,7 @@ export async function main(argv: string[]): Promise<number> {
 
   for (const key of o.servers) {
     const cells = new Map<string, CellResult>();
-    for (const t of o.tests) for (const p of o.pipelines) cells.set(cellKey(t, p), { runs: [] });
+    for (const t of o.tests) for (const p of o.pipelines) cells.set(cellKey(t, p), { runs: [], cpu: [] });
     results.set(key, cells);
   }
   // Round r runs every server once, one after the other, each freshly started; with --repeat the
@@ -374,7 +397,9 @@ export async function main(argv: string[]): Promise<number> {
             continue;
           }
           await sleep(500); // let the previous run's connections and background work settle
-          const res = await runBenchmark(srv.port, t, p, o);
+          const before = threadCpu(srv.pid);
+          const res = await runBenchmark(srv.port, t, p, o, path.join(runDir, 'bench-time.txt'));
+          const after = threadCpu(srv.pid);
           if (isInterrupted()) break;
           if (res.error) {
             cell.error = srv.alive() ? res.error : `server exited (see ${srv.logPath})`;
@@ -382,6 +407,16 @@ export async function main(argv: string[]): Promise<number> {
           } else {
             cell.label = res.row!.test;
             cell.runs.push(res.row!.rps);
+            if (before.size && after.size) {
+              const n = o.requests;
+              const split = cpuBetween(srv.pid, before, after, srv.shards ?? 0);
+              const perReq = (v: number) => (v / n) * 1e6;
+              cell.cpu.push({
+                server: { main: perReq(split.main), workers: perReq(split.workers), other: perReq(split.other), total: perReq(split.total) },
+                bench: res.benchCpu === undefined ? undefined : perReq(res.benchCpu),
+                cores: split.total / (n / res.row!.rps),
+              });
+            }
             log(`   ${res.row!.test} -P ${p}: ${fmtOps(res.row!.rps)} ops/s` +
                 (res.row!.p50ms !== undefined ? `  (p50 ${res.row!.p50ms} ms, p99 ${res.row!.p99ms} ms)` : ''));
           }
@@ -435,6 +470,48 @@ export async function main(argv: string[]): Promise<number> {
     roundsTable = markdownTable(['load', ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s, rounds 1..${o.repeat}`)], rrows);
     log('\n' + roundsTable);
   }
+  // CPU per request: where the time goes on a machine whose cores the load generator shares
+  const cpuRows: string[][] = [];
+  const us = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
+  const med = (xs: (number | undefined)[]) => {
+    const v = xs.filter((x): x is number => x !== undefined);
+    return v.length ? median(v) : undefined;
+  };
+  for (const t of o.tests) {
+    for (const p of o.pipelines) {
+      const cells = SERVER_KEYS.map((k) => results.get(k)?.get(cellKey(t, p)));
+      if (!cells.some((c) => c?.cpu.length)) continue;
+      const label = cells.find((c) => c?.label)?.label ?? t.toUpperCase();
+      const [rdb, ...redises] = cells.map((c) => c?.cpu ?? []);
+      cpuRows.push([
+        `${label} -P ${p}`,
+        us(med(rdb.map((c) => c.server.main))),
+        us(med(rdb.map((c) => c.server.workers))),
+        us(med(rdb.map((c) => c.server.other))),
+        us(med(rdb.map((c) => c.server.total))),
+        us(med(rdb.map((c) => c.cores))),
+        us(med(rdb.map((c) => c.bench))),
+        ...redises.flatMap((r) => [us(med(r.map((c) => c.server.total))), us(med(r.map((c) => c.cores))), us(med(r.map((c) => c.bench)))]),
+      ]);
+    }
+  }
+  const cpuTable = cpuRows.length
+    ? markdownTable(
+        [
+          'load',
+          'respdb main thread µs/req',
+          'respdb shards µs/req',
+          'respdb other threads µs/req',
+          'respdb total µs/req',
+          'respdb cores busy',
+          'redis-benchmark µs/req (vs respdb)',
+          ...SERVER_KEYS.slice(1).flatMap((k) => [`${k} µs/req`, `${k} cores busy`, `redis-benchmark µs/req (vs ${k})`]),
+        ],
+        cpuRows,
+        [false, true, true, true, true, true, true, true, true, true, true, true, true],
+      )
+    : '';
+  if (cpuTable) log('\nCPU per request (medians; /proc thread times over each run):\n\n' + cpuTable);
   if (errors.length) log('\nerrors:\n' + errors.map((e) => `  - ${e}`).join('\n'));
 
   if (o.write) {
@@ -462,6 +539,12 @@ export async function main(argv: string[]): Promise<number> {
       table,
       '',
       ...(roundsTable ? ['Every round (the table above shows the median of these):', '', roundsTable, ''] : []),
+      ...(cpuTable
+        ? ['CPU per request (median over the rounds): each server thread\'s user + system time from ' +
+            '/proc/PID/task/*/stat over the run, divided by the requests; "cores busy" is the server\'s CPU time ' +
+            'divided by the run\'s duration; redis-benchmark\'s own CPU comes from GNU time. respdb\'s shards are ' +
+            'its busiest threads after the main one; "other" is GC helpers and the libuv pool (LMDB syncs).', '', cpuTable, '']
+        : []),
       ...(errors.length ? ['Errors:', '', ...errors.map((e) => `- ${e}`), ''] : []),
       'Notes:',
       '',

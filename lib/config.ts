@@ -69,6 +69,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'shards', type: 'int', default: defaultShards, min: 1, max: 256, mutable: false, doc: 'number of storage shards / worker threads (default: CPUs, at most 8)' },
   { name: 'databases', type: 'int', default: '16', min: 1, max: 256, mutable: false, doc: 'number of logical databases (the database index is one byte of every stored key)' },
   { name: 'appendfsync', type: 'enum', default: 'everysec', values: ['everysec', 'always', 'no'], mutable: true, doc: 'when to fsync writes: always, everysec or no' },
+  { name: 'lmdb-writemap', type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], mutable: false, doc: 'write through a writable memory map (cheaper commits; its fsync is an msync, slow per small batch): auto = yes unless appendfsync is always at startup' },
   { name: 'appendonly', type: 'bool', default: 'yes', mutable: true, doc: 'accepted for compatibility; has no effect' },
   { name: 'save', type: 'string', default: '', multi: true, accumulate: true, validate: validateSave, mutable: true, doc: 'accepted for compatibility; has no effect' },
   { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 1000000, mutable: true, doc: 'maximum number of connected clients' },

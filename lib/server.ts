@@ -92,6 +92,17 @@ export class Server implements ConnectionHost {
   }
 
   /** Opens the data directory, starts the shards, and listens. */
+  /**
+   * lmdb-writemap: a writable map makes commits cheaper (no copy of each dirty page through
+   * write(2): measured SET -P 1 +30%, MSET -P 16 +25% under everysec), but flushing it is an msync
+   * that write-protects the pages again, so every later first write to a page faults: under
+   * appendfsync always SET -P 1 fell from ~23k to ~5k ops/s. auto picks by the policy at startup.
+   */
+  private useWritemap(): boolean {
+    const v = this.config.str('lmdb-writemap');
+    return v === 'auto' ? this.config.str('appendfsync') !== 'always' : v === 'yes';
+  }
+
   async start(): Promise<void> {
     const dir = this.config.str('dir');
     mkdirSync(dir, { recursive: true });
@@ -102,6 +113,7 @@ export class Server implements ConnectionHost {
       databases: this.databases,
       seqSab: this.seqSab,
       appendfsync: this.config.str('appendfsync'),
+      writemap: this.useWritemap(),
       binlogMaxBytes: Math.max(1, Math.floor(this.config.num('binlog-max-size') / this.nshards)),
       hz: this.config.num('hz'),
       loglevel: this.config.str('loglevel'),

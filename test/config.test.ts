@@ -34,6 +34,7 @@ t.test('defaults and typed getters', async (t) => {
   t.equal(c.bool('appendonly'), true);
   t.equal(c.display('appendonly'), 'yes');
   t.equal(c.str('appendfsync'), 'everysec');
+  t.equal(c.str('lmdb-writemap'), 'auto');
   t.equal(c.str('bind'), '127.0.0.1 ::1');
   t.equal(c.str('dir'), './data');
   t.equal(c.num('proto-max-bulk-len'), 512 * 1024 * 1024);
@@ -237,6 +238,7 @@ t.test('set: errors (exact Redis texts)', async (t) => {
     [[['port', '1']], "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"],
     [[['PORT', 'abc']], "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"],
     [[['dir', '/x']], "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set immutable config"],
+    [[['lmdb-writemap', 'no']], "ERR CONFIG SET failed (possibly related to argument 'lmdb-writemap') - can't set immutable config"],
     [[['nosuch', '1']], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"],
     [[['NOSUCH', '1']], "ERR Unknown option or number of arguments for CONFIG SET - 'NOSUCH'"],
     [[['daemonize', 'no']], "ERR Unknown option or number of arguments for CONFIG SET - 'daemonize'"],

@@ -37,6 +37,8 @@ export interface ShardInit {
   /** ShardShared: SWAPDB map and access table, read by the main thread's direct reads. */
   sharedSab: SharedArrayBuffer;
   appendfsync: string;
+  /** open the LMDB environment with a writable memory map (config lmdb-writemap) */
+  writemap: boolean;
   binlogMaxBytes: number;
   hz: number;
   loglevel: string;

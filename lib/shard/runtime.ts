@@ -70,6 +70,7 @@ export class ShardRuntime {
       binlogRing: new BinlogRing(init.binlogSab),
       binlogMaxBytes: init.binlogMaxBytes,
       shared: new ShardShared(init.sharedSab),
+      writemap: init.writemap,
     });
     const store = this.store;
     this.x = {

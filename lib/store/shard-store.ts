@@ -25,6 +25,8 @@ export interface StoreOptions {
   binlogMaxBytes: number;
   /** The SWAPDB map and access table, shared with the main thread. */
   shared: ShardShared;
+  /** Writable memory map (config lmdb-writemap; the shard's own environment only). */
+  writemap?: boolean;
   /**
    * A read-only view for the main thread's direct reads: no writes, no startup work (the shard
    * thread owns the environment and the shared state).
@@ -80,9 +82,8 @@ export class ShardStore {
     this.dbmap = opts.shared.dbmap.subarray(0, opts.databases);
     if (!opts.view) mkdirSync(path, { recursive: true });
     // noSync: flushing is explicit (env.sync) so appendfsync can change at runtime and `always`
-    // group-commits one fsync per batch. (useWritemap was measured: cheaper commits, but its
-    // sync is an msync of the whole map, which halved SET -P 16 under appendfsync always.)
-    this.env = open({ path, maxDbs: 12, noSync: true, compression: false, mapSize: 1 << 30 });
+    // group-commits one fsync per batch. useWritemap: see Server.useWritemap.
+    this.env = open({ path, maxDbs: 12, noSync: true, compression: false, mapSize: 1 << 30, useWritemap: !!opts.writemap });
     const bin = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
     this.meta = this.env.openDB({ name: 'meta', ...bin }) as unknown as Bin;
     this.sub = this.env.openDB({ name: 'sub', ...bin }) as unknown as Bin;
