@@ -14,6 +14,9 @@
  * file there, gets 100,000 keys pre-populated (the keyspace that `-r 100000` draws from, so GET reads
  * existing keys), runs every test, and is stopped before the next server starts: the machine has two
  * cores and the servers never run a load at the same time.
+ *
+ * Besides ops/s it reports the CPU each server thread spent per request (bench/cpu.ts): on a
+ * machine whose cores the load generator shares, that says which thread bounds each load.
  */
 import { pathToFileURL } from 'node:url';
 import {
