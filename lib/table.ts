@@ -9,6 +9,10 @@ import { keyspaceCommands } from './commands/keyspace.js';
 import { connectionCommands } from './commands/connection.js';
 import { serverCommands } from './commands/server.js';
 import { internalCommands } from './commands/internal.js';
+import { hashCommands } from './commands/hash.js';
+import { listCommands } from './commands/list.js';
+import { setCommands } from './commands/set.js';
+import { zsetCommands } from './commands/zset.js';
 
 export const ALL: CommandDef[] = [];
 const byName = new Map<string, CommandDef>();
@@ -20,12 +24,23 @@ function register(d: CommandDef, parent?: CommandDef): void {
   if (d.sub) for (const s of d.sub.values()) register(s, d);
 }
 
-for (const family of [stringCommands, keyspaceCommands, connectionCommands, serverCommands, internalCommands]) {
+for (const family of [
+  stringCommands,
+  keyspaceCommands,
+  hashCommands,
+  listCommands,
+  setCommands,
+  zsetCommands,
+  connectionCommands,
+  serverCommands,
+  internalCommands,
+]) {
   for (const d of family) register(d);
 }
 
+// Internal commands may live in any family file (a collection's own cross-shard steps).
 const internalByName = new Map<string, CommandDef>();
-for (const d of internalCommands) internalByName.set(d.name, d);
+for (const d of ALL) if (d.internal) internalByName.set(d.name, d);
 
 /** Client-visible top-level command by lower-case name. */
 export function lookup(name: string): CommandDef | undefined {

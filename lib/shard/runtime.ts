@@ -13,6 +13,7 @@ import { ShardStats, STAT } from './stats.js';
 import { OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
 import { setProtoMaxBulkLen } from '../commands/string.js';
+import { RedisError } from '../errors.js';
 
 const log = logger('shard');
 
@@ -25,6 +26,8 @@ const REPLY_FRAME_SOFT_MAX = 1 << 20;
 /** The reply buffer is replaced by a small one after a batch made it bigger than this. */
 const REPLY_BUF_KEEP = 4 << 20;
 
+/** Orphaned subkeys deleted per transaction by the garbage collector. */
+const GC_SLICE = 2000;
 /** How long the active expiry may hold the shard per tick. */
 const SWEEP_BUDGET_MS = 20;
 
@@ -305,8 +308,12 @@ export class ShardRuntime {
       def.shard!(x, args);
     } catch (e) {
       w.pos = start;
-      log.error({ err: e, cmd: def.name }, 'command failed');
-      w.error('ERR ' + ((e as Error).message || String(e)));
+      // A RedisError is a reply (WRONGTYPE, syntax...): handlers throw it before changing anything.
+      if (e instanceof RedisError) w.error(e.message);
+      else {
+        log.error({ err: e, cmd: def.name }, 'command failed');
+        w.error('ERR ' + ((e as Error).message || String(e)));
+      }
     }
     this.stats.addUsec(def.index!, (performance.now() - t0) * 1000);
   }
@@ -451,6 +458,31 @@ export class ShardRuntime {
         this.store.writing = false;
       }
       if (n === 0 || Date.now() - start > SWEEP_BUDGET_MS) break;
+    }
+    this.collectGarbage(start);
+  }
+
+  /**
+   * Members of deleted or overwritten collections: removed in slices of GC_SLICE subkeys, one
+   * transaction each, within the tick's budget. A big collection thus goes away over many ticks
+   * without ever holding the shard for long; LMDB reuses the freed pages.
+   */
+  private collectGarbage(start: number): void {
+    while (Date.now() - start <= SWEEP_BUDGET_MS && this.store.hasGarbage()) {
+      let n = 0;
+      this.store.writing = true;
+      try {
+        this.store.env.transactionSync(() => {
+          n = this.store.collectGarbage(GC_SLICE);
+        });
+        this.dirty = true;
+      } catch (e) {
+        log.error({ err: e }, 'garbage collection failed');
+        return;
+      } finally {
+        this.store.writing = false;
+      }
+      if (n === 0) break;
     }
   }
 

@@ -42,12 +42,17 @@ export interface Found {
 
 const INFO_DBMAP = Buffer.from('dbmap');
 const INFO_BINLOG_BYTES = Buffer.from('binlog-bytes');
+const INFO_NEXT_ID = Buffer.from('next-key-id');
 
 export class ShardStore {
   readonly env: RootDatabase;
   readonly meta: Bin;
   readonly sub: Bin;
   readonly zscore: Bin;
+  /** Key ids of collections that no meta record points to any more: [id u64 BE] -> [type u8]. */
+  readonly garbage: Bin;
+  /** Next collection key id (persisted in `info` with every allocation). */
+  private nextId = 1;
   readonly expires: Bin;
   readonly binlog: Bin;
   readonly info: Bin;
@@ -64,8 +69,6 @@ export class ShardStore {
   binlogMaxBytes: number;
   /** Logical db of the command being executed (binlog records carry it). */
   currentDb = 0;
-  /** Collection payloads orphaned by delete/overwrite are handed here (background cleanup). */
-  onOrphan: ((m: Meta) => void) | null = null;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
   countHits = false;
   /** OBJECT IDLETIME: keys not accessed since startup count as idle since it (ms). */
@@ -91,6 +94,7 @@ export class ShardStore {
     this.expires = this.env.openDB({ name: 'expires', ...bin }) as unknown as Bin;
     this.binlog = this.env.openDB({ name: 'binlog', ...bin }) as unknown as Bin;
     this.info = this.env.openDB({ name: 'info', ...bin }) as unknown as Bin;
+    this.garbage = this.env.openDB({ name: 'garbage', ...bin }) as unknown as Bin;
     this.binlogMaxBytes = opts.binlogMaxBytes;
     this.rdbmap = [];
     if (opts.view) return;
@@ -98,6 +102,8 @@ export class ShardStore {
     const map = this.info.getBinary(INFO_DBMAP);
     for (let i = 0; i < opts.databases; i++) this.dbmap[i] = map && i < map.length ? map[i] : i;
     this.rebuildReverseMap();
+    const nid = this.info.getBinary(INFO_NEXT_ID);
+    if (nid) this.nextId = readU64BE(nid, 0);
     const bb = this.info.getBinary(INFO_BINLOG_BYTES);
     this.binlogBytes = bb ? readU64BE(bb, 0) : 0;
     this.countKeys();
@@ -382,7 +388,7 @@ export class ShardStore {
       } else if (expireAt) s.addExpires(db, 1);
       if (expireAt) this.expires.putSync(expiresKey(expireAt, mk), EMPTY);
     }
-    if (orphanOld && old.type !== 0 && this.onOrphan) this.onOrphan(old);
+    if (orphanOld && old.type !== 0) this.orphan(old);
   }
 
   /** Writes a string value (creating or overwriting). */
@@ -411,7 +417,65 @@ export class ShardStore {
   /** Deletes a key's record (its collection members, if any, become garbage for the sweeper). */
   remove(db: number, m: Meta): void {
     this.unlink(db, m);
-    if (m.type !== 0 && this.onOrphan) this.onOrphan(m);
+    if (m.type !== 0) this.orphan(m);
+  }
+
+  /**
+   * A fresh key id for a new collection (inside a write transaction). Ids are never reused: the
+   * members of a deleted incarnation may still wait for the garbage collector under the old one.
+   */
+  allocId(): number {
+    const id = this.nextId++;
+    const b = Buffer.allocUnsafe(8);
+    writeU64BE(b, this.nextId, 0);
+    this.info.putSync(INFO_NEXT_ID, b);
+    return id;
+  }
+
+  /**
+   * A collection record was deleted or replaced: its members (subkeys under its id) become garbage,
+   * listed in `garbage` in the same transaction so a crash cannot leak them. O(1): the members are
+   * removed later by collectGarbage().
+   */
+  private orphan(m: Meta): void {
+    const k = Buffer.allocUnsafe(8);
+    m.raw.copy(k, 0, m.off, m.off + 8);
+    this.garbage.putSync(k, Buffer.from([m.type]));
+  }
+
+  /** True when some orphaned collection still has members to delete. */
+  hasGarbage(): boolean {
+    for (const _ of this.garbage.getKeys({ limit: 1 })) return true;
+    return false;
+  }
+
+  /**
+   * Deletes up to `budget` orphaned subkeys (inside a write transaction), oldest orphan first; an
+   * orphan whose members are all gone leaves the list. Returns how many entries were removed.
+   */
+  collectGarbage(budget: number): number {
+    let n = 0;
+    for (const { key, value } of this.garbage.getRange({ limit: 16 })) {
+      const start = Buffer.from(key);
+      const end = Buffer.allocUnsafe(8);
+      writeU64BE(end, readU64BE(start, 0) + 1, 0);
+      const dbs = value[0] === 4 /* T_ZSET */ ? [this.sub, this.zscore] : [this.sub];
+      let left = false;
+      for (const d of dbs) {
+        const keys = [...d.getKeys({ start, end, limit: budget - n })];
+        for (const k of keys) d.removeSync(k);
+        n += keys.length;
+        if (n >= budget) {
+          left = true;
+          break;
+        }
+      }
+      if (left) break;
+      this.garbage.removeSync(start);
+      n++;
+      if (n >= budget) break;
+    }
+    return n;
   }
 
   /** Deletes every key of a logical database. */
@@ -422,7 +486,7 @@ export class ShardStore {
       const m = decodeMeta(key, value);
       this.meta.removeSync(key);
       if (m.expireAt) this.expires.removeSync(expiresKey(m.expireAt, key));
-      if (m.type !== 0 && this.onOrphan) this.onOrphan(m);
+      if (m.type !== 0) this.orphan(m);
     }
     this.opts.stats.setKeys(db, 0);
     this.opts.stats.setExpires(db, 0);
@@ -434,6 +498,7 @@ export class ShardStore {
     this.meta.clearSync();
     this.sub.clearSync();
     this.zscore.clearSync();
+    this.garbage.clearSync();
     this.expires.clearSync();
     for (let db = 0; db < this.opts.databases; db++) {
       this.opts.stats.setKeys(db, 0);

@@ -1,0 +1,4 @@
+// list commands (filled in by the collections work).
+import type { CommandDef } from './types.js';
+
+export const listCommands: CommandDef[] = [];

@@ -1,0 +1,196 @@
+// Collections (hash, list, set, zset) on versioned subkeys.
+//
+// A collection is one meta record whose payload is
+//
+//   [key id u64 BE][member count u64 BE][flags u8]{type-specific bytes}
+//
+// and its members are subkeys under the key id, in `sub`:
+//
+//   [key id u64 BE][field]          -> hash value | set: empty | zset: score (float64 BE)
+//   [key id u64 BE][index u64 BE]   -> list element (lists keep head/tail indexes in the record)
+//
+// and, for sorted sets, in `zscore`: [key id u64 BE][sortable score 8][member] -> empty.
+//
+// A fresh id is allocated for every incarnation of a key (ShardStore.allocId), so deleting,
+// expiring or overwriting a collection only drops its meta record: the old id's members are
+// unreachable at once and ShardStore.collectGarbage removes them later in bounded slices. RENAME
+// and MOVE keep the id (the members stay where they are); COPY and cross-shard moves copy members
+// under a new id.
+//
+// Count is kept exactly in the record (HLEN, SCARD... are O(1)); an emptied collection is deleted
+// (Redis never keeps empty collections). `flags` remembers encoding upgrades, which Redis never
+// undoes (listpack -> hashtable...), so OBJECT ENCODING answers as Redis would.
+
+import type { ShardExec } from '../commands/types.js';
+import { E } from '../errors.js';
+import { RedisError } from '../errors.js';
+import { encodeMeta, payload, type Meta } from './meta.js';
+import { readU64BE, writeU64BE } from './keys.js';
+
+/** Bytes of the fixed part of a collection payload: id, count, flags. */
+export const COLL_FIXED = 17;
+
+/** flags: the encoding was upgraded to the big one (hashtable / skiplist / ...). */
+export const F_BIG = 1;
+
+/** An open collection: its record fields, to be changed by the command and saved with saveColl. */
+export interface Coll {
+  key: Buffer;
+  /** meta key (from find) */
+  mk: Buffer;
+  /** the record as found (null: the collection is new) */
+  old: Meta | null;
+  type: number;
+  id: number;
+  count: number;
+  flags: number;
+  /** type-specific bytes after the fixed part (a private copy; lists: head and tail indexes) */
+  extra: Buffer;
+}
+
+export class WrongTypeError extends RedisError {
+  constructor() {
+    super(E.wrongType);
+  }
+}
+
+/** Decodes a collection record. */
+export function collOf(key: Buffer, m: Meta): Coll {
+  const p = payload(m);
+  return {
+    key,
+    mk: m.mk,
+    old: m,
+    type: m.type,
+    id: readU64BE(p, 0),
+    count: readU64BE(p, 8),
+    flags: p[16],
+    extra: Buffer.from(p.subarray(COLL_FIXED)),
+  };
+}
+
+/**
+ * The collection at `key` in x.db: null when the key does not exist (or has expired); throws
+ * WRONGTYPE when it holds another type. `touch`: record the access (OBJECT IDLETIME).
+ */
+export function openColl(x: ShardExec, key: Buffer, type: number, touch = true): Coll | null {
+  const f = x.store.find(x.db, key, x.now, touch);
+  if (!f.meta) return null;
+  if (f.meta.type !== type) throw new WrongTypeError();
+  return collOf(key, f.meta);
+}
+
+/**
+ * The collection at `key`, or a new empty one (with a fresh id; nothing is written until
+ * saveColl, and saving it empty writes nothing). Throws WRONGTYPE for another type.
+ */
+export function openOrCreate(x: ShardExec, key: Buffer, type: number, extra: Buffer = EMPTY): Coll {
+  const f = x.store.find(x.db, key, x.now);
+  if (f.meta) {
+    if (f.meta.type !== type) throw new WrongTypeError();
+    return collOf(key, f.meta);
+  }
+  return newColl(x, key, f.mk, type, extra);
+}
+
+/** A new empty collection for `key` (meta key `mk`), with a fresh id. */
+export function newColl(x: ShardExec, key: Buffer, mk: Buffer, type: number, extra: Buffer = EMPTY): Coll {
+  return { key, mk, old: null, type, id: x.store.allocId(), count: 0, flags: 0, extra: Buffer.from(extra) };
+}
+
+/** The record of a collection with the given fields, keeping the old record's exact expiry. */
+export function collRecord(x: ShardExec, c: Coll): Buffer {
+  const body = Buffer.allocUnsafe(COLL_FIXED + c.extra.length);
+  writeU64BE(body, c.id, 0);
+  writeU64BE(body, c.count, 8);
+  body[16] = c.flags;
+  c.extra.copy(body, COLL_FIXED);
+  const raw = encodeMeta(c.type, c.old ? c.old.expireAt : 0, x.store.longKey(c.key), body);
+  if (c.old) c.old.raw.copy(raw, 2, 2, 10);
+  return raw;
+}
+
+/**
+ * Writes the collection's record after a change: an emptied collection is deleted (its key
+ * disappears, as in Redis), a new empty one is not created. Returns false when the key is gone.
+ */
+export function saveColl(x: ShardExec, c: Coll): boolean {
+  if (c.count <= 0) {
+    if (c.old) x.store.remove(x.db, c.old);
+    c.old = null;
+    return false;
+  }
+  const raw = collRecord(x, c);
+  x.store.put(x.db, c.mk, raw, c.old);
+  c.old = { mk: c.mk, raw, type: c.type, expireAt: c.old ? c.old.expireAt : 0, off: raw.length - COLL_FIXED - c.extra.length };
+  return true;
+}
+
+/**
+ * Replaces whatever `key` holds (found as `f`) by the new collection `c` (destination of a *STORE
+ * command, RESTORE...). An empty `c` deletes the key. The old value's members become garbage.
+ */
+export function replaceWith(x: ShardExec, c: Coll, old: Meta | null): boolean {
+  if (c.count <= 0) {
+    if (old) x.store.remove(x.db, old);
+    return false;
+  }
+  const body = Buffer.allocUnsafe(COLL_FIXED + c.extra.length);
+  writeU64BE(body, c.id, 0);
+  writeU64BE(body, c.count, 8);
+  body[16] = c.flags;
+  c.extra.copy(body, COLL_FIXED);
+  const raw = encodeMeta(c.type, 0, x.store.longKey(c.key), body);
+  x.store.put(x.db, c.mk, raw, old, true);
+  return true;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** The subkey of `member` in the collection with id `id`: [id u64 BE][member]. */
+export function subKey(id: number, member: Uint8Array): Buffer {
+  const k = Buffer.allocUnsafe(8 + member.length);
+  writeU64BE(k, id, 0);
+  k.set(member, 8);
+  return k;
+}
+
+/** First and past-the-end subkeys of a collection, for range scans of `sub` / `zscore`. */
+export function idRange(id: number): { start: Buffer; end: Buffer } {
+  const start = Buffer.allocUnsafe(8);
+  writeU64BE(start, id, 0);
+  const end = Buffer.allocUnsafe(8);
+  writeU64BE(end, id + 1, 0);
+  return { start, end };
+}
+
+/** The member part of a subkey (a view). */
+export function memberOf(subkey: Uint8Array): Buffer {
+  const b = subkey as Buffer;
+  return b.subarray(8);
+}
+
+/**
+ * Order-preserving encoding of a double for `zscore` keys: comparing the 8 bytes unsigned gives
+ * the numeric order (-inf < ... < -0 = +0 < ... < +inf). -0 is stored as +0, as Redis treats them
+ * as equal.
+ */
+export function sortableScore(score: number, out: Buffer = Buffer.allocUnsafe(8), off = 0): Buffer {
+  out.writeDoubleBE(score === 0 ? 0 : score, off);
+  if (out[off] & 0x80) {
+    for (let i = 0; i < 8; i++) out[off + i] = ~out[off + i] & 0xff;
+  } else out[off] |= 0x80;
+  return out;
+}
+
+/** Inverse of sortableScore. */
+export function scoreFromSortable(b: Uint8Array, off = 0): number {
+  const t = Buffer.allocUnsafe(8);
+  if (b[off] & 0x80) {
+    for (let i = 0; i < 8; i++) t[i] = b[off + i];
+    t[0] &= 0x7f;
+  } else {
+    for (let i = 0; i < 8; i++) t[i] = ~b[off + i] & 0xff;
+  }
+  return t.readDoubleBE(0);
+}
