@@ -132,7 +132,9 @@ export class Connection {
     // The client shut down its sending side: answer everything it sent, then close.
     socket.on('end', () => {
       this.inputEnded = true;
-      this.finishInput();
+      // a blocked client that goes away is dropped at once, as Redis does on EOF
+      if (this.blocked) this.kill();
+      else this.finishInput();
     });
   }
 
@@ -271,13 +273,26 @@ export class Connection {
   }
 
   private readonly resumeParser = (): void => {
-    if (this.paused || this.closed) return;
+    if (this.paused || this.closed || this.blocked) return;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
     if (!this.paused) {
       this.socket.resume();
       this.finishInput();
     }
   };
+
+  /**
+   * Blocked on keys (BLPOP...): runs no further commands until served, as in Redis. Only the parser
+   * stops (its input is held, within client-query-buffer-limit); the socket keeps reading, so a
+   * client that goes away while blocked is noticed.
+   */
+  blocked = false;
+
+  setBlocked(b: boolean): void {
+    this.blocked = b;
+    if (b) this.parser.pause();
+    else if (!this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
+  }
 
   kill(): void {
     this.parser.stop();

@@ -17,6 +17,7 @@ import { ShardStats, STAT } from './shard/stats.js';
 import { BinlogRing } from './binlog-ring.js';
 import { shardOf } from './slot.js';
 import { Coordinator } from './coordinator.js';
+import { Blocking } from './blocking.js';
 import type { Config } from './config.js';
 import type { MainContext } from './main-context.js';
 import { logger, flushLogs } from './log.js';
@@ -33,6 +34,8 @@ export class Server implements ConnectionHost {
   readonly binlogRings: BinlogRing[] = [];
   readonly clients = new Map<number, Connection>();
   readonly coord: Coordinator;
+  /** Clients blocked on keys (BLPOP...). */
+  readonly blocking: Blocking;
   readonly cmdStats = new CommandStats();
   readonly startedAt = Date.now();
   readonly seqSab = new SharedArrayBuffer(8);
@@ -51,7 +54,9 @@ export class Server implements ConnectionHost {
   rejectedConnections = 0;
   lastSave = Math.floor(Date.now() / 1000);
   /** Clients waiting in a blocking command (maintained by the blocking commands; INFO clients). */
-  blockedClients = 0;
+  get blockedClients(): number {
+    return this.blocking.count;
+  }
   /** INFO stats: commands per second over the last cron second, peak used_memory, error replies. */
   opsPerSec = 0;
   private opsSample = { at: Date.now(), count: 0 };
@@ -78,6 +83,7 @@ export class Server implements ConnectionHost {
     this.nshards = config.num('shards');
     this.databases = config.num('databases');
     this.coord = new Coordinator(this);
+    this.blocking = new Blocking((conn, args) => this.execute(conn, args));
     this.directStats = new ShardStats(this.databases);
     this.directExec = {
       store: null as unknown as ShardStore,
@@ -292,6 +298,7 @@ export class Server implements ConnectionHost {
   }
 
   closed(conn: Connection): void {
+    this.blocking.cancel(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
   }
@@ -335,6 +342,11 @@ export class Server implements ConnectionHost {
     if (conn.closing || conn.closed) return;
     try {
       this.route(conn, args);
+      // Somebody waits on keys: a write just routed may have fed them; the retries queue up right
+      // behind it (lib/blocking.ts).
+      // (Blocking commands wake the keys they write themselves, once their attempt took something.)
+      const def = conn.curDef;
+      if (this.blocking.active && def !== null && def.flags.includes('write') && !def.flags.includes('blocking')) this.wake(conn, def, args);
     } catch (e) {
       // A bug must cost one reply, not the server.
       log.error({ err: e, client: conn.addr }, 'command dispatch failed');
@@ -416,6 +428,59 @@ export class Server implements ConnectionHost {
       return;
     }
     throw new Error(`command ${def.name} spans shards and has no cross-shard strategy`);
+  }
+
+  /** Retries the waiters of the keys a write command touches (see lib/blocking.ts). */
+  private wake(conn: Connection, def: CommandDef, args: Buffer[]): void {
+    const b = this.blocking;
+    if (def.name === 'swapdb' || def.name === 'flushall' || def.name === 'flushdb') {
+      // SWAPDB brings a whole other database in; the flushes only remove
+      if (def.name === 'swapdb') for (let db = 0; db < this.databases; db++) b.notifyDb(db);
+      return;
+    }
+    let db = conn.db;
+    // MOVE key db / COPY src dst DB n write into another database
+    if (def.name === 'move' && args.length === 3) db = Number(args[2].toString('latin1'));
+    if (def.name === 'copy') {
+      for (let i = 3; i + 1 < args.length; i++) {
+        if (args[i].toString('latin1').toLowerCase() === 'db') db = Number(args[i + 1].toString('latin1'));
+      }
+    }
+    for (const i of keyIndexes(def, args)) {
+      if (i < args.length) b.notify(Number.isInteger(db) ? db : conn.db, args[i]);
+    }
+  }
+
+  /**
+   * Runs a client-visible command for `conn` outside its reply order and resolves with the reply
+   * (the attempts of blocked clients). Queued now, in order with everything else: on the key's
+   * shard, or through the command's cross-shard strategy.
+   */
+  execute(conn: Connection, args: Buffer[]): Promise<Buffer> {
+    const def = lookup(args[0].toString('latin1').toLowerCase());
+    if (!def || !def.shard) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
+    const idx = keyIndexes(def, args);
+    const first = idx.length ? this.shardOf(args[idx[0]]) : 0;
+    let same = true;
+    for (let i = 1; i < idx.length; i++) if (this.shardOf(args[idx[i]]) !== first) same = false;
+    if (same || !def.coordinated) return this.call(first, def, conn.db, conn.proto, args);
+    const out = new RespWriter(256);
+    out.proto = conn.proto;
+    const ctx: MainContext = { server: this, conn, def, out, closeAfter: false };
+    try {
+      return Promise.resolve(def.coordinated(ctx, args)).then(
+        () => out.take(),
+        (e) => {
+          out.reset();
+          out.error(errText(e));
+          return out.take();
+        },
+      );
+    } catch (e) {
+      out.reset();
+      out.error(errText(e));
+      return Promise.resolve(out.take());
+    }
   }
 
   /** Runs a main-thread handler; its reply takes the next position in the connection's order. */

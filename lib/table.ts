@@ -13,6 +13,8 @@ import { hashCommands } from './commands/hash.js';
 import { listCommands } from './commands/list.js';
 import { setCommands } from './commands/set.js';
 import { zsetCommands } from './commands/zset.js';
+import { blockingCommands } from './commands/blocking.js';
+import { sortCommands } from './commands/sort.js';
 
 export const ALL: CommandDef[] = [];
 const byName = new Map<string, CommandDef>();
@@ -31,6 +33,8 @@ for (const family of [
   listCommands,
   setCommands,
   zsetCommands,
+  blockingCommands,
+  sortCommands,
   connectionCommands,
   serverCommands,
   internalCommands,

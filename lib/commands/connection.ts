@@ -203,8 +203,23 @@ function clientNoEvict(ctx: MainContext, args: Buffer[]): void {
   ctx.out.ok();
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command of another client. */
+function clientUnblock(ctx: MainContext, args: Buffer[]): void {
+  if (args.length > 4) return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString('latin1')}'. Try CLIENT HELP.`);
+  let asError = false;
+  if (args.length === 4) {
+    const r = kw(args[3]);
+    if (r === 'error') asError = true;
+    else if (r !== 'timeout') return ctx.out.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseI64(args[2]);
+  if (id === null) return ctx.out.error(E.notInt);
+  const target = ctx.server.clients.get(Number(id));
+  ctx.out.int(target && ctx.server.blocking.unblock(target, asError) ? 1 : 0);
+}
+
 function stateOf(conn: Connection): ClientState {
-  const st: ClientState = { flags: '', sub: 0, psub: 0, ssub: 0, multi: -1, multiMem: 0 };
+  const st: ClientState = { flags: conn.blocked ? 'b' : '', sub: 0, psub: 0, ssub: 0, multi: -1, multiMem: 0 };
   for (const h of connectionHooks.describe) h(conn, st);
   return st;
 }
@@ -401,6 +416,8 @@ function clientHelp(ctx: MainContext): void {
     '      Return clients with the given IDs.',
     'SETNAME <name>',
     '    Assign the name <name> to the current connection.',
+    'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+    '    Unblock the specified blocked client.',
     'NO-EVICT (ON|OFF)',
     '    Protect current client connection from eviction.',
   ]);
@@ -473,6 +490,10 @@ export const connectionCommands: CommandDef[] = [
       cmd({
         name: 'client|no-evict', arity: 3, flags: [...CLIENT_ADMIN], acl: CONN, main: clientNoEvict,
         summary: 'Set client eviction mode for the current connection', since: '7.0.0', group: 'connection', complexity: 'O(1)',
+      }),
+      cmd({
+        name: 'client|unblock', arity: -3, flags: [...CLIENT_ADMIN], acl: CONN, main: clientUnblock,
+        summary: 'Unblock a client blocked in a blocking command from a different connection', since: '5.0.0', group: 'connection', complexity: 'O(log N) where N is the number of client connections',
       }),
       cmd({
         name: 'client|help', arity: 2, flags: ['loading', 'stale'], acl: CONN, main: clientHelp,

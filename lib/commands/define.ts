@@ -1,6 +1,6 @@
 // Helpers to declare command table entries compactly.
 
-import type { CommandDef, CommandFlag, KeySpecDoc, MainHandler, ScatterSpec, ShardHandler } from './types.js';
+import type { CommandDef, CommandFlag, KeySpecDoc, MainHandler, ScatterSpec, ShardHandler, UnknownKeySpec } from './types.js';
 
 export interface CommandSpec {
   name: string;
@@ -17,7 +17,7 @@ export interface CommandSpec {
   coordinated?: MainHandler;
   sub?: CommandDef[];
   /** COMMAND INFO key specifications (exact Redis flags); derived from `keys` when omitted. */
-  keySpecs?: KeySpecDoc[];
+  keySpecs?: Array<KeySpecDoc | UnknownKeySpec>;
   /** COMMAND INFO tips. */
   tips?: string[];
   summary: string;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { CommandDef, KeySpecDoc } from './types.js';
+import type { CommandDef, KeySpecDoc, UnknownKeySpec } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { Server } from '../server.js';
 import type { RespWriter } from '../resp/writer.js';
@@ -135,6 +135,9 @@ const SECTIONS: Array<[string, string, Section]> = [
         'maxmemory:0',
         'maxmemory_human:0B',
         'maxmemory_policy:noeviction',
+        // collections deleted or overwritten whose members are still being removed in the background
+        `lazyfree_pending_objects:${sum(s, STAT.garbagePending)}`,
+        `lazyfreed_objects:${sum(s, STAT.garbageFreed)}`,
       ];
     },
   ],
@@ -366,7 +369,7 @@ function shownFlags(def: CommandDef): string[] {
   );
 }
 
-type ShownSpec = KeySpecDoc | { flags: string[]; unknown: true };
+type ShownSpec = KeySpecDoc | UnknownKeySpec;
 
 /**
  * A command's key specs: its own, or one derived from its key range. A movablekeys command

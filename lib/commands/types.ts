@@ -70,6 +70,13 @@ export interface ScatterSpec {
  * A Redis 7 key specification as COMMAND INFO reports it. Commands may give their own (exact flags
  * and notes); otherwise COMMAND INFO derives one from `keys`.
  */
+/** A key spec whose keys cannot be found from the arguments (SORT's BY/GET/STORE). */
+export interface UnknownKeySpec {
+  flags: string[];
+  notes?: string;
+  unknown: true;
+}
+
 export interface KeySpecDoc {
   /** RO, RW, OW, RM, access, update, insert, delete, not_key, incomplete, variable_flags */
   flags: string[];
@@ -102,7 +109,7 @@ export interface CommandDef {
   /** Subcommands (CONFIG GET ...), keyed by lower-case name. */
   sub?: Map<string, CommandDef>;
   /** COMMAND INFO key specifications; derived from `keys` when absent. */
-  keySpecs?: KeySpecDoc[];
+  keySpecs?: Array<KeySpecDoc | UnknownKeySpec>;
   /** COMMAND INFO tips (nondeterministic_output, request_policy:all_shards, ...). */
   tips?: string[];
   /** COMMAND DOCS */

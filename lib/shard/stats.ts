@@ -11,6 +11,10 @@ export const STAT = {
   writeTxns: 5,
   fsyncs: 6,
   binlogRecords: 7,
+  /** gauge: deleted collections whose members the garbage collector has not removed yet */
+  garbagePending: 8,
+  /** collections whose members the garbage collector removed completely */
+  garbageFreed: 9,
 } as const;
 const FIXED = 16;
 /** Per-command execution time slots (µs, by command table index) after the key counts. */
@@ -35,6 +39,10 @@ export class ShardStats {
 
   reset(stat: number): void {
     this.f[stat] = 0;
+  }
+
+  set(stat: number, v: number): void {
+    this.f[stat] = v;
   }
 
   /** Adds execution time (µs) to a command (INFO commandstats); indexes past the region are ignored. */

@@ -107,6 +107,7 @@ export class ShardStore {
     const bb = this.info.getBinary(INFO_BINLOG_BYTES);
     this.binlogBytes = bb ? readU64BE(bb, 0) : 0;
     this.countKeys();
+    this.countGarbage();
   }
 
   get stats(): ShardStats {
@@ -441,6 +442,14 @@ export class ShardStore {
     const k = Buffer.allocUnsafe(8);
     m.raw.copy(k, 0, m.off, m.off + 8);
     this.garbage.putSync(k, Buffer.from([m.type]));
+    this.opts.stats.inc(STAT.garbagePending);
+  }
+
+  /** Recounts the garbage list (startup, and after an aborted transaction changed nothing). */
+  private countGarbage(): void {
+    let n = 0;
+    for (const _ of this.garbage.getKeys()) n++;
+    this.opts.stats.set(STAT.garbagePending, n);
   }
 
   /** True when some orphaned collection still has members to delete. */
@@ -472,6 +481,8 @@ export class ShardStore {
       }
       if (left) break;
       this.garbage.removeSync(start);
+      this.opts.stats.inc(STAT.garbagePending, -1);
+      this.opts.stats.inc(STAT.garbageFreed);
       n++;
       if (n >= budget) break;
     }
@@ -499,6 +510,7 @@ export class ShardStore {
     this.sub.clearSync();
     this.zscore.clearSync();
     this.garbage.clearSync();
+    this.opts.stats.set(STAT.garbagePending, 0);
     this.expires.clearSync();
     for (let db = 0; db < this.opts.databases; db++) {
       this.opts.stats.setKeys(db, 0);
@@ -572,6 +584,7 @@ export class ShardStore {
   /** The transaction was aborted: nothing it wrote exists. */
   afterAbort(): void {
     this.unpublished.length = 0;
+    this.countGarbage();
   }
 
   /**

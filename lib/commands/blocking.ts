@@ -1,0 +1,292 @@
+// Blocking list and sorted-set pops: BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX BZMPOP.
+//
+// Each one is its non-blocking counterpart (LMPOP, LMOVE, ZMPOP) plus waiting: the attempt runs
+// as that command on the key's shard (or through its cross-shard strategy), and lib/blocking.ts
+// retries it whenever a write touches one of the keys, until it takes something, times out, or the
+// client goes away. The replies are reshaped to the blocking command's form (BLPOP answers
+// [key, element] where LMPOP answers [key, [elements]]).
+
+import type { CommandDef } from './types.js';
+import type { MainContext } from '../main-context.js';
+import { cmd, keySpec } from './define.js';
+import { RedisError, E } from '../errors.js';
+import { decodeReply, type Decoded } from '../resp/decode.js';
+import { RespWriter, type Proto } from '../resp/writer.js';
+import { parseIntArg } from '../resp/number.js';
+import type { BlockSpec } from '../blocking.js';
+
+const LMPOP = Buffer.from('LMPOP');
+const ZMPOP = Buffer.from('ZMPOP');
+const LMOVE = Buffer.from('LMOVE');
+const LEFT = Buffer.from('LEFT');
+const RIGHT = Buffer.from('RIGHT');
+const MIN = Buffer.from('MIN');
+const MAX = Buffer.from('MAX');
+const COUNT = Buffer.from('COUNT');
+const ONE = Buffer.from('1');
+
+/** Longest text Redis's string2ld accepts (MAX_LONG_DOUBLE_CHARS). */
+const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
+const LLONG_MAX = 9223372036854775808; // 2^63 as a double
+
+/**
+ * Redis's getTimeoutFromObjectOrReply in seconds: a long double, scaled to ms and rounded up; 0 =
+ * forever. Returns the absolute deadline in ms (0 = none).
+ */
+export function parseTimeout(b: Buffer, now: number): number {
+  const s = b.toString('latin1');
+  // strtold: optional leading sign, decimal or hex float, inf/infinity, nan; no spaces around
+  if (s.length === 0 || s.length > MAX_LONG_DOUBLE_CHARS || /^\s/.test(s) || !/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf(inity)?|0x[0-9a-f]+\.?[0-9a-f]*(p[+-]?\d+)?)$/i.test(s)) {
+    throw new RedisError('ERR timeout is not a float or out of range');
+  }
+  const v = /^[+-]?0x/i.test(s) ? parseHexFloat(s) : Number(s.replace(/inf(inity)?$/i, 'Infinity'));
+  if (Number.isNaN(v)) throw new RedisError('ERR timeout is not a float or out of range');
+  const ms = v * 1000;
+  // Redis converts ceill(ms) to a long long: anything from 2^63 ms up (inf too) wraps negative
+  if (!(ms < LLONG_MAX)) throw new RedisError('ERR timeout is negative');
+  let t = Math.ceil(ms);
+  // a long double keeps positive values below the smallest double: they still round up to 1 ms
+  if (v === 0 && !s.startsWith('-') && /[1-9]/.test(s.replace(/[eEpP].*$/, '').replace(/^[+-]?0x/i, ''))) t = 1;
+  if (t < 0) throw new RedisError('ERR timeout is negative');
+  if (t === 0) return 0;
+  return now + t;
+}
+
+function parseHexFloat(s: string): number {
+  const m = /^([+-]?)0x([0-9a-f]*)\.?([0-9a-f]*)(?:p([+-]?\d+))?$/i.exec(s)!;
+  const digits = m[2] + m[3];
+  let v = 0;
+  for (const ch of digits) v = v * 16 + parseInt(ch, 16);
+  v *= Math.pow(2, Number(m[4] ?? 0) - 4 * m[3].length);
+  return m[1] === '-' ? -v : v;
+}
+
+/** Reply helpers: re-encode a decoded value in the client's protocol. */
+function writer(proto: Proto): RespWriter {
+  const w = new RespWriter(128);
+  w.proto = proto;
+  return w;
+}
+
+function nullArray(proto: Proto): Buffer {
+  const w = writer(proto);
+  w.nilArray();
+  return w.take();
+}
+
+function asBuffer(d: Decoded): Buffer {
+  return Buffer.isBuffer(d) ? d : Buffer.from(String(d));
+}
+
+/** LMPOP/ZMPOP numkeys parsing as Redis does (1..LONG_MAX, then the key list must fit). */
+function parseNumkeys(b: Buffer): number {
+  // getRangeLongFromObjectOrReply with a message: any failure gives that message
+  const n = parseIntArg(b);
+  if (n === null || n < 1) throw new RedisError('ERR numkeys should be greater than 0');
+  return n;
+}
+
+function parseCount(b: Buffer): number {
+  const n = parseIntArg(b);
+  if (n === null || n < 1) throw new RedisError('ERR count should be greater than 0');
+  return n;
+}
+
+function isWord(b: Buffer, w: string): boolean {
+  return b.length === w.length && b.toString('latin1').toLowerCase() === w;
+}
+
+/** Blocks the client with `spec` built by `make` once the arguments are valid; replies when served. */
+function blockWith(ctx: MainContext, spec: BlockSpec): Promise<void> {
+  return new Promise((resolve) => {
+    ctx.server.blocking.block(ctx.conn, spec, (reply) => {
+      ctx.out.raw(reply);
+      resolve();
+    });
+  });
+}
+
+// ---- BLPOP / BRPOP key [key ...] timeout
+
+function blpopLike(left: boolean) {
+  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+    const proto = ctx.conn.proto;
+    const deadline = parseTimeout(args[args.length - 1], Date.now());
+    const keys = args.slice(1, -1);
+    return blockWith(ctx, {
+      db: ctx.conn.db,
+      keys,
+      deadline,
+      attempt: (ks) => [LMPOP, Buffer.from(String(ks.length)), ...ks, left ? LEFT : RIGHT],
+      convert: (reply) => {
+        const d = decodeReply(reply);
+        if (d === null) return null;
+        const [key, elems] = d as [Decoded, Decoded[]];
+        const w = writer(proto);
+        w.array(2);
+        w.bulk(asBuffer(key));
+        w.bulk(asBuffer(elems[0]));
+        return w.take();
+      },
+      timeoutReply: () => nullArray(proto),
+    });
+  };
+}
+
+// ---- BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+// ---- BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+
+function parseMpop(args: Buffer[], words: [string, string]): { keys: Buffer[]; where: Buffer; count: number | null } {
+  const numkeys = parseNumkeys(args[2]);
+  const whereIdx = 3 + numkeys;
+  if (whereIdx >= args.length) throw new RedisError(E.syntax);
+  const where = args[whereIdx];
+  if (!isWord(where, words[0]) && !isWord(where, words[1])) throw new RedisError(E.syntax);
+  let count: number | null = null;
+  for (let j = whereIdx + 1; j < args.length; j++) {
+    if (count === null && isWord(args[j], 'count') && j + 1 < args.length) {
+      count = parseCount(args[++j]);
+    } else throw new RedisError(E.syntax);
+  }
+  return { keys: args.slice(3, whereIdx), where, count };
+}
+
+function bmpop(nonBlocking: Buffer, words: [string, string]) {
+  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+    const proto = ctx.conn.proto;
+    const { keys, where, count } = parseMpop(args, words);
+    const deadline = parseTimeout(args[1], Date.now());
+    const tail = count === null ? [where] : [where, COUNT, Buffer.from(String(count))];
+    return blockWith(ctx, {
+      db: ctx.conn.db,
+      keys,
+      deadline,
+      attempt: (ks) => [nonBlocking, Buffer.from(String(ks.length)), ...ks, ...tail],
+      convert: (reply) => (decodeReply(reply) === null ? null : reply),
+      timeoutReply: () => nullArray(proto),
+    });
+  };
+}
+
+/** BLMPOP / BZMPOP keys: numkeys at 2, keys after it. */
+function mpopKeys(args: Buffer[]): number[] {
+  const n = parseIntArg(args[2] ?? Buffer.alloc(0));
+  if (n === null || n < 1) return [];
+  const out: number[] = [];
+  for (let i = 3; i < 3 + n && i < args.length; i++) out.push(i);
+  return out;
+}
+
+// ---- BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout / BRPOPLPUSH source destination timeout
+
+function blmoveLike(rpoplpush: boolean) {
+  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+    const proto = ctx.conn.proto;
+    let from: Buffer = RIGHT;
+    let to: Buffer = LEFT;
+    if (!rpoplpush) {
+      for (const i of [3, 4]) if (!isWord(args[i], 'left') && !isWord(args[i], 'right')) throw new RedisError(E.syntax);
+      from = args[3];
+      to = args[4];
+    }
+    const deadline = parseTimeout(args[rpoplpush ? 3 : 5], Date.now());
+    const src = args[1];
+    const dst = args[2];
+    return blockWith(ctx, {
+      db: ctx.conn.db,
+      keys: [src],
+      deadline,
+      writes: [dst],
+      attempt: () => [LMOVE, src, dst, from, to],
+      convert: (reply) => (decodeReply(reply) === null ? null : reply),
+      timeoutReply: () => nullArray(proto),
+    });
+  };
+}
+
+// ---- BZPOPMIN / BZPOPMAX key [key ...] timeout
+
+function bzpop(max: boolean) {
+  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+    const proto = ctx.conn.proto;
+    const deadline = parseTimeout(args[args.length - 1], Date.now());
+    const keys = args.slice(1, -1);
+    return blockWith(ctx, {
+      db: ctx.conn.db,
+      keys,
+      deadline,
+      attempt: (ks) => [ZMPOP, Buffer.from(String(ks.length)), ...ks, max ? MAX : MIN, COUNT, ONE],
+      convert: (reply) => {
+        const d = decodeReply(reply);
+        if (d === null) return null;
+        const [key, elems] = d as [Decoded, Decoded[][]];
+        const [member, score] = elems[0];
+        const w = writer(proto);
+        w.array(3);
+        w.bulk(asBuffer(key));
+        w.bulk(asBuffer(member));
+        if (typeof score === 'number') w.double(score);
+        else w.bulk(asBuffer(score));
+        return w.take();
+      },
+      timeoutReply: () => nullArray(proto),
+    });
+  };
+}
+
+const LIST = ['list'];
+const ZSET = ['sortedset'];
+const BPOP_SPEC = [keySpec(['RW', 'access', 'delete'], 1, -2)];
+const MPOP_SPEC = [{ flags: ['RW', 'access', 'delete'], begin: { index: 2 }, find: { keynumidx: 0, firstkey: 1, keystep: 1 } }];
+const MOVE_SPEC = [keySpec(['RW', 'access', 'delete']), keySpec(['RW', 'insert'], 2)];
+
+export const blockingCommands: CommandDef[] = [
+  cmd({
+    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: blpopLike(true),
+    keySpecs: BPOP_SPEC,
+    summary: 'Remove and get the first element in a list, or block until one is available', since: '2.0.0', group: 'list',
+    complexity: 'O(N) where N is the number of provided keys.',
+  }),
+  cmd({
+    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: blpopLike(false),
+    keySpecs: BPOP_SPEC,
+    summary: 'Remove and get the last element in a list, or block until one is available', since: '2.0.0', group: 'list',
+    complexity: 'O(N) where N is the number of provided keys.',
+  }),
+  cmd({
+    name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: LIST, getKeys: mpopKeys, main: bmpop(LMPOP, ['left', 'right']),
+    keySpecs: MPOP_SPEC,
+    summary: 'Pop elements from a list, or block until one is available', since: '7.0.0', group: 'list',
+    complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
+  }),
+  cmd({
+    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: LIST, keys: [1, 2, 1], main: blmoveLike(false),
+    keySpecs: MOVE_SPEC,
+    summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '6.2.0', group: 'list',
+    complexity: 'O(1)',
+  }),
+  cmd({
+    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: LIST, keys: [1, 2, 1], main: blmoveLike(true),
+    keySpecs: MOVE_SPEC,
+    summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '2.2.0', group: 'list',
+    complexity: 'O(1)',
+  }),
+  cmd({
+    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bzpop(false),
+    keySpecs: BPOP_SPEC,
+    summary: 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', since: '5.0.0', group: 'sorted_set',
+    complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+  }),
+  cmd({
+    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bzpop(true),
+    keySpecs: BPOP_SPEC,
+    summary: 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', since: '5.0.0', group: 'sorted_set',
+    complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+  }),
+  cmd({
+    name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: ZSET, getKeys: mpopKeys, main: bmpop(ZMPOP, ['min', 'max']),
+    keySpecs: MPOP_SPEC,
+    summary: 'Remove and return members with scores in a sorted set or block until one is available', since: '7.0.0', group: 'sorted_set',
+    complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
+  }),
+];
