@@ -598,7 +598,7 @@ function incrbyfloat(x: ShardExec, args: Buffer[]): void {
 // ------------------------------------------------------------------------------------------------
 
 /** A finite long double: (-1)^neg * m * 2^e, with m < 2^64. Infinity is `inf: true`. */
-interface LongDouble {
+export interface LongDouble {
   neg: boolean;
   m: bigint;
   e: number;
@@ -737,7 +737,7 @@ export function parseLongDouble(b: Buffer): LongDouble | null {
 }
 
 /** a + b rounded once; null when the result is infinite or NaN. */
-function ldAdd(a: LongDouble, b: LongDouble): LongDouble | null {
+export function ldAdd(a: LongDouble, b: LongDouble): LongDouble | null {
   if (a.inf || b.inf) return null;
   const e = Math.min(a.e, b.e);
   const na = a.m << BigInt(a.e - e);
