@@ -1,4 +1,1139 @@
-// set commands (filled in by the collections work).
-import type { CommandDef } from './types.js';
+// Set commands (Redis 7.0), on the collection layout of lib/store/collections.ts: one meta record
+// per key (id, member count, flags) and one subkey [id][member] -> empty value per member in `sub`.
+//
+// - Member order: SMEMBERS, SSCAN, SINTER/SUNION/SDIFF and SPOP/SRANDMEMBER with a count larger
+//   than the set list the members of a set Redis would keep as an intset (at most 512 members, all
+//   integers) in numeric order, as Redis does; other sets in member byte order (Redis: hash order;
+//   documented as nondeterministic_output_order).
+// - OBJECT ENCODING: intset while every member is an integer Redis accepts (string2ll) and there are
+//   at most 512 members (set-max-intset-entries), else hashtable (F_BIG), and never back, except
+//   where Redis builds a new set: the *STORE destinations, and SPOP with a count that leaves at most
+//   a fifth of the popped count (Redis re-creates the remaining set). COPY, RENAME and MOVE keep it.
+// - SSCAN: an intset comes back whole with cursor 0 (COUNT ignored), as in Redis. A hashtable is
+//   walked in member order, COUNT members examined per call; the position (last member returned)
+//   stays in this shard's cursor table under an opaque 64-bit id, like SCAN's. An unknown cursor
+//   restarts the walk. The last page of a walk comes with cursor 0 (Redis's bucket cursors may end
+//   a walk with an extra empty page, and with a small COUNT even a tiny hashtable takes several).
+// - SRANDMEMBER / SPOP: exactly uniform for sets of up to 65536 members (random ranks reached by
+//   skipping in LMDB, ~20 ns a member) and whenever the reply is a large part of the set (all
+//   members read); bigger sets are sampled by random descents of the member range (see Sampler),
+//   a few seeks per draw, approximately uniform only.
+// - Multi-key commands run in the shard when every key lives there; otherwise on the main thread
+//   under the coordinator's locks on every shard involved: type checks and cardinalities first
+//   (set-cards), then the smallest set (SINTER) or the first one (SDIFF) is fetched (set-union) and
+//   narrowed shard by shard (set-inter / set-diff); SUNION gathers each shard's union. *STORE
+//   writes the result on the destination's shard (set-store). SMOVE: set-cards on both keys, then
+//   SREM on the source's shard and SADD on the destination's.
+// - Binlog: SADD/SREM/SMOVE/*STORE as sent when they run in one shard (deterministic), SPOP as
+//   SREM of the popped members (DEL when it empties the set); across shards each shard logs its own
+//   part: SREM / SADD for SMOVE, DEL + SADD of the result for *STORE.
+// - LMDB keys are at most 1978 bytes, so a member is at most 1970 bytes (Redis: 512 MB); SADD of a
+//   longer member is refused with an error, reads never find one.
 
-export const setCommands: CommandDef[] = [];
+import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
+import type { MainContext } from '../main-context.js';
+import type { Tx } from '../coordinator.js';
+import { cmd, keySpec } from './define.js';
+import { E, RedisError } from '../errors.js';
+import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
+import { readU64BE, writeU64BE } from '../store/keys.js';
+import type { ShardStore } from '../store/shard-store.js';
+import { COLL_FIXED, F_BIG, type Coll, idRange, memberOf, newColl, openColl, openOrCreate, replaceWith, saveColl, subKey } from '../store/collections.js';
+import { keyTypeOps } from './internal.js';
+import { parseI64 } from '../resp/number.js';
+import { compileGlob, type GlobMatcher } from '../glob.js';
+import { parseCursor } from './keyspace.js';
+import { decodeReply, type Decoded } from '../resp/decode.js';
+import { DEL, PEXPIREAT } from '../store/effects.js';
+
+/** Redis 7.0 default set-max-intset-entries. */
+const INTSET_MAX = 512;
+/** LMDB's key limit (1978) minus the key id. */
+export const MAX_MEMBER = 1978 - 8;
+/** Sets up to this size are sampled exactly uniformly (random ranks, reached by skipping in LMDB). */
+const OFFSET_MAX = 65536;
+/** A random member is taken among the few after the point a random descent reaches. */
+const WINDOW = 8;
+/** Draws of a byte value before a random descent settles for the next member. */
+const GAP_TRIES = 16;
+/** Largest SRANDMEMBER reply with a negative count (Redis would try, and run out of memory). */
+const MAX_RANDOM_REPLY = 1 << 24;
+/** Members per SADD record when a result is written to the binlog. */
+const LOG_CHUNK = 1000;
+
+const SADD = Buffer.from('SADD');
+const SREM = Buffer.from('SREM');
+const EMPTY = Buffer.alloc(0);
+
+const TOO_LONG = `ERR set member is too long (respdb stores members of up to ${MAX_MEMBER} bytes)`;
+const COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
+const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
+const NUMKEYS = 'ERR numkeys should be greater than 0';
+const NUMKEYS_ARGS = "ERR Number of keys can't be greater than number of args";
+const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+const RANDOM_TOO_MANY = `ERR SRANDMEMBER count is too large (respdb answers at most ${MAX_RANDOM_REPLY} members)`;
+
+const I64_MAX = (1n << 63n) - 1n;
+
+// ------------------------------------------------------------------------------------------------
+// Helpers
+// ------------------------------------------------------------------------------------------------
+
+/** An option keyword as Redis's strcasecmp sees it: case-insensitive, up to the first NUL byte. */
+function optIs(arg: Buffer, kw: string): boolean {
+  let end = arg.indexOf(0);
+  if (end < 0) end = arg.length;
+  if (end !== kw.length) return false;
+  for (let i = 0; i < end; i++) {
+    let c = arg[i];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== kw.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** A member an intset can hold (Redis's string2ll). */
+function isInt(m: Buffer): boolean {
+  return m.length <= 20 && parseI64(m) !== null;
+}
+
+/** F_BIG when a set built from scratch with these (distinct) members would be a hashtable. */
+function flagsFor(members: Buffer[]): number {
+  if (members.length > INTSET_MAX) return F_BIG;
+  for (const m of members) if (!isInt(m)) return F_BIG;
+  return 0;
+}
+
+/**
+ * Members in the order Redis would list them: an intset (at most 512 integers) in numeric order;
+ * anything else as it is (Redis: hash order).
+ */
+function intsetOrder(members: Buffer[]): Buffer[] {
+  if (members.length < 2 || members.length > INTSET_MAX) return members;
+  const nums: Array<[bigint, Buffer]> = [];
+  for (const m of members) {
+    const n = m.length <= 20 ? parseI64(m) : null;
+    if (n === null) return members;
+    nums.push([n, m]);
+  }
+  nums.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return nums.map((p) => p[1]);
+}
+
+function isMember(store: ShardStore, id: number, m: Buffer): boolean {
+  return m.length <= MAX_MEMBER && store.sub.getBinaryFast(subKey(id, m)) !== undefined;
+}
+
+/** Adds a member (true when it was not there), keeping count and encoding. */
+function addMember(store: ShardStore, c: Coll, m: Buffer): boolean {
+  const k = subKey(c.id, m);
+  if (store.sub.getBinaryFast(k) !== undefined) return false;
+  store.sub.putSync(k, EMPTY);
+  c.count++;
+  if (!(c.flags & F_BIG) && (c.count > INTSET_MAX || !isInt(m))) c.flags |= F_BIG;
+  return true;
+}
+
+/** Removes a member (true when it was there). */
+function removeMember(store: ShardStore, c: Coll, m: Buffer): boolean {
+  if (m.length > MAX_MEMBER || !store.sub.removeSync(subKey(c.id, m))) return false;
+  c.count--;
+  return true;
+}
+
+/** Every member of the collection with id `id`, in member byte order. */
+function allMembers(store: ShardStore, id: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const k of store.sub.getKeys(idRange(id))) out.push(memberOf(k as Buffer));
+  return out;
+}
+
+/** All members of an open set, in the order Redis lists them. */
+function listMembers(store: ShardStore, c: Coll): Buffer[] {
+  const ms = allMembers(store, c.id);
+  return c.flags & F_BIG ? ms : intsetOrder(ms);
+}
+
+function replySet(x: { out: ShardExec['out'] }, members: Buffer[]): void {
+  x.out.set(members.length);
+  for (const m of members) x.out.bulk(m);
+}
+
+function randInt(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+/** `k` distinct random elements of `items` (a partial Fisher-Yates shuffle; reorders `items`). */
+function pickDistinct<T>(items: T[], k: number): T[] {
+  for (let i = 0; i < k; i++) {
+    const j = i + randInt(items.length - i);
+    const t = items[i];
+    items[i] = items[j];
+    items[j] = t;
+  }
+  return items.slice(0, k);
+}
+
+/** Bytes shared at the start of a and b. */
+function commonLen(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Random members of a big set without reading it whole. A draw descends the member range: where
+ * the members under the current prefix differ at byte p, it picks one of the byte values between
+ * the lowest and the highest member's (or the prefix itself, when it is a member) and goes on
+ * under the longer prefix; a value no member continues with gives the next member. Each draw is a
+ * few seeks per distinguishing byte. Uniform over the branches, not over the members: members in
+ * sparse branches come up more often than members in dense ones (Redis's own sampling of big
+ * hashtables is not exactly uniform either).
+ */
+class Sampler {
+  private readonly first: Buffer;
+  private readonly last: Buffer;
+  private readonly end: Buffer;
+
+  constructor(private readonly store: ShardStore, id: number) {
+    const { start, end } = idRange(id);
+    this.end = end;
+    this.first = this.atOrAfter(start)!;
+    this.last = this.lastUnder(start)!;
+  }
+
+  /** The first subkey >= k within the set, or null. */
+  private atOrAfter(k: Buffer): Buffer | null {
+    for (const x of this.store.sub.getKeys({ start: k, end: this.end, limit: 1 })) return x as Buffer;
+    return null;
+  }
+
+  /** The first subkey > k within the set, or null. */
+  private after(k: Buffer): Buffer | null {
+    for (const x of this.store.sub.getKeys({ start: k, end: this.end, limit: 2 })) if (!(x as Buffer).equals(k)) return x as Buffer;
+    return null;
+  }
+
+  /** The last subkey starting with `pre` and longer than it, or null. */
+  private lastUnder(pre: Buffer): Buffer | null {
+    // The smallest key greater than every key starting with `pre`.
+    let n = pre.length;
+    while (n > 0 && pre[n - 1] === 0xff) n--;
+    let upper = this.end;
+    if (n > 0) {
+      upper = Buffer.from(pre.subarray(0, n));
+      upper[n - 1]++;
+      if (upper.compare(this.end) > 0) upper = this.end;
+    }
+    for (const x of this.store.sub.getKeys({ start: upper, end: pre, reverse: true, limit: 2 })) {
+      const k = x as Buffer;
+      if (k.length >= pre.length && k.compare(pre, 0, pre.length, 0, pre.length) === 0) return k;
+    }
+    return null;
+  }
+
+  draw(): Buffer {
+    const k = this.descend();
+    // Smooth what the descent favours over the next few members.
+    const skip = randInt(WINDOW);
+    if (skip === 0) return memberOf(k);
+    let last = k;
+    let i = 0;
+    for (const x of this.store.sub.getKeys({ start: k, end: this.end, limit: skip + 1 })) {
+      last = x as Buffer;
+      if (i++ === skip) return memberOf(last);
+    }
+    // past the last member: wrap to the first ones
+    for (const x of this.store.sub.getKeys({ start: this.first, end: this.end, limit: skip + 1 - i })) last = x as Buffer;
+    return memberOf(last);
+  }
+
+  /** One member reached by a random descent of the member range. */
+  private descend(): Buffer {
+    let lo = this.first;
+    let hi = this.last;
+    for (;;) {
+      if (lo.equals(hi)) return lo;
+      const p = commonLen(lo, hi);
+      // lo is the shared prefix itself: it is one more option
+      const isKey = lo.length === p;
+      const from = isKey ? this.after(lo)! : lo;
+      const a = from[p];
+      const options = hi[p] - a + 1 + (isKey ? 1 : 0);
+      const pre = Buffer.allocUnsafe(p + 1);
+      hi.copy(pre, 0, 0, p);
+      let next: Buffer | null = null;
+      // Byte values no member continues with are drawn again (a few times, then the next member).
+      for (let tries = 0; tries < GAP_TRIES && next === null; tries++) {
+        let r = randInt(options);
+        if (isKey) {
+          if (r === 0) return lo;
+          r--;
+        }
+        pre[p] = a + r;
+        const n = this.atOrAfter(pre)!;
+        const under = n.length >= pre.length && n.compare(pre, 0, pre.length, 0, pre.length) === 0;
+        if (under) next = n;
+        else if (tries === GAP_TRIES - 1) return n;
+      }
+      lo = next!;
+      // nothing longer under pre: pre itself is the only member there
+      hi = this.lastUnder(pre) ?? lo;
+    }
+  }
+
+  /** `k` distinct members (k well below the set's size); null when the draws keep colliding. */
+  distinct(k: number): Buffer[] | null {
+    const seen = new Set<string>();
+    const out: Buffer[] = [];
+    for (let tries = 0; out.length < k; tries++) {
+      if (tries > 20 * k + 100) return null;
+      const m = this.draw();
+      const s = m.toString('latin1');
+      if (seen.has(s)) continue;
+      seen.add(s);
+      out.push(m);
+    }
+    return out;
+  }
+}
+
+/** Shuffles in place (Fisher-Yates). */
+function shuffle<T>(items: T[]): T[] {
+  pickDistinct(items, items.length);
+  return items;
+}
+
+/** Members at the given ranks (ascending, may repeat) of the collection `id`, in one forward pass. */
+function membersAtRanks(store: ShardStore, id: number, ranks: number[]): Buffer[] {
+  const { start, end } = idRange(id);
+  const out: Buffer[] = [];
+  let from = start;
+  let pos = 0;
+  for (const r of ranks) {
+    // `from` is the member at rank `pos` (or the range start, rank 0)
+    for (const k of store.sub.getKeys({ start: from, end, offset: r - pos, limit: 1 })) from = k as Buffer;
+    pos = r;
+    out.push(memberOf(from));
+  }
+  return out;
+}
+
+/**
+ * `k` random members of the set: distinct (k < count) or drawn with repetition. Exactly uniform
+ * when k is a large part of the set (all members read) or the set has at most OFFSET_MAX members
+ * (random ranks, sorted, reached in one pass); bigger sets are sampled by random descents.
+ */
+function sample(store: ShardStore, c: Coll, k: number, distinct: boolean): Buffer[] {
+  const n = c.count;
+  if (k * 4 >= n) {
+    const all = allMembers(store, c.id);
+    if (distinct) return pickDistinct(all, k);
+    const out: Buffer[] = new Array(k);
+    for (let i = 0; i < k; i++) out[i] = all[randInt(n)];
+    return out;
+  }
+  if (n <= OFFSET_MAX) {
+    let ranks: number[];
+    if (distinct) {
+      const set = new Set<number>();
+      while (set.size < k) set.add(randInt(n));
+      ranks = [...set];
+    } else {
+      ranks = new Array(k);
+      for (let i = 0; i < k; i++) ranks[i] = randInt(n);
+    }
+    ranks.sort((a, b) => a - b);
+    return shuffle(membersAtRanks(store, c.id, ranks));
+  }
+  const s = new Sampler(store, c.id);
+  if (distinct) return s.distinct(k) ?? pickDistinct(allMembers(store, c.id), k);
+  const out: Buffer[] = new Array(k);
+  for (let i = 0; i < k; i++) out[i] = s.draw();
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Single-key commands
+// ------------------------------------------------------------------------------------------------
+
+function sadd(x: ShardExec, args: Buffer[]): void {
+  const c = openOrCreate(x, args[1], T_SET);
+  for (let i = 2; i < args.length; i++) if (args[i].length > MAX_MEMBER) throw new RedisError(TOO_LONG);
+  let n = 0;
+  for (let i = 2; i < args.length; i++) if (addMember(x.store, c, args[i])) n++;
+  if (n > 0) {
+    saveColl(x, c);
+    x.binlog(args);
+  }
+  x.out.int(n);
+}
+
+function srem(x: ShardExec, args: Buffer[]): void {
+  const c = openColl(x, args[1], T_SET);
+  let n = 0;
+  if (c) {
+    for (let i = 2; i < args.length && c.count > 0; i++) if (removeMember(x.store, c, args[i])) n++;
+    if (n > 0) {
+      saveColl(x, c);
+      x.binlog(args);
+    }
+  }
+  x.out.int(n);
+}
+
+function scard(x: ShardExec, args: Buffer[]): void {
+  const c = openColl(x, args[1], T_SET);
+  x.out.int(c ? c.count : 0);
+}
+
+function sismember(x: ShardExec, args: Buffer[]): void {
+  const c = openColl(x, args[1], T_SET);
+  x.out.int(c && isMember(x.store, c.id, args[2]) ? 1 : 0);
+}
+
+function smismember(x: ShardExec, args: Buffer[]): void {
+  const c = openColl(x, args[1], T_SET);
+  x.out.array(args.length - 2);
+  for (let i = 2; i < args.length; i++) x.out.int(c && isMember(x.store, c.id, args[i]) ? 1 : 0);
+}
+
+function smembers(x: ShardExec, args: Buffer[]): void {
+  const c = openColl(x, args[1], T_SET);
+  replySet(x, c ? listMembers(x.store, c) : []);
+}
+
+function srandmember(x: ShardExec, args: Buffer[]): void {
+  if (args.length > 3) throw new RedisError(E.syntax);
+  if (args.length === 3) return srandmemberCount(x, args);
+  const c = openColl(x, args[1], T_SET);
+  if (!c) return x.out.nil();
+  x.out.bulk(sample(x.store, c, 1, true)[0]);
+}
+
+function srandmemberCount(x: ShardExec, args: Buffer[]): void {
+  const n = parseI64(args[2]);
+  if (n === null) throw new RedisError(E.notInt);
+  if (n < -I64_MAX) throw new RedisError(COUNT_RANGE);
+  const c = openColl(x, args[1], T_SET);
+  if (!c || n === 0n) return x.out.array(0);
+  if (n > 0n) {
+    if (n >= BigInt(c.count)) {
+      const ms = listMembers(x.store, c);
+      x.out.array(ms.length);
+      for (const m of ms) x.out.bulk(m);
+      return;
+    }
+    const ms = sample(x.store, c, Number(n), true);
+    x.out.array(ms.length);
+    for (const m of ms) x.out.bulk(m);
+    return;
+  }
+  // Negative: -n draws, members may repeat.
+  if (-n > BigInt(MAX_RANDOM_REPLY)) throw new RedisError(RANDOM_TOO_MANY);
+  const ms = sample(x.store, c, Number(-n), false);
+  x.out.array(ms.length);
+  for (const m of ms) x.out.bulk(m);
+}
+
+function spop(x: ShardExec, args: Buffer[]): void {
+  if (args.length > 3) throw new RedisError(E.syntax);
+  if (args.length === 3) return spopCount(x, args);
+  const key = args[1];
+  const c = openColl(x, key, T_SET);
+  if (!c) return x.out.nil();
+  const m = sample(x.store, c, 1, true)[0];
+  removeMember(x.store, c, m);
+  saveColl(x, c);
+  x.binlog([SREM, key, m]);
+  x.out.bulk(m);
+}
+
+function spopCount(x: ShardExec, args: Buffer[]): void {
+  const n = parseI64(args[2]);
+  if (n === null || n < 0n) throw new RedisError(MUST_BE_POSITIVE);
+  const key = args[1];
+  const c = openColl(x, key, T_SET);
+  if (!c || n === 0n) return replySet(x, []);
+  if (n >= BigInt(c.count)) {
+    // The whole set: the key goes away.
+    const ms = listMembers(x.store, c);
+    c.count = 0;
+    saveColl(x, c);
+    x.binlog([DEL, key]);
+    return replySet(x, ms);
+  }
+  const k = Number(n);
+  const remaining = c.count - k;
+  let popped: Buffer[];
+  if (k * 4 < c.count) {
+    popped = sample(x.store, c, k, true);
+  } else {
+    const all = allMembers(x.store, c.id);
+    popped = pickDistinct(all, k);
+    if (remaining * 5 <= k) {
+      // Redis re-creates the set from the members it keeps: its encoding starts over.
+      c.flags = (c.flags & ~F_BIG) | flagsFor(all.slice(k));
+    }
+  }
+  for (const m of popped) removeMember(x.store, c, m);
+  saveColl(x, c);
+  x.binlog([SREM, key, ...popped]);
+  replySet(x, popped);
+}
+
+// ------------------------------------------------------------------------------------------------
+// SSCAN
+// ------------------------------------------------------------------------------------------------
+
+interface ScanPos {
+  db: number;
+  id: number;
+  key: Buffer;
+  /** The subkey of the last member returned. */
+  after: Buffer;
+}
+
+/** At most this many positions are kept per shard (least recently used evicted). */
+const MAX_CURSORS = 10000;
+/** COUNT is capped to this many members examined per call. */
+const MAX_SCAN_STEP = 100000;
+const U64 = 1n << 64n;
+
+/** This shard's SSCAN positions, by cursor id. Ids start at a random point per run. */
+const positions = new Map<bigint, ScanPos>();
+let nextCursor = 1n + BigInt(Math.floor(Math.random() * 2 ** 40)) * 1024n;
+
+function savePos(p: ScanPos): bigint {
+  const id = nextCursor;
+  nextCursor = nextCursor + 1n >= U64 ? 1n : nextCursor + 1n;
+  positions.set(id, p);
+  if (positions.size > MAX_CURSORS) positions.delete(positions.keys().next().value!);
+  return id;
+}
+
+function takePos(id: bigint): ScanPos | undefined {
+  const p = positions.get(id);
+  if (p) {
+    // most recently used last
+    positions.delete(id);
+    positions.set(id, p);
+  }
+  return p;
+}
+
+function sscan(x: ShardExec, args: Buffer[]): void {
+  const cursor = parseCursor(args[2]);
+  if (cursor === null) throw new RedisError(E.invalidCursor);
+  const key = args[1];
+  const c = openColl(x, key, T_SET);
+  if (!c) {
+    x.out.array(2);
+    x.out.bulkStr('0');
+    x.out.array(0);
+    return;
+  }
+  let count = 10n;
+  let match: GlobMatcher | null = null;
+  for (let i = 3; i < args.length; i += 2) {
+    const hasValue = i + 1 < args.length;
+    if (optIs(args[i], 'count') && hasValue) {
+      const n = parseI64(args[i + 1]);
+      if (n === null) throw new RedisError(E.notInt);
+      if (n < 1n) throw new RedisError(E.syntax);
+      count = n;
+    } else if (optIs(args[i], 'match') && hasValue) {
+      const pat = args[i + 1];
+      match = pat.length === 1 && pat[0] === 42 ? null : compileGlob(pat);
+    } else throw new RedisError(E.syntax);
+  }
+  let found: Buffer[];
+  let next = 0n;
+  if (!(c.flags & F_BIG)) {
+    // intset: everything at once, whatever the cursor and COUNT (as Redis).
+    found = listMembers(x.store, c);
+  } else {
+    const limit = count > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(count);
+    let pos = cursor === 0n ? undefined : takePos(cursor);
+    if (pos && (pos.db !== x.db || pos.id !== c.id || !pos.key.equals(key))) pos = undefined;
+    const { start, end } = idRange(c.id);
+    const from = pos ? pos.after : start;
+    found = [];
+    let last: Buffer | null = null;
+    let more = false;
+    for (const k of x.store.sub.getKeys({ start: from, end, limit: limit + 2 })) {
+      const sk = k as Buffer;
+      if (pos && sk.equals(from)) continue;
+      if (found.length === limit) {
+        more = true;
+        break;
+      }
+      found.push(memberOf(sk));
+      last = sk;
+    }
+    if (more) next = savePos({ db: x.db, id: c.id, key: Buffer.from(key), after: last! });
+  }
+  if (match) found = found.filter((m) => match!(m));
+  x.out.array(2);
+  x.out.bulkStr(String(next));
+  x.out.array(found.length);
+  for (const m of found) x.out.bulk(m);
+}
+
+// ------------------------------------------------------------------------------------------------
+// SMOVE
+// ------------------------------------------------------------------------------------------------
+
+/** SMOVE with both keys in this shard. */
+function smove(x: ShardExec, args: Buffer[]): void {
+  const [, src, dst, member] = args;
+  const s = openColl(x, src, T_SET);
+  if (!s) return x.out.int(0);
+  const d = src.equals(dst) ? s : openColl(x, dst, T_SET);
+  if (d === s) return x.out.int(isMember(x.store, s.id, member) ? 1 : 0);
+  if (!removeMember(x.store, s, member)) return x.out.int(0);
+  saveColl(x, s);
+  const to = d ?? openOrCreate(x, dst, T_SET);
+  addMember(x.store, to, member);
+  saveColl(x, to);
+  x.binlog(args);
+  x.out.int(1);
+}
+
+/** SMOVE across two shards: check both keys, then SREM on the source's shard, SADD on the destination's. */
+function smoveCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
+  const { server, out } = ctx;
+  const db = ctx.conn.db;
+  const [, src, dst, member] = args;
+  const sa = server.shardOf(src);
+  const sb = server.shardOf(dst);
+  return server.coord.locked([sa, sb], async (tx) => {
+    const [rs, rd] = await Promise.all([
+      tx.exec(sa, setCardsDef, db, [SET_CARDS, src]),
+      tx.exec(sb, setCardsDef, db, [SET_CARDS, dst]),
+    ]);
+    const s = decodeReply(rs);
+    const d = decodeReply(rd);
+    if (!(s instanceof Error) && (s as bigint[])[0] === 0n) return out.int(0);
+    if (s instanceof Error) return out.error(s.message);
+    if (d instanceof Error) return out.error(d.message);
+    const r = decodeReply(await tx.exec(sa, sremDef, db, [SREM, src, member]));
+    if (r instanceof Error) return out.error(r.message);
+    if (r !== 1n) return out.int(0);
+    const a = decodeReply(await tx.exec(sb, saddDef, db, [SADD, dst, member]));
+    if (a instanceof Error) return out.error(a.message);
+    out.int(1);
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF SDIFFSTORE
+// ------------------------------------------------------------------------------------------------
+
+type Op = 'inter' | 'union' | 'diff';
+
+/** Opens every set (WRONGTYPE for any other type, before anything is read); null for missing keys. */
+function openSets(x: ShardExec, keys: Buffer[]): Array<Coll | null> {
+  return keys.map((k) => openColl(x, k, T_SET));
+}
+
+/** Members of the intersection (stops at `limit` members when > 0). */
+function interOf(store: ShardStore, sets: Array<Coll | null>, limit = 0): Buffer[] {
+  if (sets.length === 0 || sets.some((s) => !s)) return [];
+  const order = (sets as Coll[]).slice().sort((a, b) => a.count - b.count);
+  const small = order[0];
+  const rest = order.slice(1).filter((s) => s.id !== small.id);
+  const out: Buffer[] = [];
+  for (const k of store.sub.getKeys(idRange(small.id))) {
+    const m = memberOf(k as Buffer);
+    if (rest.every((s) => isMember(store, s.id, m))) {
+      out.push(m);
+      if (limit > 0 && out.length >= limit) break;
+    }
+  }
+  return small.flags & F_BIG ? out : intsetOrder(out);
+}
+
+/** Members of the union, each once. */
+function unionOf(store: ShardStore, sets: Array<Coll | null>): Buffer[] {
+  const present = sets.filter((s): s is Coll => s !== null);
+  const ids = [...new Set(present.map((s) => s.id))];
+  if (ids.length === 0) return [];
+  if (ids.length === 1) return intsetOrder(allMembers(store, ids[0]));
+  const seen = new Map<string, Buffer>();
+  for (const id of ids) {
+    for (const k of store.sub.getKeys(idRange(id))) {
+      const m = memberOf(k as Buffer);
+      const s = m.toString('latin1');
+      if (!seen.has(s)) seen.set(s, m);
+    }
+  }
+  return intsetOrder([...seen.values()]);
+}
+
+/** Members of the first set that are in none of the others. */
+function diffOf(store: ShardStore, sets: Array<Coll | null>): Buffer[] {
+  const first = sets[0];
+  if (!first) return [];
+  const others = sets.slice(1).filter((s): s is Coll => s !== null);
+  const out: Buffer[] = [];
+  for (const k of store.sub.getKeys(idRange(first.id))) {
+    const m = memberOf(k as Buffer);
+    if (!others.some((s) => isMember(store, s.id, m))) out.push(m);
+  }
+  return intsetOrder(out);
+}
+
+function compute(op: Op, store: ShardStore, sets: Array<Coll | null>): Buffer[] {
+  return op === 'inter' ? interOf(store, sets) : op === 'union' ? unionOf(store, sets) : diffOf(store, sets);
+}
+
+/**
+ * Replaces `key` in x.db by a new set of the given distinct members (deletes it when there are
+ * none). Returns false when nothing changed (no members and no key).
+ */
+function writeSet(x: ShardExec, key: Buffer, members: Buffer[]): boolean {
+  const f = x.store.find(x.db, key, x.now);
+  if (members.length === 0) {
+    if (!f.meta) return false;
+    x.store.remove(x.db, f.meta);
+    return true;
+  }
+  const c = newColl(x, key, f.mk, T_SET);
+  for (const m of members) x.store.sub.putSync(subKey(c.id, m), EMPTY);
+  c.count = members.length;
+  c.flags = flagsFor(members);
+  replaceWith(x, c, f.meta);
+  return true;
+}
+
+/** SINTER / SUNION / SDIFF with every key in this shard. */
+function algebra(op: Op) {
+  return (x: ShardExec, args: Buffer[]): void => {
+    const sets = openSets(x, args.slice(1));
+    replySet(x, compute(op, x.store, sets));
+  };
+}
+
+/** SINTERSTORE / SUNIONSTORE / SDIFFSTORE with every key in this shard. */
+function algebraStore(op: Op) {
+  return (x: ShardExec, args: Buffer[]): void => {
+    const sets = openSets(x, args.slice(2));
+    const members = compute(op, x.store, sets);
+    if (writeSet(x, args[1], members)) x.binlog(args);
+    x.out.int(members.length);
+  };
+}
+
+/** SINTERCARD arguments: the keys (argument indexes 2..) and the limit (0 = none), or an error text. */
+function parseIntercard(args: Buffer[]): { nkeys: number; limit: number } | string {
+  const nk = parseI64(args[1]);
+  if (nk === null || nk < 1n) return NUMKEYS;
+  if (nk > BigInt(args.length - 2)) return NUMKEYS_ARGS;
+  const nkeys = Number(nk);
+  let limit = 0;
+  for (let i = 2 + nkeys; i < args.length; i++) {
+    if (optIs(args[i], 'limit') && i + 1 < args.length) {
+      const l = parseI64(args[++i]);
+      if (l === null || l < 0n) return LIMIT_NEGATIVE;
+      limit = l > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(l);
+    } else return E.syntax;
+  }
+  return { nkeys, limit };
+}
+
+/** SINTERCARD's keys: numkeys keys after it; [0] (no valid key) when numkeys is invalid. */
+function intercardKeys(args: Buffer[]): number[] {
+  const nk = args.length > 1 ? parseI64(args[1]) : null;
+  if (nk === null || nk < 1n || nk > BigInt(args.length - 2)) return [0];
+  const out: number[] = [];
+  for (let i = 0; i < Number(nk); i++) out.push(2 + i);
+  return out;
+}
+
+function sintercard(x: ShardExec, args: Buffer[]): void {
+  const o = parseIntercard(args);
+  if (typeof o === 'string') throw new RedisError(o);
+  const sets = openSets(x, args.slice(2, 2 + o.nkeys));
+  x.out.int(interOf(x.store, sets, o.limit).length);
+}
+
+// ---- across shards
+
+/** Keys grouped by shard, in first-appearance order. */
+function byShard(ctx: MainContext, keys: Buffer[]): Map<number, Buffer[]> {
+  const parts = new Map<number, Buffer[]>();
+  for (const k of keys) {
+    const s = ctx.server.shardOf(k);
+    let p = parts.get(s);
+    if (!p) parts.set(s, (p = []));
+    p.push(k);
+  }
+  return parts;
+}
+
+function check(d: Decoded): Decoded {
+  if (d instanceof Error) throw new RedisError(d.message);
+  return d;
+}
+
+/** Copies of the members of a decoded array reply (the reply buffer is not kept). */
+function membersOf(d: Decoded): Buffer[] {
+  return (check(d) as Buffer[]).map((b) => Buffer.from(b));
+}
+
+/**
+ * The result of a set operation over keys on several shards, under the transaction's locks.
+ * Throws RedisError for a shard's error (WRONGTYPE).
+ */
+async function gather(tx: Tx, ctx: MainContext, op: Op, keys: Buffer[]): Promise<Buffer[]> {
+  const db = ctx.conn.db;
+  const parts = byShard(ctx, keys);
+  const shardOf = (k: Buffer) => ctx.server.shardOf(k);
+  if (op === 'union') {
+    const replies = await Promise.all([...parts].map(([s, ks]) => tx.exec(s, setUnionDef, db, [SET_UNION, ...ks])));
+    const seen = new Map<string, Buffer>();
+    const lists = replies.map((r) => membersOf(decodeReply(r)));
+    for (const list of lists) {
+      for (const m of list) {
+        const s = m.toString('latin1');
+        if (!seen.has(s)) seen.set(s, m);
+      }
+    }
+    return intsetOrder([...seen.values()]);
+  }
+  // Type checks and cardinalities of every key first (WRONGTYPE wins over an empty result).
+  const cards = new Map<number, bigint[]>();
+  const replies = await Promise.all([...parts].map(([s, ks]) => tx.exec(s, setCardsDef, db, [SET_CARDS, ...ks])));
+  [...parts.keys()].forEach((s, i) => cards.set(s, check(decodeReply(replies[i])) as bigint[]));
+  const cardOf = new Map<string, bigint>();
+  for (const [s, ks] of parts) ks.forEach((k, i) => cardOf.set(k.toString('latin1'), cards.get(s)![i]));
+  let base: Buffer;
+  if (op === 'inter') {
+    base = keys[0];
+    for (const k of keys) {
+      const n = cardOf.get(k.toString('latin1'))!;
+      if (n === 0n) return [];
+      if (n < cardOf.get(base.toString('latin1'))!) base = k;
+    }
+  } else {
+    base = keys[0];
+    if (cardOf.get(base.toString('latin1')) === 0n) return [];
+  }
+  let cand = membersOf(decodeReply(await tx.exec(shardOf(base), setUnionDef, db, [SET_UNION, base])));
+  const others = op === 'inter' ? keys : keys.slice(1);
+  const filterDef = op === 'inter' ? setInterDef : setDiffDef;
+  const filterName = op === 'inter' ? SET_INTER : SET_DIFF;
+  for (const [s, ks] of byShard(ctx, others)) {
+    if (cand.length === 0) break;
+    const ask = op === 'inter' ? ks.filter((k) => !k.equals(base)) : ks;
+    if (ask.length === 0) continue;
+    const r = await tx.exec(s, filterDef, db, [filterName, Buffer.from(String(ask.length)), ...ask, ...cand]);
+    cand = membersOf(decodeReply(r));
+  }
+  return intsetOrder(cand);
+}
+
+/** The shards a multi-key set command holds. */
+function shardsOf(ctx: MainContext, keys: Buffer[]): number[] {
+  return [...new Set(keys.map((k) => ctx.server.shardOf(k)))];
+}
+
+function algebraCoordinated(op: Op) {
+  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+    const keys = args.slice(1);
+    return ctx.server.coord.locked(shardsOf(ctx, keys), async (tx) => {
+      const members = await gather(tx, ctx, op, keys);
+      replySet(ctx, members);
+    });
+  };
+}
+
+function algebraStoreCoordinated(op: Op) {
+  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+    const dst = args[1];
+    const keys = args.slice(2);
+    return ctx.server.coord.locked(shardsOf(ctx, args.slice(1)), async (tx) => {
+      const members = await gather(tx, ctx, op, keys);
+      const r = check(decodeReply(await tx.exec(ctx.server.shardOf(dst), setStoreDef, ctx.conn.db, [SET_STORE, dst, ...members])));
+      ctx.out.int(r as bigint);
+    });
+  };
+}
+
+function sintercardCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> | void {
+  const o = parseIntercard(args);
+  if (typeof o === 'string') return ctx.out.error(o);
+  const keys = args.slice(2, 2 + o.nkeys);
+  return ctx.server.coord.locked(shardsOf(ctx, keys), async (tx) => {
+    const n = (await gather(tx, ctx, 'inter', keys)).length;
+    ctx.out.int(o.limit > 0 && n > o.limit ? o.limit : n);
+  });
+}
+
+// ---- internal steps
+
+/** set-cards key...: the cardinality of each key (0 when missing); WRONGTYPE if any is not a set. */
+function setCards(x: ShardExec, args: Buffer[]): void {
+  const sets = openSets(x, args.slice(1));
+  x.out.array(sets.length);
+  for (const s of sets) x.out.int(s ? s.count : 0);
+}
+
+/** set-union key...: the members of the union of the keys; WRONGTYPE if any is not a set. */
+function setUnion(x: ShardExec, args: Buffer[]): void {
+  const m = unionOf(x.store, openSets(x, args.slice(1)));
+  x.out.array(m.length);
+  for (const b of m) x.out.bulk(b);
+}
+
+/** set-inter|set-diff n key1..keyn member...: the given members in every key / in none of them. */
+function setFilter(op: 'inter' | 'diff') {
+  return (x: ShardExec, args: Buffer[]): void => {
+    const n = Number(args[1].toString('latin1'));
+    const sets = openSets(x, args.slice(2, 2 + n));
+    const out: Buffer[] = [];
+    const missing = sets.some((s) => !s);
+    if (!(op === 'inter' && missing)) {
+      const present = sets.filter((s): s is Coll => s !== null);
+      for (let i = 2 + n; i < args.length; i++) {
+        const m = args[i];
+        const keep = op === 'inter' ? present.every((s) => isMember(x.store, s.id, m)) : !present.some((s) => isMember(x.store, s.id, m));
+        if (keep) out.push(m);
+      }
+    }
+    x.out.array(out.length);
+    for (const b of out) x.out.bulk(b);
+  };
+}
+
+/** Binlog records re-creating a set: SADD key in chunks. */
+function logMembers(x: ShardExec, key: Buffer, members: Buffer[]): void {
+  for (let i = 0; i < members.length; i += LOG_CHUNK) x.binlog([SADD, key, ...members.slice(i, i + LOG_CHUNK)]);
+}
+
+/** set-store dst member...: dst becomes the set of the given distinct members; replies their count. */
+function setStore(x: ShardExec, args: Buffer[]): void {
+  const dst = args[1];
+  const members = args.slice(2);
+  const existed = x.store.get(x.db, dst, x.now, false) !== null;
+  if (writeSet(x, dst, members)) {
+    if (existed) x.binlog([DEL, dst]);
+    logMembers(x, dst, members);
+  }
+  x.out.int(members.length);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Key type operations: OBJECT ENCODING, COPY, cross-shard RENAME / COPY
+// ------------------------------------------------------------------------------------------------
+
+function body(id: number, count: number, flags: number): Buffer {
+  const b = Buffer.allocUnsafe(COLL_FIXED);
+  writeU64BE(b, id, 0);
+  writeU64BE(b, count, 8);
+  b[16] = flags;
+  return b;
+}
+
+keyTypeOps[T_SET] = {
+  encoding(m: Meta) {
+    return payload(m)[16] & F_BIG ? 'hashtable' : 'intset';
+  },
+  refcount() {
+    return 1;
+  },
+  copy(store, m, toDb, toKey, to) {
+    // Redis's setDup keeps the encoding.
+    const p = payload(m);
+    const nid = store.allocId();
+    for (const mem of allMembers(store, readU64BE(p, 0))) store.sub.putSync(subKey(nid, mem), EMPTY);
+    const raw = encodeMeta(T_SET, m.expireAt, store.longKey(toKey), body(nid, readU64BE(p, 8), p[16]));
+    m.raw.copy(raw, 2, 2, 10);
+    store.put(toDb, to.mk, raw, to.meta, true);
+  },
+  dump(store, m) {
+    // [flags u8][count u64 BE] then per member: [u32 length][member]
+    const p = payload(m);
+    const parts: Buffer[] = [Buffer.from([p[16]]), Buffer.from(p.subarray(8, 16))];
+    for (const mem of allMembers(store, readU64BE(p, 0))) {
+      const h = Buffer.allocUnsafe(4);
+      h.writeUInt32BE(mem.length, 0);
+      parts.push(h, mem);
+    }
+    return Buffer.concat(parts);
+  },
+  restore(x, key, to, dump, expire) {
+    // A moved or copied set keeps its encoding, as RENAME and COPY do in Redis.
+    const flags = dump[0];
+    const count = readU64BE(dump, 1);
+    const id = x.store.allocId();
+    const members: Buffer[] = [];
+    let off = 9;
+    while (off < dump.length) {
+      const len = dump.readUInt32BE(off);
+      const m = dump.subarray(off + 4, off + 4 + len);
+      off += 4 + len;
+      x.store.sub.putSync(subKey(id, m), EMPTY);
+      members.push(m);
+    }
+    if (members.length !== count) throw new Error(`set dump holds ${members.length} members, its header says ${count}`);
+    const raw = encodeMeta(T_SET, readU64BE(expire, 0), x.store.longKey(key), body(id, count, flags));
+    expire.copy(raw, 2, 0, 8);
+    x.store.put(x.db, to.mk, raw, to.meta, true);
+    x.binlog([DEL, key]);
+    logMembers(x, key, members);
+    const at = expire.readBigUInt64BE(0);
+    if (at !== 0n) x.binlog([PEXPIREAT, key, Buffer.from(String(at))]);
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// Table
+// ------------------------------------------------------------------------------------------------
+
+const SET_CARDS = Buffer.from('set-cards');
+const SET_UNION = Buffer.from('set-union');
+const SET_INTER = Buffer.from('set-inter');
+const SET_DIFF = Buffer.from('set-diff');
+const SET_STORE = Buffer.from('set-store');
+
+const S = { group: 'set' } as const;
+const spec = (flags: string[], index = 1, lastkey = 0): KeySpecDoc => keySpec(flags, index, lastkey);
+const INTER_COMPLEXITY = 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.';
+const TOTAL_COMPLEXITY = 'O(N) where N is the total number of elements in all given sets.';
+const ORDER_TIPS = ['nondeterministic_output_order'];
+const RANDOM_TIPS = ['nondeterministic_output'];
+
+const saddDef = cmd({
+  name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: sadd,
+  keySpecs: [spec(['RW', 'insert'])],
+  summary: 'Add one or more members to a set', since: '1.0.0', ...S,
+  complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.',
+});
+
+const sremDef = cmd({
+  name: 'srem', arity: -3, flags: ['write', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: srem,
+  keySpecs: [spec(['RW', 'delete'])],
+  summary: 'Remove one or more members from a set', since: '1.0.0', ...S, complexity: 'O(N) where N is the number of members to be removed.',
+});
+
+const internalSpec = { acl: ['set'], internal: true, since: '7.0.0', group: 'set' };
+
+const setCardsDef = cmd({
+  name: 'set-cards', arity: -2, flags: ['readonly'], keys: [1, -1, 1], shard: setCards, ...internalSpec,
+  summary: 'Internal: type checks and cardinalities of sets for a cross-shard set command.',
+});
+const setUnionDef = cmd({
+  name: 'set-union', arity: -2, flags: ['readonly'], keys: [1, -1, 1], shard: setUnion, ...internalSpec,
+  summary: 'Internal: the union of sets on one shard.',
+});
+const setInterDef = cmd({
+  name: 'set-inter', arity: -3, flags: ['readonly'], shard: setFilter('inter'), ...internalSpec,
+  summary: 'Internal: the given members that are in every given set.',
+});
+const setDiffDef = cmd({
+  name: 'set-diff', arity: -3, flags: ['readonly'], shard: setFilter('diff'), ...internalSpec,
+  summary: 'Internal: the given members that are in none of the given sets.',
+});
+const setStoreDef = cmd({
+  name: 'set-store', arity: -2, flags: ['write'], keys: [1, 1, 1], shard: setStore, ...internalSpec,
+  summary: 'Internal: replaces a key by a set of the given members.',
+});
+
+export const setCommands: CommandDef[] = [
+  saddDef,
+  sremDef,
+  cmd({
+    name: 'scard', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: scard,
+    keySpecs: [spec(['RO'])],
+    summary: 'Get the number of members in a set', since: '1.0.0', ...S, complexity: 'O(1)',
+  }),
+  cmd({
+    name: 'sismember', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: sismember,
+    keySpecs: [spec(['RO'])],
+    summary: 'Determine if a given value is a member of a set', since: '1.0.0', ...S, complexity: 'O(1)',
+  }),
+  cmd({
+    name: 'smismember', direct: true, arity: -3, flags: ['readonly', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: smismember,
+    keySpecs: [spec(['RO', 'access'])],
+    summary: 'Returns the membership associated with the given elements for a set', since: '6.2.0', ...S,
+    complexity: 'O(N) where N is the number of elements being checked for membership',
+  }),
+  cmd({
+    name: 'smembers', arity: 2, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: smembers, slow: true,
+    keySpecs: [spec(['RO', 'access'])], tips: ORDER_TIPS,
+    summary: 'Get all the members in a set', since: '1.0.0', ...S, complexity: 'O(N) where N is the set cardinality.',
+  }),
+  cmd({
+    name: 'srandmember', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: srandmember, slow: true,
+    keySpecs: [spec(['RO', 'access'])], tips: RANDOM_TIPS,
+    summary: 'Get one or multiple random members from a set', since: '1.0.0', ...S,
+    complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
+  }),
+  cmd({
+    name: 'spop', arity: -2, flags: ['write', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: spop,
+    keySpecs: [spec(['RW', 'access', 'delete'])], tips: RANDOM_TIPS,
+    summary: 'Remove and return one or multiple random members from a set', since: '1.0.0', ...S,
+    complexity: 'Without the count argument O(1), otherwise O(N) where N is the value of the passed count.',
+  }),
+  cmd({
+    name: 'smove', arity: 4, flags: ['write', 'fast'], acl: ['set'], keys: [1, 2, 1], shard: smove, coordinated: smoveCoordinated,
+    keySpecs: [spec(['RW', 'access', 'delete']), spec(['RW', 'insert'], 2)],
+    summary: 'Move a member from one set to another', since: '1.0.0', ...S, complexity: 'O(1)',
+  }),
+  cmd({
+    name: 'sinter', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, -1, 1], shard: algebra('inter'),
+    coordinated: algebraCoordinated('inter'), slow: true,
+    keySpecs: [spec(['RO', 'access'], 1, -1)], tips: ORDER_TIPS,
+    summary: 'Intersect multiple sets', since: '1.0.0', ...S, complexity: INTER_COMPLEXITY,
+  }),
+  cmd({
+    name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['set'], getKeys: intercardKeys, shard: sintercard,
+    coordinated: sintercardCoordinated, slow: true,
+    keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumidx: 0, firstkey: 1, keystep: 1 } }],
+    summary: 'Intersect multiple sets and return the cardinality of the result', since: '7.0.0', ...S, complexity: INTER_COMPLEXITY,
+  }),
+  cmd({
+    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], keys: [1, -1, 1], shard: algebraStore('inter'),
+    coordinated: algebraStoreCoordinated('inter'), slow: true,
+    keySpecs: [spec(['RW', 'update']), spec(['RO', 'access'], 2, -1)],
+    summary: 'Intersect multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: INTER_COMPLEXITY,
+  }),
+  cmd({
+    name: 'sunion', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, -1, 1], shard: algebra('union'),
+    coordinated: algebraCoordinated('union'), slow: true,
+    keySpecs: [spec(['RO', 'access'], 1, -1)], tips: ORDER_TIPS,
+    summary: 'Add multiple sets', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
+  }),
+  cmd({
+    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], keys: [1, -1, 1], shard: algebraStore('union'),
+    coordinated: algebraStoreCoordinated('union'), slow: true,
+    keySpecs: [spec(['OW', 'update']), spec(['RO', 'access'], 2, -1)],
+    summary: 'Add multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
+  }),
+  cmd({
+    name: 'sdiff', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, -1, 1], shard: algebra('diff'),
+    coordinated: algebraCoordinated('diff'), slow: true,
+    keySpecs: [spec(['RO', 'access'], 1, -1)], tips: ORDER_TIPS,
+    summary: 'Subtract multiple sets', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
+  }),
+  cmd({
+    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], keys: [1, -1, 1], shard: algebraStore('diff'),
+    coordinated: algebraStoreCoordinated('diff'), slow: true,
+    keySpecs: [spec(['OW', 'update']), spec(['RO', 'access'], 2, -1)],
+    summary: 'Subtract multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
+  }),
+  cmd({
+    name: 'sscan', arity: -3, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: sscan,
+    keySpecs: [spec(['RO', 'access'])], tips: RANDOM_TIPS,
+    summary: 'Incrementally iterate Set elements', since: '2.8.0', ...S,
+    complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
+  }),
+  setCardsDef,
+  setUnionDef,
+  setInterDef,
+  setDiffDef,
+  setStoreDef,
+];
