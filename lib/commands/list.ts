@@ -48,6 +48,9 @@ function initialEnds(): Buffer {
 const INIT_ENDS = initialEnds();
 
 /** The subkey of the element at absolute index `idx` of the list with id `id`. */
+/** Pops of up to this many elements read them one lookup each instead of with a range cursor. */
+const POP_LOOKUPS = 16;
+
 function ekey(id: number, idx: number): Buffer {
   const k = Buffer.allocUnsafe(16);
   writeU64BE(k, id, 0);
@@ -133,7 +136,13 @@ class List {
     const out: Buffer[] = [];
     if (n <= 0) return out;
     const id = this.id;
-    if (left) {
+    if (n <= POP_LOOKUPS) {
+      // a few elements: one lookup each is cheaper than setting up a range cursor (RPOP -P 16)
+      for (let i = 0; i < n; i++) {
+        const v = this.sub.getBinary(ekey(id, left ? this.head + i : this.tail - 1 - i));
+        if (v) out.push(v as Buffer);
+      }
+    } else if (left) {
       for (const { value } of this.sub.getRange({ start: ekey(id, this.head), end: ekey(id, this.head + n) })) out.push(value as Buffer);
     } else {
       const start = ekey(id, this.tail - 1);

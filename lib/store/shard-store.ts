@@ -53,6 +53,14 @@ export class ShardStore {
   readonly garbage: Bin;
   /** Next collection key id (persisted in `info` with every allocation). */
   private nextId = 1;
+  /**
+   * Collection records updated in the running write transaction and not yet written, by meta key
+   * (latin1). A hot collection gets many commands per batch (HSET/LPUSH/ZADD at -P 16 on one key);
+   * each would rewrite the same record. Only updates that keep the type and the expiry are held, so
+   * scans of `meta` (KEYS, SCAN TYPE, RANDOMKEY, the expiry sweep) read the same existence, type
+   * and expiry from the stale record; find() reads through; beforeCommit() writes them.
+   */
+  private readonly pendingMeta = new Map<string, { mk: Buffer; raw: Buffer }>();
   readonly expires: Bin;
   readonly binlog: Bin;
   readonly info: Bin;
@@ -155,7 +163,7 @@ export class ShardStore {
     let raw: Buffer | undefined;
     if (key.length <= INLINE_KEY_MAX) {
       mk = inlineMetaKey(pdb, key);
-      raw = this.meta.getBinary(mk);
+      raw = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(mk.toString('latin1'))?.raw : undefined) ?? this.meta.getBinary(mk);
     } else {
       // Long keys live under sha256(key) + a probe byte; the full key in the record settles
       // collisions.
@@ -163,7 +171,7 @@ export class ShardStore {
       mk = hashedMetaKey(pdb, key, 0);
       for (let p = 0; p < 256; p++) {
         const k = p === 0 ? mk : hashedMetaKey(pdb, key, p);
-        const r = this.meta.getBinary(k);
+        const r = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(k.toString('latin1'))?.raw : undefined) ?? this.meta.getBinary(k);
         if (!r) {
           if (!free) free = k;
           break;
@@ -371,7 +379,12 @@ export class ShardStore {
    */
   put(db: number, mk: Buffer, value: Buffer, old: Meta | null, orphanOld = false): void {
     const expireAt = readU64BE(value, 2);
-    this.meta.putSync(mk, value);
+    if (old !== null && !orphanOld && this.writing && old.type !== 0 && value[0] === old.type && old.expireAt === expireAt) {
+      this.pendingMeta.set(mk.toString('latin1'), { mk, raw: value });
+    } else {
+      this.meta.putSync(mk, value);
+      if (this.pendingMeta.size !== 0) this.pendingMeta.delete(mk.toString('latin1'));
+    }
     this.touch(mk, Date.now());
     const s = this.opts.stats;
     if (!old) {
@@ -407,6 +420,7 @@ export class ShardStore {
   /** Drops a key's record, its expires entry and its counts (the payload is the caller's). */
   private unlink(db: number, m: Meta): void {
     this.meta.removeSync(m.mk);
+    if (this.pendingMeta.size !== 0) this.pendingMeta.delete(m.mk.toString('latin1'));
     const s = this.opts.stats;
     s.addKeys(db, -1);
     if (m.expireAt) {
@@ -491,6 +505,7 @@ export class ShardStore {
 
   /** Deletes every key of a logical database. */
   flushDb(db: number): void {
+    this.writePendingMeta();
     const pdb = this.dbmap[db];
     const { start, end } = dbRange(pdb);
     for (const { key, value } of this.meta.getRange({ start, end })) {
@@ -505,6 +520,7 @@ export class ShardStore {
 
   /** Deletes everything (all databases). */
   flushAll(): void {
+    this.pendingMeta.clear();
     this.shared.access.fill(0);
     this.meta.clearSync();
     this.sub.clearSync();
@@ -556,6 +572,7 @@ export class ShardStore {
    * slices and persists its byte count.
    */
   beforeCommit(): void {
+    this.writePendingMeta();
     if (!this.binlogDirty) return;
     this.binlogDirty = false;
     if (this.binlogBytes > this.binlogMaxBytes) {
@@ -581,8 +598,16 @@ export class ShardStore {
     this.unpublished.length = 0;
   }
 
+  /** Writes the collection records held back in this transaction (see pendingMeta). */
+  private writePendingMeta(): void {
+    if (this.pendingMeta.size === 0) return;
+    for (const p of this.pendingMeta.values()) this.meta.putSync(p.mk, p.raw);
+    this.pendingMeta.clear();
+  }
+
   /** The transaction was aborted: nothing it wrote exists. */
   afterAbort(): void {
+    this.pendingMeta.clear();
     this.unpublished.length = 0;
     this.countGarbage();
   }
