@@ -10,11 +10,8 @@
 // as nondeterministic), so HKEYS / HVALS / HGETALL / HSCAN replies are compared order-insensitively.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { open } from 'lmdb';
-import { formatCommand, pair, startRedis, startRespdb, type Pair } from './support/servers.js';
+import { formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { readBinlog, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, canonicalize, formatReply, type Reply } from './support/resp-client.js';
 import { spread } from './support/keys.js';
 import { shardOf } from '../lib/slot.js';
@@ -1156,46 +1153,6 @@ async function wrongType(t: Test, p: Pair): Promise<void> {
 // Binlog
 // ------------------------------------------------------------------------------------------------
 
-function parseRespCommand(b: Buffer): Buffer[] {
-  let pos = 0;
-  const line = (): string => {
-    const e = b.indexOf('\r\n', pos);
-    const s = b.toString('latin1', pos, e);
-    pos = e + 2;
-    return s;
-  };
-  const head = line();
-  if (head[0] !== '*') throw new Error(`binlog record is not an array: ${head}`);
-  const n = Number(head.slice(1));
-  const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const len = Number(line().slice(1));
-    out.push(Buffer.from(b.subarray(pos, pos + len)));
-    pos += len + 2;
-  }
-  return out;
-}
-
-interface Rec {
-  seq: bigint;
-  db: number;
-  args: Buffer[];
-}
-
-async function readBinlog(dir: string, shards: number): Promise<Rec[]> {
-  const recs: Rec[] = [];
-  for (let s = 0; s < shards; s++) {
-    const env = open({ path: path.join(dir, `shard-${s}`), readOnly: true, maxDbs: 12 });
-    const db = env.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'binary' });
-    for (const { key, value } of db.getRange({})) {
-      const v = value as Buffer;
-      recs.push({ seq: (key as Buffer).readBigUInt64BE(0), db: v[0], args: parseRespCommand(v.subarray(9)) });
-    }
-    await env.close();
-  }
-  return recs.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-}
-
 /** The data of the random-sequence keys (db 0 and 1), order-insensitive. */
 async function snapshot(cl: RawClient): Promise<string[]> {
   const out: string[] = [];
@@ -1213,13 +1170,7 @@ async function snapshot(cl: RawClient): Promise<string[]> {
 
 async function binlogReplay(t: Test): Promise<void> {
   const nshards = 2;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-hash-binlog-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const srv = await startRespdb({ shards: nshards, dir });
-  let stopped = false;
-  t.teardown(async () => {
-    if (!stopped) await srv.stop();
-  });
+  const { srv, dir, stop } = await startBinlogRespdb(t, nshards, 'hash');
   const cl = await RawClient.connect(srv.port, srv.host);
   const spanning = new Set(RKEYS.map((k) => shardOf(Buffer.from(k), nshards)));
   t.equal(spanning.size, 2, 'the random keys live on both shards');
@@ -1243,8 +1194,7 @@ async function binlogReplay(t: Test): Promise<void> {
   t.ok(floats.length >= 10, `HINCRBYFLOAT wrote ${floats.length} times`);
   const before = await snapshot(cl);
   await cl.close();
-  await srv.stop();
-  stopped = true;
+  await stop();
 
   const recs = await readBinlog(dir, nshards);
   const names = new Set(recs.map((r) => r.args[0].toString('latin1').toUpperCase()));
@@ -1263,17 +1213,7 @@ async function binlogReplay(t: Test): Promise<void> {
   const redis = await startRedis();
   t.teardown(() => redis.stop());
   const rc = await RawClient.connect(redis.port, redis.host);
-  let db = 0;
-  const errors: string[] = [];
-  for (const r of recs) {
-    if (r.db !== db) {
-      await rc.send('SELECT', String(r.db));
-      db = r.db;
-    }
-    const reply = await rc.send(...r.args);
-    if (reply.t === 'error') errors.push(`${formatCommand(r.args)}: ${reply.v}`);
-  }
-  await rc.send('SELECT', '0');
+  const errors = await replayBinlog(rc, recs);
   t.same(errors.slice(0, 3), [], `redis-server applies all ${recs.length} binlog records without an error`);
   const after = await snapshot(rc);
   t.same(after, before, 'replaying the binlog into a fresh redis-server gives the same data');

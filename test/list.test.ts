@@ -7,11 +7,8 @@
 // same data. Run with 1 and 4 shards.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { open } from 'lmdb';
-import { diff, formatCommand, pair, startRedis, startRespdb, type Pair } from './support/servers.js';
+import { diff, formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { readBinlog, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
 import { spread } from './support/keys.js';
@@ -825,26 +822,6 @@ async function moveAtomicity(t: Test, port: number, k: string[]): Promise<void> 
 // same data as the workload did on redis-server itself.
 // ------------------------------------------------------------------------------------------------
 
-function parseRespCommand(b: Buffer): Buffer[] {
-  let pos = 0;
-  const line = (): string => {
-    const e = b.indexOf('\r\n', pos);
-    const s = b.toString('latin1', pos, e);
-    pos = e + 2;
-    return s;
-  };
-  const head = line();
-  if (head[0] !== '*') throw new Error(`binlog record is not an array: ${head}`);
-  const n = Number(head.slice(1));
-  const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const len = Number(line().slice(1));
-    out.push(Buffer.from(b.subarray(pos, pos + len)));
-    pos += len + 2;
-  }
-  return out;
-}
-
 async function dumpState(cl: RawClient, keys: string[]): Promise<string> {
   const cmds: Cmd[] = [];
   for (const db of ['0', '1']) {
@@ -858,13 +835,7 @@ async function dumpState(cl: RawClient, keys: string[]): Promise<string> {
 
 async function binlogReplay(t: Test): Promise<void> {
   const nshards = 4;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-list-binlog-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const srv = await startRespdb({ shards: nshards, dir });
-  let stopped = false;
-  t.teardown(async () => {
-    if (!stopped) await srv.stop();
-  });
+  const { srv, dir, stop } = await startBinlogRespdb(t, nshards, 'list');
   const ref = await startRedis();
   t.teardown(() => ref.stop());
   const replay = await startRedis();
@@ -896,37 +867,15 @@ async function binlogReplay(t: Test): Promise<void> {
   t.equal(await dumpState(d, keys), want, 'respdb holds the same data as redis after the workload');
   await d.close();
   await r.close();
-  await srv.stop();
-  stopped = true;
+  await stop();
 
   // Merge the shards' binlogs by their global sequence and replay them.
-  const recs: Array<{ seq: bigint; db: number; cmd: Buffer[] }> = [];
-  for (let s = 0; s < nshards; s++) {
-    const env = open({ path: path.join(dir, `shard-${s}`), readOnly: true, maxDbs: 12 });
-    const db = env.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'binary' });
-    for (const { key, value } of db.getRange({})) {
-      const v = value as Buffer;
-      recs.push({ seq: (key as Buffer).readBigUInt64BE(0), db: v[0], cmd: parseRespCommand(v.subarray(9)) });
-    }
-    await env.close();
-  }
-  recs.sort((x, y) => (x.seq < y.seq ? -1 : x.seq > y.seq ? 1 : 0));
-  const names = new Set(recs.map((x) => x.cmd[0].toString('latin1').toUpperCase()));
+  const recs = await readBinlog(dir, nshards);
+  const names = new Set(recs.map((x) => x.args[0].toString('latin1').toUpperCase()));
   t.ok(names.has('LMOVE') || names.has('LPOP') || names.has('RPOP'), `the binlog has list records (${[...names].sort().join(' ')})`);
   const rc = await RawClient.connect(replay.port);
   try {
-    const cmds: Cmd[] = [];
-    let cur = -1;
-    for (const x of recs) {
-      if (x.db !== cur) {
-        cmds.push(['SELECT', String(x.db)]);
-        cur = x.db;
-      }
-      cmds.push(x.cmd);
-    }
-    cmds.push(['SELECT', '0']);
-    const res = await rc.pipeline(cmds);
-    const errs = res.map((x, i) => (x.t === 'error' ? `${formatCommand(cmds[i])}: ${x.v}` : null)).filter(Boolean);
+    const errs = await replayBinlog(rc, recs);
     t.same(errs, [], 'every binlog record applies without error');
     t.equal(await dumpState(rc, keys), want, 'replaying the binlog into a fresh redis-server gives the same data');
   } finally {

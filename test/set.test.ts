@@ -6,11 +6,8 @@
 // redis-server rebuilds the same data). Run with 1 and 4 shards, RESP2 and RESP3.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { open } from 'lmdb';
-import { formatCommand, pair, startRedis, startRespdb, type Pair } from './support/servers.js';
+import { formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { readBinlog, recordText, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type CompareOptions, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
 
@@ -1115,48 +1112,6 @@ async function resp3(t: Test, p: Pair): Promise<void> {
 // Binlog
 // ------------------------------------------------------------------------------------------------
 
-/** A RESP array of bulk strings (a binlog record's command). */
-function parseRespCommand(b: Buffer): Buffer[] {
-  let pos = 0;
-  const line = (): string => {
-    const e = b.indexOf('\r\n', pos);
-    const s = b.toString('latin1', pos, e);
-    pos = e + 2;
-    return s;
-  };
-  const head = line();
-  if (head[0] !== '*') throw new Error(`binlog record is not an array: ${head}`);
-  const n = Number(head.slice(1));
-  const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const len = Number(line().slice(1));
-    out.push(Buffer.from(b.subarray(pos, pos + len)));
-    pos += len + 2;
-  }
-  return out;
-}
-
-interface BinlogRecord {
-  seq: number;
-  db: number;
-  args: Buffer[];
-}
-
-async function readBinlogs(dir: string, nshards: number): Promise<BinlogRecord[]> {
-  const all: BinlogRecord[] = [];
-  for (let s = 0; s < nshards; s++) {
-    const env = open({ path: path.join(dir, `shard-${s}`), readOnly: true, maxDbs: 12 });
-    const db = env.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'binary' });
-    for (const { key, value } of db.getRange({})) {
-      const k = key as Buffer;
-      const v = value as Buffer;
-      all.push({ seq: k.readUInt32BE(0) * 2 ** 32 + k.readUInt32BE(4), db: v[0], args: parseRespCommand(v.subarray(9)) });
-    }
-    await env.close();
-  }
-  return all.sort((a, b) => a.seq - b.seq);
-}
-
 /** The data of the keys: type and sorted members (sets), value (strings), whether it has a TTL. */
 async function snapshot(cl: RawClient, keys: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -1177,13 +1132,7 @@ async function snapshot(cl: RawClient, keys: string[]): Promise<string[]> {
 
 async function binlogReplay(t: Test): Promise<void> {
   const nshards = 4;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-set-binlog-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const srv = await startRespdb({ shards: nshards, dir });
-  let stopped = false;
-  t.teardown(async () => {
-    if (!stopped) await srv.stop();
-  });
+  const { srv, dir, stop } = await startBinlogRespdb(t, nshards, 'set');
   const cl = await RawClient.connect(srv.port, srv.host);
   // Known effects first: SPOP logs SREM of exactly what it popped, or DEL when it took everything.
   await cl.send('SADD', 'sp', ...range(1, 20));
@@ -1210,11 +1159,10 @@ async function binlogReplay(t: Test): Promise<void> {
   const keys = [...KEYS, 'sp', 'sp2', 'nokey'];
   const want = await snapshot(cl, keys);
   await cl.close();
-  await srv.stop();
-  stopped = true;
+  await stop();
 
-  const recs = await readBinlogs(dir, nshards);
-  const str = (r: BinlogRecord) => r.args.map((a) => a.toString('latin1'));
+  const recs = await readBinlog(dir, nshards);
+  const str = recordText;
   const spRecs = recs.filter((r) => r.args[1]?.toString('latin1') === 'sp').map(str);
   t.same(spRecs[1], ['SREM', 'sp', ...popped], 'SPOP sp 5 is logged as SREM of the popped members');
   t.same(spRecs[2], ['SREM', 'sp', single], 'SPOP sp is logged as SREM of the popped member');
@@ -1235,17 +1183,7 @@ async function binlogReplay(t: Test): Promise<void> {
   const redis = await startRedis();
   t.teardown(() => redis.stop());
   const rc = await RawClient.connect(redis.port, redis.host);
-  let db = 0;
-  const errors: string[] = [];
-  for (const r of recs) {
-    if (r.db !== db) {
-      await rc.send('SELECT', String(r.db));
-      db = r.db;
-    }
-    const reply = await rc.send(...r.args);
-    if (reply.t === 'error') errors.push(`${formatCommand(r.args)}: ${reply.v}`);
-  }
-  await rc.send('SELECT', '0');
+  const errors = await replayBinlog(rc, recs);
   t.same(errors, [], 'every binlog record applies cleanly to redis-server');
   t.ok(recs.length > 300, `the binlog holds the sequence (${recs.length} records)`);
   const got = await snapshot(rc, keys);

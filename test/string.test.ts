@@ -3,11 +3,8 @@
 // and fast-check random command sequences compared reply by reply. Run with 1 and 4 shards.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { open } from 'lmdb';
-import { diff, formatCommand, pair, startRespdb, type Pair } from './support/servers.js';
+import { diff, formatCommand, pair, type Pair } from './support/servers.js';
+import { readShardBinlog, recordText, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
 
@@ -947,35 +944,9 @@ async function resp3(t: Test, p: Pair): Promise<void> {
 // Binlog records (read from the stopped server's LMDB environments)
 // ------------------------------------------------------------------------------------------------
 
-function parseRespCommand(b: Buffer): string[] {
-  let pos = 0;
-  const line = (): string => {
-    const e = b.indexOf('\r\n', pos);
-    const s = b.toString('latin1', pos, e);
-    pos = e + 2;
-    return s;
-  };
-  const head = line();
-  if (head[0] !== '*') throw new Error(`binlog record is not an array: ${head}`);
-  const n = Number(head.slice(1));
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const len = Number(line().slice(1));
-    out.push(b.toString('latin1', pos, pos + len));
-    pos += len + 2;
-  }
-  return out;
-}
-
 async function binlogRecords(t: Test): Promise<void> {
   const nshards = 2;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-string-binlog-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const srv = await startRespdb({ shards: nshards, dir });
-  let stopped = false;
-  t.teardown(async () => {
-    if (!stopped) await srv.stop();
-  });
+  const { srv, dir, stop } = await startBinlogRespdb(t, nshards, 'string');
   const cl = await RawClient.connect(srv.port, srv.host);
   // Keys spread over both shards; the expected records per key, in order.
   const expect: Array<[string, string[]]> = [];
@@ -1023,8 +994,7 @@ async function binlogRecords(t: Test): Promise<void> {
   await run(['MSETNX', `${x0}{a}`, '1', x1, '2']);
   await run(['MSETNX', 'bn{a}', '1', 'bn{b}', '2']);
   await cl.close();
-  await srv.stop();
-  stopped = true;
+  await stop();
 
   // The last MSETNX: its keys may share a shard or not; its MSET parts are appended after the
   // fact, per shard, below.
@@ -1048,11 +1018,7 @@ async function binlogRecords(t: Test): Promise<void> {
   }
 
   for (let s = 0; s < nshards; s++) {
-    const env = open({ path: path.join(dir, `shard-${s}`), readOnly: true, maxDbs: 12 });
-    const db = env.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'binary' });
-    const got: string[][] = [];
-    for (const { value } of db.getRange({})) got.push(parseRespCommand((value as Buffer).subarray(9)));
-    await env.close();
+    const got: string[][] = (await readShardBinlog(dir, s)).map(recordText);
     const want = perShard[s];
     // Relative expiries became absolute: check those fields against the time of the command.
     const norm = got.map((rec, i) => {

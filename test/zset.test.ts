@@ -7,11 +7,8 @@
 // same data). Runs with 1 and 4 shards.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { open } from 'lmdb';
-import { formatCommand, pair, startRedis, startRespdb, type Pair } from './support/servers.js';
+import { formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { readBinlog, recordText, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
 
@@ -1410,35 +1407,9 @@ async function resp3(t: Test, p: Pair): Promise<void> {
 // Binlog: exact records, and replaying them into redis gives the same data
 // ------------------------------------------------------------------------------------------------
 
-function parseRespCommand(b: Buffer): Buffer[] {
-  let pos = 0;
-  const line = (): string => {
-    const e = b.indexOf('\r\n', pos);
-    const s = b.toString('latin1', pos, e);
-    pos = e + 2;
-    return s;
-  };
-  const head = line();
-  if (head[0] !== '*') throw new Error(`binlog record is not an array: ${head}`);
-  const n = Number(head.slice(1));
-  const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const len = Number(line().slice(1));
-    out.push(Buffer.from(b.subarray(pos, pos + len)));
-    pos += len + 2;
-  }
-  return out;
-}
-
 async function binlog(t: Test): Promise<void> {
   const nshards = 4;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-zset-binlog-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const srv = await startRespdb({ shards: nshards, dir });
-  let stopped = false;
-  t.teardown(async () => {
-    if (!stopped) await srv.stop();
-  });
+  const { srv, dir, stop } = await startBinlogRespdb(t, nshards, 'zset');
   const ref = await startRedis();
   t.teardown(() => ref.stop());
   const cl = await RawClient.connect(srv.port, srv.host);
@@ -1465,22 +1436,11 @@ async function binlog(t: Test): Promise<void> {
   const state: Cmd[] = [...RKEYS, 'bl1'].flatMap((k) => [['TYPE', k], ['ZRANGE', k, '0', '-1', 'WITHSCORES'], ['SMEMBERS', k], ['GET', k]]);
   const before = (await cl.pipeline(state)).map((r) => formatReply(r, { unordered: true }));
   await cl.close();
-  await srv.stop();
-  stopped = true;
+  await stop();
 
-  const records: Array<{ seq: bigint; db: number; cmd: Buffer[] }> = [];
-  for (let s = 0; s < nshards; s++) {
-    const env = open({ path: path.join(dir, `shard-${s}`), readOnly: true, maxDbs: 12 });
-    const db = env.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'binary' });
-    for (const { key, value } of db.getRange({})) {
-      const v = value as Buffer;
-      records.push({ seq: (key as Buffer).readBigUInt64BE(0), db: v[0], cmd: parseRespCommand(v.subarray(9)) });
-    }
-    await env.close();
-  }
-  records.sort((a, b) => (a.seq < b.seq ? -1 : 1));
-  const shown = (r: { cmd: Buffer[] }) => r.cmd.map((b) => b.toString('latin1'));
-  const bl1 = records.filter((r) => r.cmd[1]?.toString() === 'bl1').map(shown);
+  const records = await readBinlog(dir, nshards);
+  const shown = recordText;
+  const bl1 = records.filter((r) => r.args[1]?.toString() === 'bl1').map(shown);
   t.same(bl1, [
     ['ZADD', 'bl1', '0.1', 'a', '1', 'b', '2', 'c', '3', 'd'],
     ['ZADD', 'bl1', '0.30000000000000004', 'a'],
@@ -1491,22 +1451,11 @@ async function binlog(t: Test): Promise<void> {
     ['ZREM', 'bl1', 'f'],
     ['ZREM', 'bl1', 'a', 'b'],
   ], 'ZINCRBY / ZADD INCR log the exact score; pops and range removals log ZREM of what they removed; no-ops log nothing');
-  t.same(records.filter((r) => r.cmd[1]?.toString() === 'bl2').map((r) => r.db), [2], 'records carry their db');
+  t.same(records.filter((r) => r.args[1]?.toString() === 'bl2').map((r) => r.db), [2], 'records carry their db');
 
   // Replay everything into a fresh redis-server: the same data.
   const rc = await RawClient.connect(ref.port, ref.host);
-  let cur = 0;
-  const replay: Cmd[] = [];
-  for (const r of records) {
-    if (r.db !== cur) {
-      replay.push(['SELECT', String(r.db)]);
-      cur = r.db;
-    }
-    replay.push(r.cmd);
-  }
-  replay.push(['SELECT', '0']);
-  const replies = await rc.pipeline(replay);
-  t.same(replies.filter((r) => r.t === 'error').map((r) => formatReply(r)), [], 'every record applies cleanly to redis');
+  t.same(await replayBinlog(rc, records), [], 'every record applies cleanly to redis');
   const after = (await rc.pipeline(state)).map((r) => formatReply(r, { unordered: true }));
   t.same(after, before, `replaying ${records.length} binlog records into redis gives the same data`);
   await rc.close();
