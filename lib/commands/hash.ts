@@ -29,8 +29,8 @@ import { COLL_FIXED, F_BIG, type Coll, idRange, memberOf, openColl, openOrCreate
 import { keyTypeOps } from './internal.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, type LongDouble } from './string.js';
-import { compileGlob, type GlobMatcher } from '../glob.js';
 import { parseCursor } from './keyspace.js';
+import { CursorTable, optIs, parseScanOptions } from './collection-scan.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
@@ -57,19 +57,6 @@ const MAX_RANDOM_REPLY = 1 << 24;
 // ------------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------------
-
-/** An option keyword as Redis's strcasecmp sees it: case-insensitive, up to the first NUL byte. */
-function optIs(arg: Buffer, kw: string): boolean {
-  let end = arg.indexOf(0);
-  if (end < 0) end = arg.length;
-  if (end !== kw.length) return false;
-  for (let i = 0; i < end; i++) {
-    let c = arg[i];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== kw.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** lmdb-js hands big values back as plain Uint8Arrays. */
 function asBuf(v: Uint8Array): Buffer {
@@ -491,23 +478,8 @@ interface ScanPos {
   after: Buffer;
 }
 
-/** At most this many positions are kept per shard (least recently used evicted). */
-const MAX_CURSORS = 10000;
-/** COUNT is capped to this many fields examined per call. */
-const MAX_SCAN_STEP = 100000;
-const U64 = 1n << 64n;
-
-/** This shard's HSCAN positions, by cursor id. Ids start at a random point per run. */
-const positions = new Map<bigint, ScanPos>();
-let nextCursor = 1n + BigInt(Math.floor(Math.random() * 2 ** 40)) * 1024n;
-
-function savePos(p: ScanPos): bigint {
-  const id = nextCursor;
-  nextCursor = nextCursor + 1n >= U64 ? 1n : nextCursor + 1n;
-  positions.set(id, p);
-  if (positions.size > MAX_CURSORS) positions.delete(positions.keys().next().value!);
-  return id;
-}
+/** This shard's HSCAN positions, by cursor id (evicted in order of creation). */
+const positions = new CursorTable<ScanPos>();
 
 function hscan(x: ShardExec, args: Buffer[]): void {
   const cursor = parseCursor(args[2]);
@@ -520,42 +492,28 @@ function hscan(x: ShardExec, args: Buffer[]): void {
     x.out.array(0);
     return;
   }
-  let count = 10n;
-  let match: GlobMatcher | null = null;
-  for (let i = 3; i < args.length; i += 2) {
-    const hasValue = i + 1 < args.length;
-    if (optIs(args[i], 'count') && hasValue) {
-      const n = parseI64(args[i + 1]);
-      if (n === null) throw new RedisError(E.notInt);
-      if (n < 1n) throw new RedisError(E.syntax);
-      count = n;
-    } else if (optIs(args[i], 'match') && hasValue) {
-      const pat = args[i + 1];
-      match = pat.length === 1 && pat[0] === 42 ? null : compileGlob(pat);
-    } else throw new RedisError(E.syntax);
-  }
+  const { count, match } = parseScanOptions(args);
   let found: Entry[];
   let next = 0n;
   if (!(c.flags & F_BIG)) {
     // listpack: everything at once, whatever the cursor and COUNT (as Redis).
     found = allEntries(x.store, c.id, true);
   } else {
-    const limit = count > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(count);
-    let pos = cursor === 0n ? undefined : positions.get(cursor);
+    let pos = cursor === 0n ? undefined : positions.recall(cursor);
     if (pos && (pos.db !== x.db || pos.id !== c.id || !pos.key.equals(key))) pos = undefined;
     const { start, end } = idRange(c.id);
     const from = pos ? subKey(c.id, pos.after) : start;
     found = [];
     let more = false;
-    for (const { key: sk, value } of x.store.sub.getRange({ start: from, end, limit: limit + 2 })) {
+    for (const { key: sk, value } of x.store.sub.getRange({ start: from, end, limit: count + 2 })) {
       if (pos && sk.equals(from)) continue;
-      if (found.length === limit) {
+      if (found.length === count) {
         more = true;
         break;
       }
       found.push([memberOf(sk), asBuf(value)]);
     }
-    if (more) next = savePos({ db: x.db, id: c.id, key: Buffer.from(key), after: Buffer.from(found[found.length - 1][0]) });
+    if (more) next = positions.remember({ db: x.db, id: c.id, key: Buffer.from(key), after: Buffer.from(found[found.length - 1][0]) });
   }
   if (match) found = found.filter((e) => match!(e[0]));
   x.out.array(2);

@@ -17,6 +17,7 @@ import { decodeReply, type Decoded } from '../resp/decode.js';
 import { internal } from '../table.js';
 import { SCAN_ANY_TYPE, SCAN_NO_TYPE, typeOps } from './internal.js';
 import { DEL, MOVE, PERSIST, PEXPIREAT, RENAME, UNLINK } from '../store/effects.js';
+import { CursorTable, MAX_SCAN_STEP } from './collection-scan.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -435,41 +436,15 @@ interface ScanPos {
   after: Buffer | null;
 }
 
-const MAX_CURSORS = 10000;
-/** Records examined per step at most, whatever COUNT says (COUNT is a hint). */
-const MAX_SCAN_STEP = 100000;
-const U64 = 1n << 64n;
+const cursorTables = new WeakMap<Server, CursorTable<ScanPos>>();
 
-class CursorTable {
-  private readonly map = new Map<bigint, ScanPos>();
-  // Start at a random point so cursors of an earlier run are unlikely to name a live position.
-  private next = 1n + BigInt(Math.floor(Math.random() * 2 ** 40)) * 1024n;
-
-  get(id: bigint): ScanPos | undefined {
-    const p = this.map.get(id);
-    if (p) {
-      this.map.delete(id);
-      this.map.set(id, p);
-    }
-    return p;
-  }
-
-  add(p: ScanPos): bigint {
-    const id = this.next;
-    this.next = this.next + 1n >= U64 ? 1n : this.next + 1n;
-    this.map.set(id, p);
-    if (this.map.size > MAX_CURSORS) this.map.delete(this.map.keys().next().value!);
-    return id;
-  }
-}
-
-const cursorTables = new WeakMap<Server, CursorTable>();
-
-function cursorTable(server: Server): CursorTable {
+function cursorTable(server: Server): CursorTable<ScanPos> {
   let t = cursorTables.get(server);
-  if (!t) cursorTables.set(server, (t = new CursorTable()));
+  if (!t) cursorTables.set(server, (t = new CursorTable<ScanPos>()));
   return t;
 }
+
+const U64 = 1n << 64n;
 
 /** Redis's cursor parse (strtoul, base 10, no leading space, whole string); null when invalid. */
 export function parseCursor(b: Buffer): bigint | null {
@@ -518,12 +493,12 @@ function scan(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   }
   const db = ctx.conn.db;
   const table = cursorTable(server);
-  let pos = cursor === 0n ? undefined : table.get(cursor);
+  let pos = cursor === 0n ? undefined : table.recall(cursor);
   if (!pos || pos.db !== db || pos.shard >= server.nshards) pos = { db, shard: 0, after: null };
   return scanSteps(server, db, pos, count > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(count), typeFilter, pattern).then(
     ({ next, keys }) => {
       out.array(2);
-      out.bulkStr(String(next ? table.add(next) : 0n));
+      out.bulkStr(String(next ? table.remember(next) : 0n));
       out.array(keys.length);
       for (const k of keys) out.bulk(k);
     },

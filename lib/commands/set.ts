@@ -41,8 +41,8 @@ import type { ShardStore } from '../store/shard-store.js';
 import { COLL_FIXED, F_BIG, type Coll, idRange, memberOf, newColl, openColl, openOrCreate, replaceWith, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
-import { compileGlob, type GlobMatcher } from '../glob.js';
 import { parseCursor } from './keyspace.js';
+import { CursorTable, optIs, parseScanOptions } from './collection-scan.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -78,19 +78,6 @@ const I64_MAX = (1n << 63n) - 1n;
 // ------------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------------
-
-/** An option keyword as Redis's strcasecmp sees it: case-insensitive, up to the first NUL byte. */
-function optIs(arg: Buffer, kw: string): boolean {
-  let end = arg.indexOf(0);
-  if (end < 0) end = arg.length;
-  if (end !== kw.length) return false;
-  for (let i = 0; i < end; i++) {
-    let c = arg[i];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== kw.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** A member an intset can hold (Redis's string2ll). */
 function isInt(m: Buffer): boolean {
@@ -495,33 +482,8 @@ interface ScanPos {
   after: Buffer;
 }
 
-/** At most this many positions are kept per shard (least recently used evicted). */
-const MAX_CURSORS = 10000;
-/** COUNT is capped to this many members examined per call. */
-const MAX_SCAN_STEP = 100000;
-const U64 = 1n << 64n;
-
-/** This shard's SSCAN positions, by cursor id. Ids start at a random point per run. */
-const positions = new Map<bigint, ScanPos>();
-let nextCursor = 1n + BigInt(Math.floor(Math.random() * 2 ** 40)) * 1024n;
-
-function savePos(p: ScanPos): bigint {
-  const id = nextCursor;
-  nextCursor = nextCursor + 1n >= U64 ? 1n : nextCursor + 1n;
-  positions.set(id, p);
-  if (positions.size > MAX_CURSORS) positions.delete(positions.keys().next().value!);
-  return id;
-}
-
-function takePos(id: bigint): ScanPos | undefined {
-  const p = positions.get(id);
-  if (p) {
-    // most recently used last
-    positions.delete(id);
-    positions.set(id, p);
-  }
-  return p;
-}
+/** This shard's SSCAN positions, by cursor id (least recently used evicted). */
+const positions = new CursorTable<ScanPos>();
 
 function sscan(x: ShardExec, args: Buffer[]): void {
   const cursor = parseCursor(args[2]);
@@ -534,45 +496,31 @@ function sscan(x: ShardExec, args: Buffer[]): void {
     x.out.array(0);
     return;
   }
-  let count = 10n;
-  let match: GlobMatcher | null = null;
-  for (let i = 3; i < args.length; i += 2) {
-    const hasValue = i + 1 < args.length;
-    if (optIs(args[i], 'count') && hasValue) {
-      const n = parseI64(args[i + 1]);
-      if (n === null) throw new RedisError(E.notInt);
-      if (n < 1n) throw new RedisError(E.syntax);
-      count = n;
-    } else if (optIs(args[i], 'match') && hasValue) {
-      const pat = args[i + 1];
-      match = pat.length === 1 && pat[0] === 42 ? null : compileGlob(pat);
-    } else throw new RedisError(E.syntax);
-  }
+  const { count, match } = parseScanOptions(args);
   let found: Buffer[];
   let next = 0n;
   if (!(c.flags & F_BIG)) {
     // intset: everything at once, whatever the cursor and COUNT (as Redis).
     found = listMembers(x.store, c);
   } else {
-    const limit = count > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(count);
-    let pos = cursor === 0n ? undefined : takePos(cursor);
+    let pos = cursor === 0n ? undefined : positions.recall(cursor);
     if (pos && (pos.db !== x.db || pos.id !== c.id || !pos.key.equals(key))) pos = undefined;
     const { start, end } = idRange(c.id);
     const from = pos ? pos.after : start;
     found = [];
     let last: Buffer | null = null;
     let more = false;
-    for (const k of x.store.sub.getKeys({ start: from, end, limit: limit + 2 })) {
+    for (const k of x.store.sub.getKeys({ start: from, end, limit: count + 2 })) {
       const sk = k as Buffer;
       if (pos && sk.equals(from)) continue;
-      if (found.length === limit) {
+      if (found.length === count) {
         more = true;
         break;
       }
       found.push(memberOf(sk));
       last = sk;
     }
-    if (more) next = savePos({ db: x.db, id: c.id, key: Buffer.from(key), after: last! });
+    if (more) next = positions.remember({ db: x.db, id: c.id, key: Buffer.from(key), after: last! });
   }
   if (match) found = found.filter((m) => match!(m));
   x.out.array(2);

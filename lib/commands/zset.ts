@@ -44,7 +44,8 @@ import {
 } from '../store/collections.js';
 import { parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
-import { compileGlob } from '../glob.js';
+import { parseCursor } from './keyspace.js';
+import { CursorTable, optIs as isOpt, parseScanOptions } from './collection-scan.js';
 import { keyTypeOps } from './internal.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -76,19 +77,6 @@ const ERR_MEMBER_LONG = `ERR sorted set member too long (respdb stores members o
 // ------------------------------------------------------------------------------------------------
 // Argument parsing with Redis's rules
 // ------------------------------------------------------------------------------------------------
-
-/** strcasecmp(arg, word) == 0: case-insensitive, and (C strings) only up to the first NUL byte. */
-function isOpt(arg: Buffer, word: string): boolean {
-  let end = arg.indexOf(0);
-  if (end < 0) end = arg.length;
-  if (end !== word.length) return false;
-  for (let i = 0; i < end; i++) {
-    let c = arg[i];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== word.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** getLongFromObjectOrReply: a signed 64-bit integer (as a number) or the not-an-integer error. */
 function parseLong(b: Buffer): number {
@@ -1662,36 +1650,10 @@ function setOpCoordinated(k: SetOpCmd) {
 // ------------------------------------------------------------------------------------------------
 
 /**
- * Cursors of skiplist-encoded ZSCANs in this shard: id -> (collection id, last member returned).
- * A position is immutable (each step stores a new one), so retrying a step is harmless; an
- * unknown cursor (evicted, another key, an earlier run) restarts the scan from the beginning.
+ * Cursors of skiplist-encoded ZSCANs in this shard: id -> (collection id, last member returned),
+ * evicted in order of creation.
  */
-const MAX_CURSORS = 10000;
-
-/** Redis's cursor parse (strtoul, base 10, no leading space, up to a NUL byte); null when invalid. */
-function parseCursor(b: Buffer): bigint | null {
-  let end = b.indexOf(0);
-  if (end < 0) end = b.length;
-  if (end === 0) return 0n;
-  let i = 0;
-  let neg = false;
-  if (b[0] === 43 || b[0] === 45) {
-    neg = b[0] === 45;
-    i = 1;
-  }
-  if (i >= end) return null;
-  let v = 0n;
-  for (; i < end; i++) {
-    const c = b[i];
-    if (c < 48 || c > 57) return null;
-    v = v * 10n + BigInt(c - 48);
-    if (v >= U64) return null;
-  }
-  return neg && v !== 0n ? U64 - v : v;
-}
-const U64 = 1n << 64n;
-const zscanCursors = new Map<bigint, { id: number; after: Buffer }>();
-let nextCursor = 1n + BigInt(Math.floor(Math.random() * 2 ** 40)) * 1024n;
+const zscanCursors = new CursorTable<{ id: number; after: Buffer }>();
 
 function zscan(x: ShardExec, args: Buffer[]): void {
   const cursor = parseCursor(args[2]);
@@ -1703,22 +1665,7 @@ function zscan(x: ShardExec, args: Buffer[]): void {
     out.bulkStr('0');
     return out.array(0);
   }
-  let count = 10;
-  let match: ((b: Buffer) => boolean) | null = null;
-  for (let i = 3; i < args.length; ) {
-    const left = args.length - i;
-    if (isOpt(args[i], 'count') && left >= 2) {
-      const n = parseI64(args[i + 1]);
-      if (n === null) throw new RedisError(E.notInt);
-      if (n < 1n) throw new RedisError(E.syntax);
-      count = n > 100000n ? 100000 : Number(n);
-      i += 2;
-    } else if (isOpt(args[i], 'match') && left >= 2) {
-      const p = args[i + 1];
-      match = p.length === 1 && p[0] === 42 ? null : compileGlob(p);
-      i += 2;
-    } else throw new RedisError(E.syntax);
-  }
+  const { count, match } = parseScanOptions(args);
   const found: Buffer[] = [];
   let next = 0n;
   if (!isBig(c)) {
@@ -1729,7 +1676,7 @@ function zscan(x: ShardExec, args: Buffer[]): void {
       found.push(e.ms[i], Buffer.from(formatDouble(e.ss[i])));
     }
   } else {
-    const pos = cursor === 0n ? undefined : zscanCursors.get(cursor);
+    const pos = cursor === 0n ? undefined : zscanCursors.recall(cursor);
     const { start, end } = idRange(c.id);
     const from = pos && pos.id === c.id ? Buffer.concat([subKey(c.id, pos.after), ZERO_BYTE]) : start;
     let n = 0;
@@ -1746,13 +1693,7 @@ function zscan(x: ShardExec, args: Buffer[]): void {
       if (match && !match(m)) continue;
       found.push(m, Buffer.from(formatDouble((value as Buffer).readDoubleBE(0))));
     }
-    if (more && last) {
-      next = nextCursor;
-      nextCursor = nextCursor + 1n >= U64 ? 1n : nextCursor + 1n;
-      zscanCursors.delete(next);
-      zscanCursors.set(next, { id: c.id, after: Buffer.from(last) });
-      if (zscanCursors.size > MAX_CURSORS) zscanCursors.delete(zscanCursors.keys().next().value!);
-    }
+    if (more && last) next = zscanCursors.remember({ id: c.id, after: Buffer.from(last) });
   }
   out.array(2);
   out.bulkStr(String(next));

@@ -1,0 +1,91 @@
+// Shared pieces of SCAN, HSCAN, SSCAN and ZSCAN: the option keyword match, the cursor table (SCAN on
+// the main thread, the collections per shard for their big encodings), and the COUNT / MATCH parse.
+//
+// A big collection is walked in subkey order; the position (the last member returned) does not fit
+// in a 64-bit cursor, so it stays in a bounded table on the shard and the client gets an opaque id
+// for it. Positions are immutable (every step makes a new id), so retrying a step is harmless; an
+// unknown cursor (evicted, another key, an earlier run) restarts the scan from the beginning.
+
+import { E, RedisError } from '../errors.js';
+import { parseI64 } from '../resp/number.js';
+import { compileGlob, type GlobMatcher } from '../glob.js';
+
+/** An option keyword as Redis's strcasecmp sees it: case-insensitive, up to the first NUL byte. */
+export function optIs(arg: Buffer, kw: string): boolean {
+  let end = arg.indexOf(0);
+  if (end < 0) end = arg.length;
+  if (end !== kw.length) return false;
+  for (let i = 0; i < end; i++) {
+    let c = arg[i];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== kw.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** At most this many positions are kept per table (the least recently used evicted). */
+export const MAX_CURSORS = 10000;
+/** COUNT is capped to this many elements examined per call. */
+export const MAX_SCAN_STEP = 100000;
+const U64 = 1n << 64n;
+
+/**
+ * Scan positions by cursor id (SCAN's table on the main thread, one per collection family in each
+ * shard). Ids are opaque u64s starting at a random point per run (so cursors of an earlier run are
+ * unlikely to name a live position) and skipping 0. A recalled position becomes the most recently
+ * used: the least recently used one is evicted past MAX_CURSORS.
+ */
+export class CursorTable<P> {
+  private readonly map = new Map<bigint, P>();
+  private next = 1n + BigInt(Math.floor(Math.random() * 2 ** 40)) * 1024n;
+
+  /** Stores a position under a fresh id and returns the id. */
+  remember(p: P): bigint {
+    const id = this.next;
+    this.next = this.next + 1n >= U64 ? 1n : this.next + 1n;
+    this.map.delete(id);
+    this.map.set(id, p);
+    if (this.map.size > MAX_CURSORS) this.map.delete(this.map.keys().next().value!);
+    return id;
+  }
+
+  /** The position of a cursor id, undefined when unknown. */
+  recall(id: bigint): P | undefined {
+    const p = this.map.get(id);
+    if (p !== undefined) {
+      this.map.delete(id);
+      this.map.set(id, p);
+    }
+    return p;
+  }
+}
+
+export interface ScanOptions {
+  /** Elements to examine per call: COUNT (default 10) capped to MAX_SCAN_STEP. */
+  count: number;
+  /** The MATCH filter, null for none (no MATCH, or MATCH '*'). */
+  match: GlobMatcher | null;
+}
+
+/**
+ * The options of an HSCAN / SSCAN / ZSCAN from args[3] on: COUNT n (an integer, else the
+ * not-an-integer error; below 1 a syntax error) and MATCH pattern, in pairs, repeatable (the last
+ * wins); anything else, or an option without its value, is a syntax error.
+ */
+export function parseScanOptions(args: Buffer[]): ScanOptions {
+  let count = 10;
+  let match: GlobMatcher | null = null;
+  for (let i = 3; i < args.length; i += 2) {
+    const hasValue = i + 1 < args.length;
+    if (optIs(args[i], 'count') && hasValue) {
+      const n = parseI64(args[i + 1]);
+      if (n === null) throw new RedisError(E.notInt);
+      if (n < 1n) throw new RedisError(E.syntax);
+      count = n > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(n);
+    } else if (optIs(args[i], 'match') && hasValue) {
+      const pat = args[i + 1];
+      match = pat.length === 1 && pat[0] === 42 ? null : compileGlob(pat);
+    } else throw new RedisError(E.syntax);
+  }
+  return { count, match };
+}
