@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { startRespdb, RESPDB_BIN, REPO_ROOT, type RespdbProc } from './support/servers.js';
+import { readBinlog, recordText, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
 
@@ -304,4 +305,27 @@ t.test('kill -9 under write load, appendfsync everysec / no: the directory opens
   await crashUnderLoad(t, 4, 'everysec');
   // (lmdb-writemap auto: a writable map above, write(2) of each page here)
   await crashUnderLoad(t, 2, 'no', ['--lmdb-writemap', 'no']);
+});
+
+t.test('binlog: one entry per transaction, sequences unique and continuing after a restart', async (t) => {
+  const { srv, dir, stop } = await startBinlogRespdb(t, 2, 'seq');
+  let c = await RawClient.connect(srv.port);
+  // pipelines: several records per transaction; the last ones all on one shard ({l}), so the
+  // highest sequence is inside a multi-record entry (what the restart must continue after)
+  await c.pipeline(Array.from({ length: 200 }, (_, i) => ['SET', `s${i}`, String(i)]));
+  await c.pipeline(Array.from({ length: 20 }, (_, i) => ['RPUSH', `{l}${i}`, 'a']));
+  await c.close();
+  await srv.restart();
+  c = await RawClient.connect(srv.port);
+  await c.pipeline(Array.from({ length: 50 }, (_, i) => ['INCR', `s${i}`]));
+  await c.send('DEL', '{l}0');
+  await c.close();
+  await stop();
+  const recs = await readBinlog(dir, 2);
+  t.equal(recs.length, 200 + 20 + 50 + 1, 'every write is a record');
+  const seqs = recs.map((r) => r.seq);
+  t.equal(new Set(seqs.map(String)).size, seqs.length, 'sequences are unique across shards and restarts');
+  t.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]), 'merged records are in sequence order');
+  t.same(recordText(recs[recs.length - 1]), ['DEL', '{l}0'], 'the last write is the last record');
+  t.ok(recs.slice(220, 270).every((r) => r.args[0].toString() === 'INCR'), 'writes after the restart follow those before it');
 });

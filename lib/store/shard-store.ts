@@ -43,6 +43,8 @@ export interface Found {
 const INFO_DBMAP = Buffer.from('dbmap');
 const INFO_BINLOG_BYTES = Buffer.from('binlog-bytes');
 const INFO_NEXT_ID = Buffer.from('next-key-id');
+/** Per record in a binlog entry: [sequence u64 BE][length u32 BE] before the record itself. */
+const BINLOG_REC_HEADER = 12;
 
 export class ShardStore {
   readonly env: RootDatabase;
@@ -142,9 +144,14 @@ export class ShardStore {
     }
   }
 
-  /** Highest binlog sequence stored, 0 when empty. */
+  /** Highest binlog sequence stored, 0 when empty (the last record of the last entry). */
   lastSeq(): number {
-    for (const key of this.binlog.getKeys({ reverse: true, limit: 1 })) return readU64BE(key, 0);
+    for (const { value } of this.binlog.getRange({ reverse: true, limit: 1 })) {
+      const v = value as Buffer;
+      let last = 0;
+      for (let off = 0; off + BINLOG_REC_HEADER <= v.length; off += BINLOG_REC_HEADER + v.readUInt32BE(off + 8)) last = readU64BE(v, off);
+      return last;
+    }
     return 0;
   }
 
@@ -559,11 +566,31 @@ export class ShardStore {
     const rec = encodeCommand(args, 9);
     rec[0] = db;
     writeU64BE(rec, Date.now(), 1);
-    writeU64BE(this.seqScratch, seq, 0);
-    this.binlog.putSync(this.seqScratch, rec);
-    this.binlogBytes += rec.length + 8;
     this.binlogDirty = true;
     this.unpublished.push({ seq, rec });
+  }
+
+  /**
+   * Stores the transaction's binlog records as one entry (one LMDB put per transaction instead of
+   * one per write): key [first sequence u64 BE], value the records one after the other, each
+   * [sequence u64 BE][length u32 BE][db u8][time ms u64 BE][command as RESP].
+   */
+  private writeBinlogEntry(): void {
+    const recs = this.unpublished;
+    if (recs.length === 0) return;
+    let size = 0;
+    for (const r of recs) size += BINLOG_REC_HEADER + r.rec.length;
+    const v = Buffer.allocUnsafe(size);
+    let off = 0;
+    for (const r of recs) {
+      writeU64BE(v, r.seq, off);
+      v.writeUInt32BE(r.rec.length, off + 8);
+      r.rec.copy(v, off + BINLOG_REC_HEADER);
+      off += BINLOG_REC_HEADER + r.rec.length;
+    }
+    writeU64BE(this.seqScratch, recs[0].seq, 0);
+    this.binlog.putSync(this.seqScratch, v);
+    this.binlogBytes += size + 8;
   }
 
 
@@ -575,6 +602,7 @@ export class ShardStore {
     this.writePendingMeta();
     if (!this.binlogDirty) return;
     this.binlogDirty = false;
+    this.writeBinlogEntry();
     if (this.binlogBytes > this.binlogMaxBytes) {
       let n = 0;
       for (const { key, value } of this.binlog.getRange({ limit: 1024 })) {

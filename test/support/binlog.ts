@@ -2,10 +2,12 @@
 // shard's `binlog` sub-database from the stopped server's LMDB environments, merge the shards'
 // records by their global sequence number, and replay them into another server (redis-server).
 //
-// Record layout (written by ShardStore.appendBinlog in lib/store/shard-store.ts), one LMDB entry
-// per record in the `binlog` sub-database of each shard's environment `<dir>/shard-<n>`:
-//   key:   [sequence u64 BE]  (one counter shared by all shards, so records merge into one order)
-//   value: [db u8][time ms u64 BE][the command as a RESP array of bulk strings]
+// Layout (written by ShardStore.writeBinlogEntry in lib/store/shard-store.ts): one LMDB entry per
+// write transaction in the `binlog` sub-database of each shard's environment `<dir>/shard-<n>`:
+//   key:   [sequence u64 BE of its first record]
+//   value: records one after the other, each
+//          [sequence u64 BE][length u32 BE][db u8][time ms u64 BE][the command as a RESP array]
+// (one sequence counter shared by all shards, so records merge into one order).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +15,10 @@ import { open } from 'lmdb';
 import { formatCommand, startRespdb, type RespdbProc } from './servers.js';
 import type { RawClient } from './resp-client.js';
 
-/** Where the RESP command starts in a binlog value: after [db u8][time ms u64 BE]. */
+/** Where the RESP command starts in a record: after [db u8][time ms u64 BE]. */
 export const BINLOG_COMMAND_OFFSET = 9;
+/** [sequence u64 BE][length u32 BE] before each record of an entry. */
+const RECORD_HEADER = 12;
 
 /** One binlog record, decoded. */
 export interface BinlogRecord {
@@ -52,14 +56,22 @@ export function parseRespCommand(b: Buffer): Buffer[] {
   return out;
 }
 
-/** Decodes one binlog entry: key [seq u64 BE], value [db u8][time ms u64 BE][RESP command]. */
-export function decodeBinlogEntry(key: Buffer, value: Buffer): BinlogRecord {
-  return {
-    seq: key.readBigUInt64BE(0),
-    db: value[0],
-    time: Number(value.readBigUInt64BE(1)),
-    args: parseRespCommand(value.subarray(BINLOG_COMMAND_OFFSET)),
-  };
+/** Decodes one binlog entry (a transaction's records); its key is its first record's sequence. */
+export function decodeBinlogEntry(key: Buffer, value: Buffer): BinlogRecord[] {
+  const out: BinlogRecord[] = [];
+  for (let off = 0; off < value.length; ) {
+    const len = value.readUInt32BE(off + 8);
+    const rec = value.subarray(off + RECORD_HEADER, off + RECORD_HEADER + len);
+    out.push({
+      seq: value.readBigUInt64BE(off),
+      db: rec[0],
+      time: Number(rec.readBigUInt64BE(1)),
+      args: parseRespCommand(rec.subarray(BINLOG_COMMAND_OFFSET)),
+    });
+    off += RECORD_HEADER + len;
+  }
+  if (out.length === 0 || out[0].seq !== key.readBigUInt64BE(0)) throw new Error('binlog entry key is not its first sequence');
+  return out;
 }
 
 /**
@@ -71,7 +83,7 @@ export async function readShardBinlog(dir: string, shard: number): Promise<Binlo
   const recs: BinlogRecord[] = [];
   try {
     const db = env.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'binary' });
-    for (const { key, value } of db.getRange({})) recs.push(decodeBinlogEntry(key as Buffer, value as Buffer));
+    for (const { key, value } of db.getRange({})) recs.push(...decodeBinlogEntry(key as Buffer, value as Buffer));
   } finally {
     await env.close();
   }
