@@ -13,6 +13,7 @@ import { RedisError, E } from '../errors.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { RespWriter, type Proto } from '../resp/writer.js';
 import { parseIntArg } from '../resp/number.js';
+import { parseLongDouble } from './string.js';
 import type { BlockSpec } from '../blocking.js';
 
 const LMPOP = Buffer.from('LMPOP');
@@ -25,40 +26,30 @@ const MAX = Buffer.from('MAX');
 const COUNT = Buffer.from('COUNT');
 const ONE = Buffer.from('1');
 
-/** Longest text Redis's string2ld accepts (MAX_LONG_DOUBLE_CHARS). */
-const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
-const LLONG_MAX = 9223372036854775808; // 2^63 as a double
+const TWO63 = 1n << 63n;
 
 /**
- * Redis's getTimeoutFromObjectOrReply in seconds: a long double, scaled to ms and rounded up; 0 =
- * forever. Returns the absolute deadline in ms (0 = none).
+ * Redis's getTimeoutFromObjectOrReply in seconds: the text as a long double (string2ld, shared with
+ * INCRBYFLOAT), times 1000, rounded up to a long long; 0 = forever. Exact: the long double's
+ * mantissa and binary exponent are scaled with BigInts. Returns the absolute deadline in ms (0 =
+ * none).
  */
 export function parseTimeout(b: Buffer, now: number): number {
-  const s = b.toString('latin1');
-  // strtold: optional leading sign, decimal or hex float, inf/infinity, nan; no spaces around
-  if (s.length === 0 || s.length > MAX_LONG_DOUBLE_CHARS || /^\s/.test(s) || !/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf(inity)?|0x[0-9a-f]+\.?[0-9a-f]*(p[+-]?\d+)?)$/i.test(s)) {
-    throw new RedisError('ERR timeout is not a float or out of range');
+  const v = parseLongDouble(b);
+  if (v === null) throw new RedisError('ERR timeout is not a float or out of range');
+  // Redis casts ceill(ms) to a long long: 2^63 ms and beyond (inf too) wrap to a negative value
+  if (v.inf) throw new RedisError('ERR timeout is negative');
+  const n = v.m * 1000n;
+  const d = v.e >= 0 ? 1n : 1n << BigInt(-v.e);
+  const scaled = v.e >= 0 ? n << BigInt(v.e) : n;
+  if (v.neg) {
+    // ceil(-x) = -floor(x): below one ms in magnitude it is 0 (forever), else negative
+    if (scaled / d > 0n) throw new RedisError('ERR timeout is negative');
+    return 0;
   }
-  const v = /^[+-]?0x/i.test(s) ? parseHexFloat(s) : Number(s.replace(/inf(inity)?$/i, 'Infinity'));
-  if (Number.isNaN(v)) throw new RedisError('ERR timeout is not a float or out of range');
-  const ms = v * 1000;
-  // Redis converts ceill(ms) to a long long: anything from 2^63 ms up (inf too) wraps negative
-  if (!(ms < LLONG_MAX)) throw new RedisError('ERR timeout is negative');
-  let t = Math.ceil(ms);
-  // a long double keeps positive values below the smallest double: they still round up to 1 ms
-  if (v === 0 && !s.startsWith('-') && /[1-9]/.test(s.replace(/[eEpP].*$/, '').replace(/^[+-]?0x/i, ''))) t = 1;
-  if (t < 0) throw new RedisError('ERR timeout is negative');
-  if (t === 0) return 0;
-  return now + t;
-}
-
-function parseHexFloat(s: string): number {
-  const m = /^([+-]?)0x([0-9a-f]*)\.?([0-9a-f]*)(?:p([+-]?\d+))?$/i.exec(s)!;
-  const digits = m[2] + m[3];
-  let v = 0;
-  for (const ch of digits) v = v * 16 + parseInt(ch, 16);
-  v *= Math.pow(2, Number(m[4] ?? 0) - 4 * m[3].length);
-  return m[1] === '-' ? -v : v;
+  const ms = (scaled + d - 1n) / d;
+  if (ms >= TWO63) throw new RedisError('ERR timeout is negative');
+  return ms === 0n ? 0 : now + Number(ms);
 }
 
 /** Reply helpers: re-encode a decoded value in the client's protocol. */
