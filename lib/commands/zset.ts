@@ -40,7 +40,7 @@ import { E, RedisError } from '../errors.js';
 import { T_SET, T_ZSET, encodeMeta, payload } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import {
-  COLL_FIXED, F_BIG, WrongTypeError, collOf, idRange, newColl, replaceWith, saveColl, sortableScore, subKey, type Coll,
+  COLL_FIXED, F_BIG, WrongTypeError, collOf, idRange, newColl, replaceWith, saveColl, scoreFromSortable, sortableScore, subKey, type Coll,
 } from '../store/collections.js';
 import { parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
@@ -370,19 +370,6 @@ function dbl(d: number): Buffer {
   return b;
 }
 
-const SCRATCH = Buffer.allocUnsafe(8);
-
-/** The score encoded (sortably) at `off` (-0 reads as 0). */
-function decodeSortable(k: Buffer, off: number): number {
-  if (k[off] & 0x80) {
-    for (let i = 0; i < 8; i++) SCRATCH[i] = k[off + i];
-    SCRATCH[0] &= 0x7f;
-  } else {
-    for (let i = 0; i < 8; i++) SCRATCH[i] = ~k[off + i] & 0xff;
-  }
-  return SCRATCH.readDoubleBE(0);
-}
-
 /** Increments an 8-byte big-endian value in place; false on overflow. */
 function inc8(b: Buffer, off: number): boolean {
   for (let i = off + 7; i >= off; i--) {
@@ -404,7 +391,7 @@ function scoreOf(store: ShardStore, c: Coll, member: Buffer): number | null {
 
 /** The exact score of a zscore key (the sortable form loses the sign of zero, kept only by skiplists). */
 function keyScore(store: ShardStore, c: Coll, key: Buffer): number {
-  const s = decodeSortable(key, 8);
+  const s = scoreFromSortable(key, 8);
   if (s === 0 && c.flags & F_BIG) {
     const v = store.sub.getBinary(subKey(c.id, key.subarray(16)));
     if (v) return v.readDoubleBE(0);

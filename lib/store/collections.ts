@@ -183,9 +183,11 @@ export function sortableScore(score: number, out: Buffer = Buffer.allocUnsafe(8)
   return out;
 }
 
-/** Inverse of sortableScore. */
+const SCORE_SCRATCH = Buffer.allocUnsafe(8);
+
+/** Inverse of sortableScore (a stored -0 reads as 0). */
 export function scoreFromSortable(b: Uint8Array, off = 0): number {
-  const t = Buffer.allocUnsafe(8);
+  const t = SCORE_SCRATCH;
   if (b[off] & 0x80) {
     for (let i = 0; i < 8; i++) t[i] = b[off + i];
     t[0] &= 0x7f;
