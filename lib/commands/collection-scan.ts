@@ -7,6 +7,9 @@
 // unknown cursor (evicted, another key, an earlier run) restarts the scan from the beginning.
 
 import { E, RedisError } from '../errors.js';
+import type { RespWriter } from '../resp/writer.js';
+import type { ShardStore } from '../store/shard-store.js';
+import { idRange, subKey } from '../store/collections.js';
 import { parseI64 } from '../resp/number.js';
 import { compileGlob, type GlobMatcher } from '../glob.js';
 
@@ -89,3 +92,51 @@ export function parseScanOptions(args: Buffer[]): ScanOptions {
   }
   return { count, match };
 }
+
+/** The reply of a scan of a missing key: cursor 0, no elements. */
+export function emptyScanReply(out: RespWriter): void {
+  out.array(2);
+  out.bulkStr('0');
+  out.array(0);
+}
+
+/** Where a scan of a big collection stopped: its key id and the last member returned. */
+interface ScanPos {
+  id: number;
+  after: Buffer;
+}
+
+/**
+ * Positions of this shard's HSCAN / SSCAN / ZSCAN walks. A key id is never reused, so the id alone
+ * tells whether a cursor belongs to the collection being scanned.
+ */
+const positions = new CursorTable<ScanPos>();
+
+/**
+ * One step of a scan over the members of the big collection `id` (subkeys [id][member] in `sub`):
+ * up to `count` members (with their values when `values`) after the position of `cursor` (from the
+ * first member for 0 or an unknown cursor), and the cursor for the rest (0 when done).
+ */
+export function scanStep(store: ShardStore, id: number, cursor: bigint, count: number, values: boolean): { members: Buffer[]; values: Buffer[]; next: bigint } {
+  const pos = cursor === 0n ? undefined : positions.recall(cursor);
+  const { start, end } = idRange(id);
+  // the smallest subkey after the last member returned: that member followed by a 0 byte
+  const from = pos && pos.id === id ? subKey(id, Buffer.concat([pos.after, ZERO])) : start;
+  const members: Buffer[] = [];
+  const vals: Buffer[] = [];
+  let more = false;
+  const range = { start: from, end, limit: count + 1 };
+  const entries = values ? store.sub.getRange(range) : store.sub.getKeys(range).map((key) => ({ key, value: null }));
+  for (const { key, value } of entries) {
+    if (members.length === count) {
+      more = true;
+      break;
+    }
+    members.push(Buffer.from((key as Buffer).subarray(8)));
+    if (value !== null) vals.push(value as Buffer);
+  }
+  const next = more ? positions.remember({ id, after: members[members.length - 1] }) : 0n;
+  return { members, values: vals, next };
+}
+
+const ZERO = Buffer.from([0]);

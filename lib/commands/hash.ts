@@ -30,7 +30,7 @@ import { keyTypeOps } from './internal.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, type LongDouble } from './string.js';
 import { parseCursor } from './keyspace.js';
-import { CursorTable, optIs, parseScanOptions } from './collection-scan.js';
+import { emptyScanReply, optIs, parseScanOptions, scanStep } from './collection-scan.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
@@ -470,28 +470,12 @@ function hrandfieldCount(x: ShardExec, key: Buffer, n: bigint, withValues: boole
 // HSCAN
 // ------------------------------------------------------------------------------------------------
 
-/** A position in a hashtable-encoded hash: the collection (db, id, key) and the last field returned. */
-interface ScanPos {
-  db: number;
-  id: number;
-  key: Buffer;
-  after: Buffer;
-}
-
-/** This shard's HSCAN positions, by cursor id (evicted in order of creation). */
-const positions = new CursorTable<ScanPos>();
-
 function hscan(x: ShardExec, args: Buffer[]): void {
   const cursor = parseCursor(args[2]);
   if (cursor === null) throw new RedisError(E.invalidCursor);
   const key = args[1];
   const c = openColl(x, key, T_HASH);
-  if (!c) {
-    x.out.array(2);
-    x.out.bulkStr('0');
-    x.out.array(0);
-    return;
-  }
+  if (!c) return emptyScanReply(x.out);
   const { count, match } = parseScanOptions(args);
   let found: Entry[];
   let next = 0n;
@@ -499,21 +483,9 @@ function hscan(x: ShardExec, args: Buffer[]): void {
     // listpack: everything at once, whatever the cursor and COUNT (as Redis).
     found = allEntries(x.store, c.id, true);
   } else {
-    let pos = cursor === 0n ? undefined : positions.recall(cursor);
-    if (pos && (pos.db !== x.db || pos.id !== c.id || !pos.key.equals(key))) pos = undefined;
-    const { start, end } = idRange(c.id);
-    const from = pos ? subKey(c.id, pos.after) : start;
-    found = [];
-    let more = false;
-    for (const { key: sk, value } of x.store.sub.getRange({ start: from, end, limit: count + 2 })) {
-      if (pos && sk.equals(from)) continue;
-      if (found.length === count) {
-        more = true;
-        break;
-      }
-      found.push([memberOf(sk), asBuf(value)]);
-    }
-    if (more) next = positions.remember({ db: x.db, id: c.id, key: Buffer.from(key), after: Buffer.from(found[found.length - 1][0]) });
+    const step = scanStep(x.store, c.id, cursor, count, true);
+    found = step.members.map((f, i) => [f, asBuf(step.values[i])]);
+    next = step.next;
   }
   if (match) found = found.filter((e) => match!(e[0]));
   x.out.array(2);

@@ -42,7 +42,7 @@ import { COLL_FIXED, F_BIG, type Coll, idRange, memberOf, newColl, openColl, ope
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
 import { parseCursor } from './keyspace.js';
-import { CursorTable, optIs, parseScanOptions } from './collection-scan.js';
+import { emptyScanReply, optIs, parseScanOptions, scanStep } from './collection-scan.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -474,28 +474,12 @@ function spopCount(x: ShardExec, args: Buffer[]): void {
 // SSCAN
 // ------------------------------------------------------------------------------------------------
 
-interface ScanPos {
-  db: number;
-  id: number;
-  key: Buffer;
-  /** The subkey of the last member returned. */
-  after: Buffer;
-}
-
-/** This shard's SSCAN positions, by cursor id (least recently used evicted). */
-const positions = new CursorTable<ScanPos>();
-
 function sscan(x: ShardExec, args: Buffer[]): void {
   const cursor = parseCursor(args[2]);
   if (cursor === null) throw new RedisError(E.invalidCursor);
   const key = args[1];
   const c = openColl(x, key, T_SET);
-  if (!c) {
-    x.out.array(2);
-    x.out.bulkStr('0');
-    x.out.array(0);
-    return;
-  }
+  if (!c) return emptyScanReply(x.out);
   const { count, match } = parseScanOptions(args);
   let found: Buffer[];
   let next = 0n;
@@ -503,24 +487,7 @@ function sscan(x: ShardExec, args: Buffer[]): void {
     // intset: everything at once, whatever the cursor and COUNT (as Redis).
     found = listMembers(x.store, c);
   } else {
-    let pos = cursor === 0n ? undefined : positions.recall(cursor);
-    if (pos && (pos.db !== x.db || pos.id !== c.id || !pos.key.equals(key))) pos = undefined;
-    const { start, end } = idRange(c.id);
-    const from = pos ? pos.after : start;
-    found = [];
-    let last: Buffer | null = null;
-    let more = false;
-    for (const k of x.store.sub.getKeys({ start: from, end, limit: count + 2 })) {
-      const sk = k as Buffer;
-      if (pos && sk.equals(from)) continue;
-      if (found.length === count) {
-        more = true;
-        break;
-      }
-      found.push(memberOf(sk));
-      last = sk;
-    }
-    if (more) next = positions.remember({ db: x.db, id: c.id, key: Buffer.from(key), after: last! });
+    ({ members: found, next } = scanStep(x.store, c.id, cursor, count, false));
   }
   if (match) found = found.filter((m) => match!(m));
   x.out.array(2);

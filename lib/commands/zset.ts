@@ -45,7 +45,7 @@ import {
 import { parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { parseCursor } from './keyspace.js';
-import { CursorTable, optIs as isOpt, parseScanOptions } from './collection-scan.js';
+import { emptyScanReply, optIs as isOpt, parseScanOptions, scanStep } from './collection-scan.js';
 import { keyTypeOps } from './internal.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -1636,22 +1636,12 @@ function setOpCoordinated(k: SetOpCmd) {
 // ZSCAN
 // ------------------------------------------------------------------------------------------------
 
-/**
- * Cursors of skiplist-encoded ZSCANs in this shard: id -> (collection id, last member returned),
- * evicted in order of creation.
- */
-const zscanCursors = new CursorTable<{ id: number; after: Buffer }>();
-
 function zscan(x: ShardExec, args: Buffer[]): void {
   const cursor = parseCursor(args[2]);
   if (cursor === null) throw new RedisError(E.invalidCursor);
   const c = openZset(x, args[1]);
   const out = x.out;
-  if (!c) {
-    out.array(2);
-    out.bulkStr('0');
-    return out.array(0);
-  }
+  if (!c) return emptyScanReply(out);
   const { count, match } = parseScanOptions(args);
   const found: Buffer[] = [];
   let next = 0n;
@@ -1663,24 +1653,11 @@ function zscan(x: ShardExec, args: Buffer[]): void {
       found.push(e.ms[i], Buffer.from(formatDouble(e.ss[i])));
     }
   } else {
-    const pos = cursor === 0n ? undefined : zscanCursors.recall(cursor);
-    const { start, end } = idRange(c.id);
-    const from = pos && pos.id === c.id ? Buffer.concat([subKey(c.id, pos.after), ZERO_BYTE]) : start;
-    let n = 0;
-    let last: Buffer | null = null;
-    let more = false;
-    for (const { key, value } of x.store.sub.getRange({ start: from, end, limit: count + 1 })) {
-      if (n === count) {
-        more = true;
-        break;
-      }
-      n++;
-      const m = (key as Buffer).subarray(8);
-      last = m;
-      if (match && !match(m)) continue;
-      found.push(m, Buffer.from(formatDouble((value as Buffer).readDoubleBE(0))));
-    }
-    if (more && last) next = zscanCursors.remember({ id: c.id, after: Buffer.from(last) });
+    const step = scanStep(x.store, c.id, cursor, count, true);
+    step.members.forEach((m, i) => {
+      if (!match || match(m)) found.push(m, Buffer.from(formatDouble(step.values[i].readDoubleBE(0))));
+    });
+    next = step.next;
   }
   out.array(2);
   out.bulkStr(String(next));
