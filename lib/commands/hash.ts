@@ -25,7 +25,7 @@ import { E, RedisError, wrongArgs } from '../errors.js';
 import { T_HASH, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { COLL_FIXED, F_BIG, type Coll, idRange, memberOf, openColl, openOrCreate, saveColl, subKey } from '../store/collections.js';
+import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, openColl, openOrCreate, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, type LongDouble } from './string.js';
@@ -501,15 +501,6 @@ function hscan(x: ShardExec, args: Buffer[]): void {
 // Key type operations: OBJECT ENCODING, COPY, cross-shard RENAME / COPY
 // ------------------------------------------------------------------------------------------------
 
-/** The record body of a hash: [id][count][flags]. */
-function body(id: number, count: number, flags: number): Buffer {
-  const b = Buffer.allocUnsafe(COLL_FIXED);
-  writeU64BE(b, id, 0);
-  writeU64BE(b, count, 8);
-  b[16] = flags;
-  return b;
-}
-
 keyTypeOps[T_HASH] = {
   encoding(m: Meta) {
     return payload(m)[16] & F_BIG ? 'hashtable' : 'listpack';
@@ -517,18 +508,8 @@ keyTypeOps[T_HASH] = {
   refcount() {
     return 1;
   },
-  copy(store, m, toDb, toKey, to) {
-    // Redis's hashTypeDup keeps the encoding.
-    const p = payload(m);
-    const id = readU64BE(p, 0);
-    const nid = store.allocId();
-    eachSlice(store, id, (part) => {
-      for (const [f, v] of part) store.sub.putSync(subKey(nid, f), v);
-    });
-    const raw = encodeMeta(T_HASH, m.expireAt, store.longKey(toKey), body(nid, readU64BE(p, 8), p[16]));
-    m.raw.copy(raw, 2, 2, 10);
-    store.put(toDb, to.mk, raw, to.meta, true);
-  },
+  // Redis's hashTypeDup keeps the encoding (the flags travel with the record)
+  copy: copyCollection,
   dump(store, m) {
     // [flags u8][count u64 BE] then per field: [u32 length][field][u32 length][value]
     const p = payload(m);
@@ -560,7 +541,7 @@ keyTypeOps[T_HASH] = {
     if ((hset.length - 2) / 2 !== count || count === 0) throw new Error(`bad hash dump (${(hset.length - 2) / 2} fields, header ${count})`);
     const id = x.store.allocId();
     for (let i = 2; i < hset.length; i += 2) x.store.sub.putSync(subKey(id, hset[i]), hset[i + 1]);
-    const raw = encodeMeta(T_HASH, readU64BE(expire, 0), x.store.longKey(key), body(id, count, flags));
+    const raw = encodeMeta(T_HASH, readU64BE(expire, 0), x.store.longKey(key), collBody(id, count, flags));
     expire.copy(raw, 2, 0, 8);
     x.store.put(x.db, to.mk, raw, to.meta, true);
     x.binlog([DEL, key]);

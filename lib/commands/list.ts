@@ -24,7 +24,7 @@ import { cmd, isKw, keySpec } from './define.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
 import { parseI64, INT64_MIN } from '../resp/number.js';
 import { decodeReply } from '../resp/decode.js';
-import { COLL_FIXED, openColl, openOrCreate, saveColl, type Coll } from '../store/collections.js';
+import { COLL_FIXED, copyCollection, openColl, openOrCreate, saveColl, type Coll } from '../store/collections.js';
 import { T_LIST, encodeMeta, payload } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
@@ -720,34 +720,11 @@ function lmpopCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
 /** RPUSH records of a restored list carry at most this many elements each. */
 const RESTORE_BATCH = 512;
 
-/** A new list payload [id][count][flags][head][tail] with the ends of `p` and id `id`. */
-function withId(p: Buffer, id: number): Buffer {
-  const b = Buffer.from(p);
-  writeU64BE(b, id, 0);
-  return b;
-}
-
 keyTypeOps[T_LIST] = {
   // Redis 7.0 keeps every list as a quicklist, small or big.
   encoding: () => 'quicklist',
   refcount: () => 1,
-  copy(store, m, toDb, toKey, to) {
-    const p = payload(m);
-    const oldId = readU64BE(p, 0);
-    const head = readU64BE(p, COLL_FIXED);
-    const tail = readU64BE(p, COLL_FIXED + 8);
-    const id = store.allocId();
-    let at = head;
-    while (at < tail) {
-      const chunk = readChunk(store.sub, oldId, at, tail, false);
-      if (chunk.length === 0) break;
-      for (const e of chunk) store.sub.putSync(ekey(id, e.idx), e.value);
-      at = chunk[chunk.length - 1].idx + 1;
-    }
-    const raw = encodeMeta(T_LIST, m.expireAt, store.longKey(toKey), withId(p, id));
-    m.raw.copy(raw, 2, 2, 10);
-    store.put(toDb, to.mk, raw, to.meta, true);
-  },
+  copy: copyCollection,
   dump(store, m) {
     // [u32 length][bytes] per element, head to tail
     const p = payload(m);

@@ -38,7 +38,7 @@ import { E, RedisError } from '../errors.js';
 import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { COLL_FIXED, F_BIG, type Coll, idRange, memberOf, newColl, openColl, openOrCreate, replaceWith, saveColl, subKey } from '../store/collections.js';
+import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, newColl, openColl, openOrCreate, replaceWith, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
 import { parseCursor } from './keyspace.js';
@@ -844,14 +844,6 @@ function setStore(x: ShardExec, args: Buffer[]): void {
 // Key type operations: OBJECT ENCODING, COPY, cross-shard RENAME / COPY
 // ------------------------------------------------------------------------------------------------
 
-function body(id: number, count: number, flags: number): Buffer {
-  const b = Buffer.allocUnsafe(COLL_FIXED);
-  writeU64BE(b, id, 0);
-  writeU64BE(b, count, 8);
-  b[16] = flags;
-  return b;
-}
-
 keyTypeOps[T_SET] = {
   encoding(m: Meta) {
     return payload(m)[16] & F_BIG ? 'hashtable' : 'intset';
@@ -859,15 +851,8 @@ keyTypeOps[T_SET] = {
   refcount() {
     return 1;
   },
-  copy(store, m, toDb, toKey, to) {
-    // Redis's setDup keeps the encoding.
-    const p = payload(m);
-    const nid = store.allocId();
-    for (const mem of allMembers(store, readU64BE(p, 0))) store.sub.putSync(subKey(nid, mem), EMPTY);
-    const raw = encodeMeta(T_SET, m.expireAt, store.longKey(toKey), body(nid, readU64BE(p, 8), p[16]));
-    m.raw.copy(raw, 2, 2, 10);
-    store.put(toDb, to.mk, raw, to.meta, true);
-  },
+  // Redis's setDup keeps the encoding (the flags travel with the record)
+  copy: copyCollection,
   dump(store, m) {
     // [flags u8][count u64 BE] then per member: [u32 length][member]
     const p = payload(m);
@@ -894,7 +879,7 @@ keyTypeOps[T_SET] = {
       members.push(m);
     }
     if (members.length !== count) throw new Error(`set dump holds ${members.length} members, its header says ${count}`);
-    const raw = encodeMeta(T_SET, readU64BE(expire, 0), x.store.longKey(key), body(id, count, flags));
+    const raw = encodeMeta(T_SET, readU64BE(expire, 0), x.store.longKey(key), collBody(id, count, flags));
     expire.copy(raw, 2, 0, 8);
     x.store.put(x.db, to.mk, raw, to.meta, true);
     x.binlog([DEL, key]);

@@ -40,7 +40,7 @@ import { E, RedisError } from '../errors.js';
 import { T_SET, T_ZSET, encodeMeta, payload } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import {
-  COLL_FIXED, F_BIG, WrongTypeError, collOf, idRange, newColl, replaceWith, saveColl, scoreFromSortable, sortableScore, subKey, type Coll,
+  COLL_FIXED, F_BIG, WrongTypeError, collOf, copyCollection, idRange, newColl, replaceWith, saveColl, scoreFromSortable, sortableScore, subKey, type Coll,
 } from '../store/collections.js';
 import { parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
@@ -1676,27 +1676,8 @@ keyTypeOps[T_ZSET] = {
   refcount() {
     return 1;
   },
-  copy(store, m, toDb, toKey, to) {
-    // Redis's COPY keeps the encoding (and the exact scores) of the source.
-    const p = payload(m);
-    const id = readU64BE(p, 0);
-    const nid = store.allocId();
-    const { start, end } = idRange(id);
-    for (const db of [store.sub, store.zscore]) {
-      const entries: Array<[Buffer, Buffer]> = [];
-      for (const { key, value } of db.getRange({ start, end })) entries.push([key as Buffer, value as Buffer]);
-      for (const [k, v] of entries) {
-        const nk = Buffer.from(k);
-        writeU64BE(nk, nid, 0);
-        db.putSync(nk, v);
-      }
-    }
-    const body = Buffer.from(p);
-    writeU64BE(body, nid, 0);
-    const raw = encodeMeta(T_ZSET, m.expireAt, store.longKey(toKey), body);
-    m.raw.copy(raw, 2, 2, 10);
-    store.put(toDb, to.mk, raw, to.meta, true);
-  },
+  // Redis's COPY keeps the encoding and the exact scores of the source
+  copy: copyCollection,
   dump(store, m) {
     // [flags u8] then [u32 length][member][float64 score] per member
     const p = payload(m);

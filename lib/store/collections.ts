@@ -24,8 +24,11 @@
 import type { ShardExec } from '../commands/types.js';
 import { E } from '../errors.js';
 import { RedisError } from '../errors.js';
-import { encodeMeta, payload, type Meta } from './meta.js';
+import { T_ZSET, encodeMeta, payload, type Meta } from './meta.js';
+import type { Found, ShardStore } from './shard-store.js';
 import { readU64BE, writeU64BE } from './keys.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /** Bytes of the fixed part of a collection payload: id, count, flags. */
 export const COLL_FIXED = 17;
@@ -98,13 +101,19 @@ export function newColl(x: ShardExec, key: Buffer, mk: Buffer, type: number, ext
   return { key, mk, old: null, type, id: x.store.allocId(), count: 0, flags: 0, extra: Buffer.from(extra) };
 }
 
+/** A collection record's payload: [id u64 BE][count u64 BE][flags u8]{type bytes}. */
+export function collBody(id: number, count: number, flags: number, extra: Buffer = EMPTY): Buffer {
+  const body = Buffer.allocUnsafe(COLL_FIXED + extra.length);
+  writeU64BE(body, id, 0);
+  writeU64BE(body, count, 8);
+  body[16] = flags;
+  extra.copy(body, COLL_FIXED);
+  return body;
+}
+
 /** The record of a collection with the given fields, keeping the old record's exact expiry. */
 export function collRecord(x: ShardExec, c: Coll): Buffer {
-  const body = Buffer.allocUnsafe(COLL_FIXED + c.extra.length);
-  writeU64BE(body, c.id, 0);
-  writeU64BE(body, c.count, 8);
-  body[16] = c.flags;
-  c.extra.copy(body, COLL_FIXED);
+  const body = collBody(c.id, c.count, c.flags, c.extra);
   const raw = encodeMeta(c.type, c.old ? c.old.expireAt : 0, x.store.longKey(c.key), body);
   if (c.old) c.old.raw.copy(raw, 2, 2, 10);
   return raw;
@@ -135,17 +144,47 @@ export function replaceWith(x: ShardExec, c: Coll, old: Meta | null): boolean {
     if (old) x.store.remove(x.db, old);
     return false;
   }
-  const body = Buffer.allocUnsafe(COLL_FIXED + c.extra.length);
-  writeU64BE(body, c.id, 0);
-  writeU64BE(body, c.count, 8);
-  body[16] = c.flags;
-  c.extra.copy(body, COLL_FIXED);
+  const body = collBody(c.id, c.count, c.flags, c.extra);
   const raw = encodeMeta(c.type, 0, x.store.longKey(c.key), body);
   x.store.put(x.db, c.mk, raw, old, true);
   return true;
 }
 
-const EMPTY = Buffer.alloc(0);
+
+/** Subkeys copied per read by copyCollection (so a big collection is never all in memory). */
+const COPY_SLICE = 1000;
+
+/**
+ * COPY within a shard, for every collection type: the members (every subkey under the id, in `sub`
+ * and for sorted sets in `zscore`) copied under a fresh id, and the record (count, flags, type bytes,
+ * exact expiry) written as `toKey` in `toDb` with that id, replacing `to.meta`. No binlog.
+ */
+export function copyCollection(store: ShardStore, m: Meta, toDb: number, toKey: Buffer, to: Found): void {
+  const p = payload(m);
+  const from = readU64BE(p, 0);
+  const nid = store.allocId();
+  const { end } = idRange(from);
+  for (const db of m.type === T_ZSET ? [store.sub, store.zscore] : [store.sub]) {
+    let start = idRange(from).start;
+    for (;;) {
+      const slice = [...db.getRange({ start, end, limit: COPY_SLICE })];
+      for (const { key, value } of slice) {
+        const nk = Buffer.from(key as Buffer);
+        writeU64BE(nk, nid, 0);
+        db.putSync(nk, value as Buffer);
+      }
+      if (slice.length < COPY_SLICE) break;
+      start = Buffer.concat([slice[slice.length - 1].key as Buffer, ZERO]);
+    }
+  }
+  const body = Buffer.from(p);
+  writeU64BE(body, nid, 0);
+  const raw = encodeMeta(m.type, m.expireAt, store.longKey(toKey), body);
+  m.raw.copy(raw, 2, 2, 10);
+  store.put(toDb, to.mk, raw, to.meta, true);
+}
+
+const ZERO = Buffer.from([0]);
 
 /** The subkey of `member` in the collection with id `id`: [id u64 BE][member]. */
 export function subKey(id: number, member: Uint8Array): Buffer {
