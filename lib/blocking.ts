@@ -19,6 +19,7 @@
 // Redis. Timeouts are timers with millisecond precision; CLIENT UNBLOCK ends a wait early.
 
 import type { Connection } from './connection.js';
+import { errBuf } from './errors.js';
 
 /** What the blocking command supplies. */
 export interface BlockSpec {
@@ -146,7 +147,7 @@ export class Blocking {
       else w.timedOut = true;
       return true;
     }
-    this.finish(w, asError ? errorReply(UNBLOCKED_ERROR) : w.spec.timeoutReply());
+    this.finish(w, asError ? errBuf(UNBLOCKED_ERROR) : w.spec.timeoutReply());
     return true;
   }
 
@@ -196,12 +197,12 @@ export class Blocking {
     } catch (e) {
       w.inflight = false;
       if (q) q.serving = false;
-      this.finish(w, errorReply((e as Error).message));
+      this.finish(w, errBuf((e as Error).message));
       return;
     }
     this.execute(w.conn, args).then(
       (reply) => this.attempted(w, q, reply),
-      (e: Error) => this.attempted(w, q, errorReply('ERR ' + e.message)),
+      (e: Error) => this.attempted(w, q, errBuf('ERR ' + e.message)),
     );
   }
 
@@ -224,7 +225,7 @@ export class Blocking {
       return;
     }
     if (!w.done) {
-      if (w.unblockError) this.finish(w, errorReply(UNBLOCKED_ERROR));
+      if (w.unblockError) this.finish(w, errBuf(UNBLOCKED_ERROR));
       else if (w.timedOut) this.finish(w, w.spec.timeoutReply());
       else if (w.pending.size > 0) {
         const ids = [...w.pending];
@@ -262,8 +263,4 @@ export class Blocking {
 
 function keyId(db: number, key: Buffer): string {
   return db + ':' + key.toString('latin1');
-}
-
-function errorReply(text: string): Buffer {
-  return Buffer.from('-' + text.replace(/[\r\n]/g, ' ') + '\r\n', 'latin1');
 }

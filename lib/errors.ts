@@ -62,5 +62,10 @@ function sanitize(s: string): string {
   return s.replace(/[\r\n]/g, ' ');
 }
 
+/** An error reply line ("-" + text + CRLF); the text's bytes are latin1 and CR/LF become spaces. */
+export function errBuf(msg: string): Buffer {
+  return Buffer.from('-' + sanitize(msg) + '\r\n', 'latin1');
+}
+
 /** A command failure carrying a Redis error text. */
 export class RedisError extends Error {}

@@ -11,7 +11,7 @@ import { lookup, keyIndexes } from './table.js';
 import type { CommandDef, MainHandler, ShardExec } from './commands/types.js';
 import { ShardStore } from './store/shard-store.js';
 import { ShardShared } from './store/shared-state.js';
-import { E, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
+import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { ShardHandle, type ReplyTarget } from './shard/handle.js';
 import { ShardStats, STAT } from './shard/stats.js';
 import { BinlogRing } from './binlog-ring.js';
@@ -305,7 +305,7 @@ export class Server implements ConnectionHost {
 
   protocolError(conn: Connection, msg: string): void {
     log.debug({ client: conn.addr, msg }, 'protocol error');
-    conn.reply(Buffer.from('-' + msg + '\r\n', 'latin1'), true);
+    conn.reply(errBuf(msg), true);
   }
 
   markDirty(conn: Connection): void {
@@ -671,11 +671,6 @@ export class Server implements ConnectionHost {
     log.info('bye');
     flushLogs();
   }
-}
-
-/** Error texts carry user bytes as latin1 (one char per byte). */
-function errBuf(msg: string): Buffer {
-  return Buffer.from('-' + msg + '\r\n', 'latin1');
 }
 
 function errText(e: unknown): string {

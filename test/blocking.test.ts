@@ -88,6 +88,8 @@ const scenarios: Record<string, Scenario> = {
       c('BLMPOP x 1 a LEFT'), c('BLMPOP -1 1 a LEFT'), c('BLMPOP 0 1 s LEFT'), c('BLMPOP 0 1'),
       c('RPUSH a p q r'),
       c('BLMOVE a b LEFT RIGHT 0'), c('LRANGE b 0 -1'), c('BRPOPLPUSH a b 0'), c('LRANGE b 0 -1'),
+      // options compare as Redis's strcasecmp does: up to a NUL byte
+      ['BLMOVE', 'a', 'b', 'LEFT\0x', 'RIGHT', '0'], c('RPUSH a q'),
       c('BLMOVE a b UP RIGHT 0'), c('BLMOVE a b LEFT RIGHT x'), c('BLMOVE s b LEFT RIGHT 0'), c('BLMOVE a s LEFT RIGHT 0'),
       c('BRPOPLPUSH a b'), c('BRPOPLPUSH a b -5'),
       c('BZPOPMIN z 0'), c('BZPOPMAX z 0'), c('BZPOPMIN missing z 0'), c('BZPOPMIN s 0'), c('BZPOPMIN z x'),

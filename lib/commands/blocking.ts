@@ -8,7 +8,7 @@
 
 import type { CommandDef } from './types.js';
 import type { MainContext } from '../main-context.js';
-import { cmd, keySpec } from './define.js';
+import { cmd, isKw, keySpec } from './define.js';
 import { RedisError, E } from '../errors.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { RespWriter, type Proto } from '../resp/writer.js';
@@ -83,10 +83,6 @@ function parseCount(b: Buffer): number {
   return n;
 }
 
-function isWord(b: Buffer, w: string): boolean {
-  return b.length === w.length && b.toString('latin1').toLowerCase() === w;
-}
-
 /** Blocks the client with `spec` built by `make` once the arguments are valid; replies when served. */
 function blockWith(ctx: MainContext, spec: BlockSpec): Promise<void> {
   return new Promise((resolve) => {
@@ -97,26 +93,33 @@ function blockWith(ctx: MainContext, spec: BlockSpec): Promise<void> {
   });
 }
 
-// ---- BLPOP / BRPOP key [key ...] timeout
+// ---- BLPOP / BRPOP / BZPOPMIN / BZPOPMAX key [key ...] timeout
+// One element of the first non-empty key, through LMPOP / ZMPOP ... COUNT 1, whose reply
+// [key, [element]] (sorted sets: [key, [[member, score]]]) becomes [key, element] / [key, member,
+// score].
 
-function blpopLike(left: boolean) {
+function bpopOne(nonBlocking: Buffer, where: Buffer) {
   return (ctx: MainContext, args: Buffer[]): Promise<void> => {
     const proto = ctx.conn.proto;
     const deadline = parseTimeout(args[args.length - 1], Date.now());
-    const keys = args.slice(1, -1);
     return blockWith(ctx, {
       db: ctx.conn.db,
-      keys,
+      keys: args.slice(1, -1),
       deadline,
-      attempt: (ks) => [LMPOP, Buffer.from(String(ks.length)), ...ks, left ? LEFT : RIGHT],
+      attempt: (ks) => [nonBlocking, Buffer.from(String(ks.length)), ...ks, where, COUNT, ONE],
       convert: (reply) => {
         const d = decodeReply(reply);
         if (d === null) return null;
         const [key, elems] = d as [Decoded, Decoded[]];
+        const first = elems[0];
+        const parts = Array.isArray(first) ? first : [first];
         const w = writer(proto);
-        w.array(2);
+        w.array(1 + parts.length);
         w.bulk(asBuffer(key));
-        w.bulk(asBuffer(elems[0]));
+        for (const p of parts) {
+          if (typeof p === 'number') w.double(p);
+          else w.bulk(asBuffer(p));
+        }
         return w.take();
       },
       timeoutReply: () => nullArray(proto),
@@ -132,10 +135,10 @@ function parseMpop(args: Buffer[], words: [string, string]): { keys: Buffer[]; w
   const whereIdx = 3 + numkeys;
   if (whereIdx >= args.length) throw new RedisError(E.syntax);
   const where = args[whereIdx];
-  if (!isWord(where, words[0]) && !isWord(where, words[1])) throw new RedisError(E.syntax);
+  if (!isKw(where, words[0]) && !isKw(where, words[1])) throw new RedisError(E.syntax);
   let count: number | null = null;
   for (let j = whereIdx + 1; j < args.length; j++) {
-    if (count === null && isWord(args[j], 'count') && j + 1 < args.length) {
+    if (count === null && isKw(args[j], 'count') && j + 1 < args.length) {
       count = parseCount(args[++j]);
     } else throw new RedisError(E.syntax);
   }
@@ -176,7 +179,7 @@ function blmoveLike(rpoplpush: boolean) {
     let from: Buffer = RIGHT;
     let to: Buffer = LEFT;
     if (!rpoplpush) {
-      for (const i of [3, 4]) if (!isWord(args[i], 'left') && !isWord(args[i], 'right')) throw new RedisError(E.syntax);
+      for (const i of [3, 4]) if (!isKw(args[i], 'left') && !isKw(args[i], 'right')) throw new RedisError(E.syntax);
       from = args[3];
       to = args[4];
     }
@@ -195,36 +198,6 @@ function blmoveLike(rpoplpush: boolean) {
   };
 }
 
-// ---- BZPOPMIN / BZPOPMAX key [key ...] timeout
-
-function bzpop(max: boolean) {
-  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
-    const proto = ctx.conn.proto;
-    const deadline = parseTimeout(args[args.length - 1], Date.now());
-    const keys = args.slice(1, -1);
-    return blockWith(ctx, {
-      db: ctx.conn.db,
-      keys,
-      deadline,
-      attempt: (ks) => [ZMPOP, Buffer.from(String(ks.length)), ...ks, max ? MAX : MIN, COUNT, ONE],
-      convert: (reply) => {
-        const d = decodeReply(reply);
-        if (d === null) return null;
-        const [key, elems] = d as [Decoded, Decoded[][]];
-        const [member, score] = elems[0];
-        const w = writer(proto);
-        w.array(3);
-        w.bulk(asBuffer(key));
-        w.bulk(asBuffer(member));
-        if (typeof score === 'number') w.double(score);
-        else w.bulk(asBuffer(score));
-        return w.take();
-      },
-      timeoutReply: () => nullArray(proto),
-    });
-  };
-}
-
 const LIST = ['list'];
 const ZSET = ['sortedset'];
 const BPOP_SPEC = [keySpec(['RW', 'access', 'delete'], 1, -2)];
@@ -233,13 +206,13 @@ const MOVE_SPEC = [keySpec(['RW', 'access', 'delete']), keySpec(['RW', 'insert']
 
 export const blockingCommands: CommandDef[] = [
   cmd({
-    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: blpopLike(true),
+    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: bpopOne(LMPOP, LEFT),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and get the first element in a list, or block until one is available', since: '2.0.0', group: 'list',
     complexity: 'O(N) where N is the number of provided keys.',
   }),
   cmd({
-    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: blpopLike(false),
+    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: bpopOne(LMPOP, RIGHT),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and get the last element in a list, or block until one is available', since: '2.0.0', group: 'list',
     complexity: 'O(N) where N is the number of provided keys.',
@@ -263,13 +236,13 @@ export const blockingCommands: CommandDef[] = [
     complexity: 'O(1)',
   }),
   cmd({
-    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bzpop(false),
+    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bpopOne(ZMPOP, MIN),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', since: '5.0.0', group: 'sorted_set',
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
   }),
   cmd({
-    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bzpop(true),
+    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bpopOne(ZMPOP, MAX),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', since: '5.0.0', group: 'sorted_set',
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',

@@ -7,24 +7,12 @@
 // unknown cursor (evicted, another key, an earlier run) restarts the scan from the beginning.
 
 import { E, RedisError } from '../errors.js';
+import { isKw } from './define.js';
 import type { RespWriter } from '../resp/writer.js';
 import type { ShardStore } from '../store/shard-store.js';
 import { idRange, subKey } from '../store/collections.js';
 import { parseI64 } from '../resp/number.js';
 import { compileGlob, type GlobMatcher } from '../glob.js';
-
-/** An option keyword as Redis's strcasecmp sees it: case-insensitive, up to the first NUL byte. */
-export function optIs(arg: Buffer, kw: string): boolean {
-  let end = arg.indexOf(0);
-  if (end < 0) end = arg.length;
-  if (end !== kw.length) return false;
-  for (let i = 0; i < end; i++) {
-    let c = arg[i];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== kw.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** At most this many positions are kept per table (the least recently used evicted). */
 export const MAX_CURSORS = 10000;
@@ -80,12 +68,12 @@ export function parseScanOptions(args: Buffer[]): ScanOptions {
   let match: GlobMatcher | null = null;
   for (let i = 3; i < args.length; i += 2) {
     const hasValue = i + 1 < args.length;
-    if (optIs(args[i], 'count') && hasValue) {
+    if (isKw(args[i], 'count') && hasValue) {
       const n = parseI64(args[i + 1]);
       if (n === null) throw new RedisError(E.notInt);
       if (n < 1n) throw new RedisError(E.syntax);
       count = n > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(n);
-    } else if (optIs(args[i], 'match') && hasValue) {
+    } else if (isKw(args[i], 'match') && hasValue) {
       const pat = args[i + 1];
       match = pat.length === 1 && pat[0] === 42 ? null : compileGlob(pat);
     } else throw new RedisError(E.syntax);

@@ -74,8 +74,11 @@ export function cmd(s: CommandSpec): CommandDef {
 
 /** Case-insensitive comparison of an argument with an ASCII keyword (lower-case `kw`). */
 export function isKw(arg: Buffer, kw: string): boolean {
-  if (arg.length !== kw.length) return false;
-  for (let i = 0; i < kw.length; i++) {
+  // strcasecmp, as Redis compares options: case-insensitive, and the argument ends at a NUL byte
+  let end = arg.indexOf(0);
+  if (end < 0) end = arg.length;
+  if (end !== kw.length) return false;
+  for (let i = 0; i < end; i++) {
     let c = arg[i];
     if (c >= 65 && c <= 90) c += 32;
     if (c !== kw.charCodeAt(i)) return false;

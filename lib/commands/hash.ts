@@ -20,7 +20,7 @@
 //   fields are refused by writes with an error and never found by reads.
 
 import type { CommandDef, ShardExec } from './types.js';
-import { cmd, keySpec } from './define.js';
+import { cmd, isKw, keySpec } from './define.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
 import { T_HASH, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
@@ -30,7 +30,7 @@ import { keyTypeOps } from './internal.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, type LongDouble } from './string.js';
 import { parseCursor } from './keyspace.js';
-import { emptyScanReply, optIs, parseScanOptions, scanStep } from './collection-scan.js';
+import { emptyScanReply, parseScanOptions, scanStep } from './collection-scan.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
@@ -387,7 +387,7 @@ function hrandfield(x: ShardExec, args: Buffer[]): void {
     const n = parseI64(args[2]);
     if (n === null) throw new RedisError(E.notInt);
     if (n === INT64_MIN) throw new RedisError(COUNT_RANGE);
-    if (args.length > 4 || (args.length === 4 && !optIs(args[3], 'withvalues'))) throw new RedisError(E.syntax);
+    if (args.length > 4 || (args.length === 4 && !isKw(args[3], 'withvalues'))) throw new RedisError(E.syntax);
     const withValues = args.length === 4;
     if (withValues && (n < -LONG_HALF || n > LONG_HALF)) throw new RedisError(OUT_OF_RANGE);
     return hrandfieldCount(x, args[1], n, withValues);

@@ -33,7 +33,7 @@
 import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { Tx } from '../coordinator.js';
-import { cmd, keySpec } from './define.js';
+import { cmd, isKw, keySpec } from './define.js';
 import { E, RedisError } from '../errors.js';
 import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
@@ -42,7 +42,7 @@ import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, member
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
 import { parseCursor } from './keyspace.js';
-import { emptyScanReply, optIs, parseScanOptions, scanStep } from './collection-scan.js';
+import { emptyScanReply, parseScanOptions, scanStep } from './collection-scan.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -649,7 +649,7 @@ function parseIntercard(args: Buffer[]): { nkeys: number; limit: number } | stri
   const nkeys = Number(nk);
   let limit = 0;
   for (let i = 2 + nkeys; i < args.length; i++) {
-    if (optIs(args[i], 'limit') && i + 1 < args.length) {
+    if (isKw(args[i], 'limit') && i + 1 < args.length) {
       const l = parseI64(args[++i]);
       if (l === null || l < 0n) return LIMIT_NEGATIVE;
       limit = l > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(l);

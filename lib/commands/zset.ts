@@ -35,7 +35,7 @@ import type { MainContext } from '../main-context.js';
 import type { RespWriter } from '../resp/writer.js';
 import type { Tx } from '../coordinator.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { cmd, keySpec } from './define.js';
+import { cmd, isKw, keySpec } from './define.js';
 import { E, RedisError } from '../errors.js';
 import { T_SET, T_ZSET, encodeMeta, payload } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
@@ -45,7 +45,7 @@ import {
 import { parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { parseCursor } from './keyspace.js';
-import { emptyScanReply, optIs as isOpt, parseScanOptions, scanStep } from './collection-scan.js';
+import { emptyScanReply, parseScanOptions, scanStep } from './collection-scan.js';
 import { keyTypeOps } from './internal.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -695,12 +695,12 @@ function zaddGeneric(x: ShardExec, args: Buffer[], incrCmd: boolean): void {
   if (!incrCmd) {
     for (; i < args.length; i++) {
       const a = args[i];
-      if (isOpt(a, 'nx')) nx = true;
-      else if (isOpt(a, 'xx')) xx = true;
-      else if (isOpt(a, 'ch')) ch = true;
-      else if (isOpt(a, 'incr')) incr = true;
-      else if (isOpt(a, 'gt')) gt = true;
-      else if (isOpt(a, 'lt')) lt = true;
+      if (isKw(a, 'nx')) nx = true;
+      else if (isKw(a, 'xx')) xx = true;
+      else if (isKw(a, 'ch')) ch = true;
+      else if (isKw(a, 'incr')) incr = true;
+      else if (isKw(a, 'gt')) gt = true;
+      else if (isKw(a, 'lt')) lt = true;
       else break;
     }
   }
@@ -875,16 +875,16 @@ function parseZrange(args: Buffer[], argStart: number, store: boolean, type: RT,
   for (let j = argStart + 3; j < args.length; j++) {
     const left = args.length - j - 1;
     const a = args[j];
-    if (!store && isOpt(a, 'withscores')) withScores = true;
-    else if (isOpt(a, 'limit') && left >= 2) {
+    if (!store && isKw(a, 'withscores')) withScores = true;
+    else if (isKw(a, 'limit') && left >= 2) {
       offset = parseLong(args[j + 1]);
       limit = parseLong(args[j + 2]);
       j += 2;
-    } else if (auto && isOpt(a, 'rev')) {
+    } else if (auto && isKw(a, 'rev')) {
       auto = false;
       rev = true;
-    } else if (type === RT.Auto && isOpt(a, 'bylex')) type = RT.Lex;
-    else if (type === RT.Auto && isOpt(a, 'byscore')) type = RT.Score;
+    } else if (type === RT.Auto && isKw(a, 'bylex')) type = RT.Lex;
+    else if (type === RT.Auto && isKw(a, 'byscore')) type = RT.Score;
     else throw new RedisError(E.syntax);
   }
   if (type === RT.Auto) type = RT.Rank;
@@ -1098,12 +1098,12 @@ function parseMpop(args: Buffer[], at: number): MpopArgs {
   const whereIdx = at + 1 + Number(nk);
   if (nk >= BigInt(args.length) || whereIdx >= args.length) throw new RedisError(E.syntax);
   let max: boolean;
-  if (isOpt(args[whereIdx], 'min')) max = false;
-  else if (isOpt(args[whereIdx], 'max')) max = true;
+  if (isKw(args[whereIdx], 'min')) max = false;
+  else if (isKw(args[whereIdx], 'max')) max = true;
   else throw new RedisError(E.syntax);
   let count = -1;
   for (let j = whereIdx + 1; j < args.length; j++) {
-    if (count === -1 && isOpt(args[j], 'count') && j + 1 < args.length) {
+    if (count === -1 && isKw(args[j], 'count') && j + 1 < args.length) {
       const n = parseI64(args[++j]);
       if (n === null || n < 1n) throw new RedisError('ERR count should be greater than 0');
       count = Number(n);
@@ -1134,7 +1134,7 @@ function zmpop(x: ShardExec, args: Buffer[]): void {
  * missing (the cross-shard ZMPOP tries its keys in order; blocking pops may use it as well).
  */
 function zmpopKey(x: ShardExec, args: Buffer[]): void {
-  const max = isOpt(args[2], 'max');
+  const max = isKw(args[2], 'max');
   if (!mpopKey(x, args[1], max, Number(args[3].toString('latin1')))) x.out.nilArray();
 }
 
@@ -1207,7 +1207,7 @@ function zrandmember(x: ShardExec, args: Buffer[]): void {
     if (l === null) throw new RedisError(E.notInt);
     if (l === I64_MIN) throw new RedisError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
     let withScores = false;
-    if (args.length > 4 || (args.length === 4 && !isOpt(args[3], 'withscores'))) throw new RedisError(E.syntax);
+    if (args.length > 4 || (args.length === 4 && !isKw(args[3], 'withscores'))) throw new RedisError(E.syntax);
     if (args.length === 4) {
       withScores = true;
       if (l < -HALF_LONG || l > HALF_LONG) throw new RedisError('ERR value is out of range');
@@ -1426,7 +1426,7 @@ function parseSetOpOpts(args: Buffer[], head: SetOpHead, op: Op, hasDst: boolean
   let remaining = args.length - j;
   while (remaining > 0) {
     const a = args[j];
-    if (op !== Op.Diff && !cardOnly && remaining >= n + 1 && isOpt(a, 'weights')) {
+    if (op !== Op.Diff && !cardOnly && remaining >= n + 1 && isKw(a, 'weights')) {
       j++;
       remaining--;
       for (let i = 0; i < n; i++, j++, remaining--) {
@@ -1434,21 +1434,21 @@ function parseSetOpOpts(args: Buffer[], head: SetOpHead, op: Op, hasDst: boolean
         if (w === null) throw new RedisError(ERR_WEIGHT);
         o.weights[i] = w;
       }
-    } else if (op !== Op.Diff && !cardOnly && remaining >= 2 && isOpt(a, 'aggregate')) {
+    } else if (op !== Op.Diff && !cardOnly && remaining >= 2 && isKw(a, 'aggregate')) {
       j++;
       remaining--;
       const v = args[j];
-      if (isOpt(v, 'sum')) o.agg = Agg.Sum;
-      else if (isOpt(v, 'min')) o.agg = Agg.Min;
-      else if (isOpt(v, 'max')) o.agg = Agg.Max;
+      if (isKw(v, 'sum')) o.agg = Agg.Sum;
+      else if (isKw(v, 'min')) o.agg = Agg.Min;
+      else if (isKw(v, 'max')) o.agg = Agg.Max;
       else throw new RedisError(E.syntax);
       j++;
       remaining--;
-    } else if (remaining >= 1 && !hasDst && !cardOnly && isOpt(a, 'withscores')) {
+    } else if (remaining >= 1 && !hasDst && !cardOnly && isKw(a, 'withscores')) {
       j++;
       remaining--;
       o.withScores = true;
-    } else if (cardOnly && remaining >= 2 && isOpt(a, 'limit')) {
+    } else if (cardOnly && remaining >= 2 && isKw(a, 'limit')) {
       j++;
       remaining--;
       const l = parseI64(args[j]);
