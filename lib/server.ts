@@ -53,7 +53,7 @@ export class Server implements ConnectionHost {
   totalCommands = 0;
   rejectedConnections = 0;
   lastSave = Math.floor(Date.now() / 1000);
-  /** Clients waiting in a blocking command (maintained by the blocking commands; INFO clients). */
+  /** Clients waiting in a blocking command (INFO clients). */
   get blockedClients(): number {
     return this.blocking.count;
   }
@@ -399,16 +399,8 @@ export class Server implements ConnectionHost {
     }
     this.cmdStats.call(def);
     const idx = keyIndexes(def, args);
-    const n = this.nshards;
-    const first = shardOf(args[idx[0]], n);
-    let same = true;
-    for (let i = 1; i < idx.length; i++) {
-      if (shardOf(args[idx[i]], n) !== first) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
+    const first = this.singleShard(args, idx);
+    if (first >= 0) {
       // Direct read: nothing of this connection is pending (so program order holds) and no
       // multi-shard operation is in flight on the shard (so nobody can see half of one).
       if (def.direct && conn.queue.length === 0 && this.barrier[first] === 0) {
@@ -460,10 +452,8 @@ export class Server implements ConnectionHost {
     const def = lookup(args[0].toString('latin1').toLowerCase());
     if (!def || !def.shard) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
     const idx = keyIndexes(def, args);
-    const first = idx.length ? this.shardOf(args[idx[0]]) : 0;
-    let same = true;
-    for (let i = 1; i < idx.length; i++) if (this.shardOf(args[idx[i]]) !== first) same = false;
-    if (same || !def.coordinated) return this.call(first, def, conn.db, conn.proto, args);
+    const first = this.singleShard(args, idx);
+    if (first >= 0 || !def.coordinated) return this.call(Math.max(0, first), def, conn.db, conn.proto, args);
     const out = new RespWriter(256);
     out.proto = conn.proto;
     const ctx: MainContext = { server: this, conn, def, out, closeAfter: false };
@@ -519,6 +509,15 @@ export class Server implements ConnectionHost {
     // QUIT: commands pipelined after it are not executed (Redis stops reading the client)
     if (ctx.closeAfter) conn.parser.stop();
     slot.fill(out.take());
+  }
+
+  /** The shard owning every key at `idx` (shard 0 for none), or -1 when they span shards. */
+  private singleShard(args: Buffer[], idx: number[]): number {
+    if (idx.length === 0) return 0;
+    const n = this.nshards;
+    const first = shardOf(args[idx[0]], n);
+    for (let i = 1; i < idx.length; i++) if (shardOf(args[idx[i]], n) !== first) return -1;
+    return first;
   }
 
   /** The shard that owns a key. */

@@ -21,8 +21,8 @@ export const MAX_SCAN_STEP = 100000;
 const U64 = 1n << 64n;
 
 /**
- * Scan positions by cursor id (SCAN's table on the main thread, one per collection family in each
- * shard). Ids are opaque u64s starting at a random point per run (so cursors of an earlier run are
+ * Scan positions by cursor id (SCAN's table on the main thread; one table for the collections of
+ * each shard). Ids are opaque u64s starting at a random point per run (so cursors of an earlier run are
  * unlikely to name a live position) and skipping 0. A recalled position becomes the most recently
  * used: the least recently used one is evicted past MAX_CURSORS.
  */
