@@ -10,7 +10,7 @@
 // as nondeterministic), so HKEYS / HVALS / HGETALL / HSCAN replies are compared order-insensitively.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { formatCommand, pair, pipelineDiff, startRedis, type Pair } from './support/servers.js';
 import { readBinlog, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, canonicalize, formatReply, type Reply } from './support/resp-client.js';
 import { spread } from './support/keys.js';
@@ -99,19 +99,7 @@ async function check(t: Test, p: Clients, cmds: Cmd[], label = ''): Promise<Repl
   return want;
 }
 
-/** Like check, but returns the first mismatch as text (for properties). */
-async function firstDiff(p: Clients, cmds: Cmd[]): Promise<string | null> {
-  const [want, got] = await Promise.all([p.redis.pipeline(cmds), p.respdb.pipeline(cmds)]);
-  for (let i = 0; i < cmds.length; i++) {
-    const a = norm(cmds[i], want[i]);
-    const b = norm(cmds[i], got[i]);
-    if (a !== b) {
-      const ctx = cmds.slice(Math.max(0, i - 30), i + 1).map((x) => formatCommand(x)).join('\n  ');
-      return `command #${i} differs:\n  ${ctx}\nredis:  ${a}\nrespdb: ${b}`;
-    }
-  }
-  return null;
-}
+const firstDiff = (p: Clients, cmds: Cmd[]): Promise<string | null> => pipelineDiff(p, cmds, norm);
 
 // ------------------------------------------------------------------------------------------------
 // Static cases

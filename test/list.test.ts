@@ -7,7 +7,7 @@
 // same data. Run with 1 and 4 shards.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { diff, formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { diff, formatCommand, pair, pipelineDiff, startRedis, type Pair } from './support/servers.js';
 import { readBinlog, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
@@ -33,23 +33,6 @@ function text(r: Reply): string {
 
 function isUnknown(r: Reply): boolean {
   return r.t === 'error' && r.v.startsWith('ERR unknown command');
-}
-
-/** Both servers give `cmds` (pipelined) the same replies; returns the first mismatch as text. */
-async function pipelineDiff(p: Clients, cmds: Cmd[]): Promise<string | null> {
-  const [want, got] = await Promise.all([p.redis.pipeline(cmds), p.respdb.pipeline(cmds)]);
-  for (let i = 0; i < cmds.length; i++) {
-    const a = formatReply(want[i]);
-    const b = formatReply(got[i]);
-    if (a !== b) {
-      const ctx = cmds
-        .slice(Math.max(0, i - 30), i + 1)
-        .map((x) => formatCommand(x))
-        .join('\n  ');
-      return `command #${i} differs:\n  ${ctx}\nredis:  ${a}\nrespdb: ${b}`;
-    }
-  }
-  return null;
 }
 
 // ------------------------------------------------------------------------------------------------

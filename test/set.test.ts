@@ -6,7 +6,7 @@
 // redis-server rebuilds the same data). Run with 1 and 4 shards, RESP2 and RESP3.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { formatCommand, pair, pipelineDiff, startRedis, type Pair } from './support/servers.js';
 import { readBinlog, recordText, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type CompareOptions, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
@@ -87,22 +87,7 @@ async function check(t: Test, p: Clients, cmds: Cmd[], label = '', exact = false
   return out;
 }
 
-/** Both servers give `cmds` (pipelined) the same replies; returns the first mismatch as text. */
-async function pipelineDiff(p: Clients, cmds: Cmd[]): Promise<string | null> {
-  const [want, got] = await Promise.all([p.redis.pipeline(cmds), p.respdb.pipeline(cmds)]);
-  for (let i = 0; i < cmds.length; i++) {
-    const a = shown(cmds[i], want[i], false);
-    const b = shown(cmds[i], got[i], false);
-    if (a !== b) {
-      const ctx = cmds
-        .slice(0, i + 1)
-        .map((x) => formatCommand(x))
-        .join('\n  ');
-      return `command #${i} differs:\n  ${ctx}\nredis:  ${a}\nrespdb: ${b}`;
-    }
-  }
-  return null;
-}
+const diffShown = (p: Clients, cmds: Cmd[]): Promise<string | null> => pipelineDiff(p, cmds, (c, r) => shown(c, r, false));
 
 // ------------------------------------------------------------------------------------------------
 // Static differential cases
@@ -675,7 +660,7 @@ async function expiry(t: Test, p: Pair): Promise<void> {
     'SINTERSTORE k2 k0 k1',
     'PEXPIRE k2 300',
   );
-  t.equal(await pipelineDiff(p, setup), null, 'setting up sets with short TTLs');
+  t.equal(await diffShown(p, setup), null, 'setting up sets with short TTLs');
   await check(t, p, cs('TTL x1', 'TTL x3', 'TTL x4', 'SCARD x1', 'SMEMBERS x4'), 'before expiry');
   await sleep(600);
   await check(t, p, [
@@ -1042,7 +1027,7 @@ async function runProperty(t: Test, p: Clients, numRuns: number, label: string):
     await fc.assert(
       fc.asyncProperty(fc.array(cmdArb, { minLength: 1, maxLength: 40 }), async (cmds) => {
         const seq: Cmd[] = [['DEL', ...KEYS], ...cmds, ...KEYS.map((k) => ['SMEMBERS', k]), ...KEYS.map((k) => ['OBJECT', 'ENCODING', k])];
-        const d = await pipelineDiff(p, seq);
+        const d = await diffShown(p, seq);
         if (d) throw new Error(d);
       }),
       { numRuns },
@@ -1220,7 +1205,7 @@ for (const shards of [1, 4]) {
     await t.test('COMMAND INFO', (t) => commandInfo(t, p));
     await t.test('pipelined (one batch)', async (t) => {
       const cmds = [...basicCases(), ...smoveCases(), ...algebraCases(), ...sscanCases()];
-      t.equal(await pipelineDiff(p, cmds), null, 'the same commands in one pipeline');
+      t.equal(await diffShown(p, cmds), null, 'the same commands in one pipeline');
     });
     await t.test('random-output commands', (t) => randomProperties(t, p, shards === 1));
     await t.test('SSCAN walks', (t) => scanWalks(t, p));

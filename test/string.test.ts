@@ -3,7 +3,7 @@
 // and fast-check random command sequences compared reply by reply. Run with 1 and 4 shards.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { diff, formatCommand, pair, type Pair } from './support/servers.js';
+import { diff, pair, pipelineDiff, type Pair } from './support/servers.js';
 import { readShardBinlog, recordText, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
@@ -33,23 +33,6 @@ async function skipWith(t: Test, why: string): Promise<void> {
 
 function isUnknown(r: Reply): boolean {
   return r.t === 'error' && r.v.startsWith('ERR unknown command');
-}
-
-/** Both servers give `cmds` (pipelined) the same replies; returns the mismatches as text. */
-async function pipelineDiff(p: Pick<Pair, 'redis' | 'respdb'>, cmds: Cmd[]): Promise<string | null> {
-  const [want, got] = await Promise.all([p.redis.pipeline(cmds), p.respdb.pipeline(cmds)]);
-  for (let i = 0; i < cmds.length; i++) {
-    const a = formatReply(want[i]);
-    const b = formatReply(got[i]);
-    if (a !== b) {
-      const ctx = cmds
-        .slice(0, i + 1)
-        .map((x) => formatCommand(x))
-        .join('\n  ');
-      return `command #${i} differs:\n  ${ctx}\nredis:  ${a}\nrespdb: ${b}`;
-    }
-  }
-  return null;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 // same data). Runs with 1 and 4 shards.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { formatCommand, pair, startRedis, type Pair } from './support/servers.js';
+import { formatCommand, pair, pipelineDiff, startRedis, type Pair } from './support/servers.js';
 import { readBinlog, recordText, replayBinlog, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, formatReply, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
@@ -47,22 +47,7 @@ function norm(cmd: Cmd, r: Reply): string {
   return formatReply(r);
 }
 
-/** Both servers give `cmds` (pipelined) the same replies; the first mismatch as text, or null. */
-async function pipelineDiff(p: Pick<Pair, 'redis' | 'respdb'>, cmds: Cmd[]): Promise<string | null> {
-  const [want, got] = await Promise.all([p.redis.pipeline(cmds), p.respdb.pipeline(cmds)]);
-  for (let i = 0; i < cmds.length; i++) {
-    const a = norm(cmds[i], want[i]);
-    const b = norm(cmds[i], got[i]);
-    if (a !== b) {
-      const ctx = cmds
-        .slice(Math.max(0, i - 30), i + 1)
-        .map((x) => formatCommand(x))
-        .join('\n  ');
-      return `command #${i} differs:\n  ${ctx}\nredis:  ${a}\nrespdb: ${b}`;
-    }
-  }
-  return null;
-}
+const diffNorm = (p: Pick<Pair, 'redis' | 'respdb'>, cmds: Cmd[]): Promise<string | null> => pipelineDiff(p, cmds, norm);
 
 /** `diff` with ZSCAN normalization, each command checked on its own. */
 async function diffAll(t: Test, p: Pick<Pair, 'redis' | 'respdb'>, cmds: Cmd[], label: string): Promise<void> {
@@ -1120,7 +1105,7 @@ async function runProperty(t: Test, p: Pick<Pair, 'redis' | 'respdb'>, name: str
     await fc.assert(
       fc.asyncProperty(fc.array(arb, { minLength: 1, maxLength: 80 }), async (cmds) => {
         const seq: Cmd[] = [['DEL', ...RKEYS], ...cmds, ...finalState];
-        const d = await pipelineDiff(p, seq);
+        const d = await diffNorm(p, seq);
         if (d) throw new Error(d);
       }),
       { numRuns },
@@ -1500,7 +1485,7 @@ for (const shards of [1, 4]) {
     }
     await t.test('pipelined (one batch)', async (t) => {
       await fresh();
-      t.equal(await pipelineDiff(p, [...zaddCases(), ...setOpCases(), ...popCases(), ...encodingCases()]), null, 'the same commands in one pipeline');
+      t.equal(await diffNorm(p, [...zaddCases(), ...setOpCases(), ...popCases(), ...encodingCases()]), null, 'the same commands in one pipeline');
     });
     await t.test('expiry', (t) => expiry(t, p));
     await t.test('RENAME COPY MOVE within and across shards', (t) => renameCopy(t, p, shards));

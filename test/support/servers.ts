@@ -482,6 +482,30 @@ export async function pair(t: TapLike, opts: PairOptions = {}): Promise<Pair> {
   return { redis, respdb, redisPort: redisProc.port, respdbPort: respdbProc.port, redisProc, respdbProc };
 }
 
+/**
+ * Sends `cmds` pipelined to both servers and compares the replies, shown with `show` (default
+ * formatReply); returns the first mismatch as text, with the commands before it, or null.
+ */
+export async function pipelineDiff(
+  p: Pick<Pair, 'redis' | 'respdb'>,
+  cmds: (string | Buffer)[][],
+  show: (cmd: (string | Buffer)[], r: Reply) => string = (_, r) => formatReply(r),
+): Promise<string | null> {
+  const [want, got] = await Promise.all([p.redis.pipeline(cmds), p.respdb.pipeline(cmds)]);
+  for (let i = 0; i < cmds.length; i++) {
+    const a = show(cmds[i], want[i]);
+    const b = show(cmds[i], got[i]);
+    if (a !== b) {
+      const ctx = cmds
+        .slice(Math.max(0, i - 30), i + 1)
+        .map((x) => formatCommand(x))
+        .join('\n  ');
+      return `command #${i} differs:\n  ${ctx}\nredis:  ${a}\nrespdb: ${b}`;
+    }
+  }
+  return null;
+}
+
 export interface DiffOptions extends CompareOptions {
   /** Prefix for assertion messages. */
   label?: string;
