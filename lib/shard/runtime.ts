@@ -441,48 +441,35 @@ export class ShardRuntime {
     if (this.locked >= 0 || this.closing) return;
     const start = Date.now();
     while (this.store.hasExpired(Date.now())) {
-      let n = 0;
-      this.store.writing = true;
-      try {
-        this.store.env.transactionSync(() => {
-          n = this.store.sweepExpired(Date.now(), 200);
-          this.store.beforeCommit();
-        });
-        this.store.afterCommit();
-        this.dirty = true;
-      } catch (e) {
-        this.store.afterAbort();
-        log.error({ err: e }, 'expiry sweep failed');
-        return;
-      } finally {
-        this.store.writing = false;
-      }
-      if (n === 0 || Date.now() - start > SWEEP_BUDGET_MS) break;
+      const n = this.backgroundTxn('expiry sweep', () => this.store.sweepExpired(Date.now(), 200));
+      if (!n || Date.now() - start > SWEEP_BUDGET_MS) break;
     }
-    this.collectGarbage(start);
+    // Members of deleted or overwritten collections: removed in slices of GC_SLICE subkeys, one
+    // transaction each, within the tick's budget. A big collection thus goes away over many ticks
+    // without ever holding the shard for long; LMDB reuses the freed pages.
+    while (Date.now() - start <= SWEEP_BUDGET_MS && this.store.hasGarbage()) {
+      if (!this.backgroundTxn('garbage collection', () => this.store.collectGarbage(GC_SLICE))) break;
+    }
   }
 
-  /**
-   * Members of deleted or overwritten collections: removed in slices of GC_SLICE subkeys, one
-   * transaction each, within the tick's budget. A big collection thus goes away over many ticks
-   * without ever holding the shard for long; LMDB reuses the freed pages.
-   */
-  private collectGarbage(start: number): void {
-    while (Date.now() - start <= SWEEP_BUDGET_MS && this.store.hasGarbage()) {
-      let n = 0;
-      this.store.writing = true;
-      try {
-        this.store.env.transactionSync(() => {
-          n = this.store.collectGarbage(GC_SLICE);
-        });
-        this.dirty = true;
-      } catch (e) {
-        log.error({ err: e }, 'garbage collection failed');
-        return;
-      } finally {
-        this.store.writing = false;
-      }
-      if (n === 0) break;
+  /** One write transaction of background work; returns what `fn` counted, or null when it failed. */
+  private backgroundTxn(what: string, fn: () => number): number | null {
+    let n = 0;
+    this.store.writing = true;
+    try {
+      this.store.env.transactionSync(() => {
+        n = fn();
+        this.store.beforeCommit();
+      });
+      this.store.afterCommit();
+      this.dirty = true;
+      return n;
+    } catch (e) {
+      this.store.afterAbort();
+      log.error({ err: e }, `${what} failed`);
+      return null;
+    } finally {
+      this.store.writing = false;
     }
   }
 
