@@ -1076,30 +1076,6 @@ async function renameAtomic(t: Test, p: Pair, a: string, b: string): Promise<voi
   }
 }
 
-/** respdb stores a field as part of an LMDB key: fields longer than 1970 bytes are refused. */
-async function fieldLimit(t: Test, p: Pair): Promise<void> {
-  const max = Buffer.alloc(1970, 'm');
-  const over = Buffer.alloc(1971, 'o');
-  const cl = p.respdb;
-  await cl.send('DEL', 'fl');
-  t.equal(formatReply(await cl.send('HSET', 'fl', max, 'v')), '(integer) 1', 'a 1970-byte field is stored');
-  t.equal(formatReply(await cl.send('HGET', 'fl', max)), '"v"', 'and read back');
-  const refused = [
-    await cl.send('HSET', 'fl', 'a', '1', over, 'v'),
-    await cl.send('HMSET', 'fl', over, 'v'),
-    await cl.send('HSETNX', 'fl', over, 'v'),
-    await cl.send('HINCRBY', 'fl', over, '1'),
-    await cl.send('HINCRBYFLOAT', 'fl', over, '1'),
-  ];
-  t.ok(refused.every((r) => r.t === 'error' && r.v.startsWith('ERR hash field is too long')), 'longer fields are refused by every write');
-  t.equal(formatReply(await cl.send('HLEN', 'fl')), '(integer) 1', 'and nothing of a refused HSET was written');
-  t.equal(formatReply(await cl.send('HGET', 'fl', over)), '(nil bulk)', 'reads never find a longer field');
-  t.equal(formatReply(await cl.send('HDEL', 'fl', over, max)), '(integer) 1', 'HDEL skips it');
-  t.equal(formatReply(await cl.send('EXISTS', 'fl')), '(integer) 0', 'the emptied hash is gone');
-  // Redis itself accepts long fields: the same commands with the 1970-byte field agree.
-  await check(t, p, [['HSET', 'fl2', max, 'v'], ['HGETALL', 'fl2'], ['HSTRLEN', 'fl2', max], ['OBJECT', 'ENCODING', 'fl2'], ['DEL', 'fl2']], 'a 1970-byte field');
-}
-
 // ------------------------------------------------------------------------------------------------
 // COMMAND INFO
 // ------------------------------------------------------------------------------------------------
@@ -1235,7 +1211,6 @@ for (const shards of [1, 4]) {
     await t.test('expiry', (t) => expiry(t, p));
     await t.test('reads one at a time (direct)', (t) => directReads(t, p));
     await t.test('RENAME of a hash is atomic across shards', (t) => renameAtomic(t, p, ka, kb));
-    await t.test('field length limit', (t) => fieldLimit(t, p));
     await t.test('COMMAND INFO', (t) => commandInfo(t, p));
     await t.test('HSCAN of a hashtable', (t) => scanProperties(t, p));
     await t.test('HRANDFIELD properties', (t) => randomFieldProperties(t, p));

@@ -10,7 +10,7 @@ import { E, RedisError } from '../errors.js';
 import { isKw } from './define.js';
 import type { RespWriter } from '../resp/writer.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { idRange, subKey } from '../store/collections.js';
+import { idRange, memberOf, partKey } from '../store/collections.js';
 import { parseI64 } from '../resp/number.js';
 import { compileGlob, type GlobMatcher } from '../glob.js';
 
@@ -88,7 +88,7 @@ export function emptyScanReply(out: RespWriter): void {
   out.array(0);
 }
 
-/** Where a scan of a big collection stopped: its key id and the last member returned. */
+/** Where a scan of a big collection stopped: its key id and the key part of the last member returned. */
 interface ScanPos {
   id: number;
   after: Buffer;
@@ -108,11 +108,12 @@ const positions = new CursorTable<ScanPos>();
 export function scanStep(store: ShardStore, id: number, cursor: bigint, count: number, values: boolean): { members: Buffer[]; values: Buffer[]; next: bigint } {
   const pos = cursor === 0n ? undefined : positions.recall(cursor);
   const { start, end } = idRange(id);
-  // the smallest subkey after the last member returned: that member followed by a 0 byte
-  const from = pos && pos.id === id ? subKey(id, Buffer.concat([pos.after, ZERO])) : start;
+  // the smallest subkey after the last member returned: its key part followed by a 0 byte
+  const from = pos && pos.id === id ? partKey(id, Buffer.concat([pos.after, ZERO])) : start;
   const members: Buffer[] = [];
   const vals: Buffer[] = [];
   let more = false;
+  let last: Buffer | null = null;
   const range = { start: from, end, limit: count + 1 };
   const entries = values ? store.sub.getRange(range) : store.sub.getKeys(range).map((key) => ({ key, value: null }));
   for (const { key, value } of entries) {
@@ -120,10 +121,11 @@ export function scanStep(store: ShardStore, id: number, cursor: bigint, count: n
       more = true;
       break;
     }
-    members.push(Buffer.from((key as Buffer).subarray(8)));
+    last = key as Buffer;
+    members.push(Buffer.from(memberOf(store, last)));
     if (value !== null) vals.push(value as Buffer);
   }
-  const next = more ? positions.remember({ id, after: members[members.length - 1] }) : 0n;
+  const next = more && last ? positions.remember({ id, after: Buffer.from(last.subarray(8)) }) : 0n;
   return { members, values: vals, next };
 }
 

@@ -16,8 +16,8 @@
 //   up, but not with exactly equal probability.
 // - Binlog: HSET/HMSET/HDEL/HINCRBY as sent, HSETNX as HSET, HINCRBYFLOAT as HSET key field
 //   <exact result>, as Redis propagates it.
-// - LMDB keys are at most 1978 bytes, so a field is at most 1970 bytes (Redis: 512 MB); longer
-//   fields are refused by writes with an error and never found by reads.
+// - Fields of any length: a field longer than collections.INLINE_MAX stands in its subkey as a
+//   long part (collections.ts).
 
 import type { CommandDef, ShardExec } from './types.js';
 import { cmd, isKw, keySpec } from './define.js';
@@ -25,7 +25,7 @@ import { E, RedisError, wrongArgs } from '../errors.js';
 import { T_HASH, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, openColl, openOrCreate, saveColl, subKey } from '../store/collections.js';
+import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, openColl, openOrCreate, putMember, removeSubKey, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, type LongDouble } from './string.js';
@@ -36,8 +36,6 @@ import { DEL, PEXPIREAT } from '../store/effects.js';
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
 const LISTPACK_ENTRIES = 512;
 const LISTPACK_VALUE = 64;
-/** LMDB's key limit (1978) minus the key id. */
-export const MAX_FIELD = 1978 - 8;
 
 const HSET = Buffer.from('HSET');
 
@@ -46,7 +44,6 @@ const HASH_NOT_FLOAT = 'ERR hash value is not a float';
 const NAN_OR_INF = 'ERR value is NaN or Infinity';
 const OUT_OF_RANGE = 'ERR value is out of range';
 const COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-const FIELD_TOO_LONG = `ERR hash field is too long (respdb stores fields of up to ${MAX_FIELD} bytes)`;
 const RANDOM_TOO_MANY = 'ERR HRANDFIELD count is too large (respdb answers at most 16777216 fields)';
 
 const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
@@ -63,27 +60,20 @@ function asBuf(v: Uint8Array): Buffer {
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length);
 }
 
-function checkFields(args: Buffer[], from: number, step: number): void {
-  for (let i = from; i < args.length; i += step) if (args[i].length > MAX_FIELD) throw new RedisError(FIELD_TOO_LONG);
-}
-
 /** The value of a field (a private copy), undefined when absent. */
 function fieldValue(x: ShardExec, id: number, field: Buffer): Buffer | undefined {
-  if (field.length > MAX_FIELD) return undefined;
   const v = x.store.sub.getBinary(subKey(id, field));
   return v === undefined ? undefined : asBuf(v);
 }
 
 function hasField(x: ShardExec, id: number, field: Buffer): boolean {
-  if (field.length > MAX_FIELD) return false;
   return x.store.sub.getBinaryFast(subKey(id, field)) !== undefined;
 }
 
 /** Writes a field (Redis hashTypeSet, with its listpack -> hashtable conversion). True when new. */
 function setField(x: ShardExec, c: Coll, field: Buffer, value: Buffer): boolean {
-  const k = subKey(c.id, field);
-  const isNew = x.store.sub.getBinaryFast(k) === undefined;
-  x.store.sub.putSync(k, value);
+  const isNew = x.store.sub.getBinaryFast(subKey(c.id, field)) === undefined;
+  putMember(x.store, c.id, field, value);
   if (isNew) c.count++;
   if (field.length > LISTPACK_VALUE || value.length > LISTPACK_VALUE || c.count > LISTPACK_ENTRIES) c.flags |= F_BIG;
   return isNew;
@@ -95,8 +85,8 @@ type Entry = [Buffer, Buffer];
 function allEntries(store: ShardStore, id: number, values: boolean): Entry[] {
   const { start, end } = idRange(id);
   const out: Entry[] = [];
-  if (values) for (const { key, value } of store.sub.getRange({ start, end })) out.push([memberOf(key), asBuf(value)]);
-  else for (const key of store.sub.getKeys({ start, end })) out.push([memberOf(key as Buffer), EMPTY]);
+  if (values) for (const { key, value } of store.sub.getRange({ start, end })) out.push([memberOf(store, key), asBuf(value)]);
+  else for (const key of store.sub.getKeys({ start, end })) out.push([memberOf(store, key as Buffer), EMPTY]);
   return out;
 }
 
@@ -115,7 +105,7 @@ function eachSlice(store: ShardStore, id: number, fn: (entries: Entry[]) => void
       if (skip && key.equals(skip)) continue;
       if (part.length === slice) break;
       last = key;
-      part.push([memberOf(key), asBuf(value)]);
+      part.push([memberOf(store, key), asBuf(value)]);
     }
     if (part.length) fn(part);
     if (part.length < slice || !last) return;
@@ -134,7 +124,6 @@ const EMPTY = Buffer.alloc(0);
 function hsetGeneric(name: 'hset' | 'hmset') {
   return (x: ShardExec, args: Buffer[]): void => {
     if (args.length % 2 === 1) throw new RedisError(wrongArgs(name));
-    checkFields(args, 2, 2);
     const c = openOrCreate(x, args[1], T_HASH);
     let created = 0;
     for (let i = 2; i < args.length; i += 2) if (setField(x, c, args[i], args[i + 1])) created++;
@@ -146,7 +135,6 @@ function hsetGeneric(name: 'hset' | 'hmset') {
 }
 
 function hsetnx(x: ShardExec, args: Buffer[]): void {
-  checkFields(args, 2, 3);
   const key = args[1];
   const c = openOrCreate(x, key, T_HASH);
   if (c.old && hasField(x, c.id, args[2])) return x.out.int(0);
@@ -173,10 +161,7 @@ function hdel(x: ShardExec, args: Buffer[]): void {
   let n = 0;
   for (let i = 2; i < args.length; i++) {
     const f = args[i];
-    if (f.length > MAX_FIELD) continue;
-    const k = subKey(c.id, f);
-    if (x.store.sub.getBinaryFast(k) === undefined) continue;
-    x.store.sub.removeSync(k);
+    if (!removeSubKey(x.store, subKey(c.id, f))) continue;
     c.count--;
     n++;
   }
@@ -222,7 +207,6 @@ function hgetallGeneric(keys: boolean, vals: boolean) {
 function hincrby(x: ShardExec, args: Buffer[]): void {
   const by = parseI64(args[3]);
   if (by === null) throw new RedisError(E.notInt);
-  checkFields(args, 2, 3);
   const key = args[1];
   const c = openOrCreate(x, key, T_HASH);
   let cur = 0n;
@@ -244,7 +228,6 @@ function hincrbyfloat(x: ShardExec, args: Buffer[]): void {
   const by = parseLongDouble(args[3]);
   if (by === null) throw new RedisError(E.notFloat);
   if (by.inf) throw new RedisError(NAN_OR_INF);
-  checkFields(args, 2, 3);
   const key = args[1];
   const c = openOrCreate(x, key, T_HASH);
   let cur: LongDouble = LD_ZERO;
@@ -374,9 +357,9 @@ class Sampler {
   }
 
   private entry(subkey: Buffer): Entry {
-    if (!this.values) return [memberOf(subkey), EMPTY];
+    if (!this.values) return [memberOf(this.store, subkey), EMPTY];
     const v = this.store.sub.getBinary(subkey);
-    return [memberOf(subkey), v === undefined ? EMPTY : asBuf(v)];
+    return [memberOf(this.store, subkey), v === undefined ? EMPTY : asBuf(v)];
   }
 }
 
@@ -540,7 +523,7 @@ keyTypeOps[T_HASH] = {
     }
     if ((hset.length - 2) / 2 !== count || count === 0) throw new Error(`bad hash dump (${(hset.length - 2) / 2} fields, header ${count})`);
     const id = x.store.allocId();
-    for (let i = 2; i < hset.length; i += 2) x.store.sub.putSync(subKey(id, hset[i]), hset[i + 1]);
+    for (let i = 2; i < hset.length; i += 2) putMember(x.store, id, hset[i], hset[i + 1]);
     const raw = encodeMeta(T_HASH, readU64BE(expire, 0), x.store.longKey(key), collBody(id, count, flags));
     expire.copy(raw, 2, 0, 8);
     x.store.put(x.db, to.mk, raw, to.meta, true);

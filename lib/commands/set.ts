@@ -27,8 +27,8 @@
 // - Binlog: SADD/SREM/SMOVE/*STORE as sent when they run in one shard (deterministic), SPOP as
 //   SREM of the popped members (DEL when it empties the set); across shards each shard logs its own
 //   part: SREM / SADD for SMOVE, DEL + SADD of the result for *STORE.
-// - LMDB keys are at most 1978 bytes, so a member is at most 1970 bytes (Redis: 512 MB); SADD of a
-//   longer member is refused with an error, reads never find one.
+// - Members of any length: a member longer than collections.INLINE_MAX stands in its subkey as a
+//   long part (collections.ts).
 
 import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
 import type { MainContext } from '../main-context.js';
@@ -38,7 +38,7 @@ import { E, RedisError } from '../errors.js';
 import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, newColl, openColl, openOrCreate, replaceWith, saveColl, subKey } from '../store/collections.js';
+import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, newColl, openColl, openOrCreate, putMember, removeSubKey, replaceWith, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
 import { parseCursor } from './keyspace.js';
@@ -48,8 +48,6 @@ import { DEL, PEXPIREAT } from '../store/effects.js';
 
 /** Redis 7.0 default set-max-intset-entries. */
 const INTSET_MAX = 512;
-/** LMDB's key limit (1978) minus the key id. */
-export const MAX_MEMBER = 1978 - 8;
 /** Sets up to this size are sampled exactly uniformly (random ranks, reached by skipping in LMDB). */
 const OFFSET_MAX = 65536;
 /** A random member is taken among the few after the point a random descent reaches. */
@@ -65,7 +63,6 @@ const SADD = Buffer.from('SADD');
 const SREM = Buffer.from('SREM');
 const EMPTY = Buffer.alloc(0);
 
-const TOO_LONG = `ERR set member is too long (respdb stores members of up to ${MAX_MEMBER} bytes)`;
 const COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const NUMKEYS = 'ERR numkeys should be greater than 0';
@@ -108,14 +105,13 @@ function intsetOrder(members: Buffer[]): Buffer[] {
 }
 
 function isMember(store: ShardStore, id: number, m: Buffer): boolean {
-  return m.length <= MAX_MEMBER && store.sub.getBinaryFast(subKey(id, m)) !== undefined;
+  return store.sub.getBinaryFast(subKey(id, m)) !== undefined;
 }
 
 /** Adds a member (true when it was not there), keeping count and encoding. */
 function addMember(store: ShardStore, c: Coll, m: Buffer): boolean {
-  const k = subKey(c.id, m);
-  if (store.sub.getBinaryFast(k) !== undefined) return false;
-  store.sub.putSync(k, EMPTY);
+  if (store.sub.getBinaryFast(subKey(c.id, m)) !== undefined) return false;
+  putMember(store, c.id, m, EMPTY);
   c.count++;
   if (!(c.flags & F_BIG) && (c.count > INTSET_MAX || !isInt(m))) c.flags |= F_BIG;
   return true;
@@ -123,7 +119,7 @@ function addMember(store: ShardStore, c: Coll, m: Buffer): boolean {
 
 /** Removes a member (true when it was there). */
 function removeMember(store: ShardStore, c: Coll, m: Buffer): boolean {
-  if (m.length > MAX_MEMBER || !store.sub.removeSync(subKey(c.id, m))) return false;
+  if (!removeSubKey(store, subKey(c.id, m))) return false;
   c.count--;
   return true;
 }
@@ -131,7 +127,7 @@ function removeMember(store: ShardStore, c: Coll, m: Buffer): boolean {
 /** Every member of the collection with id `id`, in member byte order. */
 function allMembers(store: ShardStore, id: number): Buffer[] {
   const out: Buffer[] = [];
-  for (const k of store.sub.getKeys(idRange(id))) out.push(memberOf(k as Buffer));
+  for (const k of store.sub.getKeys(idRange(id))) out.push(memberOf(store, k as Buffer));
   return out;
 }
 
@@ -224,16 +220,16 @@ class Sampler {
     const k = this.descend();
     // Smooth what the descent favours over the next few members.
     const skip = randInt(WINDOW);
-    if (skip === 0) return memberOf(k);
+    if (skip === 0) return memberOf(this.store, k);
     let last = k;
     let i = 0;
     for (const x of this.store.sub.getKeys({ start: k, end: this.end, limit: skip + 1 })) {
       last = x as Buffer;
-      if (i++ === skip) return memberOf(last);
+      if (i++ === skip) return memberOf(this.store, last);
     }
     // past the last member: wrap to the first ones
     for (const x of this.store.sub.getKeys({ start: this.first, end: this.end, limit: skip + 1 - i })) last = x as Buffer;
-    return memberOf(last);
+    return memberOf(this.store, last);
   }
 
   /** One member reached by a random descent of the member range. */
@@ -302,7 +298,7 @@ function membersAtRanks(store: ShardStore, id: number, ranks: number[]): Buffer[
     // `from` is the member at rank `pos` (or the range start, rank 0)
     for (const k of store.sub.getKeys({ start: from, end, offset: r - pos, limit: 1 })) from = k as Buffer;
     pos = r;
-    out.push(memberOf(from));
+    out.push(memberOf(store, from));
   }
   return out;
 }
@@ -347,7 +343,6 @@ function sample(store: ShardStore, c: Coll, k: number, distinct: boolean): Buffe
 
 function sadd(x: ShardExec, args: Buffer[]): void {
   const c = openOrCreate(x, args[1], T_SET);
-  for (let i = 2; i < args.length; i++) if (args[i].length > MAX_MEMBER) throw new RedisError(TOO_LONG);
   let n = 0;
   for (let i = 2; i < args.length; i++) if (addMember(x.store, c, args[i])) n++;
   if (n > 0) {
@@ -561,7 +556,7 @@ function interOf(store: ShardStore, sets: Array<Coll | null>, limit = 0): Buffer
   const rest = order.slice(1).filter((s) => s.id !== small.id);
   const out: Buffer[] = [];
   for (const k of store.sub.getKeys(idRange(small.id))) {
-    const m = memberOf(k as Buffer);
+    const m = memberOf(store, k as Buffer);
     if (rest.every((s) => isMember(store, s.id, m))) {
       out.push(m);
       if (limit > 0 && out.length >= limit) break;
@@ -579,7 +574,7 @@ function unionOf(store: ShardStore, sets: Array<Coll | null>): Buffer[] {
   const seen = new Map<string, Buffer>();
   for (const id of ids) {
     for (const k of store.sub.getKeys(idRange(id))) {
-      const m = memberOf(k as Buffer);
+      const m = memberOf(store, k as Buffer);
       const s = m.toString('latin1');
       if (!seen.has(s)) seen.set(s, m);
     }
@@ -594,7 +589,7 @@ function diffOf(store: ShardStore, sets: Array<Coll | null>): Buffer[] {
   const others = sets.slice(1).filter((s): s is Coll => s !== null);
   const out: Buffer[] = [];
   for (const k of store.sub.getKeys(idRange(first.id))) {
-    const m = memberOf(k as Buffer);
+    const m = memberOf(store, k as Buffer);
     if (!others.some((s) => isMember(store, s.id, m))) out.push(m);
   }
   return intsetOrder(out);
@@ -616,7 +611,7 @@ function writeSet(x: ShardExec, key: Buffer, members: Buffer[]): boolean {
     return true;
   }
   const c = newColl(x, key, f.mk, T_SET);
-  for (const m of members) x.store.sub.putSync(subKey(c.id, m), EMPTY);
+  for (const m of members) putMember(x.store, c.id, m, EMPTY);
   c.count = members.length;
   c.flags = flagsFor(members);
   replaceWith(x, c, f.meta);
@@ -875,7 +870,7 @@ keyTypeOps[T_SET] = {
       const len = dump.readUInt32BE(off);
       const m = dump.subarray(off + 4, off + 4 + len);
       off += 4 + len;
-      x.store.sub.putSync(subKey(id, m), EMPTY);
+      putMember(x.store, id, m, EMPTY);
       members.push(m);
     }
     if (members.length !== count) throw new Error(`set dump holds ${members.length} members, its header says ${count}`);

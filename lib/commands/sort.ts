@@ -16,7 +16,7 @@ import { decodeReply, type Decoded } from '../resp/decode.js';
 import { parseI64 } from '../resp/number.js';
 import { internal, lookup } from '../table.js';
 import { T_HASH, T_LIST, T_SET, T_STRING, T_ZSET, payload } from '../store/meta.js';
-import { collOf, idRange, subKey } from '../store/collections.js';
+import { collOf, idRange, memberOf, subKey, zmemberOf } from '../store/collections.js';
 
 const SORT_SOURCE = Buffer.from('sort-source');
 const SORT_LOOKUP = Buffer.from('sort-lookup');
@@ -40,9 +40,9 @@ function sortSource(x: ShardExec, args: Buffer[]): void {
   const out: Buffer[] = [];
   if (m.type === T_ZSET) {
     // [id][sortable score 8][member], in score order
-    for (const k of x.store.zscore.getKeys({ start, end })) out.push(Buffer.from((k as Buffer).subarray(16)));
+    for (const k of x.store.zscore.getKeys({ start, end })) out.push(Buffer.from(zmemberOf(x.store, k as Buffer)));
   } else if (m.type === T_SET) {
-    for (const k of x.store.sub.getKeys({ start, end })) out.push(Buffer.from((k as Buffer).subarray(8)));
+    for (const k of x.store.sub.getKeys({ start, end })) out.push(Buffer.from(memberOf(x.store, k as Buffer)));
   } else {
     // [id][index u64 BE] -> element, head to tail
     for (const { value } of x.store.sub.getRange({ start, end })) out.push(value as Buffer);

@@ -3,6 +3,8 @@
 //   sub:    [key id][member]                      -> score (float64 BE, exact: -0 kept)
 //   zscore: [key id][sortableScore(score)][member] -> empty
 //
+// (a long member stands in both keys as its long part: collections.ts)
+//
 // so ZSCORE is one `sub` lookup and every range (rank, score, lex) walks `zscore` in order: by
 // score, ties by member bytes, exactly the order of Redis's skiplist / listpack. Ranks are counts
 // of `zscore` keys before a member (LMDB counts in C); rank offsets are skipped by the cursor.
@@ -40,7 +42,8 @@ import { E, RedisError } from '../errors.js';
 import { T_SET, T_ZSET, encodeMeta, payload } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import {
-  COLL_FIXED, F_BIG, WrongTypeError, collOf, copyCollection, idRange, newColl, replaceWith, saveColl, scoreFromSortable, sortableScore, subKey, type Coll,
+  COLL_FIXED, F_BIG, INLINE_MAX, WrongTypeError, collOf, copyCollection, idRange, memberOf, memberPart, newColl, partKey, putMember, removeSubKey, replaceWith,
+  saveColl, scoreFromSortable, sortableScore, subKey, zmemberOf, type Coll,
 } from '../store/collections.js';
 import { parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
@@ -56,8 +59,6 @@ import { DEL, PEXPIREAT } from '../store/effects.js';
 /** Redis's zset-max-listpack-entries / zset-max-listpack-value defaults. */
 const LP_ENTRIES = 128;
 const LP_VALUE = 64;
-/** Longest member respdb stores: an LMDB key is at most 1978 bytes, a zscore key is [id 8][score 8][member]. */
-export const MAX_MEMBER = 1978 - 16;
 
 const ZADD = Buffer.from('ZADD');
 const ZREM = Buffer.from('ZREM');
@@ -72,7 +73,6 @@ const ERR_WEIGHT = 'ERR weight value is not a float';
 const ERR_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_LIMIT_RANK = 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX';
 const ERR_WITHSCORES_LEX = 'ERR syntax error, WITHSCORES not supported in combination with BYLEX';
-const ERR_MEMBER_LONG = `ERR sorted set member too long (respdb stores members of up to ${MAX_MEMBER} bytes)`;
 
 // ------------------------------------------------------------------------------------------------
 // Argument parsing with Redis's rules
@@ -357,10 +357,11 @@ function lexRangeEmpty(r: LexRange): boolean {
 
 /** [id][sortable score][member]: the zscore key of a member. */
 function zkey(id: number, score: number, member: Uint8Array): Buffer {
-  const k = Buffer.allocUnsafe(16 + member.length);
+  const part = memberPart(member);
+  const k = Buffer.allocUnsafe(16 + part.length);
   writeU64BE(k, id, 0);
   sortableScore(score, k, 8);
-  k.set(member, 16);
+  k.set(part, 16);
   return k;
 }
 
@@ -384,7 +385,6 @@ function inc8(b: Buffer, off: number): boolean {
 
 /** The score of `member`, null when absent. */
 function scoreOf(store: ShardStore, c: Coll, member: Buffer): number | null {
-  if (member.length > MAX_MEMBER) return null;
   const v = store.sub.getBinary(subKey(c.id, member));
   return v ? v.readDoubleBE(0) : null;
 }
@@ -393,7 +393,7 @@ function scoreOf(store: ShardStore, c: Coll, member: Buffer): number | null {
 function keyScore(store: ShardStore, c: Coll, key: Buffer): number {
   const s = scoreFromSortable(key, 8);
   if (s === 0 && c.flags & F_BIG) {
-    const v = store.sub.getBinary(subKey(c.id, key.subarray(16)));
+    const v = store.sub.getBinary(partKey(c.id, key.subarray(16)));
     if (v) return v.readDoubleBE(0);
   }
   return s;
@@ -412,7 +412,7 @@ function zinsert(store: ShardStore, c: Coll, member: Buffer, score: number): voi
     if (c.count + 1 > LP_ENTRIES || member.length > LP_VALUE) c.flags |= F_BIG;
     else if (score === 0) score = 0;
   }
-  store.sub.putSync(subKey(c.id, member), dbl(score));
+  putMember(store, c.id, member, dbl(score));
   store.zscore.putSync(zkey(c.id, score, member), EMPTY);
   c.count++;
 }
@@ -427,7 +427,7 @@ function zupdate(store: ShardStore, c: Coll, member: Buffer, old: number, score:
 
 /** Removes the member of zscore key `key`. */
 function zdeleteKey(store: ShardStore, c: Coll, key: Buffer): void {
-  store.sub.removeSync(subKey(c.id, key.subarray(16)));
+  removeSubKey(store, partKey(c.id, key.subarray(16)));
   store.zscore.removeSync(key);
   c.count--;
 }
@@ -515,7 +515,7 @@ function endKeys(store: ShardStore, c: Coll): { first: Buffer; last: Buffer } | 
  */
 function lexSeekBounds(store: ShardStore, c: Coll, r: LexRange, ends: { first: Buffer; last: Buffer }): { lo: Buffer; hi: Buffer } | null {
   if (Buffer.compare(ends.first.subarray(8, 16), ends.last.subarray(8, 16)) !== 0) return null;
-  if (r.min.s.length >= MAX_MEMBER || r.max.s.length >= MAX_MEMBER) return null;
+  if (r.min.s.length > INLINE_MAX || r.max.s.length > INLINE_MAX) return null;
   const prefix = ends.first.subarray(0, 16);
   let lo: Buffer;
   if (r.min.inf === -1) lo = Buffer.from(prefix);
@@ -546,7 +546,7 @@ function lexRangeKeys(store: ShardStore, c: Coll, r: LexRange, rev: boolean, off
   if (lexRangeEmpty(r) || offset < 0 || limit === 0) return [];
   const ends = endKeys(store, c);
   if (!ends) return [];
-  if (!lexGteMin(ends.last.subarray(16), r) || !lexLteMax(ends.first.subarray(16), r)) return [];
+  if (!lexGteMin(zmemberOf(store, ends.last), r) || !lexLteMax(zmemberOf(store, ends.first), r)) return [];
   const seek = lexSeekBounds(store, c, r, ends);
   if (seek) {
     if (Buffer.compare(seek.lo, seek.hi) >= 0) return [];
@@ -557,16 +557,16 @@ function lexRangeKeys(store: ShardStore, c: Coll, r: LexRange, rev: boolean, off
   const out: Buffer[] = [];
   if (!rev) {
     let i = 0;
-    while (i < n && !lexGteMin(all[i].subarray(16), r)) i++;
-    if (i >= n || !lexLteMax(all[i].subarray(16), r)) return out;
+    while (i < n && !lexGteMin(zmemberOf(store, all[i]), r)) i++;
+    if (i >= n || !lexLteMax(zmemberOf(store, all[i]), r)) return out;
     i += offset;
-    while (i < n && (limit < 0 || out.length < limit) && lexLteMax(all[i].subarray(16), r)) out.push(all[i++]);
+    while (i < n && (limit < 0 || out.length < limit) && lexLteMax(zmemberOf(store, all[i]), r)) out.push(all[i++]);
   } else {
     let i = n - 1;
-    while (i >= 0 && !lexLteMax(all[i].subarray(16), r)) i--;
-    if (i < 0 || !lexGteMin(all[i].subarray(16), r)) return out;
+    while (i >= 0 && !lexLteMax(zmemberOf(store, all[i]), r)) i--;
+    if (i < 0 || !lexGteMin(zmemberOf(store, all[i]), r)) return out;
     i -= offset;
-    while (i >= 0 && (limit < 0 || out.length < limit) && lexGteMin(all[i].subarray(16), r)) out.push(all[i--]);
+    while (i >= 0 && (limit < 0 || out.length < limit) && lexGteMin(zmemberOf(store, all[i]), r)) out.push(all[i--]);
   }
   return out;
 }
@@ -575,7 +575,7 @@ function lexCount(store: ShardStore, c: Coll, r: LexRange): number {
   if (lexRangeEmpty(r)) return 0;
   const ends = endKeys(store, c);
   if (!ends) return 0;
-  if (!lexGteMin(ends.last.subarray(16), r) || !lexLteMax(ends.first.subarray(16), r)) return 0;
+  if (!lexGteMin(zmemberOf(store, ends.last), r) || !lexLteMax(zmemberOf(store, ends.first), r)) return 0;
   const seek = lexSeekBounds(store, c, r, ends);
   if (seek) return countKeys(store, seek.lo, seek.hi);
   return lexRangeKeys(store, c, r, false, 0, -1).length;
@@ -598,7 +598,7 @@ function entriesOf(store: ShardStore, c: Coll, keys: Buffer[], withScores: boole
   const ms = new Array<Buffer>(keys.length);
   const ss = new Array<number>(withScores ? keys.length : 0);
   for (let i = 0; i < keys.length; i++) {
-    ms[i] = keys[i].subarray(16);
+    ms[i] = zmemberOf(store, keys[i]);
     if (withScores) ss[i] = keyScore(store, c, keys[i]);
   }
   return { ms, ss };
@@ -642,7 +642,7 @@ function writeZset(x: ShardExec, key: Buffer, e: Entries, big: boolean): number 
   for (let i = 0; i < n; i++) {
     const m = e.ms[i];
     const s = e.ss[i];
-    store.sub.putSync(subKey(c.id, m), dbl(s));
+    putMember(store, c.id, m, dbl(s));
     store.zscore.putSync(zkey(c.id, s, m), EMPTY);
     rec.push(Buffer.from(formatDouble(s)), m);
   }
@@ -653,10 +653,6 @@ function writeZset(x: ShardExec, key: Buffer, e: Entries, big: boolean): number 
   return n;
 }
 
-function tooLong(e: Entries): boolean {
-  for (const m of e.ms) if (m.length > MAX_MEMBER) return true;
-  return false;
-}
 
 /** A *STORE result of a set operation: a skiplist converted to a listpack when small (-0 -> 0). */
 function finishSetOpStore(e: Entries): boolean {
@@ -720,7 +716,6 @@ function zaddGeneric(x: ShardExec, args: Buffer[], incrCmd: boolean): void {
   const f = x.store.find(x.db, key, x.now);
   if (f.meta && f.meta.type !== T_ZSET) throw new WrongTypeError();
   if (!f.meta && xx) return incr ? x.out.nil() : x.out.int(0);
-  for (let p = 0; p < pairs; p++) if (args[i + 2 * p + 1].length > MAX_MEMBER) return x.out.error(ERR_MEMBER_LONG);
   let c: Coll;
   if (f.meta) c = collOf(key, f.meta);
   else {
@@ -996,7 +991,6 @@ function zsetStore(x: ShardExec, args: Buffer[]): void {
     ss.push(args[i + 1].readDoubleBE(0));
   }
   const e = { ms, ss };
-  if (tooLong(e)) return x.out.error(ERR_MEMBER_LONG);
   x.out.int(writeZset(x, args[1], e, args[2][0] === 49));
 }
 
@@ -1025,8 +1019,8 @@ function zremrangeGeneric(type: RT) {
     if (keys.length === 0) return x.out.int(0);
     const rec: Buffer[] = [ZREM, args[1]];
     for (const k of keys) {
+      rec.push(Buffer.from(zmemberOf(store, k)));
       zdeleteKey(store, c, k);
-      rec.push(k.subarray(16));
     }
     saveColl(x, c);
     x.binlog(rec);
@@ -1044,9 +1038,9 @@ function popEntries(x: ShardExec, c: Coll, max: boolean, n: number): Entries {
   const keys = walk(x.store, { lo: start, hi: end, rev: max, offset: 0, limit: n });
   const e = entriesOf(x.store, c, keys, true);
   const rec: Buffer[] = [ZREM, c.key];
-  for (const k of keys) {
-    zdeleteKey(x.store, c, k);
-    rec.push(k.subarray(16));
+  for (let i = 0; i < keys.length; i++) {
+    zdeleteKey(x.store, c, keys[i]);
+    rec.push(e.ms[i]);
   }
   if (keys.length > 0) {
     saveColl(x, c);
@@ -1176,7 +1170,7 @@ function entriesAt(store: ShardStore, c: Coll, idx: number[]): Entries {
   let pos = 0;
   for (const i of idx) {
     for (const { key, value } of store.sub.getRange({ start: from, end, offset: i - pos || undefined, limit: 1 })) {
-      ms.push((key as Buffer).subarray(8));
+      ms.push(memberOf(store, key as Buffer));
       ss.push((value as Buffer).readDoubleBE(0));
       from = key as Buffer;
       pos = i;
@@ -1191,7 +1185,7 @@ function allEntries(store: ShardStore, c: Coll): Entries {
   const ss: number[] = [];
   const { start, end } = idRange(c.id);
   for (const { key, value } of store.sub.getRange({ start, end })) {
-    ms.push((key as Buffer).subarray(8));
+    ms.push(memberOf(store, key as Buffer));
     ss.push((value as Buffer).readDoubleBE(0));
   }
   return { ms, ss };
@@ -1475,13 +1469,13 @@ function srcAll(store: ShardStore, c: Coll): Entries {
   if (c.type === T_ZSET) return allEntries(store, c);
   const ms: Buffer[] = [];
   const { start, end } = idRange(c.id);
-  for (const key of store.sub.getKeys({ start, end })) ms.push((key as Buffer).subarray(8));
+  for (const key of store.sub.getKeys({ start, end })) ms.push(memberOf(store, key as Buffer));
   return { ms, ss: new Array<number>(ms.length).fill(1) };
 }
 
 function srcLookup(store: ShardStore, c: Coll | null, members: Buffer[]): Array<number | null> {
   return members.map((m) => {
-    if (!c || m.length > MAX_MEMBER + 8) return null;
+    if (!c) return null;
     const v = store.sub.getBinary(subKey(c.id, m));
     if (v === undefined) return null;
     return c.type === T_ZSET ? v.readDoubleBE(0) : 1;
@@ -1527,7 +1521,6 @@ function finishSetOp(
   const e = sortEntries(raw);
   if (k.hasDst) {
     const big = finishSetOpStore(e);
-    if (tooLong(e)) return out.error(ERR_MEMBER_LONG);
     return store(e, big);
   }
   replyEntries(out, e, o.withScores);
@@ -1708,7 +1701,7 @@ keyTypeOps[T_ZSET] = {
       const m = dump.subarray(o + 4, o + 4 + len);
       const s = dump.readDoubleBE(o + 4 + len);
       o += 12 + len;
-      store.sub.putSync(subKey(c.id, m), dbl(s));
+      putMember(store, c.id, m, dbl(s));
       store.zscore.putSync(zkey(c.id, s, m), EMPTY);
       c.count++;
       rec.push(Buffer.from(formatDouble(s)), m);

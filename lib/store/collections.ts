@@ -11,6 +11,12 @@
 //
 // and, for sorted sets, in `zscore`: [key id u64 BE][sortable score 8][member] -> empty.
 //
+// LMDB keys are at most 1,978 bytes, so a member longer than INLINE_MAX bytes stands in keys as
+// its first INLINE_MAX bytes followed by a 16-byte digest of the whole member (a "long part"), and
+// the member itself is kept in `long` under its subkey. A long part has exactly LONG_PART bytes,
+// more than any inline member, so the two forms never meet; byte order between members is kept
+// except among long members sharing their first INLINE_MAX bytes, which order by digest.
+//
 // A fresh id is allocated for every incarnation of a key (ShardStore.allocId), so deleting,
 // expiring or overwriting a collection only drops its meta record: the old id's members are
 // unreachable at once and ShardStore.collectGarbage removes them later in bounded slices. RENAME
@@ -21,6 +27,7 @@
 // (Redis never keeps empty collections). `flags` remembers encoding upgrades, which Redis never
 // undoes (listpack -> hashtable...), so OBJECT ENCODING answers as Redis would.
 
+import { createHash } from 'node:crypto';
 import type { ShardExec } from '../commands/types.js';
 import { E } from '../errors.js';
 import { RedisError } from '../errors.js';
@@ -164,7 +171,7 @@ export function copyCollection(store: ShardStore, m: Meta, toDb: number, toKey: 
   const from = readU64BE(p, 0);
   const nid = store.allocId();
   const { end } = idRange(from);
-  for (const db of m.type === T_ZSET ? [store.sub, store.zscore] : [store.sub]) {
+  for (const db of m.type === T_ZSET ? [store.sub, store.zscore, store.long] : [store.sub, store.long]) {
     let start = idRange(from).start;
     for (;;) {
       const slice = [...db.getRange({ start, end, limit: COPY_SLICE })];
@@ -186,11 +193,31 @@ export function copyCollection(store: ShardStore, m: Meta, toDb: number, toKey: 
 
 const ZERO = Buffer.from([0]);
 
-/** The subkey of `member` in the collection with id `id`: [id u64 BE][member]. */
+/** Members longer than this are stored under a long part (see the header). */
+export const INLINE_MAX = 1900;
+const DIGEST = 16;
+/** Length of a long member's part in keys: its first INLINE_MAX bytes and a digest of the whole. */
+export const LONG_PART = INLINE_MAX + DIGEST;
+
+/** The form `member` takes inside subkeys: itself, or its long part when it is too long. */
+export function memberPart(member: Uint8Array): Uint8Array {
+  if (member.length <= INLINE_MAX) return member;
+  const part = Buffer.allocUnsafe(LONG_PART);
+  part.set(member.subarray(0, INLINE_MAX), 0);
+  createHash('sha256').update(member).digest().copy(part, INLINE_MAX, 0, DIGEST);
+  return part;
+}
+
+/** The subkey of `member` in the collection with id `id`: [id u64 BE][member part]. */
 export function subKey(id: number, member: Uint8Array): Buffer {
-  const k = Buffer.allocUnsafe(8 + member.length);
+  return partKey(id, memberPart(member));
+}
+
+/** [id u64 BE][part]: the subkey of an already encoded member part (as found in a zscore key). */
+export function partKey(id: number, part: Uint8Array): Buffer {
+  const k = Buffer.allocUnsafe(8 + part.length);
   writeU64BE(k, id, 0);
-  k.set(member, 8);
+  k.set(part, 8);
   return k;
 }
 
@@ -203,10 +230,36 @@ export function idRange(id: number): { start: Buffer; end: Buffer } {
   return { start, end };
 }
 
-/** The member part of a subkey (a view). */
-export function memberOf(subkey: Uint8Array): Buffer {
-  const b = subkey as Buffer;
-  return b.subarray(8);
+/** The member whose part starts at `off` of `key` (a view of the key for inline members). */
+function memberAt(store: ShardStore, key: Buffer, off: number): Buffer {
+  if (key.length - off !== LONG_PART) return key.subarray(off);
+  const lk = off === 8 ? key : partKey(readU64BE(key, 0), key.subarray(off));
+  return store.long.getBinary(lk) ?? key.subarray(off);
+}
+
+/** The member of a `sub` subkey [id][part] (a view of the key for inline members). */
+export function memberOf(store: ShardStore, subkey: Uint8Array): Buffer {
+  return memberAt(store, subkey as Buffer, 8);
+}
+
+/** The member of a `zscore` key [id][score][part] (a view of the key for inline members). */
+export function zmemberOf(store: ShardStore, zkey: Uint8Array): Buffer {
+  return memberAt(store, zkey as Buffer, 16);
+}
+
+/** Writes member `member` with `value` in `sub` (and the member itself in `long` when it is long). */
+export function putMember(store: ShardStore, id: number, member: Uint8Array, value: Uint8Array): Buffer {
+  const k = subKey(id, member);
+  store.sub.putSync(k, value as Buffer);
+  if (member.length > INLINE_MAX) store.long.putSync(k, member as Buffer);
+  return k;
+}
+
+/** Removes the subkey `k` [id][part] from `sub` (and `long`); false when it was not there. */
+export function removeSubKey(store: ShardStore, k: Buffer): boolean {
+  if (!store.sub.removeSync(k)) return false;
+  if (k.length - 8 === LONG_PART) store.long.removeSync(k);
+  return true;
 }
 
 /**

@@ -51,6 +51,8 @@ export class ShardStore {
   readonly meta: Bin;
   readonly sub: Bin;
   readonly zscore: Bin;
+  /** Members too long to be part of a key, by their subkey: [id][long part] -> member (collections.ts). */
+  readonly long: Bin;
   /** Key ids of collections that no meta record points to any more: [id u64 BE] -> [type u8]. */
   readonly garbage: Bin;
   /** Next collection key id (persisted in `info` with every allocation). */
@@ -101,6 +103,7 @@ export class ShardStore {
     this.meta = this.env.openDB({ name: 'meta', ...bin }) as unknown as Bin;
     this.sub = this.env.openDB({ name: 'sub', ...bin }) as unknown as Bin;
     this.zscore = this.env.openDB({ name: 'zscore', ...bin }) as unknown as Bin;
+    this.long = this.env.openDB({ name: 'long', ...bin }) as unknown as Bin;
     this.expires = this.env.openDB({ name: 'expires', ...bin }) as unknown as Bin;
     this.binlog = this.env.openDB({ name: 'binlog', ...bin }) as unknown as Bin;
     this.info = this.env.openDB({ name: 'info', ...bin }) as unknown as Bin;
@@ -489,7 +492,7 @@ export class ShardStore {
       const start = Buffer.from(key);
       const end = Buffer.allocUnsafe(8);
       writeU64BE(end, readU64BE(start, 0) + 1, 0);
-      const dbs = value[0] === 4 /* T_ZSET */ ? [this.sub, this.zscore] : [this.sub];
+      const dbs = value[0] === 4 /* T_ZSET */ ? [this.sub, this.zscore, this.long] : [this.sub, this.long];
       let left = false;
       for (const d of dbs) {
         const keys = [...d.getKeys({ start, end, limit: budget - n })];
@@ -532,6 +535,7 @@ export class ShardStore {
     this.meta.clearSync();
     this.sub.clearSync();
     this.zscore.clearSync();
+    this.long.clearSync();
     this.garbage.clearSync();
     this.opts.stats.set(STAT.garbagePending, 0);
     this.expires.clearSync();
