@@ -14,10 +14,10 @@
 //   stays in this shard's cursor table under an opaque 64-bit id, like SCAN's. An unknown cursor
 //   restarts the walk. The last page of a walk comes with cursor 0 (Redis's bucket cursors may end
 //   a walk with an extra empty page, and with a small COUNT even a tiny hashtable takes several).
-// - SRANDMEMBER / SPOP: exactly uniform for sets of up to 65536 members (random ranks reached by
-//   skipping in LMDB, ~20 ns a member) and whenever the reply is a large part of the set (all
-//   members read); bigger sets are sampled by random descents of the member range (see Sampler),
-//   a few seeks per draw, approximately uniform only.
+// - SRANDMEMBER / SPOP: exactly uniform, one lookup per draw. Every set numbers its members densely
+//   in `slot` ([id][slot u64 BE] -> member part; the member's `sub` value is its slot), so a draw
+//   is a random slot below the count. Adding a member takes slot `count`; removing one moves the
+//   member of the last slot into the freed one (Redis's own tables are sampled by random buckets).
 // - Multi-key commands run in the shard when every key lives there; otherwise on the main thread
 //   under the coordinator's locks on every shard involved: type checks and cardinalities first
 //   (set-cards), then the smallest set (SINTER) or the first one (SDIFF) is fetched (set-union) and
@@ -38,7 +38,7 @@ import { E, RedisError } from '../errors.js';
 import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, newColl, openColl, openOrCreate, putMember, removeSubKey, replaceWith, saveColl, subKey } from '../store/collections.js';
+import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, LONG_PART, memberOf, newColl, openColl, openOrCreate, partKey, putMember, removeSubKey, replaceWith, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
 import { parseCursor } from './keyspace.js';
@@ -48,12 +48,6 @@ import { DEL, PEXPIREAT } from '../store/effects.js';
 
 /** Redis 7.0 default set-max-intset-entries. */
 const INTSET_MAX = 512;
-/** Sets up to this size are sampled exactly uniformly (random ranks, reached by skipping in LMDB). */
-const OFFSET_MAX = 65536;
-/** A random member is taken among the few after the point a random descent reaches. */
-const WINDOW = 8;
-/** Draws of a byte value before a random descent settles for the next member. */
-const GAP_TRIES = 16;
 /** Largest SRANDMEMBER reply with a negative count (Redis would try, and run out of memory). */
 const MAX_RANDOM_REPLY = 1 << 24;
 /** Members per SADD record when a result is written to the binlog. */
@@ -108,18 +102,50 @@ function isMember(store: ShardStore, id: number, m: Buffer): boolean {
   return store.sub.getBinaryFast(subKey(id, m)) !== undefined;
 }
 
+/** [id u64 BE][slot u64 BE]: a set's slot entry. */
+function slotKey(id: number, slot: number): Buffer {
+  const k = Buffer.allocUnsafe(16);
+  writeU64BE(k, id, 0);
+  writeU64BE(k, slot, 8);
+  return k;
+}
+
+function slotValue(slot: number): Buffer {
+  const v = Buffer.allocUnsafe(8);
+  writeU64BE(v, slot, 0);
+  return v;
+}
+
+/** Stores a member known to be absent in slot `slot` (the set's count before it is added). */
+function putInSlot(store: ShardStore, id: number, slot: number, m: Buffer): void {
+  const k = putMember(store, id, m, slotValue(slot));
+  store.slot.putSync(slotKey(id, slot), k.subarray(8));
+}
+
 /** Adds a member (true when it was not there), keeping count and encoding. */
 function addMember(store: ShardStore, c: Coll, m: Buffer): boolean {
   if (store.sub.getBinaryFast(subKey(c.id, m)) !== undefined) return false;
-  putMember(store, c.id, m, EMPTY);
+  putInSlot(store, c.id, c.count, m);
   c.count++;
   if (!(c.flags & F_BIG) && (c.count > INTSET_MAX || !isInt(m))) c.flags |= F_BIG;
   return true;
 }
 
-/** Removes a member (true when it was there). */
+/** Removes a member (true when it was there); the member of the last slot moves into its slot. */
 function removeMember(store: ShardStore, c: Coll, m: Buffer): boolean {
-  if (!removeSubKey(store, subKey(c.id, m))) return false;
+  const k = subKey(c.id, m);
+  const v = store.sub.getBinaryFast(k);
+  if (v === undefined) return false;
+  const slot = readU64BE(v, 0);
+  const last = c.count - 1;
+  const lastKey = slotKey(c.id, last);
+  if (slot !== last) {
+    const lastPart = store.slot.getBinary(lastKey)!;
+    store.slot.putSync(slotKey(c.id, slot), lastPart);
+    store.sub.putSync(partKey(c.id, lastPart), slotValue(slot));
+  }
+  store.slot.removeSync(lastKey);
+  removeSubKey(store, k);
   c.count--;
   return true;
 }
@@ -157,156 +183,16 @@ function pickDistinct<T>(items: T[], k: number): T[] {
   return items.slice(0, k);
 }
 
-/** Bytes shared at the start of a and b. */
-function commonLen(a: Buffer, b: Buffer): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
+/** The member in slot `slot` of the set (see the header: slots 0..count-1 hold every member once). */
+function memberAtSlot(store: ShardStore, id: number, slot: number): Buffer {
+  const part = store.slot.getBinary(slotKey(id, slot));
+  if (part === undefined) throw new Error(`set ${id} has no member in slot ${slot}`);
+  return part.length === LONG_PART ? memberOf(store, partKey(id, part)) : part;
 }
 
 /**
- * Random members of a big set without reading it whole. A draw descends the member range: where
- * the members under the current prefix differ at byte p, it picks one of the byte values between
- * the lowest and the highest member's (or the prefix itself, when it is a member) and goes on
- * under the longer prefix; a value no member continues with gives the next member. Each draw is a
- * few seeks per distinguishing byte. Uniform over the branches, not over the members: members in
- * sparse branches come up more often than members in dense ones (Redis's own sampling of big
- * hashtables is not exactly uniform either).
- */
-class Sampler {
-  private readonly first: Buffer;
-  private readonly last: Buffer;
-  private readonly end: Buffer;
-
-  constructor(private readonly store: ShardStore, id: number) {
-    const { start, end } = idRange(id);
-    this.end = end;
-    this.first = this.atOrAfter(start)!;
-    this.last = this.lastUnder(start)!;
-  }
-
-  /** The first subkey >= k within the set, or null. */
-  private atOrAfter(k: Buffer): Buffer | null {
-    for (const x of this.store.sub.getKeys({ start: k, end: this.end, limit: 1 })) return x as Buffer;
-    return null;
-  }
-
-  /** The first subkey > k within the set, or null. */
-  private after(k: Buffer): Buffer | null {
-    for (const x of this.store.sub.getKeys({ start: k, end: this.end, limit: 2 })) if (!(x as Buffer).equals(k)) return x as Buffer;
-    return null;
-  }
-
-  /** The last subkey starting with `pre` and longer than it, or null. */
-  private lastUnder(pre: Buffer): Buffer | null {
-    // The smallest key greater than every key starting with `pre`.
-    let n = pre.length;
-    while (n > 0 && pre[n - 1] === 0xff) n--;
-    let upper = this.end;
-    if (n > 0) {
-      upper = Buffer.from(pre.subarray(0, n));
-      upper[n - 1]++;
-      if (upper.compare(this.end) > 0) upper = this.end;
-    }
-    for (const x of this.store.sub.getKeys({ start: upper, end: pre, reverse: true, limit: 2 })) {
-      const k = x as Buffer;
-      if (k.length >= pre.length && k.compare(pre, 0, pre.length, 0, pre.length) === 0) return k;
-    }
-    return null;
-  }
-
-  draw(): Buffer {
-    const k = this.descend();
-    // Smooth what the descent favours over the next few members.
-    const skip = randInt(WINDOW);
-    if (skip === 0) return memberOf(this.store, k);
-    let last = k;
-    let i = 0;
-    for (const x of this.store.sub.getKeys({ start: k, end: this.end, limit: skip + 1 })) {
-      last = x as Buffer;
-      if (i++ === skip) return memberOf(this.store, last);
-    }
-    // past the last member: wrap to the first ones
-    for (const x of this.store.sub.getKeys({ start: this.first, end: this.end, limit: skip + 1 - i })) last = x as Buffer;
-    return memberOf(this.store, last);
-  }
-
-  /** One member reached by a random descent of the member range. */
-  private descend(): Buffer {
-    let lo = this.first;
-    let hi = this.last;
-    for (;;) {
-      if (lo.equals(hi)) return lo;
-      const p = commonLen(lo, hi);
-      // lo is the shared prefix itself: it is one more option
-      const isKey = lo.length === p;
-      const from = isKey ? this.after(lo)! : lo;
-      const a = from[p];
-      const options = hi[p] - a + 1 + (isKey ? 1 : 0);
-      const pre = Buffer.allocUnsafe(p + 1);
-      hi.copy(pre, 0, 0, p);
-      let next: Buffer | null = null;
-      // Byte values no member continues with are drawn again (a few times, then the next member).
-      for (let tries = 0; tries < GAP_TRIES && next === null; tries++) {
-        let r = randInt(options);
-        if (isKey) {
-          if (r === 0) return lo;
-          r--;
-        }
-        pre[p] = a + r;
-        const n = this.atOrAfter(pre)!;
-        const under = n.length >= pre.length && n.compare(pre, 0, pre.length, 0, pre.length) === 0;
-        if (under) next = n;
-        else if (tries === GAP_TRIES - 1) return n;
-      }
-      lo = next!;
-      // nothing longer under pre: pre itself is the only member there
-      hi = this.lastUnder(pre) ?? lo;
-    }
-  }
-
-  /** `k` distinct members (k well below the set's size); null when the draws keep colliding. */
-  distinct(k: number): Buffer[] | null {
-    const seen = new Set<string>();
-    const out: Buffer[] = [];
-    for (let tries = 0; out.length < k; tries++) {
-      if (tries > 20 * k + 100) return null;
-      const m = this.draw();
-      const s = m.toString('latin1');
-      if (seen.has(s)) continue;
-      seen.add(s);
-      out.push(m);
-    }
-    return out;
-  }
-}
-
-/** Shuffles in place (Fisher-Yates). */
-function shuffle<T>(items: T[]): T[] {
-  pickDistinct(items, items.length);
-  return items;
-}
-
-/** Members at the given ranks (ascending, may repeat) of the collection `id`, in one forward pass. */
-function membersAtRanks(store: ShardStore, id: number, ranks: number[]): Buffer[] {
-  const { start, end } = idRange(id);
-  const out: Buffer[] = [];
-  let from = start;
-  let pos = 0;
-  for (const r of ranks) {
-    // `from` is the member at rank `pos` (or the range start, rank 0)
-    for (const k of store.sub.getKeys({ start: from, end, offset: r - pos, limit: 1 })) from = k as Buffer;
-    pos = r;
-    out.push(memberOf(store, from));
-  }
-  return out;
-}
-
-/**
- * `k` random members of the set: distinct (k < count) or drawn with repetition. Exactly uniform
- * when k is a large part of the set (all members read) or the set has at most OFFSET_MAX members
- * (random ranks, sorted, reached in one pass); bigger sets are sampled by random descents.
+ * `k` random members of the set: distinct (k < count) or drawn with repetition, exactly uniform.
+ * A large part of the set is read whole; otherwise each draw is one lookup of a random slot.
  */
 function sample(store: ShardStore, c: Coll, k: number, distinct: boolean): Buffer[] {
   const n = c.count;
@@ -317,23 +203,15 @@ function sample(store: ShardStore, c: Coll, k: number, distinct: boolean): Buffe
     for (let i = 0; i < k; i++) out[i] = all[randInt(n)];
     return out;
   }
-  if (n <= OFFSET_MAX) {
-    let ranks: number[];
-    if (distinct) {
-      const set = new Set<number>();
-      while (set.size < k) set.add(randInt(n));
-      ranks = [...set];
-    } else {
-      ranks = new Array(k);
-      for (let i = 0; i < k; i++) ranks[i] = randInt(n);
-    }
-    ranks.sort((a, b) => a - b);
-    return shuffle(membersAtRanks(store, c.id, ranks));
-  }
-  const s = new Sampler(store, c.id);
-  if (distinct) return s.distinct(k) ?? pickDistinct(allMembers(store, c.id), k);
   const out: Buffer[] = new Array(k);
-  for (let i = 0; i < k; i++) out[i] = s.draw();
+  if (distinct) {
+    const slots = new Set<number>();
+    while (slots.size < k) slots.add(randInt(n));
+    let i = 0;
+    for (const r of slots) out[i++] = memberAtSlot(store, c.id, r);
+  } else {
+    for (let i = 0; i < k; i++) out[i] = memberAtSlot(store, c.id, randInt(n));
+  }
   return out;
 }
 
@@ -611,7 +489,7 @@ function writeSet(x: ShardExec, key: Buffer, members: Buffer[]): boolean {
     return true;
   }
   const c = newColl(x, key, f.mk, T_SET);
-  for (const m of members) putMember(x.store, c.id, m, EMPTY);
+  for (let i = 0; i < members.length; i++) putInSlot(x.store, c.id, i, members[i]);
   c.count = members.length;
   c.flags = flagsFor(members);
   replaceWith(x, c, f.meta);
@@ -870,7 +748,7 @@ keyTypeOps[T_SET] = {
       const len = dump.readUInt32BE(off);
       const m = dump.subarray(off + 4, off + 4 + len);
       off += 4 + len;
-      putMember(x.store, id, m, EMPTY);
+      putInSlot(x.store, id, members.length, m);
       members.push(m);
     }
     if (members.length !== count) throw new Error(`set dump holds ${members.length} members, its header says ${count}`);

@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import type { ShardExec } from '../commands/types.js';
 import { E } from '../errors.js';
 import { RedisError } from '../errors.js';
-import { T_ZSET, encodeMeta, payload, type Meta } from './meta.js';
+import { encodeMeta, payload, type Meta } from './meta.js';
 import type { Found, ShardStore } from './shard-store.js';
 import { readU64BE, writeU64BE } from './keys.js';
 
@@ -171,7 +171,7 @@ export function copyCollection(store: ShardStore, m: Meta, toDb: number, toKey: 
   const from = readU64BE(p, 0);
   const nid = store.allocId();
   const { end } = idRange(from);
-  for (const db of m.type === T_ZSET ? [store.sub, store.zscore, store.long] : [store.sub, store.long]) {
+  for (const db of store.memberDbs(m.type)) {
     let start = idRange(from).start;
     for (;;) {
       const slice = [...db.getRange({ start, end, limit: COPY_SLICE })];

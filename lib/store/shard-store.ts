@@ -43,6 +43,13 @@ export interface Found {
 const INFO_DBMAP = Buffer.from('dbmap');
 const INFO_BINLOG_BYTES = Buffer.from('binlog-bytes');
 const INFO_NEXT_ID = Buffer.from('next-key-id');
+const INFO_FORMAT = Buffer.from('format');
+/**
+ * Version of the on-disk layout, in `info` under `format`. 1: sets number their members in `slot`.
+ * Directories from before the marker hold no sets in that layout; they are upgraded in place when
+ * they hold no sets, and refused otherwise.
+ */
+const DATA_FORMAT = 1;
 /** Per record in a binlog entry: [sequence u64 BE][length u32 BE] before the record itself. */
 const BINLOG_REC_HEADER = 12;
 
@@ -53,6 +60,8 @@ export class ShardStore {
   readonly zscore: Bin;
   /** Members too long to be part of a key, by their subkey: [id][long part] -> member (collections.ts). */
   readonly long: Bin;
+  /** Sets' members numbered densely, for random draws: [id][slot u64 BE] -> member part (set.ts). */
+  readonly slot: Bin;
   /** Key ids of collections that no meta record points to any more: [id u64 BE] -> [type u8]. */
   readonly garbage: Bin;
   /** Next collection key id (persisted in `info` with every allocation). */
@@ -104,6 +113,7 @@ export class ShardStore {
     this.sub = this.env.openDB({ name: 'sub', ...bin }) as unknown as Bin;
     this.zscore = this.env.openDB({ name: 'zscore', ...bin }) as unknown as Bin;
     this.long = this.env.openDB({ name: 'long', ...bin }) as unknown as Bin;
+    this.slot = this.env.openDB({ name: 'slot', ...bin }) as unknown as Bin;
     this.expires = this.env.openDB({ name: 'expires', ...bin }) as unknown as Bin;
     this.binlog = this.env.openDB({ name: 'binlog', ...bin }) as unknown as Bin;
     this.info = this.env.openDB({ name: 'info', ...bin }) as unknown as Bin;
@@ -119,8 +129,18 @@ export class ShardStore {
     if (nid) this.nextId = readU64BE(nid, 0);
     const bb = this.info.getBinary(INFO_BINLOG_BYTES);
     this.binlogBytes = bb ? readU64BE(bb, 0) : 0;
-    this.countKeys();
+    const hasSets = this.countKeys();
+    this.checkFormat(path, hasSets);
     this.countGarbage();
+  }
+
+  private checkFormat(path: string, hasSets: boolean): void {
+    const f = this.info.getBinary(INFO_FORMAT);
+    const v = f ? f[0] : 0;
+    if (v === DATA_FORMAT) return;
+    if (v > DATA_FORMAT) throw new Error(`${path} was written in data format ${v} by a newer respdb (this one reads format ${DATA_FORMAT})`);
+    if (hasSets) throw new Error(`${path} holds sets in the layout before data format ${DATA_FORMAT}; start from an empty data directory (or export the data with a client first)`);
+    this.info.putSync(INFO_FORMAT, Buffer.from([DATA_FORMAT]));
   }
 
   get stats(): ShardStats {
@@ -132,8 +152,12 @@ export class ShardStore {
     this.dbmap.forEach((p, l) => (this.rdbmap[p] = l));
   }
 
-  /** Counts keys and volatile keys per database (startup; kept up to date afterwards). */
-  private countKeys(): void {
+  /**
+   * Counts keys and volatile keys per database (startup; kept up to date afterwards). Returns
+   * whether any set exists.
+   */
+  private countKeys(): boolean {
+    let sets = false;
     const s = this.opts.stats;
     for (let db = 0; db < this.opts.databases; db++) {
       s.setKeys(db, 0);
@@ -144,7 +168,9 @@ export class ShardStore {
       if (l < 0) continue;
       s.addKeys(l, 1);
       if (readU64BE(value, 2) !== 0) s.addExpires(l, 1);
+      if (value[0] === 3 /* T_SET */) sets = true;
     }
+    return sets;
   }
 
   /** Highest binlog sequence stored, 0 when empty (the last record of the last entry). */
@@ -492,7 +518,7 @@ export class ShardStore {
       const start = Buffer.from(key);
       const end = Buffer.allocUnsafe(8);
       writeU64BE(end, readU64BE(start, 0) + 1, 0);
-      const dbs = value[0] === 4 /* T_ZSET */ ? [this.sub, this.zscore, this.long] : [this.sub, this.long];
+      const dbs = this.memberDbs(value[0]);
       let left = false;
       for (const d of dbs) {
         const keys = [...d.getKeys({ start, end, limit: budget - n })];
@@ -511,6 +537,13 @@ export class ShardStore {
       if (n >= budget) break;
     }
     return n;
+  }
+
+  /** The sub-databases holding entries under a collection's id, for a collection of type `type`. */
+  memberDbs(type: number): Bin[] {
+    if (type === 4 /* T_ZSET */) return [this.sub, this.zscore, this.long];
+    if (type === 3 /* T_SET */) return [this.sub, this.slot, this.long];
+    return [this.sub, this.long];
   }
 
   /** Deletes every key of a logical database. */
@@ -536,6 +569,7 @@ export class ShardStore {
     this.sub.clearSync();
     this.zscore.clearSync();
     this.long.clearSync();
+    this.slot.clearSync();
     this.garbage.clearSync();
     this.opts.stats.set(STAT.garbagePending, 0);
     this.expires.clearSync();
