@@ -40,6 +40,10 @@ export interface Found {
   meta: Meta | null;
 }
 
+/** LMDB environment settings shared with tools that open a shard's environment (lib/tools/bigkeys.ts). */
+export const LMDB_MAX_DBS = 12;
+export const LMDB_MAP_SIZE = 1 << 30;
+
 const INFO_DBMAP = Buffer.from('dbmap');
 const INFO_BINLOG_BYTES = Buffer.from('binlog-bytes');
 const INFO_NEXT_ID = Buffer.from('next-key-id');
@@ -107,7 +111,7 @@ export class ShardStore {
     if (!opts.view) mkdirSync(path, { recursive: true });
     // noSync: flushing is explicit (env.sync) so appendfsync can change at runtime and `always`
     // group-commits one fsync per batch. useWritemap: see Server.useWritemap.
-    this.env = open({ path, maxDbs: 12, noSync: true, compression: false, mapSize: 1 << 30, useWritemap: !!opts.writemap });
+    this.env = open({ path, maxDbs: LMDB_MAX_DBS, noSync: true, compression: false, mapSize: LMDB_MAP_SIZE, useWritemap: !!opts.writemap });
     const bin = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
     this.meta = this.env.openDB({ name: 'meta', ...bin }) as unknown as Bin;
     this.sub = this.env.openDB({ name: 'sub', ...bin }) as unknown as Bin;
@@ -238,6 +242,13 @@ export class ShardStore {
     if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
     if (touch) this.touch(mk, now);
     return { mk, meta };
+  }
+
+  /** Members of the collection at `key` (1 for a string, 0 when missing), without touching it. */
+  peekCount(db: number, key: Buffer, now: number): number {
+    const f = this.find(db, key, now, false);
+    if (!f.meta) return 0;
+    return f.meta.type === 0 ? 1 : readU64BE(payload(f.meta), 8);
   }
 
   /**
