@@ -9,6 +9,7 @@
  *   npm run bench -- --fsync always --write     appendfsync always (section throughput-fsync-always)
  *   npm run bench -- --clients 200 --write      -c 200 (section throughput-c200)
  *   npm run bench -- latency [...]     latency percentiles (bench/latency.ts)
+ *   npm run bench -- isolation [...]   GET latency beside KEYS/SUNION/HGETALL (bench/isolation.ts)
  *
  * Each server is started on a free port with its data in a temp directory and its output in a log
  * file there, gets 100,000 keys pre-populated (the keyspace that `-r 100000` draws from, so GET reads
@@ -56,6 +57,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
        npm run bench -- latency [options]     (see: npm run bench -- latency --help)
+       npm run bench -- isolation [options]   (see: npm run bench -- isolation --help)
 
   --quick             -n 20000 instead of 200000 (smoke run)
   --requests N        -n N (requests per redis-benchmark run)
@@ -337,6 +339,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'latency') {
     const lat = await import('./latency.js');
     return lat.main(argv.slice(1));
+  }
+  if (argv[0] === 'isolation') {
+    const iso = await import('./isolation.js');
+    return iso.main(argv.slice(1));
   }
   let o: Options;
   try {
