@@ -284,7 +284,7 @@ export class Connection {
   }
 
   private readonly resumeParser = (): void => {
-    if (this.paused || this.closed || this.blocked) return;
+    if (this.paused || this.closed || this.blocked || this.holds > 0) return;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
     if (!this.paused) {
       this.socket.resume();
@@ -298,6 +298,21 @@ export class Connection {
    * client that goes away while blocked is noticed.
    */
   blocked = false;
+
+  /**
+   * Holds the commands after the one being dispatched (a slow-pool read until its snapshot is
+   * taken, so the connection's later writes cannot get into it); release() lets them go.
+   */
+  hold(): void {
+    this.holds++;
+    this.parser.pause();
+  }
+
+  release(): void {
+    if (--this.holds === 0 && !this.blocked && !this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
+  }
+
+  private holds = 0;
 
   setBlocked(b: boolean): void {
     this.blocked = b;

@@ -19,6 +19,7 @@ import type { Connection } from './connection.js';
 import type { CommandDef } from './commands/types.js';
 import { decodeReply, type Decoded } from './resp/decode.js';
 import { RespWriter } from './resp/writer.js';
+import { TRACK_PART } from './shard/protocol.js';
 
 export interface Tx {
   /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
@@ -50,16 +51,31 @@ export class Coordinator {
     const proto = conn.proto;
     const replies = new Map<number, Decoded>();
     let remaining = parts.size;
+    // the command's duration: the sum of its parts' execution times on their shards
+    let micros = 0;
     const barrier = this.server.barrier;
     for (const [s, p] of parts) {
       barrier[s]++; // no direct reads on this shard until its part is answered
-      this.server.shards[s].send(def.index!, conn.db, proto, p.args, {
-        onReply: (r) => {
-          barrier[s]--;
-          replies.set(s, decodeReply(Buffer.from(r)));
-          if (--remaining === 0) slot.fill(merge(spec.merge, proto, keyIdx.length, parts, replies));
+      this.server.shards[s].send(
+        def.index!,
+        conn.db,
+        proto,
+        p.args,
+        {
+          onTimed: (us) => {
+            micros += us;
+          },
+          onReply: (r) => {
+            barrier[s]--;
+            replies.set(s, decodeReply(Buffer.from(r)));
+            if (--remaining === 0) {
+              this.server.diagnostics.commandDone(conn, args, def, micros);
+              slot.fill(merge(spec.merge, proto, keyIdx.length, parts, replies));
+            }
+          },
         },
-      });
+        TRACK_PART,
+      );
     }
     this.server.scheduleFlush();
   }

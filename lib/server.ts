@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection, type ConnectionHost } from './connection.js';
+import { Connection, Slot, type ConnectionHost } from './connection.js';
 import type { ParserLimits } from './resp/parser.js';
 import { RespWriter } from './resp/writer.js';
 import { lookup, keyIndexes } from './table.js';
@@ -22,10 +22,21 @@ import type { Config } from './config.js';
 import type { MainContext } from './main-context.js';
 import { logger, flushLogs } from './log.js';
 import { CommandStats } from './command-stats.js';
+import { Diagnostics } from './latency.js';
+import { TRACK_COMMAND } from './shard/protocol.js';
+import { SlowPool, decodeWrite, workEstimate, type SlowPart } from './slow-pool.js';
+import { ALL, internal } from './table.js';
 
 const log = logger('server');
 
 const BINLOG_RING_BYTES = 8 << 20;
+/** Work (members a call reads) from which a `slow` command goes to the slow pool. */
+const SLOW_WORK = 1000;
+const FENCE_ARGS = [Buffer.from('fence')];
+/** *STORE commands computed on the slow pool and applied if their inputs did not change. */
+const SLOW_STORES = new Set(['sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore', 'zdiffstore']);
+/** Attempts of an optimistic *STORE before it runs the classic way (under the shards' locks). */
+const STORE_ATTEMPTS = 3;
 const FORMAT_VERSION = 1;
 
 export class Server implements ConnectionHost {
@@ -37,6 +48,8 @@ export class Server implements ConnectionHost {
   /** Clients blocked on keys (BLPOP...). */
   readonly blocking: Blocking;
   readonly cmdStats = new CommandStats();
+  /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
+  readonly diagnostics: Diagnostics;
   readonly startedAt = Date.now();
   readonly seqSab = new SharedArrayBuffer(8);
   private listeners: net.Server[] = [];
@@ -70,6 +83,12 @@ export class Server implements ConnectionHost {
   readonly views: ShardStore[] = [];
   /** Keyspace hits/misses of direct reads (INFO adds them to the shards'). */
   readonly directStats: ShardStats;
+  /** Keyspace hits/misses of slow-pool reads. */
+  readonly slowStats: ShardStats;
+  /** The slow-command pool (lib/slow-pool.ts), once started. */
+  slow: SlowPool | null = null;
+  /** slow-cmd-list: commands always sent to the pool (lower-case names). */
+  private slowForced = new Set<string>();
   /** Per shard: multi-shard operations in flight (direct reads wait while > 0). */
   readonly barrier: number[] = [];
   /** Per shard: replies delivered since the main thread's snapshot was taken. */
@@ -83,8 +102,10 @@ export class Server implements ConnectionHost {
     this.nshards = config.num('shards');
     this.databases = config.num('databases');
     this.coord = new Coordinator(this);
+    this.diagnostics = new Diagnostics(config);
     this.blocking = new Blocking((conn, args) => this.execute(conn, args));
     this.directStats = new ShardStats(this.databases);
+    this.slowStats = new ShardStats(this.databases);
     this.directExec = {
       store: null as unknown as ShardStore,
       db: 0,
@@ -128,7 +149,7 @@ export class Server implements ConnectionHost {
       const stats = new ShardStats(this.databases);
       const ring = new BinlogRing(BINLOG_RING_BYTES);
       const shared = new ShardShared();
-      const h = new ShardHandle(i, { ...init, statsSab: stats.sab, binlogSab: ring.sab, sharedSab: shared.sab });
+      const h = new ShardHandle(i, { ...init, statsSab: stats.sab, binlogSab: ring.sab, sharedSab: shared.sab, diagSab: this.diagnostics.shardSab(i) });
       this.shared.push(shared);
       this.barrier.push(0);
       this.stale.push(false);
@@ -138,6 +159,11 @@ export class Server implements ConnectionHost {
         this.flushClients();
       };
       h.onFatal = (msg) => this.fatal(msg);
+      // a client's command whose duration the shard sent back (at or above a threshold)
+      h.onTimed = (target, micros, args) => {
+        if (target instanceof Slot && target.def !== null) this.diagnostics.shardDone(target.conn, target.def, micros, args);
+      };
+      h.onLatency = (event, ms) => this.diagnostics.event(event, ms);
       this.shards.push(h);
       this.stats.push(stats);
       this.binlogRings.push(ring);
@@ -163,6 +189,15 @@ export class Server implements ConnectionHost {
       );
     }
     this.directExec.store = this.views[0];
+    this.slow = new SlowPool(this.config.num('slow-cmd-thread-pool-size'), Math.floor(this.config.num('slow-cmd-max-memory') / (1 << 20)), {
+      dir,
+      nshards: this.nshards,
+      databases: this.databases,
+      sharedSabs: this.shared.map((sh) => sh.sab),
+      seqSab: this.seqSab,
+      statsSab: this.slowStats.sab,
+    });
+    this.setSlowList(this.config.str('slow-cmd-list'));
     this.watchConfig();
     await this.listen();
     this.timers.push(setInterval(() => this.cron(), 1000));
@@ -234,6 +269,8 @@ export class Server implements ConnectionHost {
         for (const c of this.clients.values()) c.authenticated = true;
       } else if (name === 'appendfsync' || name === 'loglevel') {
         for (const s of this.shards) s.control({ t: 'config', name, value: String(value) });
+      } else if (name === 'slow-cmd-list') {
+        this.setSlowList(String(value));
       } else if (name === 'binlog-max-size') {
         const per = Math.max(1, Math.floor(Number(value) / this.nshards));
         for (const s of this.shards) s.control({ t: 'config', name, value: per });
@@ -399,15 +436,23 @@ export class Server implements ConnectionHost {
     }
     this.cmdStats.call(def);
     const idx = keyIndexes(def, args);
+    if (this.slow !== null && SLOW_STORES.has(def.name) && this.wantsPoolStore(def, args, idx, conn.db)) {
+      this.runSlowStore(conn, def, args, idx);
+      return;
+    }
     const first = this.singleShard(args, idx);
     if (first >= 0) {
+      if (this.slow !== null && this.wantsPool(def, args, first, idx, conn.db)) {
+        this.runSlow(conn, def, first, args);
+        return;
+      }
       // Direct read: nothing of this connection is pending (so program order holds) and no
       // multi-shard operation is in flight on the shard (so nobody can see half of one).
       if (def.direct && conn.queue.length === 0 && this.barrier[first] === 0) {
         this.readDirect(conn, def, first, args);
         return;
       }
-      this.shards[first].send(def.index!, conn.db, conn.proto, args, conn.slot());
+      this.shards[first].send(def.index!, conn.db, conn.proto, args, conn.slot(), TRACK_COMMAND);
       this.scheduleFlush();
       return;
     }
@@ -416,10 +461,238 @@ export class Server implements ConnectionHost {
       return;
     }
     if (def.coordinated) {
+      if (this.slow !== null && this.wantsPoolAcross(def, args, idx, conn.db)) {
+        this.runSlowAcross(conn, def, args, idx);
+        return;
+      }
       this.runMain(conn, def, args, def.coordinated);
       return;
     }
     throw new Error(`command ${def.name} spans shards and has no cross-shard strategy`);
+  }
+
+  private setSlowList(v: string): void {
+    this.slowForced = new Set(
+      v
+        .split(',')
+        .map((n) => n.trim().toLowerCase())
+        .filter(Boolean),
+    );
+  }
+
+  /**
+   * Whether a single-shard command runs on the slow pool: read-only commands with a shard handler
+   * named in slow-cmd-list always; those the table marks `slow` when the work this call implies
+   * (members of the collections it reads, bounded by its range or COUNT) is big enough.
+   */
+  private wantsPool(def: CommandDef, args: Buffer[], shard: number, idx: number[], db: number): boolean {
+    if (def.flags.includes('write') || def.internal || def.flags.includes('blocking')) return false;
+    if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
+    if (!def.slow || idx.length === 0) return false;
+    // the view's snapshot may be a little old: this is an estimate
+    const view = this.views[shard];
+    const now = Date.now();
+    let members = 0;
+    view.countHits = false;
+    for (const i of idx) members += view.peekCount(db, args[i], now);
+    return workEstimate(def.name, args, members) >= SLOW_WORK;
+  }
+
+  /**
+   * Runs a read-only shard handler on the slow pool. Its reply takes the next position in the
+   * connection's order; a fence through the shard's stream first makes every earlier write on
+   * that shard (this connection's included) visible to the task's snapshot.
+   */
+  private runSlow(conn: Connection, def: CommandDef, shard: number, args: Buffer[]): void {
+    const slot = conn.slot();
+    const part: SlowPart = { shard, cmd: def.index!, db: conn.db, proto: conn.proto, args };
+    const pool = this.slow!;
+    // The connection's later commands wait until the task has its snapshot: a write pipelined
+    // after this read must not be in it.
+    conn.hold();
+    let held = true;
+    const release = (): void => {
+      if (held) {
+        held = false;
+        conn.release();
+      }
+    };
+    this.call(shard, internal('fence'), conn.db, 2, FENCE_ARGS)
+      .then(() => pool.run([part], release))
+      .then(
+        (r) => {
+          this.cmdStats.time(def, r.micros);
+          this.diagnostics.commandDone(conn, args, def, r.micros);
+          slot.fill(r.replies[0]);
+        },
+        (e) => slot.fill(errBuf(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`)),
+      )
+      .finally(release);
+  }
+
+  /** wantsPool for a read whose keys span shards (SUNION a b, ZUNION ...): its coordinated handler runs on the pool. */
+  private wantsPoolAcross(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
+    if (def.flags.includes('write') || def.flags.includes('blocking')) return false;
+    if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
+    if (!def.slow) return false;
+    const now = Date.now();
+    let members = 0;
+    for (const i of idx) {
+      const view = this.views[this.shardOf(args[i])];
+      view.countHits = false;
+      members += view.peekCount(db, args[i], now);
+    }
+    return members >= SLOW_WORK;
+  }
+
+  /**
+   * A read whose keys span shards, on the slow pool: its coordinated handler runs there against
+   * one consistent cut of the shards it names (taken as for KEYS: connection held, a pool thread
+   * reserved, the shards held until the snapshots are pinned).
+   */
+  private runSlowAcross(conn: Connection, def: CommandDef, args: Buffer[], idx: number[]): void {
+    const slot = conn.slot();
+    const pool = this.slow!;
+    const shards = [...new Set(idx.map((i) => this.shardOf(args[i])))];
+    const job = { cmd: def.index!, db: conn.db, proto: conn.proto, args, shards };
+    conn.hold();
+    pool
+      .acquire()
+      .then(() => {
+        let result: Promise<{ replies: Buffer[]; micros: number }> | null = null;
+        return this.coord
+          .locked(
+            shards,
+            () =>
+              new Promise<void>((snapped) => {
+                result = pool.run([], snapped, undefined, true, job);
+                result.catch(() => snapped());
+              }),
+          )
+          .then(() => result!);
+      })
+      .then(
+        (r) => {
+          this.cmdStats.time(def, r.micros);
+          this.diagnostics.commandDone(conn, args, def, r.micros);
+          slot.fill(r.replies[0]);
+        },
+        (e) => slot.fill(errBuf(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`)),
+      )
+      .finally(() => conn.release());
+  }
+
+  /** Whether a *STORE is computed on the pool: named in slow-cmd-list, or reading at least SLOW_WORK members. */
+  private wantsPoolStore(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
+    if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
+    const now = Date.now();
+    let members = 0;
+    for (const i of idx) {
+      if (i === 1) continue; // the destination
+      const view = this.views[this.shardOf(args[i])];
+      view.countHits = false;
+      members += view.peekCount(db, args[i], now);
+    }
+    return members >= SLOW_WORK;
+  }
+
+  /**
+   * A *STORE without holding its shards for the computation: the pool computes the result from a
+   * snapshot (the command's coordinated handler, its write captured instead of made); then, under
+   * the shards' locks, the write is applied only if no input key was written since just before the
+   * snapshot (the shards' write counters, lib/shard/write-notes.ts), else the whole thing is tried
+   * again; after STORE_ATTEMPTS it runs the classic way. The connection's later commands wait.
+   */
+  private runSlowStore(conn: Connection, def: CommandDef, args: Buffer[], idx: number[]): void {
+    const slot = conn.slot();
+    const pool = this.slow!;
+    const db = conn.db;
+    const proto = conn.proto;
+    const inputs = idx.filter((i) => i !== 1).map((i) => args[i]);
+    const shards = [...new Set(idx.map((i) => this.shardOf(args[i])))];
+    const inShards = [...new Set(inputs.map((k) => this.shardOf(k)))];
+    const job = { cmd: def.index!, db, proto, args, shards: inShards, capture: true };
+    conn.hold();
+    const attempt = async (): Promise<Buffer | null> => {
+      for (const s of shards) Atomics.add(this.shared[s].control, 0, 1);
+      try {
+        const before = inputs.map((k) => this.shared[this.shardOf(k)].version(k));
+        await pool.acquire();
+        const r = await pool.run([], undefined, undefined, true, job);
+        return await this.coord.locked(shards, async (tx) => {
+          for (let i = 0; i < inputs.length; i++) {
+            const [w, e] = this.shared[this.shardOf(inputs[i])].version(inputs[i]);
+            if (w !== before[i][0] || e !== before[i][1]) return null;
+          }
+          for (const b of r.replies.slice(1)) {
+            const w = decodeWrite(b);
+            await tx.exec(w.shard, ALL[w.cmd], w.db, w.args);
+          }
+          this.cmdStats.time(def, r.micros);
+          this.diagnostics.commandDone(conn, args, def, r.micros);
+          return r.replies[0];
+        });
+      } finally {
+        for (const s of shards) Atomics.sub(this.shared[s].control, 0, 1);
+      }
+    };
+    const run = async (): Promise<Buffer> => {
+      for (let n = 0; n < STORE_ATTEMPTS; n++) {
+        const r = await attempt();
+        if (r !== null) return r;
+        this.slowStoreRetries++;
+      }
+      // inputs that keep changing: compute under the locks, as without a pool
+      return this.execute(conn, args);
+    };
+    run()
+      .then(
+        (r) => slot.fill(r),
+        (e) => slot.fill(errBuf(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`)),
+      )
+      .finally(() => conn.release());
+  }
+
+  /** *STORE attempts computed on the pool whose inputs changed before they could be applied (INFO). */
+  slowStoreRetries = 0;
+
+  /**
+   * Runs a read-only internal command on every shard's data from one consistent cut, on the slow
+   * pool (KEYS). The connection's later commands wait; once a pool thread is free the shards are
+   * held (Coordinator.locked) just until the task has taken its snapshots, so the cut sits at one
+   * point of the global order, after everything this connection sent before. Without a pool, a
+   * broadcast.
+   */
+  broadcastSlow(conn: Connection, def: CommandDef, db: number, proto: 2 | 3, args: Buffer[]): Promise<Buffer[]> {
+    const pool = this.slow;
+    if (pool === null) return this.broadcast(def, db, proto, args);
+    const parts: SlowPart[] = this.shards.map((s) => ({ shard: s.index, cmd: def.index!, db, proto, args }));
+    conn.hold();
+    return pool
+      .acquire()
+      .then(() => {
+        let result: Promise<{ replies: Buffer[] }> | null = null;
+        return this.coord
+          .locked(
+            this.shards.map((s) => s.index),
+            () =>
+              new Promise<void>((snapped) => {
+                result = pool.run(parts, snapped, undefined, true);
+                result.catch(() => snapped());
+              }),
+          )
+          .then(() => result!);
+      })
+      .then(
+        (r) => {
+          conn.release();
+          return r.replies;
+        },
+        (e) => {
+          conn.release();
+          throw e;
+        },
+      );
   }
 
   /** Retries the waiters of the keys a write command touches (see lib/blocking.ts). */
@@ -489,15 +762,18 @@ export class Server implements ConnectionHost {
       r = undefined;
     }
     // Time on this thread (an async handler's waits for shards are not execution time).
-    this.cmdStats.time(def, (performance.now() - t0) * 1000);
+    const us = (performance.now() - t0) * 1000;
+    this.cmdStats.time(def, us);
     if (r && typeof (r as Promise<void>).then === 'function') {
       (r as Promise<void>).then(
         () => {
+          this.asyncDone(conn, args, def, t0, us, out);
           slot.closeAfter = ctx.closeAfter;
           if (ctx.closeAfter) conn.parser.stop();
           slot.fill(out.take());
         },
         (e) => {
+          this.asyncDone(conn, args, def, t0, us, out);
           out.reset();
           out.error(errText(e));
           slot.fill(out.take());
@@ -505,10 +781,23 @@ export class Server implements ConnectionHost {
       );
       return;
     }
+    this.diagnostics.commandDone(conn, args, def, us);
     slot.closeAfter = ctx.closeAfter;
     // QUIT: commands pipelined after it are not executed (Redis stops reading the client)
     if (ctx.closeAfter) conn.parser.stop();
     slot.fill(out.take());
+  }
+
+  /**
+   * SLOWLOG/LATENCY duration of an asynchronous main-thread command: from its start to its reply
+   * (coordinated commands, DEBUG SLEEP). A blocking command counts only its synchronous part
+   * (`syncUs`), never its wait, and not at all when it timed out (a null reply), as in Redis.
+   */
+  private asyncDone(conn: Connection, args: Buffer[], def: CommandDef, t0: number, syncUs: number, out: RespWriter): void {
+    if (!def.flags.includes('blocking')) return this.diagnostics.commandDone(conn, args, def, (performance.now() - t0) * 1000);
+    const b = out.buf;
+    const timedOut = out.pos > 1 && (b[0] === 95 /* _ */ || ((b[0] === 42 /* * */ || b[0] === 36) /* $ */ && b[1] === 45)) /* -1 */;
+    if (!timedOut) this.diagnostics.commandDone(conn, args, def, syncUs);
   }
 
   /** The shard owning every key at `idx` (shard 0 for none), or -1 when they span shards. */
@@ -576,7 +865,9 @@ export class Server implements ConnectionHost {
       w.pos = start;
       w.error(errText(e));
     }
-    this.cmdStats.time(def, (performance.now() - t0) * 1000);
+    const us = (performance.now() - t0) * 1000;
+    this.cmdStats.time(def, us);
+    this.diagnostics.commandDone(conn, args, def, us);
     if (w.buf[start] === 45 /* - */) {
       const err = w.buf.subarray(start, w.pos);
       this.errorReply(err);
@@ -637,6 +928,7 @@ export class Server implements ConnectionHost {
       st.reset(STAT.expiredKeys);
       st.resetUsec();
     }
+    this.diagnostics.resetStats();
   }
 
   private fatal(msg: string): void {
@@ -661,6 +953,7 @@ export class Server implements ConnectionHost {
     }
     this.flushClients();
     for (const c of this.clients.values()) c.socket.end();
+    await this.slow?.close();
     await Promise.all(this.shards.map((s) => s.close()));
     try {
       unlinkSync(this.pidFile);

@@ -15,6 +15,7 @@ import { setCommands } from './commands/set.js';
 import { zsetCommands } from './commands/zset.js';
 import { blockingCommands } from './commands/blocking.js';
 import { sortCommands } from './commands/sort.js';
+import { diagnosticsCommands } from './commands/diagnostics.js';
 
 export const ALL: CommandDef[] = [];
 const byName = new Map<string, CommandDef>();
@@ -37,6 +38,7 @@ for (const family of [
   sortCommands,
   connectionCommands,
   serverCommands,
+  diagnosticsCommands,
   internalCommands,
 ]) {
   for (const d of family) register(d);

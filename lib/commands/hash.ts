@@ -628,7 +628,7 @@ export const hashCommands: CommandDef[] = [
     complexity: 'O(N) where N is the number of fields returned',
   }),
   cmd({
-    name: 'hscan', arity: -3, flags: ['readonly'], acl: ['hash'], keys: [1, 1, 1], shard: hscan,
+    name: 'hscan', arity: -3, flags: ['readonly'], acl: ['hash'], keys: [1, 1, 1], shard: hscan, slow: true,
     keySpecs: spec(['RO', 'access']), tips: RANDOM_TIPS,
     summary: 'Incrementally iterate hash fields and associated values', since: '2.8.0', ...H,
     complexity:

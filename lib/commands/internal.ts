@@ -222,6 +222,11 @@ function delKey(x: ShardExec, args: Buffer[]): void {
   x.out.int(1);
 }
 
+/** fence: answers once everything queued on the shard before it has committed (slow-pool reads). */
+function fence(x: ShardExec): void {
+  x.out.ok();
+}
+
 function internalCmd(name: string, arity: number, write: boolean, shard: (x: ShardExec, args: Buffer[]) => void, summary: string): CommandDef {
   return cmd({
     name, arity, flags: [write ? 'write' : 'readonly'], acl: ['keyspace'], shard, internal: true,
@@ -240,4 +245,5 @@ export const internalCommands: CommandDef[] = [
   internalCmd('dump-key', 2, false, dumpKey, 'Serializes a key for a cross-shard move.'),
   internalCmd('restore-key', 6, true, restoreKey, 'Re-creates a key from dump-key.'),
   internalCmd('del-key', 2, true, delKey, 'Deletes one key (cross-shard RENAME source).'),
+  internalCmd('fence', 1, false, fence, 'No-op: its reply means everything queued before it has committed.'),
 ];

@@ -371,7 +371,8 @@ function dbsize(ctx: MainContext): Promise<void> {
 }
 
 function keys(ctx: MainContext, args: Buffer[]): Promise<void> {
-  return ctx.server.broadcast(internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
+  // every shard's keys from one consistent cut, computed on the slow pool
+  return ctx.server.broadcastSlow(ctx.conn, internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
     const parts = decodeAll(rs) as Buffer[][];
     let n = 0;
     for (const p of parts) n += p.length;

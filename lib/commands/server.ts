@@ -55,7 +55,7 @@ function cpuSeconds(us: number): string {
 type Section = (s: Server) => string[];
 
 function sum(s: Server, stat: number): number {
-  let n = s.directStats.get(stat); // reads served on the main thread
+  let n = s.directStats.get(stat) + s.slowStats.get(stat); // reads served on the main thread, the slow pool
   for (const st of s.stats) n += st.get(stat);
   return n;
 }
@@ -171,6 +171,14 @@ const SECTIONS: Array<[string, string, Section]> = [
       `keyspace_hits:${sum(s, STAT.keyspaceHits)}`,
       `keyspace_misses:${sum(s, STAT.keyspaceMisses)}`,
       `total_error_replies:${s.totalErrorReplies}`,
+      // the slow-command pool (lib/slow-pool.ts)
+      `slow_cmd_threads:${s.slow ? s.slow.threads : 0}`,
+      `slow_cmd_queued:${s.slow ? s.slow.queued : 0}`,
+      `slow_cmd_running:${s.slow ? s.slow.running : 0}`,
+      `slow_cmd_completed:${s.slow ? s.slow.completed : 0}`,
+      `slow_cmd_failed:${s.slow ? s.slow.failed : 0}`,
+      `slow_cmd_time_ms:${s.slow ? Math.round(s.slow.busyMicros / 1000) : 0}`,
+      `slow_cmd_store_retries:${s.slowStoreRetries}`,
     ],
   ],
   [
@@ -673,12 +681,28 @@ function sleepSeconds(b: Buffer): number {
 }
 
 /**
- * DEBUG SLEEP <seconds> | DEBUG HELP. Unlike Redis, which stops the whole server, respdb delays
+ * DEBUG SLEEP <seconds> | DEBUG SLOW-POOL-CRASH THROW|OOM | DEBUG HELP. Unlike Redis, which stops the whole server, respdb delays
  * only this connection's reply (and the replies after it): other clients keep being served.
  */
 async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
   if (args.length === 2 && isKw(args[1], 'help')) {
-    help(ctx, 'DEBUG', ['SLEEP <seconds>', '    Delay this connection\'s reply by <seconds>. Decimals allowed.']);
+    help(ctx, 'DEBUG', [
+      'SLEEP <seconds>',
+      '    Delay this connection\'s reply by <seconds>. Decimals allowed.',
+      'SLOW-POOL-CRASH THROW|OOM',
+      '    Run a slow-pool task that throws or exhausts its thread\'s memory (the pool must recover).',
+    ]);
+    return;
+  }
+  if (args.length === 3 && isKw(args[1], 'slow-pool-crash') && (isKw(args[2], 'throw') || isKw(args[2], 'oom'))) {
+    const pool = ctx.server.slow;
+    if (!pool) return ctx.out.error('ERR no slow-command pool');
+    try {
+      await pool.run([], undefined, isKw(args[2], 'throw') ? 'throw' : 'oom');
+      ctx.out.error('ERR the task did not fail');
+    } catch (e) {
+      ctx.out.error(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
     return;
   }
   if (args.length === 3 && isKw(args[1], 'sleep')) {

@@ -899,7 +899,7 @@ export const setCommands: CommandDef[] = [
     summary: 'Subtract multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sscan', arity: -3, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: sscan,
+    name: 'sscan', arity: -3, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: sscan, slow: true,
     keySpecs: [spec(['RO', 'access'])], tips: RANDOM_TIPS,
     summary: 'Incrementally iterate Set elements', since: '2.8.0', ...S,
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',

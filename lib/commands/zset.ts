@@ -1962,7 +1962,7 @@ export const zsetCommands: CommandDef[] = [
     complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
   }),
   cmd({
-    name: 'zscan', arity: -3, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zscan,
+    name: 'zscan', arity: -3, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zscan, slow: true,
     keySpecs: RANGE_RO, tips: ['nondeterministic_output'],
     summary: 'Incrementally iterate sorted sets elements and associated scores', since: '2.8.0', ...G,
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import Denque from 'denque';
 import { Ring, FrameReader } from '../ring.js';
-import { OP_CMD, OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { OP_CMD, OP_LOCK, REC_HEADER, TRACK_NONE, TIMED, TIMED_FRAME, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { logger } from '../log.js';
 import { grow } from '../grow.js';
 
@@ -14,6 +14,12 @@ const log = logger('shard-handle');
 /** Receives one reply. `reply` is a view that is only valid during the call. */
 export interface ReplyTarget {
   onReply(reply: Buffer): void;
+  /**
+   * The shard's execution time of the command (µs), before its reply, when the shard sent it
+   * (see TRACK_* in protocol.ts); `args`: the slow log's form of its arguments, when wanted.
+   * Targets without it go to ShardHandle.onTimed.
+   */
+  onTimed?(micros: number, args: Buffer[] | null): void;
 }
 
 const REQ_RING = 4 << 20;
@@ -51,6 +57,10 @@ export class ShardHandle {
   onFatal: ((msg: string) => void) | null = null;
   /** Called after a drain of the reply ring delivered replies (the server flushes sockets). */
   onReplies: (() => void) | null = null;
+  /** A command's duration sent back by the shard, for a target without its own onTimed. */
+  onTimed: ((target: ReplyTarget, micros: number, args: Buffer[] | null) => void) | null = null;
+  /** A latency event measured on the shard (expire-cycle, aof-fsync-always). */
+  onLatency: ((event: string, ms: number) => void) | null = null;
 
   constructor(readonly index: number, init: Omit<ShardInit, 'index' | 'reqSab' | 'repSab'>) {
     this.req = new Ring(REQ_RING);
@@ -86,8 +96,8 @@ export class ShardHandle {
     return this.inflight.length + this.count;
   }
 
-  /** Adds a command to this turn's batch. */
-  send(cmdIndex: number, db: number, proto: number, args: Buffer[], target: ReplyTarget): void {
+  /** Adds a command to this turn's batch; `track`: what to report of its duration (TRACK_*). */
+  send(cmdIndex: number, db: number, proto: number, args: Buffer[], target: ReplyTarget, track = TRACK_NONE): void {
     let size = REC_HEADER;
     for (let i = 0; i < args.length; i++) size += 4 + args[i].length;
     if (this.count > 0 && this.pos + size > FRAME_SOFT_MAX) this.closeFrame();
@@ -97,7 +107,7 @@ export class ShardHandle {
     b[p] = OP_CMD;
     b[p + 1] = db;
     b[p + 2] = proto;
-    b[p + 3] = 0;
+    b[p + 3] = track;
     b.writeUInt32LE(cmdIndex, p + 4);
     b.writeUInt32LE(args.length, p + 8);
     p += REC_HEADER;
@@ -232,6 +242,10 @@ export class ShardHandle {
 
   private deliver(frame: Buffer): void {
     const count = frame.readUInt32LE(0);
+    if (count >= TIMED_FRAME) {
+      this.deliverTimed(frame, count - TIMED_FRAME);
+      return;
+    }
     let p = 4;
     for (let i = 0; i < count; i++) {
       const len = frame.readUInt32LE(p);
@@ -242,6 +256,38 @@ export class ShardHandle {
       }
       target.onReply(frame.subarray(p + 4, p + 4 + len));
       p += 4 + len;
+    }
+  }
+
+  /** A reply frame with timing records after some of its replies (see protocol.ts). */
+  private deliverTimed(frame: Buffer, count: number): void {
+    let p = 4;
+    for (let i = 0; i < count; i++) {
+      const len = frame.readUInt32LE(p);
+      const target = this.inflight.shift();
+      if (!target) {
+        log.error({ shard: this.index }, 'reply without a request');
+        return;
+      }
+      const reply = frame.subarray(p + 4, p + 4 + len);
+      p += 4 + len;
+      if (p < frame.length && frame.readUInt32LE(p) === TIMED) {
+        const micros = frame.readDoubleLE(p + 4);
+        const n = frame.readUInt32LE(p + 12);
+        p += 16;
+        let args: Buffer[] | null = null;
+        if (n > 0) {
+          args = new Array<Buffer>(n);
+          for (let a = 0; a < n; a++) {
+            const l = frame.readUInt32LE(p);
+            args[a] = Buffer.from(frame.subarray(p + 4, p + 4 + l));
+            p += 4 + l;
+          }
+        }
+        if (target.onTimed) target.onTimed(micros, args);
+        else this.onTimed?.(target, micros, args);
+      }
+      target.onReply(reply);
     }
   }
 
@@ -259,6 +305,9 @@ export class ShardHandle {
         w?.();
         return;
       }
+      case 'latency':
+        this.onLatency?.(m.event, m.ms);
+        return;
       case 'fatal':
         log.fatal({ shard: this.index, message: m.message }, 'shard failed');
         this.onFatal?.(m.message);

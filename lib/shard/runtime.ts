@@ -9,8 +9,11 @@ import { ALL } from '../table.js';
 import type { CommandDef, ShardExec } from '../commands/types.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardShared } from '../store/shared-state.js';
+import { WriteNotes } from './write-notes.js';
 import { ShardStats, STAT } from './stats.js';
-import { OP_LOCK, REC_HEADER, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { DiagShared } from '../latency.js';
+import { slowlogArgs } from '../slowlog.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
 import { setProtoMaxBulkLen } from '../commands/string.js';
 import { RedisError } from '../errors.js';
@@ -38,6 +41,7 @@ export class ShardRuntime {
   private readonly store: ShardStore;
   private readonly stats: ShardStats;
   private readonly w = new RespWriter(64 * 1024);
+  private readonly writeNotes = new WriteNotes();
   private readonly x: ShardExec;
   private fsync: string;
   private dirty = false; // written since the last fsync
@@ -56,6 +60,10 @@ export class ShardRuntime {
   private closing = false;
   private timers: NodeJS.Timeout[] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** Duration thresholds (set by the main thread) and this shard's per-command histograms. */
+  private readonly diag: DiagShared;
+  /** The reply frame being built holds timing records (protocol.ts TIMED_FRAME). */
+  private timedFrame = false;
 
   constructor(private readonly init: ShardInit) {
     setLogLevel(init.loglevel);
@@ -64,6 +72,7 @@ export class ShardRuntime {
     this.reader = new FrameReader(this.req);
     this.stats = new ShardStats(init.databases, init.statsSab);
     this.fsync = init.appendfsync;
+    this.diag = new DiagShared(ALL.length, init.diagSab);
     this.store = new ShardStore({
       index: init.index,
       dir: init.dir,
@@ -72,10 +81,11 @@ export class ShardRuntime {
       stats: this.stats,
       binlogRing: new BinlogRing(init.binlogSab),
       binlogMaxBytes: init.binlogMaxBytes,
-      shared: new ShardShared(init.sharedSab),
+      shared: (this.writeNotes.shared = new ShardShared(init.sharedSab)),
       writemap: init.writemap,
     });
     const store = this.store;
+    const notes = this.writeNotes;
     this.x = {
       store,
       db: 0,
@@ -83,6 +93,7 @@ export class ShardRuntime {
       now: 0,
       binlog(args: Buffer[]) {
         store.appendBinlog(this.db, args);
+        notes.note(args);
       },
     };
   }
@@ -189,6 +200,7 @@ export class ShardRuntime {
     w.ensure(4);
     w.buf.writeUInt32LE(0, 0);
     w.pos = 4;
+    this.timedFrame = false;
     let done = 0;
     let sent = 0; // replies of this frame already sent (read-only batches stream their replies)
     const now = Date.now();
@@ -206,12 +218,13 @@ export class ShardRuntime {
           this.lockWrote = false;
           return;
         }
-        this.exec(frame, at, now);
+        const us = this.exec(frame, at, now);
         w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
         done++;
+        if (frame[at + 3] !== 0) this.timed(frame, at, us);
         if (!hasWrite && w.pos > REPLY_FRAME_SOFT_MAX && i + 1 < count) {
           // Nothing to commit: send what is ready so a batch of big replies is never held whole.
-          w.buf.writeUInt32LE(done - sent, 0);
+          w.buf.writeUInt32LE(this.countWord(done - sent), 0);
           this.sendReplies(false);
           sent = done;
           w.reset();
@@ -229,14 +242,17 @@ export class ShardRuntime {
           this.store.beforeCommit();
         });
         this.store.afterCommit();
+        this.writeNotes.committed();
         this.stats.inc(STAT.writeTxns);
         this.dirty = true;
       } catch (e) {
         this.store.afterAbort();
+        this.writeNotes.reset();
         log.error({ err: e }, 'batch transaction failed');
         // Nothing of the batch was stored: every reply becomes the error.
         w.reset();
         w.pos = 4;
+        this.timedFrame = false;
         for (let i = 0; i < done; i++) {
           const lenAt = w.pos;
           w.ensure(4);
@@ -250,7 +266,7 @@ export class ShardRuntime {
     } else {
       runAll();
     }
-    w.buf.writeUInt32LE(done - sent, 0);
+    w.buf.writeUInt32LE(this.countWord(done - sent), 0);
     this.sendReplies(hasWrite && this.fsync === 'always');
     if (w.buf.length > REPLY_BUF_KEEP) w.buf = Buffer.allocUnsafe(64 * 1024); // give back a big batch's buffer
     if (this.locked >= 0) {
@@ -277,8 +293,53 @@ export class ShardRuntime {
     recFrame.length = 0;
   }
 
-  /** Executes one command record, writing its reply into this.w. */
-  private exec(frame: Buffer, at: number, now: number): void {
+  /** A reply payload's count, with TIMED_FRAME when timing records were written (then cleared). */
+  private countWord(n: number): number {
+    if (!this.timedFrame) return n;
+    this.timedFrame = false;
+    return n + TIMED_FRAME;
+  }
+
+  /**
+   * After the reply of a tracked record (TRACK_COMMAND, TRACK_PART): counts its duration in this
+   * shard's histogram, or sends it back in a timing record after the reply (protocol.ts).
+   */
+  private timed(frame: Buffer, at: number, us: number): void {
+    const d = this.diag;
+    const track = frame[at + 3];
+    if (track === TRACK_COMMAND && us < d.carry) {
+      if (d.tracking) d.record(frame.readUInt32LE(at + 4), us);
+      return;
+    }
+    const args = track === TRACK_COMMAND && us >= d.slowlogMicros ? slowlogArgs(recordArgs(frame, at)) : null;
+    const w = this.w;
+    let size = 16;
+    if (args) for (const a of args) size += 4 + a.length;
+    w.ensure(size);
+    const b = w.buf;
+    let p = w.pos;
+    b.writeUInt32LE(TIMED, p);
+    b.writeDoubleLE(us, p + 4);
+    b.writeUInt32LE(args ? args.length : 0, p + 12);
+    p += 16;
+    if (args) {
+      for (const a of args) {
+        b.writeUInt32LE(a.length, p);
+        a.copy(b, p + 4);
+        p += 4 + a.length;
+      }
+    }
+    w.pos = p;
+    this.timedFrame = true;
+  }
+
+  /** Reports a latency event of this shard when it reached latency-monitor-threshold. */
+  private latencyEvent(event: string, ms: number): void {
+    if (ms * 1000 >= this.diag.latencyMicros) this.post({ t: 'latency', event, ms: Math.floor(ms) });
+  }
+
+  /** Executes one command record, writing its reply into this.w; returns its duration (µs). */
+  private exec(frame: Buffer, at: number, now: number): number {
     const db = frame[at + 1];
     const proto = frame[at + 2] as Proto;
     const def = ALL[frame.readUInt32LE(at + 4)];
@@ -290,10 +351,10 @@ export class ShardRuntime {
       args[a] = frame.subarray(p + 4, p + 4 + len);
       p += 4 + len;
     }
-    this.run(def, db, proto, args, now);
+    return this.run(def, db, proto, args, now);
   }
 
-  private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number): void {
+  private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number): number {
     const w = this.w;
     w.proto = proto;
     const x = this.x;
@@ -315,7 +376,9 @@ export class ShardRuntime {
         w.error('ERR ' + ((e as Error).message || String(e)));
       }
     }
-    this.stats.addUsec(def.index!, (performance.now() - t0) * 1000);
+    const us = (performance.now() - t0) * 1000;
+    this.stats.addUsec(def.index!, us);
+    return us;
   }
 
   /** Frame payload in this.w -> reply ring (now, or after the next fsync). */
@@ -335,7 +398,10 @@ export class ShardRuntime {
     const batch = this.waiting;
     this.waiting = [];
     this.stats.inc(STAT.fsyncs);
+    const t0 = performance.now();
+    const always = this.fsync === 'always';
     this.store.sync((err?: Error) => {
+      if (always) this.latencyEvent('aof-fsync-always', performance.now() - t0);
       this.syncing = false;
       const wake = this.syncWake;
       this.syncWake = null;
@@ -404,10 +470,12 @@ export class ShardRuntime {
           this.store.beforeCommit();
         });
         this.store.afterCommit();
+        this.writeNotes.committed();
         this.lockWrote = true;
         this.dirty = true;
       } catch (e) {
         this.store.afterAbort();
+        this.writeNotes.reset();
         w.reset();
         w.error('ERR internal error: ' + (e as Error).message);
       } finally {
@@ -432,13 +500,18 @@ export class ShardRuntime {
       wake?.();
     };
     if (this.lockWrote && this.fsync === 'always') {
-      this.store.sync(() => finish());
+      const t0 = performance.now();
+      this.store.sync(() => {
+        this.latencyEvent('aof-fsync-always', performance.now() - t0);
+        finish();
+      });
     } else finish();
   }
 
   /** Active expiry: bounded work per tick, never while a cross-shard transaction holds the shard. */
   private sweep(): void {
     if (this.locked >= 0 || this.closing) return;
+    const t0 = performance.now();
     const start = Date.now();
     while (this.store.hasExpired(Date.now())) {
       const n = this.backgroundTxn('expiry sweep', () => this.store.sweepExpired(Date.now(), 200));
@@ -450,6 +523,7 @@ export class ShardRuntime {
     while (Date.now() - start <= SWEEP_BUDGET_MS && this.store.hasGarbage()) {
       if (!this.backgroundTxn('garbage collection', () => this.store.collectGarbage(GC_SLICE))) break;
     }
+    this.latencyEvent('expire-cycle', performance.now() - t0);
   }
 
   /** One write transaction of background work; returns what `fn` counted, or null when it failed. */
@@ -482,6 +556,19 @@ export class ShardRuntime {
     this.post({ t: 'closed' });
     parentPort!.close();
   }
+}
+
+/** The arguments of a request record (views into the frame). */
+function recordArgs(frame: Buffer, at: number): Buffer[] {
+  const argc = frame.readUInt32LE(at + 8);
+  const args: Buffer[] = new Array(argc);
+  let p = at + REC_HEADER;
+  for (let a = 0; a < argc; a++) {
+    const len = frame.readUInt32LE(p);
+    args[a] = frame.subarray(p + 4, p + 4 + len);
+    p += 4 + len;
+  }
+  return args;
 }
 
 function isWrite(def: CommandDef): boolean {

@@ -7,6 +7,10 @@ const MAP_BYTES = 256;
 const ACCESS_EPOCH_MS = 1_700_000_000_000;
 /** Access table slots (power of two); a key's slot is a hash of its meta key. */
 const ACCESS_SLOTS = 1 << 20;
+/** Write-counter slots (power of two) for the slow pool's optimistic *STORE (see WriteWatch). */
+export const WRITE_SLOTS = 1 << 16;
+/** Int32 control words: [0] watchers, [1] epoch. */
+const CONTROL_WORDS = 4;
 
 export class ShardShared {
   readonly sab: SharedArrayBuffer;
@@ -15,10 +19,30 @@ export class ShardShared {
   /** slot -> last access in tenths of a second since ACCESS_EPOCH_MS (0 = not seen since startup) */
   readonly access: Uint32Array;
 
+  /**
+   * Write counters, by keyHash slot: bumped after a commit that wrote a key of that slot, while
+   * somebody watches (control[0] > 0). A slow-pool *STORE computes from a snapshot and applies
+   * only if the counters of its inputs (and the epoch) did not move (lib/server.ts runSlowStore).
+   */
+  readonly writes: Int32Array;
+  /** [0] number of watchers, [1] epoch: bumped by FLUSHDB/FLUSHALL/SWAPDB and unnoted writes. */
+  readonly control: Int32Array;
+
   constructor(sab?: SharedArrayBuffer) {
-    this.sab = sab ?? new SharedArrayBuffer(MAP_BYTES + 4 * ACCESS_SLOTS);
+    this.sab = sab ?? new SharedArrayBuffer(MAP_BYTES + 4 * ACCESS_SLOTS + 4 * WRITE_SLOTS + 4 * CONTROL_WORDS);
     this.dbmap = new Uint8Array(this.sab, 0, MAP_BYTES);
     this.access = new Uint32Array(this.sab, MAP_BYTES, ACCESS_SLOTS);
+    this.writes = new Int32Array(this.sab, MAP_BYTES + 4 * ACCESS_SLOTS, WRITE_SLOTS);
+    this.control = new Int32Array(this.sab, MAP_BYTES + 4 * ACCESS_SLOTS + 4 * WRITE_SLOTS, CONTROL_WORDS);
+  }
+
+  watching(): boolean {
+    return Atomics.load(this.control, 0) > 0;
+  }
+
+  /** The write counter of a key's slot and the epoch, as one comparable pair. */
+  version(key: Uint8Array): [number, number] {
+    return [Atomics.load(this.writes, keyHash(key) & (WRITE_SLOTS - 1)), Atomics.load(this.control, 1)];
   }
 
   /** Records an access at `now` (ms since the epoch). */
@@ -31,4 +55,12 @@ export class ShardShared {
     const t = this.access[hash & (ACCESS_SLOTS - 1)];
     return t === 0 ? 0 : ACCESS_EPOCH_MS + t * 100;
   }
+}
+
+/** FNV-1a of a key's bytes (the first 256 and its length): a write-counter slot. */
+export function keyHash(key: Uint8Array): number {
+  let h = 0x811c9dc5 ^ key.length;
+  const n = Math.min(key.length, 256);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ key[i], 0x01000193);
+  return h >>> 0;
 }

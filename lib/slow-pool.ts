@@ -1,0 +1,266 @@
+// The slow-command pool (main-thread side): a piscina pool of `slow-cmd-thread-pool-size` threads
+// (workers/slow.ts) that run read-only shard handlers against snapshots of the shards' LMDB
+// environments. Which commands go there is decided per call by Server.route (see wantsPool).
+//
+// Consistency. A pool task resets its read transactions when it starts, so it sees every commit
+// made before that moment. Server.runSlow first sends a fence through the shard's request stream
+// (internal `fence`): once it answers, everything queued on that shard before the slow command —
+// in particular the same connection's earlier writes — has committed. Reads of several shards at
+// once (KEYS) hold those shards (Coordinator.locked) until the task reports its snapshots taken,
+// which makes the snapshots one consistent cut; the shards go on while the task computes.
+
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { logger } from './log.js';
+
+const log = logger('slow-pool');
+
+const WORKER_URL = new URL('../workers/slow.js', import.meta.url);
+
+export interface SlowInit {
+  dir: string;
+  nshards: number;
+  databases: number;
+  /** Per shard: ShardShared's buffer (SWAPDB map, access table). */
+  sharedSabs: SharedArrayBuffer[];
+  seqSab: SharedArrayBuffer;
+  /** Keyspace hits/misses of pool reads (INFO adds them to the shards'). */
+  statsSab: SharedArrayBuffer;
+}
+
+/** One shard handler call: `cmd` is the command's table index. */
+export interface SlowPart {
+  shard: number;
+  cmd: number;
+  db: number;
+  proto: 2 | 3;
+  args: Uint8Array[];
+}
+
+/** A command whose keys span shards, run by its coordinated handler over the pool's snapshots. */
+export interface SlowCoordinated {
+  cmd: number;
+  db: number;
+  proto: 2 | 3;
+  args: Uint8Array[];
+  /** the shards its keys live on */
+  shards: number[];
+  /**
+   * A *STORE: its writes are not made but returned after the reply (encodeWrite in
+   * workers/slow.ts; decodeWrite here), for the main thread to apply if its inputs did not change.
+   */
+  capture?: boolean;
+}
+
+/** A write captured by a *STORE computed on the pool. */
+export interface CapturedWrite {
+  shard: number;
+  db: number;
+  cmd: number;
+  args: Buffer[];
+}
+
+export function decodeWrite(b: Buffer): CapturedWrite {
+  const argc = b.readUInt32LE(6);
+  const args: Buffer[] = new Array(argc);
+  let off = 10;
+  for (let i = 0; i < argc; i++) {
+    const len = b.readUInt32LE(off);
+    args[i] = b.subarray(off + 4, off + 4 + len);
+    off += 4 + len;
+  }
+  return { shard: b[0], db: b[1], cmd: b.readUInt32LE(2), args };
+}
+
+export interface SlowTask {
+  parts: SlowPart[];
+  coordinated?: SlowCoordinated;
+  now: number;
+  port?: MessagePort;
+  crash?: 'throw' | 'oom';
+}
+
+/**
+ * A task's result, one buffer: [u32 LE count][f64 LE µs spent in the handlers][u32 LE length per
+ * reply] then the replies (RESP bytes) back to back.
+ */
+export type SlowResult = Uint8Array;
+
+export class SlowPool {
+  private readonly pool: Piscina;
+  /** Tasks completed / failed (a failure is an exception or a lost thread, not an error reply). */
+  completed = 0;
+  failed = 0;
+  /** µs spent in handlers by completed tasks. */
+  busyMicros = 0;
+  /** Tasks handed to the pool and not finished yet. */
+  running = 0;
+  /** Threads promised by acquire() to a run() that has not started yet. */
+  private reserved = 0;
+  private waiting: Array<() => void> = [];
+
+  /** `heapMb`: heap limit of a pool thread (a task that exceeds it fails alone, its thread is replaced). */
+  constructor(
+    readonly size: number,
+    heapMb: number,
+    init: SlowInit,
+  ) {
+    this.pool = new Piscina({
+      filename: fileURLToPath(WORKER_URL),
+      minThreads: size,
+      maxThreads: size,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+      // 'disabled': a thread returns to its event loop between tasks (lmdb-js renews its read
+      // snapshots there too; tasks also reset them explicitly).
+      atomics: 'disabled',
+      workerData: init,
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
+    this.pool.on('error', (err: unknown) => log.error({ err }, 'slow pool thread failed'));
+  }
+
+  /** Tasks waiting for a free thread. */
+  get queued(): number {
+    return this.pool.queueSize;
+  }
+
+  get threads(): number {
+    return this.pool.threads.length;
+  }
+
+  /**
+   * Runs the parts on one snapshot; resolves with their replies. `onSnapshot` (optional) is called
+   * once the task's snapshots are taken, before it computes.
+   */
+  /**
+   * Resolves once a thread is free for the caller, who must call run(..., reserved = true) right
+   * away: the task then starts at once (callers that hold shards until its snapshot is taken).
+   */
+  acquire(): Promise<void> {
+    if (this.running + this.reserved < this.size) {
+      this.reserved++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.waiting.push(() => {
+        this.reserved++;
+        resolve();
+      }),
+    );
+  }
+
+  private wakeWaiting(): void {
+    while (this.waiting.length > 0 && this.running + this.reserved < this.size) this.waiting.shift()!();
+  }
+
+  async run(
+    parts: SlowPart[],
+    onSnapshot?: () => void,
+    crash?: 'throw' | 'oom',
+    reserved = false,
+    coordinated?: SlowCoordinated,
+  ): Promise<{ replies: Buffer[]; micros: number }> {
+    if (reserved) this.reserved--;
+    let port: MessageChannel | undefined;
+    let snapped: Promise<void> | undefined;
+    if (onSnapshot) {
+      port = new MessageChannel();
+      const p1 = port.port1;
+      snapped = new Promise<void>((resolve) => {
+        p1.once('message', () => {
+          p1.close();
+          onSnapshot();
+          resolve();
+        });
+      });
+    }
+    this.running++;
+    try {
+      const task: SlowTask = { parts, coordinated, now: Date.now(), port: port?.port2, crash };
+      const res = (await this.pool.run(task, port ? { transferList: [port.port2] } : undefined)) as Uint8Array;
+      if (snapped) await snapped;
+      const dv = new DataView(res.buffer, res.byteOffset, res.byteLength);
+      const n = dv.getUint32(0, true);
+      const micros = dv.getFloat64(4, true);
+      this.busyMicros += micros;
+      const out: Buffer[] = new Array(n);
+      let off = 12 + 4 * n;
+      for (let i = 0; i < n; i++) {
+        const len = dv.getUint32(12 + 4 * i, true);
+        out[i] = Buffer.from(res.buffer, res.byteOffset + off, len);
+        off += len;
+      }
+      this.completed++;
+      return { replies: out, micros };
+    } catch (e) {
+      this.failed++;
+      // the snapshot callback must still run (it releases the shards the caller holds)
+      if (port) {
+        port.port1.close();
+        if (snapped === undefined || !(await settledWithin(snapped))) onSnapshot?.();
+      }
+      throw e;
+    } finally {
+      this.running--;
+      this.wakeWaiting();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** Whether `p` has settled already (checked after one turn). */
+async function settledWithin(p: Promise<void>): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true));
+  await new Promise((r) => setImmediate(r));
+  return done;
+}
+
+/**
+ * How many members a call of a `slow` command reads, given the members of the collections it
+ * names: rank ranges and *SCAN's COUNT bound it, random draws read as many as they return.
+ */
+export function workEstimate(name: string, args: Buffer[], members: number): number {
+  switch (name) {
+    case 'lrange':
+    case 'zrevrange':
+    case 'zrange': {
+      if (name === 'zrange' && args.slice(4).some((a) => /^(byscore|bylex)$/i.test(a.toString('latin1')))) return members;
+      const a = intArg(args[2]);
+      const b = intArg(args[3]);
+      if (a === null || b === null) return members;
+      const start = Math.max(0, a < 0 ? a + members : a);
+      const end = Math.min(members - 1, b < 0 ? b + members : b);
+      return Math.max(0, end - start + 1);
+    }
+    case 'hscan':
+    case 'sscan':
+    case 'zscan': {
+      let count = 10;
+      for (let i = 3; i + 1 < args.length; i++) {
+        if (args[i].toString('latin1').toLowerCase() === 'count') count = intArg(args[i + 1]) ?? count;
+      }
+      return Math.min(members, count);
+    }
+    case 'srandmember':
+    case 'hrandfield':
+    case 'zrandmember': {
+      if (args.length < 3) return 1;
+      const n = intArg(args[2]);
+      if (n === null) return 1;
+      return n >= 0 ? Math.min(n, members) : -n;
+    }
+    default:
+      return members;
+  }
+}
+
+function intArg(b: Buffer | undefined): number | null {
+  if (b === undefined || b.length === 0 || b.length > 20) return null;
+  const n = Number(b.toString('latin1'));
+  return Number.isSafeInteger(n) ? n : null;
+}
