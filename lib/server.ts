@@ -429,6 +429,11 @@ export class Server implements ConnectionHost {
     conn.curDef = def;
     this.totalCommands++;
     if (def.main) {
+      if (this.slow !== null && (def.name === 'sort_ro' || def.name === 'sort') && this.wantsPoolSort(def, args, conn.db)) {
+        this.runSlowAcross(conn, def, args, this.shards.map((sh) => sh.index), true);
+        this.cmdStats.call(def);
+        return;
+      }
       this.runMain(conn, def, args, def.main);
       // Counted after running, like Redis (CONFIG RESETSTAT counts itself).
       this.cmdStats.call(def);
@@ -530,6 +535,19 @@ export class Server implements ConnectionHost {
       .finally(release);
   }
 
+  /**
+   * SORT_RO, and SORT without STORE (a read), on the pool when its source has at least SLOW_WORK
+   * members or the command is in slow-cmd-list. SORT ... STORE keeps the classic path.
+   */
+  private wantsPoolSort(def: CommandDef, args: Buffer[], db: number): boolean {
+    if (args.length < 2) return false;
+    if (def.name === 'sort' && args.some((a, i) => i >= 2 && a.length === 5 && a.toString('latin1').toLowerCase() === 'store')) return false;
+    if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
+    const view = this.views[this.shardOf(args[1])];
+    view.countHits = false;
+    return view.peekCount(db, args[1], Date.now()) >= SLOW_WORK;
+  }
+
   /** wantsPool for a read whose keys span shards (SUNION a b, ZUNION ...): its coordinated handler runs on the pool. */
   private wantsPoolAcross(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
     if (def.flags.includes('write') || def.flags.includes('blocking')) return false;
@@ -550,11 +568,12 @@ export class Server implements ConnectionHost {
    * one consistent cut of the shards it names (taken as for KEYS: connection held, a pool thread
    * reserved, the shards held until the snapshots are pinned).
    */
-  private runSlowAcross(conn: Connection, def: CommandDef, args: Buffer[], idx: number[]): void {
+  private runSlowAcross(conn: Connection, def: CommandDef, args: Buffer[], idx: number[], allShards = false): void {
     const slot = conn.slot();
     const pool = this.slow!;
-    const shards = [...new Set(idx.map((i) => this.shardOf(args[i])))];
-    const job = { cmd: def.index!, db: conn.db, proto: conn.proto, args, shards };
+    // SORT (`allShards`): its BY/GET patterns may name keys anywhere
+    const shards = allShards ? idx : [...new Set(idx.map((i) => this.shardOf(args[i])))];
+    const job = { cmd: def.index!, db: conn.db, proto: conn.proto, args, shards, main: allShards };
     conn.hold();
     pool
       .acquire()

@@ -51,6 +51,8 @@ export interface SlowCoordinated {
    * workers/slow.ts; decodeWrite here), for the main thread to apply if its inputs did not change.
    */
   capture?: boolean;
+  /** run the command's main handler (SORT) rather than its coordinated one */
+  main?: boolean;
 }
 
 /** A write captured by a *STORE computed on the pool. */

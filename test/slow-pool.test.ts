@@ -280,3 +280,29 @@ t.test('a *STORE never applies a result computed from inputs that changed before
   const info = str(await s.send('INFO', 'stats'));
   t.match(info, /slow_cmd_store_retries:\d+/, `INFO reports retries (${/slow_cmd_store_retries:(\d+)/.exec(info)?.[1]})`);
 });
+
+t.test('SORT and SORT_RO of big collections run on the pool with redis-server replies (4 shards)', async (t) => {
+  const p = await pair(t, { shards: 4 });
+  const setup: Cmd[] = [
+    ['FLUSHALL'],
+    ['RPUSH', 'big', ...range(1500, (i) => String((i * 7919) % 1500))],
+    ['SADD', 'bigs', ...range(1200, (i) => `m${i}`)],
+    ['MSET', ...range(1500, (i) => [`w_${i}`, String((i * 31) % 97)]).flat()],
+    ['HSET', 'obj_5', 'f', 'five'],
+  ];
+  t.equal(await pipelineDiff(p, setup), null, 'the same data on both');
+  const cmds: Cmd[] = [
+    ['SORT', 'big'],
+    ['SORT_RO', 'big', 'DESC', 'LIMIT', '10', '20'],
+    ['SORT_RO', 'big', 'BY', 'w_*', 'LIMIT', '0', '50', 'GET', '#', 'GET', 'w_*'],
+    ['SORT', 'big', 'BY', 'nosort', 'GET', 'obj_*->f', 'LIMIT', '0', '10'],
+    ['SORT_RO', 'bigs', 'ALPHA', 'LIMIT', '0', '30'],
+    ['SORT_RO', 'bigs'],
+  ];
+  const before = await completed(p.respdb);
+  t.equal(await pipelineDiff(p, cmds), null, 'replies');
+  t.equal((await completed(p.respdb)) - before, cmds.length, 'each ran on the pool');
+  const b2 = await completed(p.respdb);
+  t.equal(await pipelineDiff(p, [['SORT', 'big', 'LIMIT', '0', '5', 'STORE', 'dst'], ['LRANGE', 'dst', '0', '-1']]), null, 'SORT ... STORE');
+  t.equal(await completed(p.respdb), b2, 'SORT ... STORE keeps the classic path');
+});

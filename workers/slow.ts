@@ -97,12 +97,13 @@ async function runCoordinated(c: SlowCoordinated, now: number, captured: Buffer[
   };
   const server = {
     nshards: init.nshards,
+    shards: Array.from({ length: init.nshards }, (_, index) => ({ index })),
     shardOf: (k: Buffer) => shardOf(k, init.nshards),
     coord: { locked: <T>(_shards: number[], fn: (t: Tx) => Promise<T>): Promise<T> => fn(tx) },
   };
   const ctx = { server, conn: { db: c.db, proto: c.proto }, def, out, closeAfter: false } as unknown as MainContext;
   try {
-    await def.coordinated!(ctx, c.args.map(buf));
+    await (c.main ? def.main! : def.coordinated!)(ctx, c.args.map(buf));
   } catch (e) {
     out.reset();
     out.error(errText(e));
