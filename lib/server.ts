@@ -34,7 +34,7 @@ const BINLOG_RING_BYTES = 8 << 20;
 const SLOW_WORK = 1000;
 const FENCE_ARGS = [Buffer.from('fence')];
 /** *STORE commands computed on the slow pool and applied if their inputs did not change. */
-const SLOW_STORES = new Set(['sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore', 'zdiffstore']);
+const SLOW_STORES = new Set(['sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore', 'zdiffstore', 'zrangestore']);
 /** Attempts of an optimistic *STORE before it runs the classic way (under the shards' locks). */
 const STORE_ATTEMPTS = 3;
 const FORMAT_VERSION = 1;
@@ -612,7 +612,21 @@ export class Server implements ConnectionHost {
       view.countHits = false;
       members += view.peekCount(db, args[i], now);
     }
+    // ZRANGESTORE dst src <range>: bounded like ZRANGE src <range>
+    if (def.name === 'zrangestore') members = workEstimate('zrange', args.slice(1), members);
     return members >= SLOW_WORK;
+  }
+
+  /**
+   * One read-only internal command on one shard, on the slow pool when there is one (a SCAN step
+   * with a big COUNT): after a fence, so it sees everything queued before it on that shard.
+   */
+  callSlow(shard: number, def: CommandDef, db: number, proto: 2 | 3, args: Buffer[]): Promise<Buffer> {
+    const pool = this.slow;
+    if (pool === null) return this.call(shard, def, db, proto, args);
+    return this.call(shard, internal('fence'), db, 2, FENCE_ARGS)
+      .then(() => pool.run([{ shard, cmd: def.index!, db, proto, args }]))
+      .then((r) => r.replies[0]);
   }
 
   /**

@@ -217,6 +217,8 @@ function storeCases(): Cmd[] {
     out.push(['ZUNIONSTORE', `${a}:dst`, '2', a, b, 'WEIGHTS', '1', '2', 'AGGREGATE', 'MAX'], ['ZRANGE', `${a}:dst`, '0', '-1', 'WITHSCORES']);
     out.push(['ZINTERSTORE', `${a}:dst`, '2', a, b], ['ZRANGE', `${a}:dst`, '0', '-1', 'WITHSCORES'], ['OBJECT', 'ENCODING', `${a}:dst`]);
     out.push(['ZDIFFSTORE', `${a}:dst`, '2', b, a], ['ZCARD', `${a}:dst`], ['ZDIFFSTORE', `${a}:dst`, '2', 'nokey', b], ['EXISTS', `${a}:dst`]);
+    out.push(['ZRANGESTORE', `${a}:dst`, b, '0', '-1'], ['ZRANGE', `${a}:dst`, '0', '-1', 'WITHSCORES'], ['OBJECT', 'ENCODING', `${a}:dst`]);
+    out.push(['ZRANGESTORE', `${a}:dst`, b, '(3', '+inf', 'BYSCORE', 'LIMIT', '5', '1100'], ['ZCARD', `${a}:dst`]);
   }
   return out;
 }
@@ -305,4 +307,28 @@ t.test('SORT and SORT_RO of big collections run on the pool with redis-server re
   const b2 = await completed(p.respdb);
   t.equal(await pipelineDiff(p, [['SORT', 'big', 'LIMIT', '0', '5', 'STORE', 'dst'], ['LRANGE', 'dst', '0', '-1']]), null, 'SORT ... STORE');
   t.equal(await completed(p.respdb), b2, 'SORT ... STORE keeps the classic path');
+});
+
+t.test('SCAN with a big COUNT reads on the pool and walks every key once', async (t) => {
+  const srv = await startRespdb({ shards: 4 });
+  t.teardown(() => srv.stop());
+  const c = await RawClient.connect(srv.port);
+  t.teardown(() => c.close());
+  await c.send('MSET', ...range(5000, (i) => [`key:${i}`, 'v']).flat());
+  for (const count of ['10', '3000']) {
+    const before = await completed(c);
+    const seen: string[] = [];
+    let cursor = '0';
+    let calls = 0;
+    do {
+      const r = arr(await c.send('SCAN', cursor, 'COUNT', count));
+      cursor = str(r[0]);
+      seen.push(...arr(r[1]).map(str));
+      calls++;
+    } while (cursor !== '0' && calls < 10000);
+    t.equal(new Set(seen).size, 5000, `COUNT ${count}: every key found (${calls} calls)`);
+    const used = (await completed(c)) - before;
+    if (count === '10') t.equal(used, 0, 'small steps stay on the shards');
+    else t.ok(used >= calls, `big steps ran on the pool (${used} pool reads for ${calls} calls)`);
+  }
 });

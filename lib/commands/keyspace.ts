@@ -512,6 +512,9 @@ function scan(ctx: MainContext, args: Buffer[]): Promise<void> | void {
  * empty or small db completes in one SCAN call as in Redis. The first step is sent synchronously,
  * at the command's place in the order; SCAN guarantees nothing about keys written meanwhile.
  */
+/** SCAN steps examining at least this many records run on the slow pool. */
+const SLOW_SCAN_STEP = 1000;
+
 async function scanSteps(
   server: Server, db: number, pos: ScanPos, budget: number, typeFilter: number, pattern: Buffer | null,
 ): Promise<{ next: ScanPos | null; keys: Buffer[] }> {
@@ -519,7 +522,9 @@ async function scanSteps(
   for (;;) {
     const sargs = [SCAN, pos.after ?? EMPTY, Buffer.from(String(budget)), Buffer.from(String(typeFilter))];
     if (pattern) sargs.push(pattern);
-    const d = decodeReply(await server.call(pos.shard, internal('scan'), db, 2, sargs));
+    // a big step reads on the slow pool, leaving the shard to other commands
+    const step = budget >= SLOW_SCAN_STEP ? server.callSlow(pos.shard, internal('scan'), db, 2, sargs) : server.call(pos.shard, internal('scan'), db, 2, sargs);
+    const d = decodeReply(await step);
     if (d instanceof Error) throw d;
     const [after, examined, found] = d as [Buffer | null, bigint, Buffer[]];
     for (const k of found) keys.push(k);
