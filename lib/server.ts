@@ -430,7 +430,11 @@ export class Server implements ConnectionHost {
     this.totalCommands++;
     if (def.main) {
       if (this.slow !== null && (def.name === 'sort_ro' || def.name === 'sort') && this.wantsPoolSort(def, args, conn.db)) {
-        this.runSlowAcross(conn, def, args, this.shards.map((sh) => sh.index), true);
+        const all = this.shards.map((sh) => sh.index);
+        if (sortStores(def, args)) {
+          // SORT ... STORE: optimistic, its BY/GET patterns make every key a possible input
+          this.storeOptimistic(conn, def, args, [args[1]], all, all, true, sortPatterns(args));
+        } else this.runSlowAcross(conn, def, args, all, true);
         this.cmdStats.call(def);
         return;
       }
@@ -536,12 +540,11 @@ export class Server implements ConnectionHost {
   }
 
   /**
-   * SORT_RO, and SORT without STORE (a read), on the pool when its source has at least SLOW_WORK
-   * members or the command is in slow-cmd-list. SORT ... STORE keeps the classic path.
+   * SORT and SORT_RO on the pool when the source has at least SLOW_WORK members or the command is
+   * in slow-cmd-list: a read, or with STORE an optimistic write (storeOptimistic).
    */
   private wantsPoolSort(def: CommandDef, args: Buffer[], db: number): boolean {
     if (args.length < 2) return false;
-    if (def.name === 'sort' && args.some((a, i) => i >= 2 && a.length === 5 && a.toString('latin1').toLowerCase() === 'store')) return false;
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
     const view = this.views[this.shardOf(args[1])];
     view.countHits = false;
@@ -637,19 +640,32 @@ export class Server implements ConnectionHost {
    * again; after STORE_ATTEMPTS it runs the classic way. The connection's later commands wait.
    */
   private runSlowStore(conn: Connection, def: CommandDef, args: Buffer[], idx: number[]): void {
+    const inputs = idx.filter((i) => i !== 1).map((i) => args[i]);
+    const shards = [...new Set(idx.map((i) => this.shardOf(args[i])))];
+    const inShards = [...new Set(inputs.map((k) => this.shardOf(k)))];
+    this.storeOptimistic(conn, def, args, inputs, shards, inShards, false);
+  }
+
+  /**
+   * The optimistic *STORE (runSlowStore) for the given input keys. `main`: the command's main
+   * handler computes (SORT ... STORE). `anyKey`: the computation may read keys nobody can name in
+   * advance (SORT's BY/GET patterns), so any write on any shard invalidates it (ShardShared's
+   * all-writes counter) — sound, and the classic path under a steady write load.
+   */
+  private storeOptimistic(
+    conn: Connection, def: CommandDef, args: Buffer[], inputs: Buffer[], shards: number[], inShards: number[], main: boolean, anyKey = false,
+  ): void {
     const slot = conn.slot();
     const pool = this.slow!;
     const db = conn.db;
     const proto = conn.proto;
-    const inputs = idx.filter((i) => i !== 1).map((i) => args[i]);
-    const shards = [...new Set(idx.map((i) => this.shardOf(args[i])))];
-    const inShards = [...new Set(inputs.map((k) => this.shardOf(k)))];
-    const job = { cmd: def.index!, db, proto, args, shards: inShards, capture: true };
+    const job = { cmd: def.index!, db, proto, args, shards: inShards, capture: true, main };
     conn.hold();
     const attempt = async (): Promise<Buffer | null> => {
       for (const s of shards) Atomics.add(this.shared[s].control, 0, 1);
       try {
         const before = inputs.map((k) => this.shared[this.shardOf(k)].version(k));
+        const beforeAll = anyKey ? shards.map((s) => this.shared[s].allWrites()) : [];
         await pool.acquire();
         const r = await pool.run([], undefined, undefined, true, job);
         return await this.coord.locked(shards, async (tx) => {
@@ -657,6 +673,7 @@ export class Server implements ConnectionHost {
             const [w, e] = this.shared[this.shardOf(inputs[i])].version(inputs[i]);
             if (w !== before[i][0] || e !== before[i][1]) return null;
           }
+          for (let i = 0; i < beforeAll.length; i++) if (this.shared[shards[i]].allWrites() !== beforeAll[i]) return null;
           for (const b of r.replies.slice(1)) {
             const w = decodeWrite(b);
             await tx.exec(w.shard, ALL[w.cmd], w.db, w.args);
@@ -996,6 +1013,20 @@ export class Server implements ConnectionHost {
     log.info('bye');
     flushLogs();
   }
+}
+
+/** SORT ... STORE dst (the keyword at an option position; a bad one fails the same way on either path). */
+function sortStores(def: CommandDef, args: Buffer[]): boolean {
+  return def.name === 'sort' && args.some((a, i) => i >= 2 && a.length === 5 && a.toString('latin1').toLowerCase() === 'store');
+}
+
+/** Whether a SORT names BY or GET patterns that read other keys (anything but `#` and `nosort`). */
+function sortPatterns(args: Buffer[]): boolean {
+  for (let i = 2; i + 1 < args.length; i++) {
+    const kw = args[i].toString('latin1').toLowerCase();
+    if ((kw === 'by' || kw === 'get') && args[i + 1].toString('latin1') !== '#' && args[i + 1].toString('latin1').toLowerCase() !== 'nosort') return true;
+  }
+  return false;
 }
 
 function errText(e: unknown): string {

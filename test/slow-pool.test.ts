@@ -283,7 +283,7 @@ t.test('a *STORE never applies a result computed from inputs that changed before
   t.match(info, /slow_cmd_store_retries:\d+/, `INFO reports retries (${/slow_cmd_store_retries:(\d+)/.exec(info)?.[1]})`);
 });
 
-t.test('SORT and SORT_RO of big collections run on the pool with redis-server replies (4 shards)', async (t) => {
+t.test('SORT (with and without STORE) and SORT_RO of big collections run on the pool with redis-server replies (4 shards)', async (t) => {
   const p = await pair(t, { shards: 4 });
   const setup: Cmd[] = [
     ['FLUSHALL'],
@@ -305,8 +305,19 @@ t.test('SORT and SORT_RO of big collections run on the pool with redis-server re
   t.equal(await pipelineDiff(p, cmds), null, 'replies');
   t.equal((await completed(p.respdb)) - before, cmds.length, 'each ran on the pool');
   const b2 = await completed(p.respdb);
-  t.equal(await pipelineDiff(p, [['SORT', 'big', 'LIMIT', '0', '5', 'STORE', 'dst'], ['LRANGE', 'dst', '0', '-1']]), null, 'SORT ... STORE');
-  t.equal(await completed(p.respdb), b2, 'SORT ... STORE keeps the classic path');
+  const stores: Cmd[] = [
+    ['SORT', 'big', 'LIMIT', '0', '5', 'STORE', 'dst'],
+    ['LRANGE', 'dst', '0', '-1'],
+    ['SORT', 'big', 'BY', 'w_*', 'GET', '#', 'GET', 'w_*', 'STORE', 'dst'],
+    ['LLEN', 'dst'],
+    ['LRANGE', 'dst', '0', '40'],
+    ['SORT', 'bigs', 'ALPHA', 'STORE', 'dst2'],
+    ['LRANGE', 'dst2', '-5', '-1'],
+    ['SORT', 'big', 'LIMIT', '0', '0', 'STORE', 'dst2'],
+    ['EXISTS', 'dst2'],
+  ];
+  t.equal(await pipelineDiff(p, stores), null, 'SORT ... STORE');
+  t.equal((await completed(p.respdb)) - b2, 4, 'SORT ... STORE ran on the pool');
 });
 
 t.test('SCAN with a big COUNT reads on the pool and walks every key once', async (t) => {

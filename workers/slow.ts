@@ -115,6 +115,9 @@ async function runCoordinated(c: SlowCoordinated, now: number, captured: Buffer[
 const CAPTURED_COUNT: Record<string, (args: Buffer[]) => number> = {
   'set-store': (args) => args.length - 2,
   'zset-store': (args) => (args.length - 3) / 2,
+  // SORT ... STORE: DEL dst, then RPUSH dst in chunks (their replies are only checked for errors)
+  del: () => 1,
+  rpush: (args) => args.length - 2,
 };
 
 /** [u8 shard][u8 db][u32 LE command index][u32 LE argc] then ([u32 LE length][bytes]) per argument. */

@@ -37,6 +37,7 @@ export class WriteNotes {
     if (sh.watching()) {
       if (this.unnoted || this.epoch) Atomics.add(sh.control, 1, 1);
       for (const s of this.slots) Atomics.add(sh.writes, s, 1);
+      if (this.unnoted || this.epoch || this.slots.length > 0) Atomics.add(sh.control, 2, 1);
     }
     this.reset();
   }

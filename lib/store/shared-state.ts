@@ -9,7 +9,7 @@ const ACCESS_EPOCH_MS = 1_700_000_000_000;
 const ACCESS_SLOTS = 1 << 20;
 /** Write-counter slots (power of two) for the slow pool's optimistic *STORE (see WriteWatch). */
 export const WRITE_SLOTS = 1 << 16;
-/** Int32 control words: [0] watchers, [1] epoch. */
+/** Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything. */
 const CONTROL_WORDS = 4;
 
 export class ShardShared {
@@ -38,6 +38,11 @@ export class ShardShared {
 
   watching(): boolean {
     return Atomics.load(this.control, 0) > 0;
+  }
+
+  /** Committed transactions that wrote anything, counted while somebody watches (control[2]). */
+  allWrites(): number {
+    return Atomics.load(this.control, 2);
   }
 
   /** The write counter of a key's slot and the epoch, as one comparable pair. */
