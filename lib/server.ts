@@ -24,7 +24,7 @@ import { logger, flushLogs } from './log.js';
 import { CommandStats } from './command-stats.js';
 import { Diagnostics } from './latency.js';
 import { TRACK_COMMAND } from './shard/protocol.js';
-import { SlowPool, decodeWrite, workEstimate, type SlowPart } from './slow-pool.js';
+import { SlowPool, decodeWrite, workEstimate, type SlowCoordinated, type SlowPart } from './slow-pool.js';
 import { ALL, internal } from './table.js';
 
 const log = logger('server');
@@ -498,13 +498,52 @@ export class Server implements ConnectionHost {
     if (def.flags.includes('write') || def.internal || def.flags.includes('blocking')) return false;
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
     if (!def.slow || idx.length === 0) return false;
-    // the view's snapshot may be a little old: this is an estimate
-    const view = this.views[shard];
+    return workEstimate(def.name, args, this.membersOf(args, idx, db)) >= SLOW_WORK;
+  }
+
+  /**
+   * Members of the collections at args[idx] (1 per string), skipping index `skip`, from the main
+   * thread's views of the shards: one record lookup each, on a snapshot that may be a little old
+   * (an estimate of a call's work).
+   */
+  private membersOf(args: Buffer[], idx: number[], db: number, skip = -1): number {
     const now = Date.now();
     let members = 0;
-    view.countHits = false;
-    for (const i of idx) members += view.peekCount(db, args[i], now);
-    return workEstimate(def.name, args, members) >= SLOW_WORK;
+    for (const i of idx) {
+      if (i === skip) continue;
+      const view = this.views[this.shardOf(args[i])];
+      view.countHits = false;
+      members += view.peekCount(db, args[i], now);
+    }
+    return members;
+  }
+
+  /**
+   * Runs a pool task over one consistent cut of `shards`: once a pool thread is free (reserved, so
+   * no shard waits for a busy pool), the shards are held (Coordinator.locked, at this point of the
+   * global order) just until the task has pinned its snapshots. The caller holds the connection.
+   */
+  private onCut(shards: number[], parts: SlowPart[], job?: SlowCoordinated): Promise<{ replies: Buffer[]; micros: number }> {
+    const pool = this.slow!;
+    return pool.acquire().then(() => {
+      let result: Promise<{ replies: Buffer[]; micros: number }> | null = null;
+      return this.coord
+        .locked(
+          shards,
+          () =>
+            new Promise<void>((snapped) => {
+              result = pool.run(parts, snapped, undefined, true, job);
+              result.catch(() => snapped());
+            }),
+        )
+        .then(() => result!);
+    });
+  }
+
+  /** A pool task reading one shard, after a fence: it sees everything queued there before it. */
+  private fenced(shard: number, db: number, part: SlowPart, onSnapshot?: () => void): Promise<{ replies: Buffer[]; micros: number }> {
+    const pool = this.slow!;
+    return this.call(shard, internal('fence'), db, 2, FENCE_ARGS).then(() => pool.run([part], onSnapshot));
   }
 
   /**
@@ -515,7 +554,6 @@ export class Server implements ConnectionHost {
   private runSlow(conn: Connection, def: CommandDef, shard: number, args: Buffer[]): void {
     const slot = conn.slot();
     const part: SlowPart = { shard, cmd: def.index!, db: conn.db, proto: conn.proto, args };
-    const pool = this.slow!;
     // The connection's later commands wait until the task has its snapshot: a write pipelined
     // after this read must not be in it.
     conn.hold();
@@ -526,8 +564,7 @@ export class Server implements ConnectionHost {
         conn.release();
       }
     };
-    this.call(shard, internal('fence'), conn.db, 2, FENCE_ARGS)
-      .then(() => pool.run([part], release))
+    this.fenced(shard, conn.db, part, release)
       .then(
         (r) => {
           this.cmdStats.time(def, r.micros);
@@ -546,24 +583,14 @@ export class Server implements ConnectionHost {
   private wantsPoolSort(def: CommandDef, args: Buffer[], db: number): boolean {
     if (args.length < 2) return false;
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
-    const view = this.views[this.shardOf(args[1])];
-    view.countHits = false;
-    return view.peekCount(db, args[1], Date.now()) >= SLOW_WORK;
+    return this.membersOf(args, [1], db) >= SLOW_WORK;
   }
 
   /** wantsPool for a read whose keys span shards (SUNION a b, ZUNION ...): its coordinated handler runs on the pool. */
   private wantsPoolAcross(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
     if (def.flags.includes('write') || def.flags.includes('blocking')) return false;
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
-    if (!def.slow) return false;
-    const now = Date.now();
-    let members = 0;
-    for (const i of idx) {
-      const view = this.views[this.shardOf(args[i])];
-      view.countHits = false;
-      members += view.peekCount(db, args[i], now);
-    }
-    return members >= SLOW_WORK;
+    return def.slow === true && this.membersOf(args, idx, db) >= SLOW_WORK;
   }
 
   /**
@@ -573,26 +600,11 @@ export class Server implements ConnectionHost {
    */
   private runSlowAcross(conn: Connection, def: CommandDef, args: Buffer[], idx: number[], allShards = false): void {
     const slot = conn.slot();
-    const pool = this.slow!;
     // SORT (`allShards`): its BY/GET patterns may name keys anywhere
     const shards = allShards ? idx : [...new Set(idx.map((i) => this.shardOf(args[i])))];
     const job = { cmd: def.index!, db: conn.db, proto: conn.proto, args, shards, main: allShards };
     conn.hold();
-    pool
-      .acquire()
-      .then(() => {
-        let result: Promise<{ replies: Buffer[]; micros: number }> | null = null;
-        return this.coord
-          .locked(
-            shards,
-            () =>
-              new Promise<void>((snapped) => {
-                result = pool.run([], snapped, undefined, true, job);
-                result.catch(() => snapped());
-              }),
-          )
-          .then(() => result!);
-      })
+    this.onCut(shards, [], job)
       .then(
         (r) => {
           this.cmdStats.time(def, r.micros);
@@ -607,14 +619,7 @@ export class Server implements ConnectionHost {
   /** Whether a *STORE is computed on the pool: named in slow-cmd-list, or reading at least SLOW_WORK members. */
   private wantsPoolStore(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
-    const now = Date.now();
-    let members = 0;
-    for (const i of idx) {
-      if (i === 1) continue; // the destination
-      const view = this.views[this.shardOf(args[i])];
-      view.countHits = false;
-      members += view.peekCount(db, args[i], now);
-    }
+    let members = this.membersOf(args, idx, db, 1); // args[1]: the destination
     // ZRANGESTORE dst src <range>: bounded like ZRANGE src <range>
     if (def.name === 'zrangestore') members = workEstimate('zrange', args.slice(1), members);
     return members >= SLOW_WORK;
@@ -625,11 +630,8 @@ export class Server implements ConnectionHost {
    * with a big COUNT): after a fence, so it sees everything queued before it on that shard.
    */
   callSlow(shard: number, def: CommandDef, db: number, proto: 2 | 3, args: Buffer[]): Promise<Buffer> {
-    const pool = this.slow;
-    if (pool === null) return this.call(shard, def, db, proto, args);
-    return this.call(shard, internal('fence'), db, 2, FENCE_ARGS)
-      .then(() => pool.run([{ shard, cmd: def.index!, db, proto, args }]))
-      .then((r) => r.replies[0]);
+    if (this.slow === null) return this.call(shard, def, db, proto, args);
+    return this.fenced(shard, db, { shard, cmd: def.index!, db, proto, args }).then((r) => r.replies[0]);
   }
 
   /**
@@ -714,26 +716,13 @@ export class Server implements ConnectionHost {
    * broadcast.
    */
   broadcastSlow(conn: Connection, def: CommandDef, db: number, proto: 2 | 3, args: Buffer[]): Promise<Buffer[]> {
-    const pool = this.slow;
-    if (pool === null) return this.broadcast(def, db, proto, args);
+    if (this.slow === null) return this.broadcast(def, db, proto, args);
     const parts: SlowPart[] = this.shards.map((s) => ({ shard: s.index, cmd: def.index!, db, proto, args }));
     conn.hold();
-    return pool
-      .acquire()
-      .then(() => {
-        let result: Promise<{ replies: Buffer[] }> | null = null;
-        return this.coord
-          .locked(
-            this.shards.map((s) => s.index),
-            () =>
-              new Promise<void>((snapped) => {
-                result = pool.run(parts, snapped, undefined, true);
-                result.catch(() => snapped());
-              }),
-          )
-          .then(() => result!);
-      })
-      .then(
+    return this.onCut(
+      this.shards.map((s) => s.index),
+      parts,
+    ).then(
         (r) => {
           conn.release();
           return r.replies;
