@@ -327,8 +327,9 @@ export class Connection {
   }
 }
 
+/** ip:port as Redis writes it (CLIENT LIST, SLOWLOG): IPv6 addresses in brackets. */
 function fmtAddr(host: string | undefined, port: number | undefined): string {
   if (!host) return '?:0';
   if (host.startsWith('::ffff:')) host = host.slice(7);
-  return host.includes(':') ? `${host}:${port}` : `${host}:${port}`;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -326,3 +326,30 @@ t.test('CLIENT LIST / INFO / KILL / SETNAME (respdb)', async (t) => {
     t.equal(c.queued, 0, 'nothing after the kill ran');
   });
 });
+
+t.test('IPv6 clients show as [addr]:port, as in Redis (CLIENT INFO, SLOWLOG)', async (t) => {
+  const bind = ['--bind', '127.0.0.1 ::1'];
+  const p = await pair(t, { shards: 1, redisArgs: bind, args: bind });
+  const addrs: Record<string, string[]> = {};
+  for (const [name, port] of [['redis', p.redisPort], ['respdb', p.respdbPort]] as const) {
+    let c: RawClient;
+    try {
+      c = await RawClient.connect(port, '::1');
+    } catch {
+      t.comment('no IPv6 loopback on this machine: skipped');
+      return;
+    }
+    const info = replyString(await c.send('CLIENT', 'INFO'));
+    await c.send('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await c.send('PING');
+    const log = await c.send('SLOWLOG', 'GET', '1');
+    const entry = (log as { v: Reply[] }).v[0] as { v: Reply[] };
+    addrs[name] = [
+      (/ addr=(\S+)/.exec(info)?.[1] ?? '').replace(/\d+$/, 'PORT'),
+      (/ laddr=(\S+)/.exec(info)?.[1] ?? '').replace(/\d+$/, 'PORT'),
+      String((entry.v[4] as { v: Buffer }).v).replace(/\d+$/, 'PORT'),
+    ];
+    await c.close();
+  }
+  t.same(addrs.respdb, addrs.redis, `addr, laddr and the SLOWLOG client field: ${addrs.redis.join(' ')}`);
+});
