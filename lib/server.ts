@@ -523,7 +523,7 @@ export class Server implements ConnectionHost {
    * no shard waits for a busy pool), the shards are held (Coordinator.locked, at this point of the
    * global order) just until the task has pinned its snapshots. The caller holds the connection.
    */
-  private onCut(shards: number[], parts: SlowPart[], job?: SlowCoordinated): Promise<{ replies: Buffer[]; micros: number }> {
+  private onCut(shards: number[], parts: SlowPart[], job?: SlowCoordinated, concat = false): Promise<{ replies: Buffer[]; micros: number }> {
     const pool = this.slow!;
     return pool.acquire().then(() => {
       let result: Promise<{ replies: Buffer[]; micros: number }> | null = null;
@@ -532,7 +532,7 @@ export class Server implements ConnectionHost {
           shards,
           () =>
             new Promise<void>((snapped) => {
-              result = pool.run(parts, snapped, undefined, true, job);
+              result = pool.run(parts, { onSnapshot: snapped, reserved: true, coordinated: job, concat });
               result.catch(() => snapped());
             }),
         )
@@ -543,7 +543,7 @@ export class Server implements ConnectionHost {
   /** A pool task reading one shard, after a fence: it sees everything queued there before it. */
   private fenced(shard: number, db: number, part: SlowPart, onSnapshot?: () => void): Promise<{ replies: Buffer[]; micros: number }> {
     const pool = this.slow!;
-    return this.call(shard, internal('fence'), db, 2, FENCE_ARGS).then(() => pool.run([part], onSnapshot));
+    return this.call(shard, internal('fence'), db, 2, FENCE_ARGS).then(() => pool.run([part], { onSnapshot }));
   }
 
   /**
@@ -669,7 +669,7 @@ export class Server implements ConnectionHost {
         const before = inputs.map((k) => this.shared[this.shardOf(k)].version(k));
         const beforeAll = anyKey ? shards.map((s) => this.shared[s].allWrites()) : [];
         await pool.acquire();
-        const r = await pool.run([], undefined, undefined, true, job);
+        const r = await pool.run([], { reserved: true, coordinated: job });
         return await this.coord.locked(shards, async (tx) => {
           for (let i = 0; i < inputs.length; i++) {
             const [w, e] = this.shared[this.shardOf(inputs[i])].version(inputs[i]);
@@ -716,12 +716,26 @@ export class Server implements ConnectionHost {
    * broadcast.
    */
   broadcastSlow(conn: Connection, def: CommandDef, db: number, proto: 2 | 3, args: Buffer[]): Promise<Buffer[]> {
-    if (this.slow === null) return this.broadcast(def, db, proto, args);
+    return this.cutSlow(conn, def, db, proto, args, false);
+  }
+
+  /**
+   * broadcastSlow for an internal command answering an array on every shard: one array of all
+   * their elements, assembled on the pool thread (KEYS of millions of keys costs the main thread a
+   * copy, not a decode and re-encode of every key).
+   */
+  gatherSlow(conn: Connection, def: CommandDef, db: number, args: Buffer[]): Promise<Buffer> {
+    return this.cutSlow(conn, def, db, 2, args, true).then((r) => r[0]);
+  }
+
+  private cutSlow(conn: Connection, def: CommandDef, db: number, proto: 2 | 3, args: Buffer[], concat: boolean): Promise<Buffer[]> {
     const parts: SlowPart[] = this.shards.map((s) => ({ shard: s.index, cmd: def.index!, db, proto, args }));
     conn.hold();
     return this.onCut(
       this.shards.map((s) => s.index),
       parts,
+      undefined,
+      concat,
     ).then(
         (r) => {
           conn.release();

@@ -75,8 +75,23 @@ export function decodeWrite(b: Buffer): CapturedWrite {
   return { shard: b[0], db: b[1], cmd: b.readUInt32LE(2), args };
 }
 
+/** Options of SlowPool.run. */
+export interface RunOptions {
+  /** called once the task's snapshots are pinned, before it computes */
+  onSnapshot?: () => void;
+  /** a thread was reserved with acquire() */
+  reserved?: boolean;
+  /** one cross-shard command instead of parts */
+  coordinated?: SlowCoordinated;
+  /** the parts' replies are arrays: answer one array of all their elements (KEYS) */
+  concat?: boolean;
+  /** tests: a task that throws or runs out of memory */
+  crash?: 'throw' | 'oom';
+}
+
 export interface SlowTask {
   parts: SlowPart[];
+  concat?: boolean;
   coordinated?: SlowCoordinated;
   now: number;
   port?: MessagePort;
@@ -131,10 +146,7 @@ export class SlowPool {
     return this.pool.threads.length;
   }
 
-  /**
-   * Runs the parts on one snapshot; resolves with their replies. `onSnapshot` (optional) is called
-   * once the task's snapshots are taken, before it computes.
-   */
+  /** Runs the parts (or one cross-shard command) on one snapshot; resolves with the replies. */
   /**
    * Resolves once a thread is free for the caller, who must call run(..., reserved = true) right
    * away: the task then starts at once (callers that hold shards until its snapshot is taken).
@@ -156,13 +168,8 @@ export class SlowPool {
     while (this.waiting.length > 0 && this.running + this.reserved < this.size) this.waiting.shift()!();
   }
 
-  async run(
-    parts: SlowPart[],
-    onSnapshot?: () => void,
-    crash?: 'throw' | 'oom',
-    reserved = false,
-    coordinated?: SlowCoordinated,
-  ): Promise<{ replies: Buffer[]; micros: number }> {
+  async run(parts: SlowPart[], o: RunOptions = {}): Promise<{ replies: Buffer[]; micros: number }> {
+    const { onSnapshot, crash, reserved = false, coordinated, concat } = o;
     if (reserved) this.reserved--;
     let port: MessageChannel | undefined;
     let snapped: Promise<void> | undefined;
@@ -179,7 +186,7 @@ export class SlowPool {
     }
     this.running++;
     try {
-      const task: SlowTask = { parts, coordinated, now: Date.now(), port: port?.port2, crash };
+      const task: SlowTask = { parts, coordinated, now: Date.now(), port: port?.port2, crash, concat };
       const res = (await this.pool.run(task, port ? { transferList: [port.port2] } : undefined)) as Uint8Array;
       if (snapped) await snapped;
       const dv = new DataView(res.buffer, res.byteOffset, res.byteLength);

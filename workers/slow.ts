@@ -138,6 +138,22 @@ function encodeWrite(shard: number, db: number, cmd: number, args: Buffer[]): Bu
   return b;
 }
 
+/**
+ * One RESP array of the elements of several array replies (an error reply among them is the
+ * answer instead).
+ */
+function concatArrays(replies: Buffer[]): Buffer {
+  let n = 0;
+  const bodies: Buffer[] = [];
+  for (const r of replies) {
+    if (r[0] !== 42 /* * */) return r;
+    const eol = r.indexOf(13);
+    n += Number(r.toString('latin1', 1, eol));
+    bodies.push(r.subarray(eol + 2));
+  }
+  return Buffer.concat([Buffer.from(`*${n}\r\n`), ...bodies]);
+}
+
 const buf = (a: Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /**
@@ -167,9 +183,10 @@ export default async function run(task: SlowTask): Promise<SlowResult> {
   }
   const t0 = performance.now();
   const captured: Buffer[] = [];
-  const replies: Buffer[] = task.coordinated
+  let replies: Buffer[] = task.coordinated
     ? [await runCoordinated(task.coordinated, task.now, captured), ...captured]
     : task.parts.map((p) => runPart(p.shard, p.cmd, p.db, p.proto, p.args.map(buf), task.now));
+  if (task.concat) replies = [concatArrays(replies)];
   // a huge reply (KEYS *) grew the writer: don't keep its buffer for the thread's lifetime
   if (w.buf.length > 4 << 20) w.buf = Buffer.allocUnsafe(64 * 1024);
   // One compact buffer (see SlowResult), moved to the main thread without another copy.

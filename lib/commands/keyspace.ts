@@ -371,8 +371,9 @@ function dbsize(ctx: MainContext): Promise<void> {
 }
 
 function keys(ctx: MainContext, args: Buffer[]): Promise<void> {
-  // every shard's keys from one consistent cut, computed on the slow pool
-  return ctx.server.broadcastSlow(ctx.conn, internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
+  // every shard's keys from one consistent cut, computed and assembled on the slow pool
+  if (ctx.server.slow !== null) return ctx.server.gatherSlow(ctx.conn, internal('keys'), ctx.conn.db, [KEYS, args[1]]).then((r) => ctx.out.raw(r));
+  return ctx.server.broadcast(internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
     const parts = decodeAll(rs) as Buffer[][];
     let n = 0;
     for (const p of parts) n += p.length;

@@ -698,7 +698,7 @@ async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
     const pool = ctx.server.slow;
     if (!pool) return ctx.out.error('ERR no slow-command pool');
     try {
-      await pool.run([], undefined, isKw(args[2], 'throw') ? 'throw' : 'oom');
+      await pool.run([], { crash: isKw(args[2], 'throw') ? 'throw' : 'oom' });
       ctx.out.error('ERR the task did not fail');
     } catch (e) {
       ctx.out.error(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`);
