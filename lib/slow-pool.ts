@@ -139,7 +139,7 @@ export class SlowPool {
 
   /** Tasks waiting for a free thread. */
   get queued(): number {
-    return this.pool.queueSize;
+    return this.waiting.length + this.pool.queueSize;
   }
 
   get threads(): number {
@@ -170,7 +170,10 @@ export class SlowPool {
 
   async run(parts: SlowPart[], o: RunOptions = {}): Promise<{ replies: Buffer[]; micros: number }> {
     const { onSnapshot, crash, reserved = false, coordinated, concat } = o;
-    if (reserved) this.reserved--;
+    // Every task takes its turn in one FIFO (acquire), so callers that reserve a thread ahead (and
+    // hold shards once they have it) are not overtaken by a stream of other tasks.
+    if (!reserved) await this.acquire();
+    this.reserved--;
     let port: MessageChannel | undefined;
     let snapped: Promise<void> | undefined;
     if (onSnapshot) {
