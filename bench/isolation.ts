@@ -28,10 +28,8 @@
  */
 import net from 'node:net';
 import os from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import hdr from 'hdr-histogram-js';
 import {
   fmtOps,
   fmtRatio,
@@ -46,7 +44,8 @@ import {
   writeSection,
   RESULTS_PATH,
 } from './report.js';
-import { BenchConn, benchKey, encodeCommand, errorText, replyEnd } from './resp.js';
+import { BenchConn, benchKey, encodeCommand, errorText } from './resp.js';
+import { closedLoop, randomKeyRequest, type LoadResult } from './closed-loop.js';
 import { cpuBetween, threadCpu } from './cpu.js';
 import { fsType, isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, whenInterrupted, type BenchServer } from './servers.js';
 
@@ -289,122 +288,12 @@ async function settle(srv: BenchServer): Promise<number> {
 // GET load (main thread)
 // ------------------------------------------------------------------------------------------------
 
-/** GET of a uniformly random key among `keys`, as fresh request bytes. */
-function getRequestFactory(keys: number): () => Buffer {
-  const head = `*2\r\n$3\r\nGET\r\n$16\r\n`;
-  const template = Buffer.from(`${head}key:000000000000\r\n`, 'latin1');
-  const digitsAt = head.length + 4;
-  return () => {
-    const b = Buffer.allocUnsafe(template.length);
-    template.copy(b);
-    let n = Math.floor(Math.random() * keys);
-    for (let i = digitsAt + 11; i >= digitsAt && n > 0; i--) {
-      b[i] = 0x30 + (n % 10);
-      n = Math.floor(n / 10);
-    }
-    return b;
-  };
-}
-
-interface GetLoad {
-  hist: hdr.Histogram;
-  completed: number;
-  elapsedMs: number;
-  misses: number;
-  /** main thread event-loop delay during the run, ns */
-  loopP99: number;
-  loopMax: number;
-  error?: string;
-}
-
-function connectAll(port: number, n: number): Promise<net.Socket[]> {
-  return Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect({ port, host: '127.0.0.1' });
-          s.once('error', reject);
-          s.once('connect', () => {
-            s.removeListener('error', reject);
-            s.setNoDelay(true);
-            resolve(s);
-          });
-        }),
-    ),
-  );
-}
-
 /**
- * `clients` connections, one GET in flight each, for `durationMs`; records every reply's latency
- * when `record`. Requests still in flight when the time is up are neither recorded nor counted.
+ * `clients` connections, one GET of a random loaded key in flight each, for `durationMs`; records
+ * every reply's latency when `record`.
  */
-async function runGets(port: number, keys: number, clients: number, durationMs: number, record: boolean): Promise<GetLoad> {
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60e9, numberOfSignificantValueDigits: 3 });
-  const makeRequest = getRequestFactory(keys);
-  const socks = await connectAll(port, clients);
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  let completed = 0;
-  let misses = 0;
-  let error: string | undefined;
-  let finished = false;
-  const start = process.hrtime.bigint();
-  let end = start;
-  loop.enable();
-  await new Promise<void>((resolve) => {
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      end = process.hrtime.bigint();
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(finish, durationMs);
-    whenInterrupted(() => {
-      error ??= 'interrupted';
-      finish();
-    });
-    for (const s of socks) {
-      let buf: Buffer = Buffer.alloc(0);
-      let sentAt = 0n;
-      const sendNext = () => {
-        if (finished) return;
-        sentAt = process.hrtime.bigint();
-        s.write(makeRequest());
-      };
-      s.on('data', (d: Buffer) => {
-        const now = process.hrtime.bigint();
-        if (finished) return;
-        buf = buf.length ? Buffer.concat([buf, d]) : d;
-        const e = replyEnd(buf, 0);
-        if (e < 0) return;
-        if (e !== buf.length || buf[0] === 0x2d) {
-          error ??= buf[0] === 0x2d ? buf.toString('utf8', 1, e - 2) : 'protocol error: more than one reply for one request';
-          finish();
-          return;
-        }
-        if (buf[0] === 0x24 && buf[1] === 0x2d) misses++;
-        buf = Buffer.alloc(0);
-        if (record) hist.recordValue(Number(now - sentAt));
-        completed++;
-        sendNext();
-      });
-      s.on('error', (e) => {
-        error ??= `socket error: ${e.message}`;
-        finish();
-      });
-      s.on('close', () => {
-        if (!finished) {
-          error ??= 'connection closed by server';
-          finish();
-        }
-      });
-      sendNext();
-    }
-  });
-  loop.disable();
-  for (const s of socks) s.destroy();
-  return { hist, completed, elapsedMs: Number(end - start) / 1e6, misses, loopP99: loop.percentile(99), loopMax: loop.max, error };
+function runGets(port: number, keys: number, clients: number, durationMs: number, record: boolean): Promise<LoadResult> {
+  return closedLoop({ port, clients, makeRequest: randomKeyRequest('*2\r\n$3\r\nGET\r\n$16\r\n', '\r\n', keys), durationMs, record });
 }
 
 // ------------------------------------------------------------------------------------------------

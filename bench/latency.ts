@@ -14,9 +14,7 @@
  * (coordinated omission), equally for both servers. Keys are drawn uniformly from the 100,000
  * pre-populated keys `key:000000000000`..., values are 100 bytes, as in bench/run.ts.
  */
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import hdr from 'hdr-histogram-js';
 import {
   fmtOps,
   machineInfo,
@@ -30,8 +28,9 @@ import {
   RESULTS_PATH,
   pickList,
 } from './report.js';
-import { populate, replyEnd } from './resp.js';
-import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, whenInterrupted, type BenchServer } from './servers.js';
+import { populate } from './resp.js';
+import { closedLoop, randomKeyRequest, type LoadResult } from './closed-loop.js';
+import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
 
 const USAGE = `usage: npm run bench -- latency [options]
 
@@ -141,127 +140,13 @@ function parseArgs(argv: string[]): Options {
 
 /** Builds request bytes with a random key from the keyspace, for GET or SET. */
 function requestFactory(test: Test): () => Buffer {
-  const keyLen = 4 + 12;
-  const head =
-    test === 'get'
-      ? `*2\r\n$3\r\nGET\r\n$${keyLen}\r\n`
-      : `*3\r\n$3\r\nSET\r\n$${keyLen}\r\n`;
-  const tailStr = test === 'get' ? '\r\n' : `\r\n$${DATA_SIZE}\r\n${'x'.repeat(DATA_SIZE)}\r\n`;
-  const template = Buffer.from(`${head}key:000000000000${tailStr}`, 'latin1');
-  const digitsAt = head.length + 4;
-  return () => {
-    const b = Buffer.allocUnsafe(template.length);
-    template.copy(b);
-    let n = Math.floor(Math.random() * KEYSPACE);
-    for (let i = digitsAt + 11; i >= digitsAt && n > 0; i--) {
-      b[i] = 0x30 + (n % 10);
-      n = Math.floor(n / 10);
-    }
-    return b;
-  };
+  return test === 'get'
+    ? randomKeyRequest('*2\r\n$3\r\nGET\r\n$16\r\n', '\r\n', KEYSPACE)
+    : randomKeyRequest('*3\r\n$3\r\nSET\r\n$16\r\n', `\r\n$${DATA_SIZE}\r\n${'x'.repeat(DATA_SIZE)}\r\n`, KEYSPACE);
 }
 
-interface LoadResult {
-  hist: hdr.Histogram;
-  completed: number;
-  elapsedMs: number;
-  /** GET replies that were nil (key missing): should be 0 after populate */
-  misses: number;
-  error?: string;
-}
-
-/**
- * Opens `clients` connections and keeps one request in flight on each until `count` replies have
- * arrived; records each request's latency (ns) when `record` is set.
- */
-async function runLoad(port: number, test: Test, count: number, clients: number, record: boolean): Promise<LoadResult> {
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60e9, numberOfSignificantValueDigits: 3 });
-  const makeRequest = requestFactory(test);
-  const socks = await Promise.all(
-    Array.from(
-      { length: clients },
-      () =>
-        new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect({ port, host: '127.0.0.1' });
-          s.once('error', reject);
-          s.once('connect', () => {
-            s.removeListener('error', reject);
-            s.setNoDelay(true);
-            resolve(s);
-          });
-        }),
-    ),
-  );
-  let issued = 0;
-  let completed = 0;
-  let misses = 0;
-  let error: string | undefined;
-  const start = process.hrtime.bigint();
-  let end = start;
-
-  await new Promise<void>((resolve) => {
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      end = process.hrtime.bigint();
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      error ??= `timed out after ${completed} of ${count} replies`;
-      finish();
-    }, 300000);
-    whenInterrupted(() => {
-      error ??= 'interrupted';
-      finish();
-    });
-    for (const s of socks) {
-      let buf: Buffer = Buffer.alloc(0);
-      let sentAt = 0n;
-      const sendNext = () => {
-        if (finished || issued >= count) return;
-        issued++;
-        sentAt = process.hrtime.bigint();
-        s.write(makeRequest());
-      };
-      s.on('data', (d: Buffer) => {
-        const now = process.hrtime.bigint();
-        buf = buf.length ? Buffer.concat([buf, d]) : d;
-        const e = replyEnd(buf, 0);
-        if (e < 0) return;
-        if (e !== buf.length) {
-          error ??= 'protocol error: more than one reply for one request';
-          finish();
-          return;
-        }
-        if (buf[0] === 0x2d) {
-          error ??= buf.toString('utf8', 1, e - 2);
-          finish();
-          return;
-        }
-        if (test === 'get' && buf[0] === 0x24 && buf[1] === 0x2d) misses++;
-        buf = Buffer.alloc(0);
-        if (record) hist.recordValue(Number(now - sentAt));
-        completed++;
-        if (completed >= count) finish();
-        else sendNext();
-      });
-      s.on('error', (e) => {
-        error ??= `socket error: ${e.message}`;
-        finish();
-      });
-      s.on('close', () => {
-        if (!finished) {
-          error ??= 'connection closed by server';
-          finish();
-        }
-      });
-      sendNext();
-    }
-  });
-  for (const s of socks) s.destroy();
-  return { hist, completed, elapsedMs: Number(end - start) / 1e6, misses, error };
+function runLoad(port: number, test: Test, count: number, clients: number, record: boolean): Promise<LoadResult> {
+  return closedLoop({ port, clients, makeRequest: requestFactory(test), count, record });
 }
 
 // ------------------------------------------------------------------------------------------------
