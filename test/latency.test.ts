@@ -15,33 +15,13 @@ import { Config } from '../lib/config.js';
 import { lookup } from '../lib/table.js';
 import type { Connection } from '../lib/connection.js';
 import type { CommandDef } from '../lib/commands/types.js';
+import { docFields, replyText } from './support/command-docs.js';
 
 type Cmd = (string | Buffer)[];
 const nowSec = (): number => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const text = (r: Reply): string => (r.t === 'verbatim' ? r.v : r.t === 'bulk' && r.v ? r.v.toString('latin1') : formatReply(r));
+const text = replyText;
 
-function docFields(r: Reply): Reply {
-  const keep = new Set(['summary', 'since', 'group', 'complexity', 'subcommands']);
-  const pairs = (x: Reply): [Reply, Reply][] => {
-    if (x.t === 'map') return x.v;
-    if (x.t === 'array' && x.v) {
-      const out: [Reply, Reply][] = [];
-      for (let i = 0; i < x.v.length; i += 2) out.push([x.v[i], x.v[i + 1]]);
-      return out;
-    }
-    throw new Error('not a map: ' + formatReply(x));
-  };
-  const name = (x: Reply) => (x.t === 'bulk' && x.v ? x.v.toString() : '');
-  const doc = (x: Reply): Reply => ({
-    t: 'map',
-    v: pairs(x)
-      .filter(([k]) => keep.has(name(k)))
-      .map(([k, val]): [Reply, Reply] => [k, name(k) === 'subcommands' ? top(val) : val]),
-  });
-  const top = (x: Reply): Reply => ({ t: 'map', v: pairs(x).map(([k, val]): [Reply, Reply] => [k, doc(val)]) });
-  return top(r);
-}
 
 /** Map entries of a RESP3 map or a RESP2 flat array of pairs. */
 function pairsOf(r: Reply): [Reply, Reply][] {

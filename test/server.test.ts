@@ -10,6 +10,7 @@ import { pair, diff, startRespdb, REPO_ROOT } from './support/servers.js';
 import { RawClient, formatReply, replyString, type Reply } from './support/resp-client.js';
 import { spread } from './support/keys.js';
 import { ALL } from '../lib/table.js';
+import { docFields } from './support/command-docs.js';
 
 type Cmd = (string | Buffer)[];
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -23,28 +24,6 @@ const OWN = [
   'command|list', 'time', 'lastsave', 'shutdown', 'debug', 'get', 'set',
 ];
 
-/** COMMAND DOCS reduced to what respdb documents (summary, since, group, complexity, subcommands). */
-function docFields(r: Reply): Reply {
-  const keep = new Set(['summary', 'since', 'group', 'complexity', 'subcommands']);
-  const pairs = (x: Reply): [Reply, Reply][] => {
-    if (x.t === 'map') return x.v;
-    if (x.t === 'array' && x.v) {
-      const out: [Reply, Reply][] = [];
-      for (let i = 0; i < x.v.length; i += 2) out.push([x.v[i], x.v[i + 1]]);
-      return out;
-    }
-    throw new Error('not a map: ' + formatReply(x));
-  };
-  const name = (x: Reply) => (x.t === 'bulk' && x.v ? x.v.toString() : '');
-  const doc = (x: Reply): Reply => {
-    const v = pairs(x)
-      .filter(([k]) => keep.has(name(k)))
-      .map(([k, val]): [Reply, Reply] => [k, name(k) === 'subcommands' ? top(val) : val]);
-    return { t: 'map', v };
-  };
-  const top = (x: Reply): Reply => ({ t: 'map', v: pairs(x).map(([k, val]): [Reply, Reply] => [k, doc(val)]) });
-  return top(r);
-}
 
 function suite(shards: number, proto: 2 | 3): void {
   t.test(`differential, shards=${shards}, RESP${proto}`, async (t) => {

@@ -12,35 +12,13 @@ import { RawClient, formatReply, escapeBytes, type Reply } from './support/resp-
 import { spread } from './support/keys.js';
 import { SlowLog, slowlogArgs, redactedArgs } from '../lib/slowlog.js';
 import { shardOf } from '../lib/slot.js';
+import { docFields, replyText } from './support/command-docs.js';
 
 type Cmd = (string | Buffer)[];
 const range = (a: number, b: number): string[] => Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
 const nowSec = (): number => Math.floor(Date.now() / 1000);
-/** A bulk or verbatim reply's text. */
-const text = (r: Reply): string => (r.t === 'verbatim' ? r.v : r.t === 'bulk' && r.v ? r.v.toString('latin1') : formatReply(r));
+const text = replyText;
 
-/** COMMAND DOCS reduced to what respdb documents (summary, since, group, complexity, subcommands). */
-function docFields(r: Reply): Reply {
-  const keep = new Set(['summary', 'since', 'group', 'complexity', 'subcommands']);
-  const pairs = (x: Reply): [Reply, Reply][] => {
-    if (x.t === 'map') return x.v;
-    if (x.t === 'array' && x.v) {
-      const out: [Reply, Reply][] = [];
-      for (let i = 0; i < x.v.length; i += 2) out.push([x.v[i], x.v[i + 1]]);
-      return out;
-    }
-    throw new Error('not a map: ' + formatReply(x));
-  };
-  const name = (x: Reply) => (x.t === 'bulk' && x.v ? x.v.toString() : '');
-  const doc = (x: Reply): Reply => ({
-    t: 'map',
-    v: pairs(x)
-      .filter(([k]) => keep.has(name(k)))
-      .map(([k, val]): [Reply, Reply] => [k, name(k) === 'subcommands' ? top(val) : val]),
-  });
-  const top = (x: Reply): Reply => ({ t: 'map', v: pairs(x).map(([k, val]): [Reply, Reply] => [k, doc(val)]) });
-  return top(r);
-}
 
 /**
  * COMMAND INFO of one command with its subcommands in name order (Redis lists a container's
