@@ -83,9 +83,15 @@ export function parseScanOptions(args: Buffer[]): ScanOptions {
 
 /** The reply of a scan of a missing key: cursor 0, no elements. */
 export function emptyScanReply(out: RespWriter): void {
+  scanReply(out, 0n, []);
+}
+
+/** A *SCAN reply: [next cursor, items] (HSCAN/ZSCAN items are field/member, value/score pairs). */
+export function scanReply(out: RespWriter, next: bigint, items: Buffer[]): void {
   out.array(2);
-  out.bulkStr('0');
-  out.array(0);
+  out.bulkStr(String(next));
+  out.array(items.length);
+  for (const b of items) out.bulk(b);
 }
 
 /** Where a scan of a big collection stopped: its key id and the key part of the last member returned. */

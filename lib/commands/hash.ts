@@ -30,7 +30,7 @@ import { keyTypeOps } from './internal.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, type LongDouble } from './string.js';
 import { parseCursor } from './keyspace.js';
-import { emptyScanReply, parseScanOptions, scanStep } from './collection-scan.js';
+import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
@@ -471,13 +471,7 @@ function hscan(x: ShardExec, args: Buffer[]): void {
     next = step.next;
   }
   if (match) found = found.filter((e) => match!(e[0]));
-  x.out.array(2);
-  x.out.bulkStr(String(next));
-  x.out.array(found.length * 2);
-  for (const [f, v] of found) {
-    x.out.bulk(f);
-    x.out.bulk(v);
-  }
+  scanReply(x.out, next, found.flat());
 }
 
 // ------------------------------------------------------------------------------------------------

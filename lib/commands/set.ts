@@ -42,7 +42,7 @@ import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, LONG_P
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
 import { parseCursor } from './keyspace.js';
-import { emptyScanReply, parseScanOptions, scanStep } from './collection-scan.js';
+import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -363,10 +363,7 @@ function sscan(x: ShardExec, args: Buffer[]): void {
     ({ members: found, next } = scanStep(x.store, c.id, cursor, count, false));
   }
   if (match) found = found.filter((m) => match!(m));
-  x.out.array(2);
-  x.out.bulkStr(String(next));
-  x.out.array(found.length);
-  for (const m of found) x.out.bulk(m);
+  scanReply(x.out, next, found);
 }
 
 // ------------------------------------------------------------------------------------------------

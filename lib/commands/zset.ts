@@ -48,7 +48,7 @@ import {
 import { parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { parseCursor } from './keyspace.js';
-import { emptyScanReply, parseScanOptions, scanStep } from './collection-scan.js';
+import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
 import { keyTypeOps } from './internal.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -1652,10 +1652,7 @@ function zscan(x: ShardExec, args: Buffer[]): void {
     });
     next = step.next;
   }
-  out.array(2);
-  out.bulkStr(String(next));
-  out.array(found.length);
-  for (const b of found) out.bulk(b);
+  scanReply(out, next, found);
 }
 
 // ------------------------------------------------------------------------------------------------
