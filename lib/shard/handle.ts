@@ -240,27 +240,11 @@ export class ShardHandle {
     }
   }
 
+  /** A reply frame, possibly with timing records after some of its replies (see protocol.ts). */
   private deliver(frame: Buffer): void {
-    const count = frame.readUInt32LE(0);
-    if (count >= TIMED_FRAME) {
-      this.deliverTimed(frame, count - TIMED_FRAME);
-      return;
-    }
-    let p = 4;
-    for (let i = 0; i < count; i++) {
-      const len = frame.readUInt32LE(p);
-      const target = this.inflight.shift();
-      if (!target) {
-        log.error({ shard: this.index }, 'reply without a request');
-        return;
-      }
-      target.onReply(frame.subarray(p + 4, p + 4 + len));
-      p += 4 + len;
-    }
-  }
-
-  /** A reply frame with timing records after some of its replies (see protocol.ts). */
-  private deliverTimed(frame: Buffer, count: number): void {
+    let count = frame.readUInt32LE(0);
+    const timed = count >= TIMED_FRAME;
+    if (timed) count -= TIMED_FRAME;
     let p = 4;
     for (let i = 0; i < count; i++) {
       const len = frame.readUInt32LE(p);
@@ -271,7 +255,7 @@ export class ShardHandle {
       }
       const reply = frame.subarray(p + 4, p + 4 + len);
       p += 4 + len;
-      if (p < frame.length && frame.readUInt32LE(p) === TIMED) {
+      if (timed && p < frame.length && frame.readUInt32LE(p) === TIMED) {
         const micros = frame.readDoubleLE(p + 4);
         const n = frame.readUInt32LE(p + 12);
         p += 16;

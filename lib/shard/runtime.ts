@@ -342,16 +342,7 @@ export class ShardRuntime {
   private exec(frame: Buffer, at: number, now: number): number {
     const db = frame[at + 1];
     const proto = frame[at + 2] as Proto;
-    const def = ALL[frame.readUInt32LE(at + 4)];
-    const argc = frame.readUInt32LE(at + 8);
-    const args: Buffer[] = new Array(argc);
-    let p = at + REC_HEADER;
-    for (let a = 0; a < argc; a++) {
-      const len = frame.readUInt32LE(p);
-      args[a] = frame.subarray(p + 4, p + 4 + len);
-      p += 4 + len;
-    }
-    return this.run(def, db, proto, args, now);
+    return this.run(ALL[frame.readUInt32LE(at + 4)], db, proto, recordArgs(frame, at), now);
   }
 
   private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number): number {
