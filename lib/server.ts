@@ -564,16 +564,24 @@ export class Server implements ConnectionHost {
         conn.release();
       }
     };
-    this.fenced(shard, conn.db, part, release)
-      .then(
-        (r) => {
+    this.answerSlow(conn, slot, def, args, this.fenced(shard, conn.db, part, release)).finally(release);
+  }
+
+  /**
+   * Fills a pool command's reply slot with its first reply, recording the pool's handler time
+   * (INFO commandstats, SLOWLOG, LATENCY); a failed task answers an error.
+   */
+  private answerSlow(conn: Connection, slot: Slot, def: CommandDef, args: Buffer[], task: Promise<{ replies: Buffer[]; micros: number | null }>): Promise<void> {
+    return task.then(
+      (r) => {
+        if (r.micros !== null) {
           this.cmdStats.time(def, r.micros);
           this.diagnostics.commandDone(conn, args, def, r.micros);
-          slot.fill(r.replies[0]);
-        },
-        (e) => slot.fill(errBuf(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`)),
-      )
-      .finally(release);
+        }
+        slot.fill(r.replies[0]);
+      },
+      (e) => slot.fill(errBuf(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`)),
+    );
   }
 
   /**
@@ -604,16 +612,7 @@ export class Server implements ConnectionHost {
     const shards = allShards ? idx : [...new Set(idx.map((i) => this.shardOf(args[i])))];
     const job = { cmd: def.index!, db: conn.db, proto: conn.proto, args, shards, main: allShards };
     conn.hold();
-    this.onCut(shards, [], job)
-      .then(
-        (r) => {
-          this.cmdStats.time(def, r.micros);
-          this.diagnostics.commandDone(conn, args, def, r.micros);
-          slot.fill(r.replies[0]);
-        },
-        (e) => slot.fill(errBuf(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`)),
-      )
-      .finally(() => conn.release());
+    this.answerSlow(conn, slot, def, args, this.onCut(shards, [], job)).finally(() => conn.release());
   }
 
   /** Whether a *STORE is computed on the pool: named in slow-cmd-list, or reading at least SLOW_WORK members. */
@@ -663,7 +662,7 @@ export class Server implements ConnectionHost {
     const proto = conn.proto;
     const job = { cmd: def.index!, db, proto, args, shards: inShards, capture: true, main };
     conn.hold();
-    const attempt = async (): Promise<Buffer | null> => {
+    const attempt = async (): Promise<{ replies: Buffer[]; micros: number } | null> => {
       for (const s of shards) Atomics.add(this.shared[s].control, 0, 1);
       try {
         const before = inputs.map((k) => this.shared[this.shardOf(k)].version(k));
@@ -680,29 +679,22 @@ export class Server implements ConnectionHost {
             const w = decodeWrite(b);
             await tx.exec(w.shard, ALL[w.cmd], w.db, w.args);
           }
-          this.cmdStats.time(def, r.micros);
-          this.diagnostics.commandDone(conn, args, def, r.micros);
-          return r.replies[0];
+          return r;
         });
       } finally {
         for (const s of shards) Atomics.sub(this.shared[s].control, 0, 1);
       }
     };
-    const run = async (): Promise<Buffer> => {
+    const run = async (): Promise<{ replies: Buffer[]; micros: number | null }> => {
       for (let n = 0; n < STORE_ATTEMPTS; n++) {
         const r = await attempt();
         if (r !== null) return r;
         this.slowStoreRetries++;
       }
       // inputs that keep changing: compute under the locks, as without a pool
-      return this.execute(conn, args);
+      return { replies: [await this.execute(conn, args)], micros: null };
     };
-    run()
-      .then(
-        (r) => slot.fill(r),
-        (e) => slot.fill(errBuf(`ERR slow command failed: ${e instanceof Error ? e.message : String(e)}`)),
-      )
-      .finally(() => conn.release());
+    this.answerSlow(conn, slot, def, args, run()).finally(() => conn.release());
   }
 
   /** *STORE attempts computed on the pool whose inputs changed before they could be applied (INFO). */
