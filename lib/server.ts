@@ -26,6 +26,7 @@ import { Diagnostics } from './latency.js';
 import { TRACK_COMMAND } from './shard/protocol.js';
 import { SlowPool, decodeWrite, workEstimate, type SlowCoordinated, type SlowPart } from './slow-pool.js';
 import { ALL, internal } from './table.js';
+import { sortScope } from './commands/sort.js';
 
 const log = logger('server');
 
@@ -431,9 +432,10 @@ export class Server implements ConnectionHost {
     if (def.main) {
       if (this.slow !== null && (def.name === 'sort_ro' || def.name === 'sort') && this.wantsPoolSort(def, args, conn.db)) {
         const all = this.shards.map((sh) => sh.index);
-        if (sortStores(def, args)) {
-          // SORT ... STORE: optimistic, its BY/GET patterns make every key a possible input
-          this.storeOptimistic(conn, def, args, [args[1]], all, all, true, sortPatterns(args));
+        const scope = sortScope(args, def.name === 'sort_ro');
+        if (scope?.store) {
+          // SORT ... STORE: optimistic; BY/GET patterns make every key a possible input
+          this.storeOptimistic(conn, def, args, [args[1]], all, all, true, scope.otherKeys);
         } else this.runSlowAcross(conn, def, args, all, true);
         this.cmdStats.call(def);
         return;
@@ -511,9 +513,7 @@ export class Server implements ConnectionHost {
     let members = 0;
     for (const i of idx) {
       if (i === skip) continue;
-      const view = this.views[this.shardOf(args[i])];
-      view.countHits = false;
-      members += view.peekCount(db, args[i], now);
+      members += this.views[this.shardOf(args[i])].peekCount(db, args[i], now);
     }
     return members;
   }
@@ -1008,20 +1008,6 @@ export class Server implements ConnectionHost {
     log.info('bye');
     flushLogs();
   }
-}
-
-/** SORT ... STORE dst (the keyword at an option position; a bad one fails the same way on either path). */
-function sortStores(def: CommandDef, args: Buffer[]): boolean {
-  return def.name === 'sort' && args.some((a, i) => i >= 2 && a.length === 5 && a.toString('latin1').toLowerCase() === 'store');
-}
-
-/** Whether a SORT names BY or GET patterns that read other keys (anything but `#` and `nosort`). */
-function sortPatterns(args: Buffer[]): boolean {
-  for (let i = 2; i + 1 < args.length; i++) {
-    const kw = args[i].toString('latin1').toLowerCase();
-    if ((kw === 'by' || kw === 'get') && args[i + 1].toString('latin1') !== '#' && args[i + 1].toString('latin1').toLowerCase() !== 'nosort') return true;
-  }
-  return false;
 }
 
 function errText(e: unknown): string {

@@ -279,8 +279,9 @@ t.test('a *STORE never applies a result computed from inputs that changed before
   stop = true;
   const moves = await mover;
   t.equal(bad, 0, `${rounds} rounds of SINTERSTORE/SUNIONSTORE while m moved ${moves * 2} times: always consistent`);
-  const info = str(await s.send('INFO', 'stats'));
-  t.match(info, /slow_cmd_store_retries:\d+/, `INFO reports retries (${/slow_cmd_store_retries:(\d+)/.exec(info)?.[1]})`);
+  // m moves thousands of times while the stores compute: some of their inputs changed under them
+  const retries = Number(/slow_cmd_store_retries:(\d+)/.exec(str(await s.send('INFO', 'stats')))?.[1] ?? -1);
+  t.ok(retries > 0, `stores whose inputs changed were retried, as INFO counts (${retries})`);
 });
 
 t.test('SORT (with and without STORE) and SORT_RO of big collections run on the pool with redis-server replies (4 shards)', async (t) => {

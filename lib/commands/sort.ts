@@ -133,6 +133,21 @@ function substitute(pattern: Buffer, elem: Buffer): { key: Buffer; field: Buffer
   return { key, field: hasField ? pat.subarray(arrow + 2) : null };
 }
 
+/** Whether BY/GET patterns make the sort read keys other than its source (a pattern with a '*'). */
+function readsOtherKeys(o: SortOptions): boolean {
+  const patterns = [...(o.by && !o.dontsort ? [o.by] : []), ...o.gets.filter((g) => !isHashPattern(g))];
+  return patterns.some((p) => p.indexOf(42) >= 0);
+}
+
+/**
+ * What a SORT / SORT_RO call writes and reads besides its source (the slow pool's routing), or null
+ * when its options are invalid (it fails the same way on any path).
+ */
+export function sortScope(args: Buffer[], readonly: boolean): { store: Buffer | null; otherKeys: boolean } | null {
+  const o = parseOptions(args, readonly);
+  return typeof o === 'string' ? null : { store: o.store, otherKeys: readsOtherKeys(o) };
+}
+
 function isHashPattern(p: Buffer): boolean {
   return p.length === 1 && p[0] === 35; /* # */
 }
@@ -198,8 +213,7 @@ function sortCommand(readonly: boolean) {
     const db = ctx.conn.db;
     const key = args[1];
     const srcShard = server.shardOf(key);
-    const patterns = [...(o.by && !o.dontsort ? [o.by] : []), ...o.gets.filter((g) => !isHashPattern(g))];
-    const needsAll = patterns.some((p) => p.indexOf(42) >= 0);
+    const needsAll = readsOtherKeys(o);
     const shards = needsAll ? server.shards.map((_, i) => i) : [srcShard, ...(o.store ? [server.shardOf(o.store)] : [])];
     return server.coord.locked(shards, async (tx) => {
       const exec = (s: number, a: Buffer[]) => tx.exec(s, internal(a[0].toString('latin1')), db, a);

@@ -246,7 +246,11 @@ export class ShardStore {
 
   /** Members of the collection at `key` (1 for a string, 0 when missing), without touching it. */
   peekCount(db: number, key: Buffer, now: number): number {
+    // not a client's lookup: no keyspace hit or miss
+    const counting = this.countHits;
+    this.countHits = false;
     const f = this.find(db, key, now, false);
+    this.countHits = counting;
     if (!f.meta) return 0;
     return f.meta.type === 0 ? 1 : readU64BE(payload(f.meta), 8);
   }
