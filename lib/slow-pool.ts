@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { logger } from './log.js';
+import { recordArgs } from './shard/protocol.js';
 
 const log = logger('slow-pool');
 
@@ -47,8 +48,8 @@ export interface SlowCoordinated {
   /** the shards its keys live on */
   shards: number[];
   /**
-   * A *STORE: its writes are not made but returned after the reply (encodeWrite in
-   * workers/slow.ts; decodeWrite here), for the main thread to apply if its inputs did not change.
+   * A *STORE: its writes are not made but returned after the reply ([u8 shard] + a request record,
+   * lib/shard/protocol.ts), for the main thread to apply if its inputs did not change.
    */
   capture?: boolean;
   /** run the command's main handler (SORT) rather than its coordinated one */
@@ -64,15 +65,7 @@ export interface CapturedWrite {
 }
 
 export function decodeWrite(b: Buffer): CapturedWrite {
-  const argc = b.readUInt32LE(6);
-  const args: Buffer[] = new Array(argc);
-  let off = 10;
-  for (let i = 0; i < argc; i++) {
-    const len = b.readUInt32LE(off);
-    args[i] = b.subarray(off + 4, off + 4 + len);
-    off += 4 + len;
-  }
-  return { shard: b[0], db: b[1], cmd: b.readUInt32LE(2), args };
+  return { shard: b[0], db: b[2], cmd: b.readUInt32LE(5), args: recordArgs(b, 1) };
 }
 
 /** Options of SlowPool.run. */

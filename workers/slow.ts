@@ -15,6 +15,7 @@ import type { SlowCoordinated, SlowInit, SlowResult, SlowTask } from '../lib/slo
 import type { Tx } from '../lib/coordinator.js';
 import type { MainContext } from '../lib/main-context.js';
 import { shardOf } from '../lib/slot.js';
+import { OP_CMD, recordSize, writeRecord } from '../lib/shard/protocol.js';
 
 
 const init = workerData as SlowInit;
@@ -120,21 +121,11 @@ const CAPTURED_COUNT: Record<string, (args: Buffer[]) => number> = {
   rpush: (args) => args.length - 2,
 };
 
-/** [u8 shard][u8 db][u32 LE command index][u32 LE argc] then ([u32 LE length][bytes]) per argument. */
+/** [u8 shard] then the write as a request record (lib/shard/protocol.ts); decodeWrite reads it. */
 function encodeWrite(shard: number, db: number, cmd: number, args: Buffer[]): Buffer {
-  let size = 10;
-  for (const a of args) size += 4 + a.length;
-  const b = Buffer.allocUnsafe(size);
+  const b = Buffer.allocUnsafe(1 + recordSize(args));
   b[0] = shard;
-  b[1] = db;
-  b.writeUInt32LE(cmd, 2);
-  b.writeUInt32LE(args.length, 6);
-  let off = 10;
-  for (const a of args) {
-    b.writeUInt32LE(a.length, off);
-    a.copy(b, off + 4);
-    off += 4 + a.length;
-  }
+  writeRecord(b, 1, OP_CMD, db, 2, 0, cmd, args);
   return b;
 }
 

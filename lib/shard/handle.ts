@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import Denque from 'denque';
 import { Ring, FrameReader } from '../ring.js';
-import { OP_CMD, OP_LOCK, REC_HEADER, TRACK_NONE, TIMED, TIMED_FRAME, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { OP_CMD, OP_LOCK, REC_HEADER, TRACK_NONE, recordSize, writeRecord, TIMED, TIMED_FRAME, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { logger } from '../log.js';
 import { grow } from '../grow.js';
 
@@ -98,26 +98,10 @@ export class ShardHandle {
 
   /** Adds a command to this turn's batch; `track`: what to report of its duration (TRACK_*). */
   send(cmdIndex: number, db: number, proto: number, args: Buffer[], target: ReplyTarget, track = TRACK_NONE): void {
-    let size = REC_HEADER;
-    for (let i = 0; i < args.length; i++) size += 4 + args[i].length;
+    const size = recordSize(args);
     if (this.count > 0 && this.pos + size > FRAME_SOFT_MAX) this.closeFrame();
     this.reserve(size);
-    const b = this.buf;
-    let p = this.pos;
-    b[p] = OP_CMD;
-    b[p + 1] = db;
-    b[p + 2] = proto;
-    b[p + 3] = track;
-    b.writeUInt32LE(cmdIndex, p + 4);
-    b.writeUInt32LE(args.length, p + 8);
-    p += REC_HEADER;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      b.writeUInt32LE(a.length, p);
-      b.set(a, p + 4);
-      p += 4 + a.length;
-    }
-    this.pos = p;
+    this.pos = writeRecord(this.buf, this.pos, OP_CMD, db, proto, track, cmdIndex, args);
     this.count++;
     this.inflight.push(target);
     // Hand a full batch over now rather than at the end of the turn: the shard starts on it

@@ -30,6 +30,44 @@ export const OP_LOCK = 1;
 
 export const REC_HEADER = 12;
 
+/** Bytes of a request record carrying `args`. */
+export function recordSize(args: readonly Uint8Array[]): number {
+  let size = REC_HEADER;
+  for (let i = 0; i < args.length; i++) size += 4 + args[i].length;
+  return size;
+}
+
+/** Writes a request record at `p` of `b` (which has recordSize(args) bytes there); returns its end. */
+export function writeRecord(b: Buffer, p: number, op: number, db: number, proto: number, track: number, index: number, args: readonly Uint8Array[]): number {
+  b[p] = op;
+  b[p + 1] = db;
+  b[p + 2] = proto;
+  b[p + 3] = track;
+  b.writeUInt32LE(index, p + 4);
+  b.writeUInt32LE(args.length, p + 8);
+  p += REC_HEADER;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    b.writeUInt32LE(a.length, p);
+    b.set(a, p + 4);
+    p += 4 + a.length;
+  }
+  return p;
+}
+
+/** The arguments of the request record at `at` (views into the frame). */
+export function recordArgs(frame: Buffer, at: number): Buffer[] {
+  const argc = frame.readUInt32LE(at + 8);
+  const args: Buffer[] = new Array(argc);
+  let p = at + REC_HEADER;
+  for (let a = 0; a < argc; a++) {
+    const len = frame.readUInt32LE(p);
+    args[a] = frame.subarray(p + 4, p + 4 + len);
+    p += 4 + len;
+  }
+  return args;
+}
+
 /** Control messages (postMessage) main -> shard. */
 export type ToShard =
   | { t: 'step'; id: number; cmd: number; db: number; proto: number; args: Uint8Array[] }

@@ -11,7 +11,7 @@ import { BinlogRing } from '../binlog-ring.js';
 import { ShardShared } from '../store/shared-state.js';
 import { WriteNotes } from './write-notes.js';
 import { ShardStats, STAT } from './stats.js';
-import { OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { DiagShared } from '../latency.js';
 import { slowlogArgs } from '../slowlog.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
@@ -547,19 +547,6 @@ export class ShardRuntime {
     this.post({ t: 'closed' });
     parentPort!.close();
   }
-}
-
-/** The arguments of a request record (views into the frame). */
-function recordArgs(frame: Buffer, at: number): Buffer[] {
-  const argc = frame.readUInt32LE(at + 8);
-  const args: Buffer[] = new Array(argc);
-  let p = at + REC_HEADER;
-  for (let a = 0; a < argc; a++) {
-    const len = frame.readUInt32LE(p);
-    args[a] = frame.subarray(p + 4, p + 4 + len);
-    p += 4 + len;
-  }
-  return args;
 }
 
 function isWrite(def: CommandDef): boolean {
