@@ -533,7 +533,8 @@ export class Server implements ConnectionHost {
           () =>
             new Promise<void>((snapped) => {
               result = pool.run(parts, { onSnapshot: snapped, reserved: true, coordinated: job, concat });
-              result.catch(() => snapped());
+              // a failure is answered below, after the unlock: mark it handled meanwhile
+              result.catch(() => undefined);
             }),
         )
         .then(() => result!);

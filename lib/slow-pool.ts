@@ -139,7 +139,10 @@ export class SlowPool {
     return this.pool.threads.length;
   }
 
-  /** Runs the parts (or one cross-shard command) on one snapshot; resolves with the replies. */
+  /**
+   * Runs the parts (or one cross-shard command) on one snapshot; resolves with the replies.
+   * `onSnapshot` is called exactly once, before the returned promise settles.
+   */
   /**
    * Resolves once a thread is free for the caller, who must call run(..., reserved = true) right
    * away: the task then starts at once (callers that hold shards until its snapshot is taken).
@@ -167,15 +170,23 @@ export class SlowPool {
     // hold shards once they have it) are not overtaken by a stream of other tasks.
     if (!reserved) await this.acquire();
     this.reserved--;
+    // onSnapshot runs exactly once: when the task reports its snapshots pinned, or when it fails
+    // first (the caller may hold shards until then)
+    let fired = false;
+    const fire = (): void => {
+      if (!fired) {
+        fired = true;
+        onSnapshot?.();
+      }
+    };
     let port: MessageChannel | undefined;
     let snapped: Promise<void> | undefined;
     if (onSnapshot) {
-      port = new MessageChannel();
-      const p1 = port.port1;
+      const p1 = (port = new MessageChannel()).port1;
       snapped = new Promise<void>((resolve) => {
         p1.once('message', () => {
           p1.close();
-          onSnapshot();
+          fire();
           resolve();
         });
       });
@@ -200,11 +211,8 @@ export class SlowPool {
       return { replies: out, micros };
     } catch (e) {
       this.failed++;
-      // the snapshot callback must still run (it releases the shards the caller holds)
-      if (port) {
-        port.port1.close();
-        if (snapped === undefined || !(await settledWithin(snapped))) onSnapshot?.();
-      }
+      port?.port1.close();
+      fire();
       throw e;
     } finally {
       this.running--;
@@ -217,13 +225,6 @@ export class SlowPool {
   }
 }
 
-/** Whether `p` has settled already (checked after one turn). */
-async function settledWithin(p: Promise<void>): Promise<boolean> {
-  let done = false;
-  void p.then(() => (done = true));
-  await new Promise((r) => setImmediate(r));
-  return done;
-}
 
 /**
  * How many members a call of a `slow` command reads, given the members of the collections it
