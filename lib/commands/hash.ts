@@ -72,8 +72,9 @@ function hasField(x: ShardExec, id: number, field: Buffer): boolean {
 
 /** Writes a field (Redis hashTypeSet, with its listpack -> hashtable conversion). True when new. */
 function setField(x: ShardExec, c: Coll, field: Buffer, value: Buffer): boolean {
-  const isNew = x.store.sub.getBinaryFast(subKey(c.id, field)) === undefined;
-  putMember(x.store, c.id, field, value);
+  const k = subKey(c.id, field);
+  const isNew = x.store.sub.getBinaryFast(k) === undefined;
+  putMember(x.store, c.id, field, value, k);
   if (isNew) c.count++;
   if (field.length > LISTPACK_VALUE || value.length > LISTPACK_VALUE || c.count > LISTPACK_ENTRIES) c.flags |= F_BIG;
   return isNew;

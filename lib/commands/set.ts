@@ -117,15 +117,16 @@ function slotValue(slot: number): Buffer {
 }
 
 /** Stores a member known to be absent in slot `slot` (the set's count before it is added). */
-function putInSlot(store: ShardStore, id: number, slot: number, m: Buffer): void {
-  const k = putMember(store, id, m, slotValue(slot));
+function putInSlot(store: ShardStore, id: number, slot: number, m: Buffer, key?: Buffer): void {
+  const k = putMember(store, id, m, slotValue(slot), key);
   store.slot.putSync(slotKey(id, slot), k.subarray(8));
 }
 
 /** Adds a member (true when it was not there), keeping count and encoding. */
 function addMember(store: ShardStore, c: Coll, m: Buffer): boolean {
-  if (store.sub.getBinaryFast(subKey(c.id, m)) !== undefined) return false;
-  putInSlot(store, c.id, c.count, m);
+  const k = subKey(c.id, m);
+  if (store.sub.getBinaryFast(k) !== undefined) return false;
+  putInSlot(store, c.id, c.count, m, k);
   c.count++;
   if (!(c.flags & F_BIG) && (c.count > INTSET_MAX || !isInt(m))) c.flags |= F_BIG;
   return true;

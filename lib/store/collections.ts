@@ -247,9 +247,11 @@ export function zmemberOf(store: ShardStore, zkey: Uint8Array): Buffer {
   return memberAt(store, zkey as Buffer, 16);
 }
 
-/** Writes member `member` with `value` in `sub` (and the member itself in `long` when it is long). */
-export function putMember(store: ShardStore, id: number, member: Uint8Array, value: Uint8Array): Buffer {
-  const k = subKey(id, member);
+/**
+ * Writes member `member` with `value` in `sub` (and the member itself in `long` when it is long);
+ * `k`: its subkey, when the caller has it already. Returns the subkey.
+ */
+export function putMember(store: ShardStore, id: number, member: Uint8Array, value: Uint8Array, k: Buffer = subKey(id, member)): Buffer {
   store.sub.putSync(k, value as Buffer);
   if (member.length > INLINE_MAX) store.long.putSync(k, member as Buffer);
   return k;
