@@ -57,7 +57,6 @@ export class Server implements ConnectionHost {
   private nextClientId = 1;
   private dirty = new Set<Connection>();
   private flushScheduled = false;
-  private readonly scratch = new RespWriter(4096);
   private timers: NodeJS.Timeout[] = [];
   private shuttingDown = false;
   port = 0;
@@ -453,7 +452,7 @@ export class Server implements ConnectionHost {
     }
     const first = this.singleShard(args, idx);
     if (first >= 0) {
-      if (this.slow !== null && this.wantsPool(def, args, first, idx, conn.db)) {
+      if (this.slow !== null && this.wantsPool(def, args, idx, conn.db)) {
         this.runSlow(conn, def, first, args);
         return;
       }
@@ -496,7 +495,7 @@ export class Server implements ConnectionHost {
    * named in slow-cmd-list always; those the table marks `slow` when the work this call implies
    * (members of the collections it reads, bounded by its range or COUNT) is big enough.
    */
-  private wantsPool(def: CommandDef, args: Buffer[], shard: number, idx: number[], db: number): boolean {
+  private wantsPool(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
     if (def.flags.includes('write') || def.internal || def.flags.includes('blocking')) return false;
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
     if (!def.slow || idx.length === 0) return false;

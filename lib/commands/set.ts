@@ -38,7 +38,7 @@ import { E, RedisError } from '../errors.js';
 import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
-import { COLL_FIXED, F_BIG, type Coll, collBody, copyCollection, idRange, LONG_PART, memberOf, newColl, openColl, openOrCreate, partKey, putMember, removeSubKey, replaceWith, saveColl, subKey } from '../store/collections.js';
+import { F_BIG, type Coll, collBody, copyCollection, idRange, LONG_PART, memberOf, newColl, openColl, openOrCreate, partKey, putMember, removeSubKey, replaceWith, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64 } from '../resp/number.js';
 import { parseCursor } from './keyspace.js';
@@ -55,7 +55,6 @@ const LOG_CHUNK = 1000;
 
 const SADD = Buffer.from('SADD');
 const SREM = Buffer.from('SREM');
-const EMPTY = Buffer.alloc(0);
 
 const COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';

@@ -513,7 +513,7 @@ function endKeys(store: ShardStore, c: Coll): { first: Buffer; last: Buffer } | 
  * When every score of the collection is the same, the [lo, hi) zscore keys of a lex range (a
  * seek); null when scores differ or a bound is too long to be part of a key (walk instead).
  */
-function lexSeekBounds(store: ShardStore, c: Coll, r: LexRange, ends: { first: Buffer; last: Buffer }): { lo: Buffer; hi: Buffer } | null {
+function lexSeekBounds(c: Coll, r: LexRange, ends: { first: Buffer; last: Buffer }): { lo: Buffer; hi: Buffer } | null {
   if (Buffer.compare(ends.first.subarray(8, 16), ends.last.subarray(8, 16)) !== 0) return null;
   if (r.min.s.length > INLINE_MAX || r.max.s.length > INLINE_MAX) return null;
   const prefix = ends.first.subarray(0, 16);
@@ -547,7 +547,7 @@ function lexRangeKeys(store: ShardStore, c: Coll, r: LexRange, rev: boolean, off
   const ends = endKeys(store, c);
   if (!ends) return [];
   if (!lexGteMin(zmemberOf(store, ends.last), r) || !lexLteMax(zmemberOf(store, ends.first), r)) return [];
-  const seek = lexSeekBounds(store, c, r, ends);
+  const seek = lexSeekBounds(c, r, ends);
   if (seek) {
     if (Buffer.compare(seek.lo, seek.hi) >= 0) return [];
     return walk(store, { lo: seek.lo, hi: seek.hi, rev, offset, limit });
@@ -576,7 +576,7 @@ function lexCount(store: ShardStore, c: Coll, r: LexRange): number {
   const ends = endKeys(store, c);
   if (!ends) return 0;
   if (!lexGteMin(zmemberOf(store, ends.last), r) || !lexLteMax(zmemberOf(store, ends.first), r)) return 0;
-  const seek = lexSeekBounds(store, c, r, ends);
+  const seek = lexSeekBounds(c, r, ends);
   if (seek) return countKeys(store, seek.lo, seek.hi);
   return lexRangeKeys(store, c, r, false, 0, -1).length;
 }

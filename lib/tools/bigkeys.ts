@@ -23,7 +23,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { collOf, idRange, LONG_PART } from '../store/collections.js';
-import { isHashedMetaKey, readU64BE } from '../store/keys.js';
+import { isHashedMetaKey } from '../store/keys.js';
 import { decodeMeta, storedLongKey, T_HASH, T_LIST, T_SET, T_STRING, T_ZSET } from '../store/meta.js';
 import { LMDB_MAP_SIZE, LMDB_MAX_DBS } from '../store/shard-store.js';
 
