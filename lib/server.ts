@@ -446,7 +446,7 @@ export class Server implements ConnectionHost {
     }
     this.cmdStats.call(def);
     const idx = keyIndexes(def, args);
-    if (this.slow !== null && SLOW_STORES.has(def.name) && this.wantsPoolStore(def, args, idx, conn.db)) {
+    if (this.slow !== null && def.slow && SLOW_STORES.has(def.name) && this.wantsPoolStore(def, args, idx, conn.db)) {
       this.runSlowStore(conn, def, args, idx);
       return;
     }
@@ -496,10 +496,12 @@ export class Server implements ConnectionHost {
    * (members of the collections it reads, bounded by its range or COUNT) is big enough.
    */
   private wantsPool(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
+    // every single-shard command asks: the common answer (not slow, nothing forced) comes first
+    const forced = this.slowForced.size !== 0 && this.slowForced.has(def.name);
+    if (!forced && !def.slow) return false;
     if (def.flags.includes('write') || def.internal || def.flags.includes('blocking')) return false;
-    if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
-    if (!def.slow || idx.length === 0) return false;
-    return workEstimate(def.name, args, this.membersOf(args, idx, db)) >= SLOW_WORK;
+    if (forced) return true;
+    return idx.length !== 0 && workEstimate(def.name, args, this.membersOf(args, idx, db)) >= SLOW_WORK;
   }
 
   /**
