@@ -15,7 +15,7 @@ import { Config } from '../lib/config.js';
 import { lookup } from '../lib/table.js';
 import type { Connection } from '../lib/connection.js';
 import type { CommandDef } from '../lib/commands/types.js';
-import { docFields, replyText } from './support/command-docs.js';
+import { docFields, infoSorted, replyText } from './support/command-docs.js';
 
 type Cmd = (string | Buffer)[];
 const nowSec = (): number => Math.floor(Date.now() / 1000);
@@ -88,16 +88,6 @@ function histogramShape(r: Reply): string[] {
     .sort();
 }
 
-/** COMMAND INFO with a container's subcommands in name order (Redis: hash order, per process). */
-function infoSorted(r: Reply): string {
-  if (r.t !== 'array' || !r.v || r.v.length !== 1) return formatReply(r);
-  const e = r.v[0];
-  if (e.t !== 'array' || !e.v || e.v.length !== 10) return formatReply(r);
-  const subs = e.v[9];
-  const sorted: Reply =
-    (subs.t === 'array' || subs.t === 'set') && subs.v ? { ...subs, v: [...subs.v].sort((a, b) => (formatReply(a) < formatReply(b) ? -1 : 1)) } : subs;
-  return formatReply({ t: 'array', v: [{ t: 'array', v: [...e.v.slice(0, 9), sorted] }] });
-}
 
 function helpShape(r: Reply): string {
   if (r.t !== 'array' || r.v === null || r.v.length < 3 || r.v.some((x) => x.t !== 'simple')) return 'not an array of status lines: ' + formatReply(r);

@@ -12,7 +12,7 @@ import { RawClient, formatReply, escapeBytes, type Reply } from './support/resp-
 import { spread } from './support/keys.js';
 import { SlowLog, slowlogArgs, redactedArgs } from '../lib/slowlog.js';
 import { shardOf } from '../lib/slot.js';
-import { docFields, replyText } from './support/command-docs.js';
+import { docFields, infoSorted, replyText } from './support/command-docs.js';
 
 type Cmd = (string | Buffer)[];
 const range = (a: number, b: number): string[] => Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
@@ -20,19 +20,6 @@ const nowSec = (): number => Math.floor(Date.now() / 1000);
 const text = replyText;
 
 
-/**
- * COMMAND INFO of one command with its subcommands in name order (Redis lists a container's
- * subcommands in its dict's hash order, which changes with every process).
- */
-function infoSorted(r: Reply): string {
-  if (r.t !== 'array' || !r.v || r.v.length !== 1) return formatReply(r);
-  const e = r.v[0];
-  if (e.t !== 'array' || !e.v || e.v.length !== 10) return formatReply(r);
-  const subs = e.v[9];
-  const sorted: Reply =
-    (subs.t === 'array' || subs.t === 'set') && subs.v ? { ...subs, v: [...subs.v].sort((a, b) => (formatReply(a) < formatReply(b) ? -1 : 1)) } : subs;
-  return formatReply({ t: 'array', v: [{ t: 'array', v: [...e.v.slice(0, 9), sorted] }] });
-}
 
 interface Entry {
   id: number;

@@ -1,4 +1,4 @@
-// COMMAND DOCS replies compared between servers on what respdb documents.
+// COMMAND DOCS / COMMAND INFO replies compared between servers on what respdb documents.
 import { formatReply, type Reply } from './resp-client.js';
 
 /** COMMAND DOCS reduced to what respdb documents (summary, since, group, complexity, subcommands). */
@@ -26,3 +26,17 @@ export function docFields(r: Reply): Reply {
 
 /** A bulk or verbatim reply's text (other replies formatted). */
 export const replyText = (r: Reply): string => (r.t === 'verbatim' ? r.v : r.t === 'bulk' && r.v ? r.v.toString('latin1') : formatReply(r));
+
+/**
+ * COMMAND INFO of one command with its subcommands in name order (Redis lists a container's
+ * subcommands in its dict's hash order, which changes with every process).
+ */
+export function infoSorted(r: Reply): string {
+  if (r.t !== 'array' || !r.v || r.v.length !== 1) return formatReply(r);
+  const e = r.v[0];
+  if (e.t !== 'array' || !e.v || e.v.length !== 10) return formatReply(r);
+  const subs = e.v[9];
+  const sorted: Reply =
+    (subs.t === 'array' || subs.t === 'set') && subs.v ? { ...subs, v: [...subs.v].sort((a, b) => (formatReply(a) < formatReply(b) ? -1 : 1)) } : subs;
+  return formatReply({ t: 'array', v: [{ t: 'array', v: [...e.v.slice(0, 9), sorted] }] });
+}
