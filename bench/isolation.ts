@@ -41,6 +41,7 @@ import {
   reproduceCommand,
   takeValue,
   UsageError,
+  parseOrUsage,
   writeSection,
   RESULTS_PATH,
 } from './report.js';
@@ -718,16 +719,8 @@ async function benchServer(key: ServerKey, runDir: string, o: Options, log: (s: 
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`bench isolation: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const o = parseOrUsage(argv, parseArgs, 'bench isolation', USAGE);
+  if (o === null) return 2;
   const machine = machineInfo();
   const started = new Date();
   const runDir = makeRunDir();

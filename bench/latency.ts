@@ -24,6 +24,7 @@ import {
   reproduceCommand,
   takeValue,
   UsageError,
+  parseOrUsage,
   writeSection,
   RESULTS_PATH,
   pickList,
@@ -167,16 +168,8 @@ interface Cell {
 const ms = (ns: number) => (ns / 1e6).toFixed(3);
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`bench latency: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const o = parseOrUsage(argv, parseArgs, 'bench latency', USAGE);
+  if (o === null) return 2;
   const warmup = o.warmup ?? Math.max(1000, Math.floor(o.count / 10));
   const machine = machineInfo();
   const started = new Date();

@@ -138,6 +138,19 @@ export function writeSection(name: string, body: string, file = RESULTS_PATH): v
 
 export class UsageError extends Error {}
 
+/** Parses a benchmark's arguments; on a UsageError prints it with the usage text and returns null. */
+export function parseOrUsage<T>(argv: string[], parse: (argv: string[]) => T, prefix: string, usage: string): T | null {
+  try {
+    return parse(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${prefix}: ${e.message}\n\n${usage}`);
+      return null;
+    }
+    throw e;
+  }
+}
+
 /** A comma-separated choice among `allowed` (kept in `allowed`'s order); unknown or empty is a usage error. */
 export function pickList<T extends string>(v: string, name: string, allowed: readonly T[]): T[] {
   const list = v.split(',').filter((x) => x !== '');

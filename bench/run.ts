@@ -33,6 +33,7 @@ import {
   reproduceCommand,
   takeValue,
   UsageError,
+  parseOrUsage,
   writeSection,
   RESULTS_PATH,
   pickList,
@@ -344,16 +345,8 @@ export async function main(argv: string[]): Promise<number> {
     const iso = await import('./isolation.js');
     return iso.main(argv.slice(1));
   }
-  let o: Options;
-  try {
-    o = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`bench: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const o = parseOrUsage(argv, parseArgs, 'bench', USAGE);
+  if (o === null) return 2;
 
   const machine = machineInfo();
   const started = new Date();
