@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     if (name === 'loglevel') setLogLevel(String(value));
   });
   const log = logger('main');
+  const { installCommands } = await import('../lib/commands/index.js');
+  installCommands();
   const { Server } = await import('../lib/server.js');
   const server = new Server(config);
   let stopping = false;

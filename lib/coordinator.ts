@@ -20,6 +20,7 @@ import type { CommandDef } from './commands/types.js';
 import { decodeReply, type Decoded } from './resp/decode.js';
 import { RespWriter } from './resp/writer.js';
 import { TRACK_PART } from './shard/protocol.js';
+import { errBuf, wrongArgs } from './errors.js';
 
 export interface Tx {
   /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
@@ -32,9 +33,14 @@ export class Coordinator {
   constructor(private readonly server: Server) {}
 
   /** Splits a command per shard, runs the parts at one point of the global order, merges. */
-  scatter(conn: Connection, def: CommandDef, args: Buffer[], keyIdx: number[]): void {
+  scatter(conn: Connection, def: CommandDef, args: Buffer[], keyIdx: readonly number[]): void {
     const spec = def.scatter!;
     const group = spec.group;
+    // MSET k v k: the key specs name every other argument, but a pair is incomplete
+    if ((args.length - keyIdx[0]) % group !== 0) {
+      conn.reply(errBuf(wrongArgs(def.name)));
+      return;
+    }
     const parts = new Map<number, { args: Buffer[]; pos: number[] }>();
     for (let k = 0; k < keyIdx.length; k++) {
       const i = keyIdx[k];

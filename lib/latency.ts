@@ -33,7 +33,7 @@
 import type { Config } from './config.js';
 import type { Connection } from './connection.js';
 import type { CommandDef } from './commands/types.js';
-import { ALL } from './table.js';
+import { ALL } from './commands/registry.js';
 import { SlowLog, slowlogArgs, redactedArgs } from './slowlog.js';
 
 /** Samples kept per event (Redis LATENCY_TS_LEN). */

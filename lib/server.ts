@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Connection, Slot, type ConnectionHost } from './connection.js';
 import type { ParserLimits } from './resp/parser.js';
 import { RespWriter } from './resp/writer.js';
-import { lookup, keyIndexes } from './table.js';
+import { lookup, keyIndexes } from './commands/registry.js';
 import type { CommandDef, MainHandler, ShardExec } from './commands/types.js';
 import { ShardStore } from './store/shard-store.js';
 import { ShardShared } from './store/shared-state.js';
@@ -25,7 +25,7 @@ import { CommandStats } from './command-stats.js';
 import { Diagnostics } from './latency.js';
 import { TRACK_COMMAND } from './shard/protocol.js';
 import { SlowPool, decodeWrite, workEstimate, type SlowCoordinated, type SlowPart } from './slow-pool.js';
-import { ALL, internal } from './table.js';
+import { ALL, internal } from './commands/registry.js';
 import { sortScope } from './commands/sort.js';
 
 const log = logger('server');
@@ -495,7 +495,7 @@ export class Server implements ConnectionHost {
    * named in slow-cmd-list always; those the table marks `slow` when the work this call implies
    * (members of the collections it reads, bounded by its range or COUNT) is big enough.
    */
-  private wantsPool(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
+  private wantsPool(def: CommandDef, args: Buffer[], idx: readonly number[], db: number): boolean {
     // every single-shard command asks: the common answer (not slow, nothing forced) comes first
     const forced = this.slowForced.size !== 0 && this.slowForced.has(def.name);
     if (!forced && !def.slow) return false;
@@ -509,7 +509,7 @@ export class Server implements ConnectionHost {
    * thread's views of the shards: one record lookup each, on a snapshot that may be a little old
    * (an estimate of a call's work).
    */
-  private membersOf(args: Buffer[], idx: number[], db: number, skip = -1): number {
+  private membersOf(args: Buffer[], idx: readonly number[], db: number, skip = -1): number {
     const now = Date.now();
     let members = 0;
     for (const i of idx) {
@@ -597,7 +597,7 @@ export class Server implements ConnectionHost {
   }
 
   /** wantsPool for a read whose keys span shards (SUNION a b, ZUNION ...): its coordinated handler runs on the pool. */
-  private wantsPoolAcross(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
+  private wantsPoolAcross(def: CommandDef, args: Buffer[], idx: readonly number[], db: number): boolean {
     if (def.flags.includes('write') || def.flags.includes('blocking')) return false;
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
     return def.slow === true && this.membersOf(args, idx, db) >= SLOW_WORK;
@@ -608,17 +608,17 @@ export class Server implements ConnectionHost {
    * one consistent cut of the shards it names (taken as for KEYS: connection held, a pool thread
    * reserved, the shards held until the snapshots are pinned).
    */
-  private runSlowAcross(conn: Connection, def: CommandDef, args: Buffer[], idx: number[], allShards = false): void {
+  private runSlowAcross(conn: Connection, def: CommandDef, args: Buffer[], idx: readonly number[], allShards = false): void {
     const slot = conn.slot();
     // SORT (`allShards`): its BY/GET patterns may name keys anywhere
-    const shards = allShards ? idx : [...new Set(idx.map((i) => this.shardOf(args[i])))];
+    const shards = allShards ? [...idx] : [...new Set(idx.map((i) => this.shardOf(args[i])))];
     const job = { cmd: def.index!, db: conn.db, proto: conn.proto, args, shards, main: allShards };
     conn.hold();
     this.answerSlow(conn, slot, def, args, this.onCut(shards, [], job)).finally(() => conn.release());
   }
 
   /** Whether a *STORE is computed on the pool: named in slow-cmd-list, or reading at least SLOW_WORK members. */
-  private wantsPoolStore(def: CommandDef, args: Buffer[], idx: number[], db: number): boolean {
+  private wantsPoolStore(def: CommandDef, args: Buffer[], idx: readonly number[], db: number): boolean {
     if (this.slowForced.size !== 0 && this.slowForced.has(def.name)) return true;
     let members = this.membersOf(args, idx, db, 1); // args[1]: the destination
     // ZRANGESTORE dst src <range>: bounded like ZRANGE src <range>
@@ -642,7 +642,7 @@ export class Server implements ConnectionHost {
    * snapshot (the shards' write counters, lib/shard/write-notes.ts), else the whole thing is tried
    * again; after STORE_ATTEMPTS it runs the classic way. The connection's later commands wait.
    */
-  private runSlowStore(conn: Connection, def: CommandDef, args: Buffer[], idx: number[]): void {
+  private runSlowStore(conn: Connection, def: CommandDef, args: Buffer[], idx: readonly number[]): void {
     const inputs = idx.filter((i) => i !== 1).map((i) => args[i]);
     const shards = [...new Set(idx.map((i) => this.shardOf(args[i])))];
     const inShards = [...new Set(inputs.map((k) => this.shardOf(k)))];
@@ -848,7 +848,7 @@ export class Server implements ConnectionHost {
   }
 
   /** The shard owning every key at `idx` (shard 0 for none), or -1 when they span shards. */
-  private singleShard(args: Buffer[], idx: number[]): number {
+  private singleShard(args: Buffer[], idx: readonly number[]): number {
     if (idx.length === 0) return 0;
     const n = this.nshards;
     const first = shardOf(args[idx[0]], n);

@@ -12,10 +12,13 @@ import { formatReply, type Reply } from './support/resp-client.js';
 import { spread } from './support/keys.js';
 import { LatencyMonitor, bucketOf, BUCKET_USEC, DiagShared, HIST_BUCKETS, Diagnostics } from '../lib/latency.js';
 import { Config } from '../lib/config.js';
-import { lookup } from '../lib/table.js';
+import { lookup } from '../lib/commands/registry.js';
+import { installCommands } from '../lib/commands/index.js';
 import type { Connection } from '../lib/connection.js';
 import type { CommandDef } from '../lib/commands/types.js';
 import { docFields, infoSorted, replyText } from './support/command-docs.js';
+
+installCommands();
 
 type Cmd = (string | Buffer)[];
 const nowSec = (): number => Math.floor(Date.now() / 1000);

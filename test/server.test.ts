@@ -9,8 +9,11 @@ import net from 'node:net';
 import { pair, diff, startRespdb, REPO_ROOT } from './support/servers.js';
 import { RawClient, formatReply, replyString, type Reply } from './support/resp-client.js';
 import { spread } from './support/keys.js';
-import { ALL } from '../lib/table.js';
+import { ALL } from '../lib/commands/registry.js';
+import { installCommands } from '../lib/commands/index.js';
 import { docFields } from './support/command-docs.js';
+
+installCommands();
 
 type Cmd = (string | Buffer)[];
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,9 +1,11 @@
 // Shard thread entry point: one LMDB environment, the commands routed to it.
 import { workerData, parentPort } from 'node:worker_threads';
+import { installCommands } from '../lib/commands/index.js';
 import { ShardRuntime } from '../lib/shard/runtime.js';
 import type { ShardInit } from '../lib/shard/protocol.js';
 
 try {
+  installCommands();
   new ShardRuntime(workerData as ShardInit).start();
 } catch (e) {
   parentPort!.postMessage({ t: 'fatal', message: (e as Error).message });

@@ -4,7 +4,8 @@
 // synchronously, so everything it reads comes from that one snapshot.
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
-import { ALL } from '../lib/table.js';
+import { installCommands } from '../lib/commands/index.js';
+import { ALL } from '../lib/commands/registry.js';
 import { ShardStore } from '../lib/store/shard-store.js';
 import { ShardShared } from '../lib/store/shared-state.js';
 import { ShardStats } from '../lib/shard/stats.js';
@@ -18,6 +19,7 @@ import { shardOf } from '../lib/slot.js';
 import { OP_CMD, recordSize, writeRecord } from '../lib/shard/protocol.js';
 
 
+installCommands();
 const init = workerData as SlowInit;
 const views: ShardStore[] = [];
 const seq = new BigInt64Array(init.seqSab);

@@ -13,7 +13,7 @@ import { RedisError, E } from '../errors.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { RespWriter, type Proto } from '../resp/writer.js';
 import { parseIntArg } from '../resp/number.js';
-import { parseLongDouble } from './string.js';
+import { parseLongDouble } from '../resp/long-double.js';
 import type { BlockSpec } from '../blocking.js';
 
 const LMPOP = Buffer.from('LMPOP');
@@ -162,15 +162,6 @@ function bmpop(nonBlocking: Buffer, words: [string, string]) {
   };
 }
 
-/** BLMPOP / BZMPOP keys: numkeys at 2, keys after it. */
-function mpopKeys(args: Buffer[]): number[] {
-  const n = parseIntArg(args[2] ?? Buffer.alloc(0));
-  if (n === null || n < 1) return [];
-  const out: number[] = [];
-  for (let i = 3; i < 3 + n && i < args.length; i++) out.push(i);
-  return out;
-}
-
 // ---- BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout / BRPOPLPUSH source destination timeout
 
 function blmoveLike(rpoplpush: boolean) {
@@ -206,49 +197,49 @@ const MOVE_SPEC = [keySpec(['RW', 'access', 'delete']), keySpec(['RW', 'insert']
 
 export const blockingCommands: CommandDef[] = [
   cmd({
-    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: bpopOne(LMPOP, LEFT),
+    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, main: bpopOne(LMPOP, LEFT),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and get the first element in a list, or block until one is available', since: '2.0.0', group: 'list',
     complexity: 'O(N) where N is the number of provided keys.',
   }),
   cmd({
-    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, keys: [1, -2, 1], main: bpopOne(LMPOP, RIGHT),
+    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], acl: LIST, main: bpopOne(LMPOP, RIGHT),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and get the last element in a list, or block until one is available', since: '2.0.0', group: 'list',
     complexity: 'O(N) where N is the number of provided keys.',
   }),
   cmd({
-    name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: LIST, getKeys: mpopKeys, main: bmpop(LMPOP, ['left', 'right']),
+    name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: LIST, main: bmpop(LMPOP, ['left', 'right']),
     keySpecs: MPOP_SPEC,
     summary: 'Pop elements from a list, or block until one is available', since: '7.0.0', group: 'list',
     complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
   }),
   cmd({
-    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: LIST, keys: [1, 2, 1], main: blmoveLike(false),
+    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: LIST, main: blmoveLike(false),
     keySpecs: MOVE_SPEC,
     summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '6.2.0', group: 'list',
     complexity: 'O(1)',
   }),
   cmd({
-    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: LIST, keys: [1, 2, 1], main: blmoveLike(true),
+    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: LIST, main: blmoveLike(true),
     keySpecs: MOVE_SPEC,
     summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '2.2.0', group: 'list',
     complexity: 'O(1)',
   }),
   cmd({
-    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bpopOne(ZMPOP, MIN),
+    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, main: bpopOne(ZMPOP, MIN),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', since: '5.0.0', group: 'sorted_set',
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
   }),
   cmd({
-    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, keys: [1, -2, 1], main: bpopOne(ZMPOP, MAX),
+    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ZSET, main: bpopOne(ZMPOP, MAX),
     keySpecs: BPOP_SPEC,
     summary: 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', since: '5.0.0', group: 'sorted_set',
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
   }),
   cmd({
-    name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: ZSET, getKeys: mpopKeys, main: bmpop(ZMPOP, ['min', 'max']),
+    name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: ZSET, main: bmpop(ZMPOP, ['min', 'max']),
     keySpecs: MPOP_SPEC,
     summary: 'Remove and return members with scores in a sorted set or block until one is available', since: '7.0.0', group: 'sorted_set',
     complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',

@@ -1,6 +1,7 @@
 // Helpers to declare command table entries compactly.
 
 import type { CommandDef, CommandFlag, KeySpecDoc, MainHandler, ScatterSpec, ShardHandler, UnknownKeySpec } from './types.js';
+import { legacyRange } from './key-specs.js';
 
 export interface CommandSpec {
   name: string;
@@ -8,15 +9,21 @@ export interface CommandSpec {
   flags?: CommandFlag[];
   /** Type categories without '@' (string, keyspace, connection...); flag-derived ones are added. */
   acl?: string[];
-  /** [first, last, step]; omitted = no keys. */
-  keys?: [number, number, number];
+  /**
+   * Key extraction of its own, for keys that key specs cannot find (SORT's STORE anywhere among
+   * its options); otherwise the keys are found from `keySpecs`.
+   */
   getKeys?: (args: Buffer[]) => number[];
   shard?: ShardHandler;
   main?: MainHandler;
   scatter?: ScatterSpec;
   coordinated?: MainHandler;
   sub?: CommandDef[];
-  /** COMMAND INFO key specifications (exact Redis flags); derived from `keys` when omitted. */
+  /**
+   * Where the keys are, as Redis 7 key specs with their exact flags: the one statement of key
+   * positions (routing, COMMAND GETKEYS and COMMAND INFO's legacy range derive from it). Omitted:
+   * no keys.
+   */
   keySpecs?: Array<KeySpecDoc | UnknownKeySpec>;
   /** COMMAND INFO tips. */
   tips?: string[];
@@ -49,13 +56,13 @@ export function cmd(s: CommandSpec): CommandDef {
     arity: s.arity,
     flags,
     acl: [...acl],
-    keys: s.keys ? { first: s.keys[0], last: s.keys[1], step: s.keys[2] } : { first: 0, last: 0, step: 0 },
+    keys: legacyRange(s.keySpecs ?? []),
     getKeys: s.getKeys,
     shard: s.shard,
     main: s.main,
     scatter: s.scatter,
     coordinated: s.coordinated,
-    keySpecs: s.keySpecs,
+    keySpecs: s.keySpecs ?? [],
     tips: s.tips,
     summary: s.summary,
     since: s.since,

@@ -5,7 +5,7 @@ import type { CommandDef } from './types.js';
 import type { MainContext } from '../main-context.js';
 import { cmd } from './define.js';
 import { help } from './connection.js';
-import { ALL, lookup } from '../table.js';
+import { ALL, lookup } from './registry.js';
 import { parseI64 } from '../resp/number.js';
 import { HIST_BUCKETS, BUCKET_USEC } from '../latency.js';
 

@@ -28,7 +28,7 @@ import type { ShardStore } from '../store/shard-store.js';
 import { F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, openColl, openOrCreate, putMember, removeSubKey, saveColl, subKey } from '../store/collections.js';
 import { keyTypeOps } from './internal.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
-import { formatLongDoubleHuman, ldAdd, parseLongDouble, type LongDouble } from './string.js';
+import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
 import { parseCursor } from './keyspace.js';
 import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
@@ -46,7 +46,6 @@ const OUT_OF_RANGE = 'ERR value is out of range';
 const COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const RANDOM_TOO_MANY = 'ERR HRANDFIELD count is too large (respdb answers at most 16777216 fields)';
 
-const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 const LONG_HALF = INT64_MAX / 2n;
 /** Largest HRANDFIELD reply (Redis would try, and run out of memory or time, for any size). */
 const MAX_RANDOM_REPLY = 1 << 24;
@@ -543,87 +542,87 @@ const FULL = 'O(N) where N is the size of the hash.';
 
 export const hashCommands: CommandDef[] = [
   cmd({
-    name: 'hset', arity: -4, flags: FAST_WRITE, acl: ['hash'], keys: [1, 1, 1], shard: hsetGeneric('hset'),
+    name: 'hset', arity: -4, flags: FAST_WRITE, acl: ['hash'], shard: hsetGeneric('hset'),
     keySpecs: spec(['RW', 'update']),
     summary: 'Set the string value of a hash field', since: '2.0.0', ...H,
     complexity: 'O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.',
   }),
   cmd({
-    name: 'hsetnx', arity: 4, flags: FAST_WRITE, acl: ['hash'], keys: [1, 1, 1], shard: hsetnx,
+    name: 'hsetnx', arity: 4, flags: FAST_WRITE, acl: ['hash'], shard: hsetnx,
     keySpecs: spec(['RW', 'insert']),
     summary: 'Set the value of a hash field, only if the field does not exist', since: '2.0.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hget', direct: true, arity: 3, flags: FAST_READ, acl: ['hash'], keys: [1, 1, 1], shard: hget,
+    name: 'hget', direct: true, arity: 3, flags: FAST_READ, acl: ['hash'], shard: hget,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get the value of a hash field', since: '2.0.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hmget', direct: true, arity: -3, flags: FAST_READ, acl: ['hash'], keys: [1, 1, 1], shard: hmget,
+    name: 'hmget', direct: true, arity: -3, flags: FAST_READ, acl: ['hash'], shard: hmget,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get the values of all the given hash fields', since: '2.0.0', ...H,
     complexity: 'O(N) where N is the number of fields being requested.',
   }),
   cmd({
-    name: 'hmset', arity: -4, flags: FAST_WRITE, acl: ['hash'], keys: [1, 1, 1], shard: hsetGeneric('hmset'),
+    name: 'hmset', arity: -4, flags: FAST_WRITE, acl: ['hash'], shard: hsetGeneric('hmset'),
     keySpecs: spec(['RW', 'update']),
     summary: 'Set multiple hash fields to multiple values', since: '2.0.0', ...H,
     complexity: 'O(N) where N is the number of fields being set.',
   }),
   cmd({
-    name: 'hdel', arity: -3, flags: ['write', 'fast'], acl: ['hash'], keys: [1, 1, 1], shard: hdel,
+    name: 'hdel', arity: -3, flags: ['write', 'fast'], acl: ['hash'], shard: hdel,
     keySpecs: spec(['RW', 'delete']),
     summary: 'Delete one or more hash fields', since: '2.0.0', ...H,
     complexity: 'O(N) where N is the number of fields to be removed.',
   }),
   cmd({
-    name: 'hlen', direct: true, arity: 2, flags: FAST_READ, acl: ['hash'], keys: [1, 1, 1], shard: hlen,
+    name: 'hlen', direct: true, arity: 2, flags: FAST_READ, acl: ['hash'], shard: hlen,
     keySpecs: spec(['RO']),
     summary: 'Get the number of fields in a hash', since: '2.0.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hstrlen', direct: true, arity: 3, flags: FAST_READ, acl: ['hash'], keys: [1, 1, 1], shard: hstrlen,
+    name: 'hstrlen', direct: true, arity: 3, flags: FAST_READ, acl: ['hash'], shard: hstrlen,
     keySpecs: spec(['RO']),
     summary: 'Get the length of the value of a hash field', since: '3.2.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hexists', direct: true, arity: 3, flags: FAST_READ, acl: ['hash'], keys: [1, 1, 1], shard: hexists,
+    name: 'hexists', direct: true, arity: 3, flags: FAST_READ, acl: ['hash'], shard: hexists,
     keySpecs: spec(['RO']),
     summary: 'Determine if a hash field exists', since: '2.0.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hkeys', arity: 2, flags: ['readonly'], acl: ['hash'], keys: [1, 1, 1], shard: hgetallGeneric(true, false), slow: true,
+    name: 'hkeys', arity: 2, flags: ['readonly'], acl: ['hash'], shard: hgetallGeneric(true, false), slow: true,
     keySpecs: spec(['RO', 'access']), tips: ORDER_TIPS,
     summary: 'Get all the fields in a hash', since: '2.0.0', ...H, complexity: FULL,
   }),
   cmd({
-    name: 'hvals', arity: 2, flags: ['readonly'], acl: ['hash'], keys: [1, 1, 1], shard: hgetallGeneric(false, true), slow: true,
+    name: 'hvals', arity: 2, flags: ['readonly'], acl: ['hash'], shard: hgetallGeneric(false, true), slow: true,
     keySpecs: spec(['RO', 'access']), tips: ORDER_TIPS,
     summary: 'Get all the values in a hash', since: '2.0.0', ...H, complexity: FULL,
   }),
   cmd({
-    name: 'hgetall', arity: 2, flags: ['readonly'], acl: ['hash'], keys: [1, 1, 1], shard: hgetallGeneric(true, true), slow: true,
+    name: 'hgetall', arity: 2, flags: ['readonly'], acl: ['hash'], shard: hgetallGeneric(true, true), slow: true,
     keySpecs: spec(['RO', 'access']), tips: ORDER_TIPS,
     summary: 'Get all the fields and values in a hash', since: '2.0.0', ...H, complexity: FULL,
   }),
   cmd({
-    name: 'hincrby', arity: 4, flags: FAST_WRITE, acl: ['hash'], keys: [1, 1, 1], shard: hincrby,
+    name: 'hincrby', arity: 4, flags: FAST_WRITE, acl: ['hash'], shard: hincrby,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Increment the integer value of a hash field by the given number', since: '2.0.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hincrbyfloat', arity: 4, flags: FAST_WRITE, acl: ['hash'], keys: [1, 1, 1], shard: hincrbyfloat,
+    name: 'hincrbyfloat', arity: 4, flags: FAST_WRITE, acl: ['hash'], shard: hincrbyfloat,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Increment the float value of a hash field by the given amount', since: '2.6.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hrandfield', arity: -2, flags: ['readonly'], acl: ['hash'], keys: [1, 1, 1], shard: hrandfield, slow: true,
+    name: 'hrandfield', arity: -2, flags: ['readonly'], acl: ['hash'], shard: hrandfield, slow: true,
     keySpecs: spec(['RO', 'access']), tips: RANDOM_TIPS,
     summary: 'Get one or multiple random fields from a hash', since: '6.2.0', ...H,
     complexity: 'O(N) where N is the number of fields returned',
   }),
   cmd({
-    name: 'hscan', arity: -3, flags: ['readonly'], acl: ['hash'], keys: [1, 1, 1], shard: hscan, slow: true,
+    name: 'hscan', arity: -3, flags: ['readonly'], acl: ['hash'], shard: hscan, slow: true,
     keySpecs: spec(['RO', 'access']), tips: RANDOM_TIPS,
     summary: 'Incrementally iterate hash fields and associated values', since: '2.8.0', ...H,
     complexity:

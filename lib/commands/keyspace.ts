@@ -14,7 +14,7 @@ import { E, invalidExpire } from '../errors.js';
 import { TYPE_NAMES, type Meta } from '../store/meta.js';
 import { parseI64, INT64_MAX as I64_MAX, INT64_MIN as I64_MIN } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
-import { internal } from '../table.js';
+import { internal } from './registry.js';
 import { SCAN_ANY_TYPE, SCAN_NO_TYPE, typeOps } from './internal.js';
 import { DEL, MOVE, PERSIST, PEXPIREAT, RENAME, UNLINK } from '../store/effects.js';
 import { CursorTable, MAX_SCAN_STEP } from './collection-scan.js';
@@ -548,100 +548,100 @@ const MULTI_SUM = ['request_policy:multi_shard', 'response_policy:agg_sum'];
 
 export const keyspaceCommands: CommandDef[] = [
   cmd({
-    name: 'del', arity: -2, flags: ['write'], acl: ['keyspace'], keys: [1, -1, 1], shard: del,
+    name: 'del', arity: -2, flags: ['write'], acl: ['keyspace'], shard: del,
     keySpecs: [ks(['RM', 'delete'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Delete a key', since: '1.0.0', ...G, complexity: 'O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).',
   }),
   cmd({
-    name: 'unlink', arity: -2, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, -1, 1], shard: unlink,
+    name: 'unlink', arity: -2, flags: ['write', 'fast'], acl: ['keyspace'], shard: unlink,
     keySpecs: [ks(['RM', 'delete'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', since: '4.0.0', ...G, complexity: 'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
   }),
   cmd({
-    name: 'exists', direct: true, arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, -1, 1], shard: exists,
+    name: 'exists', direct: true, arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace'], shard: exists,
     keySpecs: [ks(['RO'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Determine if a key exists', since: '1.0.0', ...G, complexity: 'O(N) where N is the number of keys to check.',
   }),
   cmd({
-    name: 'touch', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, -1, 1], shard: touch,
+    name: 'touch', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace'], shard: touch,
     keySpecs: [ks(['RO'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.',
     since: '3.2.1', ...G, complexity: 'O(N) where N is the number of keys that will be touched.',
   }),
   cmd({
-    name: 'type', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: type,
+    name: 'type', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], shard: type,
     keySpecs: [ks(['RO'])],
     summary: 'Determine the type stored at key', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'expire', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expireGeneric('expire', 1000n, true),
+    name: 'expire', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], shard: expireGeneric('expire', 1000n, true),
     keySpecs: [ks(['RW', 'update'])],
     summary: "Set a key's time to live in seconds", since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'pexpire', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expireGeneric('pexpire', 1n, true),
+    name: 'pexpire', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], shard: expireGeneric('pexpire', 1n, true),
     keySpecs: [ks(['RW', 'update'])],
     summary: "Set a key's time to live in milliseconds", since: '2.6.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'expireat', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expireGeneric('expireat', 1000n, false),
+    name: 'expireat', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], shard: expireGeneric('expireat', 1000n, false),
     keySpecs: [ks(['RW', 'update'])],
     summary: 'Set the expiration for a key as a UNIX timestamp', since: '1.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'pexpireat', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expireGeneric('pexpireat', 1n, false),
+    name: 'pexpireat', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], shard: expireGeneric('pexpireat', 1n, false),
     keySpecs: [ks(['RW', 'update'])],
     summary: 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', since: '2.6.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'expiretime', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expiretimeGeneric(false),
+    name: 'expiretime', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], shard: expiretimeGeneric(false),
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Get the expiration Unix timestamp for a key', since: '7.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'pexpiretime', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: expiretimeGeneric(true),
+    name: 'pexpiretime', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], shard: expiretimeGeneric(true),
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Get the expiration Unix timestamp for a key in milliseconds', since: '7.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'ttl', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: ttlGeneric(false),
+    name: 'ttl', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], shard: ttlGeneric(false),
     keySpecs: [ks(['RO', 'access'])], tips: ['nondeterministic_output'],
     summary: 'Get the time to live for a key in seconds', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'pttl', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: ttlGeneric(true),
+    name: 'pttl', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace'], shard: ttlGeneric(true),
     keySpecs: [ks(['RO', 'access'])], tips: ['nondeterministic_output'],
     summary: 'Get the time to live for a key in milliseconds', since: '2.6.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'persist', arity: 2, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: persist,
+    name: 'persist', arity: 2, flags: ['write', 'fast'], acl: ['keyspace'], shard: persist,
     keySpecs: [ks(['RW', 'update'])],
     summary: 'Remove the expiration from a key', since: '2.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'rename', arity: 3, flags: ['write'], acl: ['keyspace'], keys: [1, 2, 1], shard: renameGeneric(false),
+    name: 'rename', arity: 3, flags: ['write'], acl: ['keyspace'], shard: renameGeneric(false),
     keySpecs: [ks(['RW', 'access', 'delete']), ks(['OW', 'update'], 2)],
     coordinated: renameCoordinated(false),
     summary: 'Rename a key', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'renamenx', arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, 2, 1], shard: renameGeneric(true),
+    name: 'renamenx', arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], shard: renameGeneric(true),
     keySpecs: [ks(['RW', 'access', 'delete']), ks(['OW', 'insert'], 2)],
     coordinated: renameCoordinated(true),
     summary: 'Rename a key, only if the new key does not exist', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'copy', arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace'], keys: [1, 2, 1], shard: copy, coordinated: copyCoordinated,
+    name: 'copy', arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace'], shard: copy, coordinated: copyCoordinated,
     keySpecs: [ks(['RO', 'access']), ks(['OW', 'update'], 2)],
     summary: 'Copy a key', since: '6.2.0', ...G,
     complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
   }),
   cmd({
-    name: 'move', arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, 1, 1], shard: move,
+    name: 'move', arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], shard: move,
     keySpecs: [ks(['RW', 'access', 'update'])],
     summary: 'Move a key to another database', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
@@ -650,22 +650,22 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'A container for object introspection commands', since: '2.2.3', ...G, complexity: 'Depends on subcommand.',
     sub: [
       cmd({
-        name: 'object|encoding', arity: 3, flags: ['readonly'], acl: ['keyspace'], keys: [2, 2, 1], shard: objectEncoding,
+        name: 'object|encoding', arity: 3, flags: ['readonly'], acl: ['keyspace'], shard: objectEncoding,
         keySpecs: [ks(['RO'], 2)], tips: ['nondeterministic_output'],
         summary: 'Inspect the internal encoding of a Redis object', since: '2.2.3', ...G, complexity: 'O(1)',
       }),
       cmd({
-        name: 'object|freq', arity: 3, flags: ['readonly'], acl: ['keyspace'], keys: [2, 2, 1], shard: objectFreq,
+        name: 'object|freq', arity: 3, flags: ['readonly'], acl: ['keyspace'], shard: objectFreq,
         keySpecs: [ks(['RO'], 2)], tips: ['nondeterministic_output'],
         summary: 'Get the logarithmic access frequency counter of a Redis object', since: '4.0.0', ...G, complexity: 'O(1)',
       }),
       cmd({
-        name: 'object|idletime', arity: 3, flags: ['readonly'], acl: ['keyspace'], keys: [2, 2, 1], shard: objectIdletime,
+        name: 'object|idletime', arity: 3, flags: ['readonly'], acl: ['keyspace'], shard: objectIdletime,
         keySpecs: [ks(['RO'], 2)], tips: ['nondeterministic_output'],
         summary: 'Get the time since a Redis object was last accessed', since: '2.2.3', ...G, complexity: 'O(1)',
       }),
       cmd({
-        name: 'object|refcount', arity: 3, flags: ['readonly'], acl: ['keyspace'], keys: [2, 2, 1], shard: objectRefcount,
+        name: 'object|refcount', arity: 3, flags: ['readonly'], acl: ['keyspace'], shard: objectRefcount,
         keySpecs: [ks(['RO'], 2)], tips: ['nondeterministic_output'],
         summary: 'Get the number of references to the value of the key', since: '2.2.3', ...G, complexity: 'O(1)',
       }),

@@ -604,39 +604,6 @@ function lmpop(x: ShardExec, args: Buffer[]): void {
   x.out.nilArray();
 }
 
-/**
- * Key positions of LMPOP for routing: numkeys as Redis's getkeys reads it (atoi). When it names
- * no keys (Redis's COMMAND GETKEYS: "Invalid arguments"), position 0: the command goes to one
- * shard, whose handler replies the argument error, and COMMAND GETKEYS rejects it as Redis does.
- */
-function lmpopKeys(args: Buffer[]): number[] {
-  const n = atoi(args[1]);
-  if (n < 1 || n > args.length - 2) return [0];
-  const out: number[] = [];
-  for (let i = 2; i < 2 + n; i++) out.push(i);
-  return out;
-}
-
-/** C's atoi as glibc has it: (int) strtol(s, NULL, 10). */
-function atoi(b: Buffer): number {
-  let i = 0;
-  while (i < b.length && (b[i] === 32 || (b[i] >= 9 && b[i] <= 13))) i++;
-  let neg = false;
-  if (b[i] === 43 || b[i] === 45) neg = b[i++] === 45;
-  let v = 0n;
-  const LMAX = (1n << 63n) - 1n;
-  let clamped = false;
-  for (; i < b.length && b[i] >= 48 && b[i] <= 57; i++) {
-    v = v * 10n + BigInt(b[i] - 48);
-    if (v > LMAX + 1n) {
-      clamped = true;
-      break;
-    }
-  }
-  let r = neg ? -v : v;
-  if (clamped || r > LMAX || r < -LMAX - 1n) r = neg ? -LMAX - 1n : LMAX;
-  return Number(BigInt.asIntN(32, r));
-}
 
 // ------------------------------------------------------------------------------------------------
 // Cross-shard LMOVE / RPOPLPUSH / LMPOP (main thread, under the coordinator's locks)
@@ -778,37 +745,37 @@ const ks = (flags: string[], index = 1): KeySpecDoc => keySpec(flags, index);
 const PUSH_COMPLEXITY = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
 
 const llenDef = cmd({
-  name: 'llen', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: LIST, keys: [1, 1, 1], shard: llen,
+  name: 'llen', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: LIST, shard: llen,
   keySpecs: [ks(['RO'])],
   summary: 'Get the length of a list', since: '1.0.0', ...G, complexity: 'O(1)',
 });
 
 const lpopDef = cmd({
-  name: 'lpop', arity: -2, flags: ['write', 'fast'], acl: LIST, keys: [1, 1, 1], shard: popGeneric(true, 'lpop'),
+  name: 'lpop', arity: -2, flags: ['write', 'fast'], acl: LIST, shard: popGeneric(true, 'lpop'),
   keySpecs: [ks(['RW', 'access', 'delete'])],
   summary: 'Remove and get the first elements in a list', since: '1.0.0', ...G, complexity: 'O(N) where N is the number of elements returned',
 });
 
 const rpopDef = cmd({
-  name: 'rpop', arity: -2, flags: ['write', 'fast'], acl: LIST, keys: [1, 1, 1], shard: popGeneric(false, 'rpop'),
+  name: 'rpop', arity: -2, flags: ['write', 'fast'], acl: LIST, shard: popGeneric(false, 'rpop'),
   keySpecs: [ks(['RW', 'access', 'delete'])],
   summary: 'Remove and get the last elements in a list', since: '1.0.0', ...G, complexity: 'O(N) where N is the number of elements returned',
 });
 
 const lpushDef = cmd({
-  name: 'lpush', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, keys: [1, 1, 1], shard: pushGeneric(true, false),
+  name: 'lpush', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(true, false),
   keySpecs: [ks(['RW', 'insert'])],
   summary: 'Prepend one or multiple elements to a list', since: '1.0.0', ...G, complexity: PUSH_COMPLEXITY,
 });
 
 const rpushDef = cmd({
-  name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, keys: [1, 1, 1], shard: pushGeneric(false, false),
+  name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, false),
   keySpecs: [ks(['RW', 'insert'])],
   summary: 'Append one or multiple elements to a list', since: '1.0.0', ...G, complexity: PUSH_COMPLEXITY,
 });
 
 const lmpopDef = cmd({
-  name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], acl: LIST, getKeys: lmpopKeys, shard: lmpop, coordinated: lmpopCoordinated,
+  name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], acl: LIST, shard: lmpop, coordinated: lmpopCoordinated,
   keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { keynumidx: 0, firstkey: 1, keystep: 1 } }],
   summary: 'Pop elements from a list', since: '7.0.0', ...G,
   complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
@@ -818,12 +785,12 @@ export const listCommands: CommandDef[] = [
   lpushDef,
   rpushDef,
   cmd({
-    name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, keys: [1, 1, 1], shard: pushGeneric(true, true),
+    name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(true, true),
     keySpecs: [ks(['RW', 'insert'])],
     summary: 'Prepend an element to a list, only if the list exists', since: '2.2.0', ...G, complexity: PUSH_COMPLEXITY,
   }),
   cmd({
-    name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, keys: [1, 1, 1], shard: pushGeneric(false, true),
+    name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, true),
     keySpecs: [ks(['RW', 'insert'])],
     summary: 'Append an element to a list, only if the list exists', since: '2.2.0', ...G, complexity: PUSH_COMPLEXITY,
   }),
@@ -831,54 +798,54 @@ export const listCommands: CommandDef[] = [
   rpopDef,
   llenDef,
   cmd({
-    name: 'lindex', direct: true, arity: 3, flags: ['readonly'], acl: LIST, keys: [1, 1, 1], shard: lindex,
+    name: 'lindex', direct: true, arity: 3, flags: ['readonly'], acl: LIST, shard: lindex,
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Get an element from a list by its index', since: '1.0.0', ...G,
     complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
   }),
   cmd({
-    name: 'linsert', arity: 5, flags: ['write', 'denyoom'], acl: LIST, keys: [1, 1, 1], shard: linsert,
+    name: 'linsert', arity: 5, flags: ['write', 'denyoom'], acl: LIST, shard: linsert,
     keySpecs: [ks(['RW', 'insert'])],
     summary: 'Insert an element before or after another element in a list', since: '2.2.0', ...G,
     complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).',
   }),
   cmd({
-    name: 'lset', arity: 4, flags: ['write', 'denyoom'], acl: LIST, keys: [1, 1, 1], shard: lset,
+    name: 'lset', arity: 4, flags: ['write', 'denyoom'], acl: LIST, shard: lset,
     keySpecs: [ks(['RW', 'update'])],
     summary: 'Set the value of an element in a list by its index', since: '1.0.0', ...G,
     complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).',
   }),
   cmd({
-    name: 'lrange', arity: 4, flags: ['readonly'], acl: LIST, keys: [1, 1, 1], shard: lrange, slow: true,
+    name: 'lrange', arity: 4, flags: ['readonly'], acl: LIST, shard: lrange, slow: true,
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Get a range of elements from a list', since: '1.0.0', ...G,
     complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.',
   }),
   cmd({
-    name: 'lrem', arity: 4, flags: ['write'], acl: LIST, keys: [1, 1, 1], shard: lrem,
+    name: 'lrem', arity: 4, flags: ['write'], acl: LIST, shard: lrem,
     keySpecs: [ks(['RW', 'delete'])],
     summary: 'Remove elements from a list', since: '1.0.0', ...G,
     complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.',
   }),
   cmd({
-    name: 'ltrim', arity: 4, flags: ['write'], acl: LIST, keys: [1, 1, 1], shard: ltrim,
+    name: 'ltrim', arity: 4, flags: ['write'], acl: LIST, shard: ltrim,
     keySpecs: [ks(['RW', 'delete'])],
     summary: 'Trim a list to the specified range', since: '1.0.0', ...G,
     complexity: 'O(N) where N is the number of elements to be removed by the operation.',
   }),
   cmd({
-    name: 'lpos', arity: -3, flags: ['readonly'], acl: LIST, keys: [1, 1, 1], shard: lpos, slow: true,
+    name: 'lpos', arity: -3, flags: ['readonly'], acl: LIST, shard: lpos, slow: true,
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Return the index of matching elements on a list', since: '6.0.6', ...G,
     complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.',
   }),
   cmd({
-    name: 'lmove', arity: 5, flags: ['write', 'denyoom'], acl: LIST, keys: [1, 2, 1], shard: lmove, coordinated: lmoveCoordinated,
+    name: 'lmove', arity: 5, flags: ['write', 'denyoom'], acl: LIST, shard: lmove, coordinated: lmoveCoordinated,
     keySpecs: [ks(['RW', 'access', 'delete']), ks(['RW', 'insert'], 2)],
     summary: 'Pop an element from a list, push it to another list and return it', since: '6.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], acl: LIST, keys: [1, 2, 1], shard: rpoplpush, coordinated: rpoplpushCoordinated,
+    name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], acl: LIST, shard: rpoplpush, coordinated: rpoplpushCoordinated,
     keySpecs: [ks(['RW', 'access', 'delete']), ks(['RW', 'insert'], 2)],
     summary: 'Remove the last element in a list, prepend it to another list and return it', since: '1.2.0', ...G, complexity: 'O(1)',
   }),

@@ -10,7 +10,7 @@ import type { Server } from '../server.js';
 import type { RespWriter } from '../resp/writer.js';
 import { cmd, isKw, kw } from './define.js';
 import { E } from '../errors.js';
-import { ALL, lookup, topLevel, keyIndexes, rangeKeyIndexes } from '../table.js';
+import { ALL, INVALID_KEYS, lookup, topLevel, keyIndexes } from './registry.js';
 import { ConfigError } from '../config.js';
 import { globMatchString } from '../glob.js';
 import { STAT } from '../shard/stats.js';
@@ -379,19 +379,6 @@ function shownFlags(def: CommandDef): string[] {
 
 type ShownSpec = KeySpecDoc | UnknownKeySpec;
 
-/**
- * A command's key specs: its own, or one derived from its key range. A movablekeys command
- * without specs gets an "unknown" spec flagged incomplete.
- */
-function keySpecs(def: CommandDef): ShownSpec[] {
-  if (def.keySpecs) return def.keySpecs;
-  const base = def.flags.includes('write') ? ['RW', 'update'] : def.flags.includes('readonly') ? ['RO', 'access'] : ['RO'];
-  if (def.flags.includes('movablekeys')) return [{ flags: [...base, 'incomplete'], unknown: true }];
-  const { first, last, step } = def.keys;
-  if (first <= 0) return [];
-  return [{ flags: base, begin: { index: first }, find: { lastkey: last < 0 ? last : last - first, keystep: step, limit: 0 } }];
-}
-
 function writeKeySpec(out: RespWriter, ks: ShownSpec): void {
   const notes = 'notes' in ks && ks.notes !== undefined ? ks.notes : null;
   out.map(notes !== null ? 4 : 3);
@@ -472,7 +459,7 @@ function writeInfo(out: RespWriter, def: CommandDef): void {
   const tips = def.tips ?? [];
   out.set(tips.length);
   for (const t of tips) out.bulkStr(t);
-  const specs = keySpecs(def);
+  const specs = def.keySpecs;
   out.set(specs.length);
   for (const ks of specs) writeKeySpec(out, ks);
   const subs = visibleSubs(def);
@@ -589,13 +576,8 @@ function commandGetKeys(ctx: MainContext, args: Buffer[]): void {
   if ((def.arity > 0 && cargs.length !== def.arity) || cargs.length < -def.arity) {
     return ctx.out.error('ERR Invalid number of arguments specified for command');
   }
-  let idx: number[];
-  try {
-    idx = def.flags.includes('movablekeys') ? keyIndexes(def, cargs) : rangeKeyIndexes(def, cargs);
-  } catch {
-    return ctx.out.error('ERR Invalid arguments specified for command');
-  }
-  if (idx.some((i) => !(i > 0 && i < cargs.length))) return ctx.out.error('ERR Invalid arguments specified for command');
+  const idx = keyIndexes(def, cargs);
+  if (idx === INVALID_KEYS) return ctx.out.error('ERR Invalid arguments specified for command');
   if (idx.length === 0 && !def.flags.includes('no_mandatory_keys')) return ctx.out.error('ERR The command has no key arguments');
   ctx.out.array(idx.length);
   for (const i of idx) ctx.out.bulk(cargs[i]);

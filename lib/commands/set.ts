@@ -528,15 +528,6 @@ function parseIntercard(args: Buffer[]): { nkeys: number; limit: number } | stri
   return { nkeys, limit };
 }
 
-/** SINTERCARD's keys: numkeys keys after it; [0] (no valid key) when numkeys is invalid. */
-function intercardKeys(args: Buffer[]): number[] {
-  const nk = args.length > 1 ? parseI64(args[1]) : null;
-  if (nk === null || nk < 1n || nk > BigInt(args.length - 2)) return [0];
-  const out: number[] = [];
-  for (let i = 0; i < Number(nk); i++) out.push(2 + i);
-  return out;
-}
-
 function sintercard(x: ShardExec, args: Buffer[]): void {
   const o = parseIntercard(args);
   if (typeof o === 'string') throw new RedisError(o);
@@ -777,14 +768,14 @@ const ORDER_TIPS = ['nondeterministic_output_order'];
 const RANDOM_TIPS = ['nondeterministic_output'];
 
 const saddDef = cmd({
-  name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: sadd,
+  name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: ['set'], shard: sadd,
   keySpecs: [spec(['RW', 'insert'])],
   summary: 'Add one or more members to a set', since: '1.0.0', ...S,
   complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.',
 });
 
 const sremDef = cmd({
-  name: 'srem', arity: -3, flags: ['write', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: srem,
+  name: 'srem', arity: -3, flags: ['write', 'fast'], acl: ['set'], shard: srem,
   keySpecs: [spec(['RW', 'delete'])],
   summary: 'Remove one or more members from a set', since: '1.0.0', ...S, complexity: 'O(N) where N is the number of members to be removed.',
 });
@@ -792,11 +783,11 @@ const sremDef = cmd({
 const internalSpec = { acl: ['set'], internal: true, since: '7.0.0', group: 'set' };
 
 const setCardsDef = cmd({
-  name: 'set-cards', arity: -2, flags: ['readonly'], keys: [1, -1, 1], shard: setCards, ...internalSpec,
+  name: 'set-cards', arity: -2, flags: ['readonly'], shard: setCards, ...internalSpec,
   summary: 'Internal: type checks and cardinalities of sets for a cross-shard set command.',
 });
 const setUnionDef = cmd({
-  name: 'set-union', arity: -2, flags: ['readonly'], keys: [1, -1, 1], shard: setUnion, ...internalSpec,
+  name: 'set-union', arity: -2, flags: ['readonly'], shard: setUnion, ...internalSpec,
   summary: 'Internal: the union of sets on one shard.',
 });
 const setInterDef = cmd({
@@ -808,7 +799,7 @@ const setDiffDef = cmd({
   summary: 'Internal: the given members that are in none of the given sets.',
 });
 const setStoreDef = cmd({
-  name: 'set-store', arity: -2, flags: ['write'], keys: [1, 1, 1], shard: setStore, ...internalSpec,
+  name: 'set-store', arity: -2, flags: ['write'], shard: setStore, ...internalSpec,
   summary: 'Internal: replaces a key by a set of the given members.',
 });
 
@@ -816,87 +807,87 @@ export const setCommands: CommandDef[] = [
   saddDef,
   sremDef,
   cmd({
-    name: 'scard', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: scard,
+    name: 'scard', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['set'], shard: scard,
     keySpecs: [spec(['RO'])],
     summary: 'Get the number of members in a set', since: '1.0.0', ...S, complexity: 'O(1)',
   }),
   cmd({
-    name: 'sismember', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: sismember,
+    name: 'sismember', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ['set'], shard: sismember,
     keySpecs: [spec(['RO'])],
     summary: 'Determine if a given value is a member of a set', since: '1.0.0', ...S, complexity: 'O(1)',
   }),
   cmd({
-    name: 'smismember', direct: true, arity: -3, flags: ['readonly', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: smismember,
+    name: 'smismember', direct: true, arity: -3, flags: ['readonly', 'fast'], acl: ['set'], shard: smismember,
     keySpecs: [spec(['RO', 'access'])],
     summary: 'Returns the membership associated with the given elements for a set', since: '6.2.0', ...S,
     complexity: 'O(N) where N is the number of elements being checked for membership',
   }),
   cmd({
-    name: 'smembers', arity: 2, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: smembers, slow: true,
+    name: 'smembers', arity: 2, flags: ['readonly'], acl: ['set'], shard: smembers, slow: true,
     keySpecs: [spec(['RO', 'access'])], tips: ORDER_TIPS,
     summary: 'Get all the members in a set', since: '1.0.0', ...S, complexity: 'O(N) where N is the set cardinality.',
   }),
   cmd({
-    name: 'srandmember', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: srandmember, slow: true,
+    name: 'srandmember', arity: -2, flags: ['readonly'], acl: ['set'], shard: srandmember, slow: true,
     keySpecs: [spec(['RO', 'access'])], tips: RANDOM_TIPS,
     summary: 'Get one or multiple random members from a set', since: '1.0.0', ...S,
     complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
   }),
   cmd({
-    name: 'spop', arity: -2, flags: ['write', 'fast'], acl: ['set'], keys: [1, 1, 1], shard: spop,
+    name: 'spop', arity: -2, flags: ['write', 'fast'], acl: ['set'], shard: spop,
     keySpecs: [spec(['RW', 'access', 'delete'])], tips: RANDOM_TIPS,
     summary: 'Remove and return one or multiple random members from a set', since: '1.0.0', ...S,
     complexity: 'Without the count argument O(1), otherwise O(N) where N is the value of the passed count.',
   }),
   cmd({
-    name: 'smove', arity: 4, flags: ['write', 'fast'], acl: ['set'], keys: [1, 2, 1], shard: smove, coordinated: smoveCoordinated,
+    name: 'smove', arity: 4, flags: ['write', 'fast'], acl: ['set'], shard: smove, coordinated: smoveCoordinated,
     keySpecs: [spec(['RW', 'access', 'delete']), spec(['RW', 'insert'], 2)],
     summary: 'Move a member from one set to another', since: '1.0.0', ...S, complexity: 'O(1)',
   }),
   cmd({
-    name: 'sinter', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, -1, 1], shard: algebra('inter'),
+    name: 'sinter', arity: -2, flags: ['readonly'], acl: ['set'], shard: algebra('inter'),
     coordinated: algebraCoordinated('inter'), slow: true,
     keySpecs: [spec(['RO', 'access'], 1, -1)], tips: ORDER_TIPS,
     summary: 'Intersect multiple sets', since: '1.0.0', ...S, complexity: INTER_COMPLEXITY,
   }),
   cmd({
-    name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['set'], getKeys: intercardKeys, shard: sintercard,
+    name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['set'], shard: sintercard,
     coordinated: sintercardCoordinated, slow: true,
     keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumidx: 0, firstkey: 1, keystep: 1 } }],
     summary: 'Intersect multiple sets and return the cardinality of the result', since: '7.0.0', ...S, complexity: INTER_COMPLEXITY,
   }),
   cmd({
-    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], keys: [1, -1, 1], shard: algebraStore('inter'),
+    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('inter'),
     coordinated: algebraStoreCoordinated('inter'), slow: true,
     keySpecs: [spec(['RW', 'update']), spec(['RO', 'access'], 2, -1)],
     summary: 'Intersect multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: INTER_COMPLEXITY,
   }),
   cmd({
-    name: 'sunion', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, -1, 1], shard: algebra('union'),
+    name: 'sunion', arity: -2, flags: ['readonly'], acl: ['set'], shard: algebra('union'),
     coordinated: algebraCoordinated('union'), slow: true,
     keySpecs: [spec(['RO', 'access'], 1, -1)], tips: ORDER_TIPS,
     summary: 'Add multiple sets', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], keys: [1, -1, 1], shard: algebraStore('union'),
+    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('union'),
     coordinated: algebraStoreCoordinated('union'), slow: true,
     keySpecs: [spec(['OW', 'update']), spec(['RO', 'access'], 2, -1)],
     summary: 'Add multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sdiff', arity: -2, flags: ['readonly'], acl: ['set'], keys: [1, -1, 1], shard: algebra('diff'),
+    name: 'sdiff', arity: -2, flags: ['readonly'], acl: ['set'], shard: algebra('diff'),
     coordinated: algebraCoordinated('diff'), slow: true,
     keySpecs: [spec(['RO', 'access'], 1, -1)], tips: ORDER_TIPS,
     summary: 'Subtract multiple sets', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], keys: [1, -1, 1], shard: algebraStore('diff'),
+    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('diff'),
     coordinated: algebraStoreCoordinated('diff'), slow: true,
     keySpecs: [spec(['OW', 'update']), spec(['RO', 'access'], 2, -1)],
     summary: 'Subtract multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sscan', arity: -3, flags: ['readonly'], acl: ['set'], keys: [1, 1, 1], shard: sscan, slow: true,
+    name: 'sscan', arity: -3, flags: ['readonly'], acl: ['set'], shard: sscan, slow: true,
     keySpecs: [spec(['RO', 'access'])], tips: RANDOM_TIPS,
     summary: 'Incrementally iterate Set elements', since: '2.8.0', ...S,
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',

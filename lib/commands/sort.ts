@@ -13,8 +13,8 @@ import type { MainContext } from '../main-context.js';
 import { cmd, isKw } from './define.js';
 import { E } from '../errors.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
-import { parseI64 } from '../resp/number.js';
-import { internal, lookup } from '../table.js';
+import { parseI64, strtod } from '../resp/number.js';
+import { internal, lookup } from './registry.js';
 import { T_HASH, T_LIST, T_SET, T_STRING, T_ZSET, payload } from '../store/meta.js';
 import { collOf, idRange, memberOf, subKey, zmemberOf } from '../store/collections.js';
 
@@ -152,28 +152,15 @@ function isHashPattern(p: Buffer): boolean {
   return p.length === 1 && p[0] === 35; /* # */
 }
 
-/** Redis's strtod acceptance for numeric sort weights: null when it is not a valid double. */
+/**
+ * A numeric sort weight as Redis's SORT reads it: strtod up to the end (or a NUL byte), with no
+ * ERANGE (overflow, underflow) and no NaN; null when it is not a valid double.
+ */
 function parseWeight(b: Buffer): number | null {
-  let s = b.toString('latin1');
-  const nul = s.indexOf('\0');
-  if (nul >= 0) s = s.slice(0, nul);
-  const t = s.replace(/^[ \t\n\v\f\r]+/, '');
-  if (t === '') return s === '' ? 0 : null; // strtod("") consumes nothing: eptr at "" -> 0
-  let v: number;
-  if (/^[+-]?(inf|infinity)$/i.test(t)) v = t.startsWith('-') ? -Infinity : Infinity;
-  else if (/^[+-]?nan$/i.test(t)) return null;
-  else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
-    v = Number(t);
-    if (!Number.isFinite(v)) return null; // ERANGE overflow
-    if (Math.abs(v) < 2.2250738585072014e-308 && /[1-9]/.test(t.replace(/[eE].*$/, ''))) return null; // underflow
-  } else if (/^[+-]?0x([0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(p[+-]?\d+)?$/i.test(t)) {
-    const m = /^([+-]?)0x([0-9a-f]*)\.?([0-9a-f]*)(?:p([+-]?\d+))?$/i.exec(t)!;
-    let n = 0;
-    for (const ch of m[2] + m[3]) n = n * 16 + parseInt(ch, 16);
-    v = n * Math.pow(2, Number(m[4] ?? 0) - 4 * m[3].length);
-    if (m[1] === '-') v = -v;
-  } else return null;
-  return v;
+  const r = strtod(b, 0);
+  if (r.end < b.length && b[r.end] !== 0) return null;
+  if (r.erange || Number.isNaN(r.v)) return null;
+  return r.v;
 }
 
 /** Looks up (key, field) pairs on their shards in one step per shard; values in input order. */
@@ -330,7 +317,7 @@ const ACL = ['set', 'sortedset', 'list', 'dangerous'];
 
 export const sortCommands: CommandDef[] = [
   cmd({
-    name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], acl: ACL, keys: [1, 1, 1], getKeys: sortKeys, main: sortCommand(false), slow: true,
+    name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], acl: ACL, getKeys: sortKeys, main: sortCommand(false), slow: true,
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },
@@ -340,7 +327,7 @@ export const sortCommands: CommandDef[] = [
     complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).',
   }),
   cmd({
-    name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], acl: ACL, keys: [1, 1, 1], getKeys: () => [1], main: sortCommand(true), slow: true,
+    name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], acl: ACL, main: sortCommand(true), slow: true,
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },

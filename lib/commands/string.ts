@@ -7,10 +7,12 @@
 import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
 import type { MainContext } from '../main-context.js';
 import { cmd, keySpec } from './define.js';
-import { E, invalidExpire } from '../errors.js';
+import { E, invalidExpire, wrongArgs } from '../errors.js';
 import { T_STRING, payload, type Meta } from '../store/meta.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
+import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
 import { decodeReply } from '../resp/decode.js';
+import { stringTooLong } from '../store/limits.js';
 import { DEL, KEEPTTL, MSET, PERSIST, PEXPIREAT, PXAT, SET } from '../store/effects.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -19,16 +21,6 @@ const DECR_OVERFLOW = 'ERR decrement would overflow';
 const LCS_NOT_STRING = 'ERR The specified keys must contain string values';
 const LCS_LEN_AND_IDX = 'ERR If you want both the length and indexes, please just use IDX.';
 const LCS_NO_MEMORY = 'ERR Insufficient memory, failed allocating transient memory for LCS';
-
-/**
- * proto-max-bulk-len: the largest string APPEND / SETRANGE may build. Each shard thread keeps its
- * own copy; the server sends it at startup and on CONFIG SET.
- */
-let maxStringLen = 512 * 1024 * 1024;
-
-export function setProtoMaxBulkLen(n: number): void {
-  if (Number.isFinite(n) && n > 0) maxStringLen = n;
-}
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
@@ -58,7 +50,7 @@ function getString(x: ShardExec, key: Buffer): Buffer | null | undefined {
 
 /** Redis's checkStringLength: would a string of `size + append` bytes exceed proto-max-bulk-len? */
 function tooLong(x: ShardExec, size: number | bigint, append: number): boolean {
-  if (BigInt(size) + BigInt(append) > BigInt(maxStringLen)) {
+  if (stringTooLong(size, append)) {
     x.out.error(E.stringTooLong);
     return true;
   }
@@ -349,19 +341,12 @@ function msetnxCheck(x: ShardExec, args: Buffer[]): void {
   x.out.int(n);
 }
 
-/** Key positions of MSET/MSETNX; with an odd pair count only the first (the shard replies the arity error). */
-function pairKeys(args: Buffer[]): number[] {
-  if (args.length % 2 === 0) return [1];
-  const out: number[] = [];
-  for (let i = 1; i < args.length; i += 2) out.push(i);
-  return out;
-}
-
 /**
  * MSETNX whose keys live on several shards: under the shards' locks, count the existing keys on
  * each, and only if there are none write every part.
  */
-function msetnxCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
+function msetnxCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> | void {
+  if (args.length % 2 === 0) return ctx.out.error(wrongArgs('msetnx'));
   const server = ctx.server;
   const db = ctx.conn.db;
   const parts = new Map<number, Buffer[]>();
@@ -589,181 +574,6 @@ function incrbyfloat(x: ShardExec, args: Buffer[]): void {
 }
 
 // ------------------------------------------------------------------------------------------------
-// x87 80-bit long double, emulated exactly (INCRBYFLOAT).
-//
-// Redis computes INCRBYFLOAT in `long double` (on x86-64: 64-bit significand, 15-bit exponent),
-// parses with strtold and prints with "%.17Lf". To give the same digits we parse decimal and hex
-// input with correct rounding to that format, add with one rounding (nearest, ties to even), and
-// print the exact binary value rounded to 17 decimals (ties to even, as glibc does).
-// ------------------------------------------------------------------------------------------------
-
-/** A finite long double: (-1)^neg * m * 2^e, with m < 2^64. Infinity is `inf: true`. */
-export interface LongDouble {
-  neg: boolean;
-  m: bigint;
-  e: number;
-  inf?: boolean;
-}
-
-const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
-/** Exponent of the smallest subnormal (2^-16445); also the quantum of the smallest normals. */
-const LD_EMIN = -16445;
-/** Values at or above 2^16384 overflow. */
-const LD_LIMIT_BITS = 16384;
-const MANT_BITS = 64;
-const TWO64 = 1n << 64n;
-const TWO63 = 1n << 63n;
-
-function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length;
-}
-
-/** n / 2^s rounded to nearest, ties to even (n >= 0, s >= 0). */
-function shiftRound(n: bigint, s: number): bigint {
-  if (s <= 0) return n << BigInt(-s);
-  const bs = BigInt(s);
-  const q = n >> bs;
-  const rem = n - (q << bs);
-  const half = 1n << (bs - 1n);
-  if (rem > half || (rem === half && (q & 1n) === 1n)) return q + 1n;
-  return q;
-}
-
-/** Rounds the exact value n * 2^e (n >= 0) to a long double. */
-function roundDyadic(neg: boolean, n: bigint, e: number): LongDouble {
-  if (n === 0n) return { neg, m: 0n, e: 0 };
-  const bits = bitLength(n);
-  if (bits + e > LD_LIMIT_BITS + 1) return { neg, m: 0n, e: 0, inf: true };
-  if (bits + e < LD_EMIN - 1) return { neg, m: 0n, e: 0 };
-  const t = Math.max(e + bits - MANT_BITS, LD_EMIN);
-  if (t <= e) return finish(neg, n, e);
-  let m = shiftRound(n, t - e);
-  let te = t;
-  if (m === TWO64) {
-    m = TWO63;
-    te++;
-  }
-  return finish(neg, m, te);
-}
-
-function finish(neg: boolean, m: bigint, e: number): LongDouble {
-  if (m !== 0n && bitLength(m) + e > LD_LIMIT_BITS) return { neg, m: 0n, e: 0, inf: true };
-  return { neg, m, e };
-}
-
-/** Rounds the exact value p / q (p, q > 0) to a long double. */
-function roundRational(neg: boolean, p: bigint, q: bigint): LongDouble {
-  // floor(log2(p/q)) is k or k - 1
-  let k = bitLength(p) - bitLength(q);
-  const ge = k >= 0 ? p >= q << BigInt(k) : p << BigInt(-k) >= q;
-  if (!ge) k--;
-  let t = Math.max(k - (MANT_BITS - 1), LD_EMIN);
-  if (k + 1 > LD_LIMIT_BITS) return { neg, m: 0n, e: 0, inf: true };
-  const num = t >= 0 ? p : p << BigInt(-t);
-  const den = t >= 0 ? q << BigInt(t) : q;
-  let m = num / den;
-  const r2 = (num - m * den) * 2n;
-  if (r2 > den || (r2 === den && (m & 1n) === 1n)) m++;
-  if (m === TWO64) {
-    m = TWO63;
-    t++;
-  }
-  return finish(neg, m, t);
-}
-
-const DEC_RE = /^([+-]?)(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?$/;
-const HEX_RE = /^([+-]?)0[xX](?:([0-9a-fA-F]+)\.?([0-9a-fA-F]*)|\.([0-9a-fA-F]+))(?:[pP]([+-]?\d+))?$/;
-const INF_RE = /^([+-]?)(?:inf|infinity)$/i;
-/** Redis copies the text into a 5 KiB buffer (MAX_LONG_DOUBLE_CHARS) before strtold. */
-const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
-
-/** Exponent text -> number, clamped far outside the useful range. */
-function clampExp(s: string | undefined): number {
-  if (!s) return 0;
-  const neg = s[0] === '-';
-  const digits = s.replace(/^[+-]/, '').replace(/^0+/, '');
-  const v = digits.length > 9 ? 1e9 : Number(digits || '0');
-  return neg ? -v : v;
-}
-
-/**
- * Redis string2ld: strtold over the whole text, no leading space, not NaN; an overflow or an
- * underflow to zero is an error (a subnormal result is accepted). Returns null when invalid.
- */
-export function parseLongDouble(b: Buffer): LongDouble | null {
-  if (b.length === 0 || b.length >= MAX_LONG_DOUBLE_CHARS) return null;
-  const s = b.toString('latin1');
-  let r: LongDouble;
-  let nonzero: boolean;
-  let dm = DEC_RE.exec(s);
-  if (dm) {
-    const neg = dm[1] === '-';
-    const intPart = dm[2] ?? '';
-    const frac = dm[3] ?? dm[4] ?? '';
-    let digits = (intPart + frac).replace(/^0+/, '');
-    let exp = clampExp(dm[5]) - frac.length;
-    if (digits === '') return { neg, m: 0n, e: 0 };
-    nonzero = true;
-    // Trailing zeros only scale the exponent.
-    const tz = digits.length - digits.replace(/0+$/, '').length;
-    if (tz) {
-      digits = digits.slice(0, digits.length - tz);
-      exp += tz;
-    }
-    const mag = digits.length + exp - 1; // value is in [10^mag, 10^(mag+1))
-    if (mag > 4933) r = { neg, m: 0n, e: 0, inf: true };
-    else if (mag < -4953) r = { neg, m: 0n, e: 0 };
-    else {
-      const d = BigInt(digits);
-      r = exp >= 0 ? roundDyadic(neg, d * 10n ** BigInt(exp), 0) : roundRational(neg, d, 10n ** BigInt(-exp));
-    }
-  } else if ((dm = HEX_RE.exec(s))) {
-    const neg = dm[1] === '-';
-    const intPart = dm[2] ?? '';
-    const frac = dm[3] ?? dm[4] ?? '';
-    const digits = (intPart + frac).replace(/^0+/, '');
-    if (digits === '') return { neg, m: 0n, e: 0 };
-    nonzero = true;
-    const exp = clampExp(dm[5]) - 4 * frac.length;
-    r = roundDyadic(neg, BigInt('0x' + digits), exp);
-  } else if ((dm = INF_RE.exec(s))) {
-    return { neg: dm[1] === '-', m: 0n, e: 0, inf: true };
-  } else {
-    return null;
-  }
-  if (r.inf) return null; // ERANGE overflow (HUGE_VAL)
-  if (nonzero && r.m === 0n) return null; // ERANGE underflow to zero
-  return r;
-}
-
-/** a + b rounded once; null when the result is infinite or NaN. */
-export function ldAdd(a: LongDouble, b: LongDouble): LongDouble | null {
-  if (a.inf || b.inf) return null;
-  const e = Math.min(a.e, b.e);
-  const na = a.m << BigInt(a.e - e);
-  const nb = b.m << BigInt(b.e - e);
-  const sum = (a.neg ? -na : na) + (b.neg ? -nb : nb);
-  if (sum === 0n) return { neg: a.neg && b.neg, m: 0n, e: 0 };
-  const r = roundDyadic(sum < 0n, sum < 0n ? -sum : sum, e);
-  return r.inf ? null : r;
-}
-
-const TEN17 = 10n ** 17n;
-
-/** printf("%.17Lf") with trailing zeros (and a bare '.') removed, "-0" as "0" (Redis LD_STR_HUMAN). */
-export function formatLongDoubleHuman(v: LongDouble): string {
-  let r: bigint;
-  if (v.e >= 0) r = (v.m << BigInt(v.e)) * TEN17;
-  else r = shiftRound(v.m * TEN17, -v.e);
-  let digits = r.toString().padStart(18, '0');
-  const int = digits.slice(0, digits.length - 17);
-  let frac = digits.slice(digits.length - 17).replace(/0+$/, '');
-  digits = frac ? int + '.' + frac : int;
-  const s = (v.neg ? '-' : '') + digits;
-  return s === '-0' ? '0' : s;
-}
-
-// ------------------------------------------------------------------------------------------------
 // LCS
 // ------------------------------------------------------------------------------------------------
 
@@ -962,24 +772,24 @@ const LCS_GET = Buffer.from('lcs-get');
 const LCS_WITH = Buffer.from('lcs-with');
 
 const msetDef = cmd({
-  name: 'mset', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], keys: [1, -1, 2], getKeys: pairKeys, shard: mset,
+  name: 'mset', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: mset,
   scatter: { group: 2, merge: 'ok' },
   keySpecs: spec(['OW', 'update'], -1, 2), tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'],
   summary: 'Set multiple keys to multiple values', since: '1.0.1', group: 'string', complexity: 'O(N) where N is the number of keys to set.',
 });
 
 const msetnxCheckDef = cmd({
-  name: 'msetnx-check', arity: -2, flags: ['readonly'], keys: [1, -1, 1], shard: msetnxCheck, internal: true,
+  name: 'msetnx-check', arity: -2, flags: ['readonly'], shard: msetnxCheck, internal: true,
   summary: 'Internal: counts existing keys for a cross-shard MSETNX.', since: '7.0.0', group: 'string',
 });
 
 const lcsGetDef = cmd({
-  name: 'lcs-get', arity: 2, flags: ['readonly'], keys: [1, 1, 1], shard: lcsGet, internal: true,
+  name: 'lcs-get', arity: 2, flags: ['readonly'], shard: lcsGet, internal: true,
   summary: 'Internal: reads one value of a cross-shard LCS.', since: '7.0.0', group: 'string',
 });
 
 const lcsWithDef = cmd({
-  name: 'lcs-with', arity: -4, flags: ['readonly'], keys: [3, 3, 1], shard: lcsWith, internal: true,
+  name: 'lcs-with', arity: -4, flags: ['readonly'], shard: lcsWith, internal: true,
   summary: 'Internal: computes a cross-shard LCS with the first value given.', since: '7.0.0', group: 'string',
 });
 
@@ -993,115 +803,115 @@ const RANGE_COMPLEXITY =
 
 export const stringCommands: CommandDef[] = [
   cmd({
-    name: 'get', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: get,
+    name: 'get', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['string'], shard: get,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get the value of a key', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], keys: [1, 1, 1], shard: set,
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: set,
     keySpecs: spec(['RW', 'access', 'update', 'variable_flags'], 0, 1, 'RW and ACCESS due to the optional `GET` argument'),
     summary: 'Set the string value of a key', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: setnx,
+    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: setnx,
     keySpecs: spec(['OW', 'insert']),
     summary: 'Set the value of a key, only if the key does not exist', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'setex', arity: 4, flags: ['write', 'denyoom'], acl: ['string'], keys: [1, 1, 1], shard: setex,
+    name: 'setex', arity: 4, flags: ['write', 'denyoom'], acl: ['string'], shard: setex,
     keySpecs: spec(['OW', 'update']),
     summary: 'Set the value and expiration of a key', since: '2.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], acl: ['string'], keys: [1, 1, 1], shard: psetex,
+    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], acl: ['string'], shard: psetex,
     keySpecs: spec(['OW', 'update']),
     summary: 'Set the value and expiration in milliseconds of a key', since: '2.6.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: getset,
+    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: getset,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Set the string value of a key and return its old value', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'getdel', arity: 2, flags: ['write', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: getdel,
+    name: 'getdel', arity: 2, flags: ['write', 'fast'], acl: ['string'], shard: getdel,
     keySpecs: spec(['RW', 'access', 'delete']),
     summary: 'Get the value of a key and delete the key', since: '6.2.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'getex', arity: -2, flags: ['write', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: getex,
+    name: 'getex', arity: -2, flags: ['write', 'fast'], acl: ['string'], shard: getex,
     keySpecs: spec(['RW', 'access', 'update'], 0, 1, 'RW and UPDATE because it changes the TTL'),
     summary: 'Get the value of a key and optionally set its expiration', since: '6.2.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'mget', direct: true, arity: -2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, -1, 1], shard: mget,
+    name: 'mget', direct: true, arity: -2, flags: ['readonly', 'fast'], acl: ['string'], shard: mget,
     scatter: { group: 1, merge: 'gather' },
     keySpecs: spec(['RO', 'access'], -1, 1), tips: ['request_policy:multi_shard'],
     summary: 'Get the values of all the given keys', since: '1.0.0', group: 'string', complexity: 'O(N) where N is the number of keys to retrieve.',
   }),
   msetDef,
   cmd({
-    name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], keys: [1, -1, 2], getKeys: pairKeys, shard: msetnx,
+    name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: msetnx,
     coordinated: msetnxCoordinated,
     keySpecs: spec(['OW', 'insert'], -1, 2), tips: ['request_policy:multi_shard', 'response_policy:agg_min'],
     summary: 'Set multiple keys to multiple values, only if none of the keys exist', since: '1.0.1', group: 'string',
     complexity: 'O(N) where N is the number of keys to set.',
   }),
   cmd({
-    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: append,
+    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: append,
     keySpecs: spec(['RW', 'insert']),
     summary: 'Append a value to a key', since: '2.0.0', group: 'string',
     complexity:
       'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
   }),
   cmd({
-    name: 'strlen', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: strlen,
+    name: 'strlen', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['string'], shard: strlen,
     keySpecs: spec(['RO']),
     summary: 'Get the length of the value stored in a key', since: '2.2.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: incr,
+    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: incr,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Increment the integer value of a key by one', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: incrby,
+    name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: incrby,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Increment the integer value of a key by the given amount', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: incrbyfloat,
+    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: incrbyfloat,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Increment the float value of a key by the given amount', since: '2.6.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: decr,
+    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: decr,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Decrement the integer value of a key by one', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], shard: decrby,
+    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: decrby,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'getrange', direct: true, arity: 4, flags: ['readonly'], acl: ['string'], keys: [1, 1, 1], shard: getrange,
+    name: 'getrange', direct: true, arity: 4, flags: ['readonly'], acl: ['string'], shard: getrange,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get a substring of the string stored at a key', since: '2.4.0', group: 'string', complexity: RANGE_COMPLEXITY,
   }),
   cmd({
-    name: 'substr', direct: true, arity: 4, flags: ['readonly'], acl: ['string'], keys: [1, 1, 1], shard: getrange,
+    name: 'substr', direct: true, arity: 4, flags: ['readonly'], acl: ['string'], shard: getrange,
     keySpecs: spec(['RO', 'access']),
     summary: 'Get a substring of the string stored at a key', since: '1.0.0', group: 'string', complexity: RANGE_COMPLEXITY,
   }),
   cmd({
-    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], acl: ['string'], keys: [1, 1, 1], shard: setrange,
+    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], acl: ['string'], shard: setrange,
     keySpecs: spec(['RW', 'update']),
     summary: 'Overwrite part of a string at key starting at the specified offset', since: '2.2.0', group: 'string',
     complexity:
       'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
   }),
   cmd({
-    name: 'lcs', arity: -3, flags: ['readonly'], acl: ['string'], keys: [1, 2, 1], shard: lcs, coordinated: lcsCoordinated,
+    name: 'lcs', arity: -3, flags: ['readonly'], acl: ['string'], shard: lcs, coordinated: lcsCoordinated,
     keySpecs: spec(['RO', 'access'], 1, 1),
     summary: 'Find longest common substring', since: '7.0.0', group: 'string', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
     slow: true,

@@ -1,7 +1,7 @@
 // Shapes shared by the command table, the main thread and the shard workers.
 
 import type { RespWriter } from '../resp/writer.js';
-import type { ShardStore } from '../store/shard-store.js';
+import type { StoreCtx } from '../store/context.js';
 import type { MainContext } from '../main-context.js';
 
 /** Redis 7 command flags (COMMAND INFO spelling). */
@@ -26,19 +26,9 @@ export type CommandFlag =
   | 'movablekeys'
   | 'allow_busy';
 
-/** Execution context of a command running inside a shard's batch. */
-export interface ShardExec {
-  store: ShardStore;
-  /** Logical database index the client selected. */
-  db: number;
+/** Execution context of a command running inside a shard's batch: its data context and its reply. */
+export interface ShardExec extends StoreCtx {
   out: RespWriter;
-  /** Milliseconds since the epoch, fixed for the whole batch. */
-  now: number;
-  /**
-   * Records the effect of a write in the binlog (same transaction). Commands whose effect is not
-   * their own argument list (SET EX -> SET PXAT, INCRBYFLOAT -> SET KEEPTTL) pass the rewritten form.
-   */
-  binlog(args: Buffer[]): void;
 }
 
 export type ShardHandler = (x: ShardExec, args: Buffer[]) => void;
@@ -46,7 +36,8 @@ export type ShardHandler = (x: ShardExec, args: Buffer[]) => void;
 /** Main-thread handler: writes exactly one reply through ctx. May be async. */
 export type MainHandler = (ctx: MainContext, args: Buffer[]) => void | Promise<void>;
 
-export interface KeySpec {
+/** The legacy key range COMMAND INFO shows (derived from the key specs: lib/commands/key-specs.ts). */
+export interface KeyRange {
   /** Index of the first key (0 = no keys). */
   first: number;
   /** Index of the last key; negative counts from the end (-1 = last argument). */
@@ -66,10 +57,6 @@ export interface ScatterSpec {
   merge: 'sum' | 'ok' | 'gather';
 }
 
-/**
- * A Redis 7 key specification as COMMAND INFO reports it. Commands may give their own (exact flags
- * and notes); otherwise COMMAND INFO derives one from `keys`.
- */
 /** A key spec whose keys cannot be found from the arguments (SORT's BY/GET/STORE). */
 export interface UnknownKeySpec {
   flags: string[];
@@ -77,6 +64,7 @@ export interface UnknownKeySpec {
   unknown: true;
 }
 
+/** A Redis 7 key specification, as COMMAND INFO reports it. */
 export interface KeySpecDoc {
   /** RO, RW, OW, RM, access, update, insert, delete, not_key, incomplete, variable_flags */
   flags: string[];
@@ -95,8 +83,9 @@ export interface CommandDef {
   flags: CommandFlag[];
   /** ACL categories without the '@'. */
   acl: string[];
-  keys: KeySpec;
-  /** Custom key extraction for movable keys (returns argument indexes). */
+  /** COMMAND INFO's legacy key range, derived from keySpecs. */
+  keys: KeyRange;
+  /** Key extraction of its own (SORT), where key specs cannot find the keys. */
   getKeys?: (args: Buffer[]) => number[];
   /** Runs in the shard that owns the (first) key. */
   shard?: ShardHandler;
@@ -108,8 +97,8 @@ export interface CommandDef {
   coordinated?: MainHandler;
   /** Subcommands (CONFIG GET ...), keyed by lower-case name. */
   sub?: Map<string, CommandDef>;
-  /** COMMAND INFO key specifications; derived from `keys` when absent. */
-  keySpecs?: Array<KeySpecDoc | UnknownKeySpec>;
+  /** Where the keys are (Redis 7 key specs): the one statement of key positions. */
+  keySpecs: Array<KeySpecDoc | UnknownKeySpec>;
   /** COMMAND INFO tips (nondeterministic_output, request_policy:all_shards, ...). */
   tips?: string[];
   /** COMMAND DOCS */

@@ -45,7 +45,7 @@ import {
   COLL_FIXED, F_BIG, INLINE_MAX, WrongTypeError, collOf, copyCollection, idRange, memberOf, memberPart, newColl, partKey, putMember, removeSubKey, replaceWith,
   saveColl, scoreFromSortable, sortableScore, subKey, zmemberOf, type Coll,
 } from '../store/collections.js';
-import { parseI64, formatDouble } from '../resp/number.js';
+import { parseDoubleArg, strtod, parseI64, formatDouble } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { parseCursor } from './keyspace.js';
 import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
@@ -83,177 +83,6 @@ function parseLong(b: Buffer): number {
   const n = parseI64(b);
   if (n === null) throw new RedisError(E.notInt);
   return Number(n);
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-function matchWord(b: Buffer, i: number, w: string): boolean {
-  if (i + w.length > b.length) return false;
-  for (let k = 0; k < w.length; k++) {
-    let c = b[i + k];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== w.charCodeAt(k)) return false;
-  }
-  return true;
-}
-
-interface Strtod {
-  v: number;
-  /** index after the converted text; the start index when nothing was converted */
-  end: number;
-  /** glibc would set errno = ERANGE (overflow, or a non-zero number rounded to zero) */
-  erange: boolean;
-}
-
-/**
- * glibc strtod over `b` from `start`: leading white space, a sign, then a decimal or hexadecimal
- * number, inf/infinity or nan[(...)], all case-insensitive. Stops at the first byte that does not
- * fit (a NUL byte included, as C strings end there).
- */
-function strtod(b: Buffer, start: number): Strtod {
-  const n = b.length;
-  let i = start;
-  while (i < n && isSpace(b[i])) i++;
-  let neg = false;
-  if (i < n && (b[i] === 43 || b[i] === 45)) {
-    neg = b[i] === 45;
-    i++;
-  }
-  if (matchWord(b, i, 'inf')) {
-    const end = matchWord(b, i, 'infinity') ? i + 8 : i + 3;
-    return { v: neg ? -Infinity : Infinity, end, erange: false };
-  }
-  if (matchWord(b, i, 'nan')) {
-    let end = i + 3;
-    if (end < n && b[end] === 40) {
-      let k = end + 1;
-      while (k < n && (isDigit(b[k]) || hexVal(b[k]) >= 0 || (b[k] | 32) >= 97 && (b[k] | 32) <= 122 || b[k] === 95)) k++;
-      if (k < n && b[k] === 41) end = k + 1;
-    }
-    return { v: NaN, end, erange: false };
-  }
-  if (i + 1 < n && b[i] === 48 && (b[i + 1] | 32) === 120) {
-    const h = hexFloat(b, i + 2, neg);
-    if (h) return h;
-    return { v: neg ? -0 : 0, end: i + 1, erange: false };
-  }
-  let j = i;
-  let digits = 0;
-  let nonzero = false;
-  while (j < n && isDigit(b[j])) {
-    digits++;
-    if (b[j] !== 48) nonzero = true;
-    j++;
-  }
-  if (j < n && b[j] === 46) {
-    let k = j + 1;
-    while (k < n && isDigit(b[k])) {
-      digits++;
-      if (b[k] !== 48) nonzero = true;
-      k++;
-    }
-    if (digits > 0) j = k;
-  }
-  if (digits === 0) return { v: 0, end: start, erange: false };
-  if (j < n && (b[j] | 32) === 101) {
-    let k = j + 1;
-    if (k < n && (b[k] === 43 || b[k] === 45)) k++;
-    if (k < n && isDigit(b[k])) {
-      while (k < n && isDigit(b[k])) k++;
-      j = k;
-    }
-  }
-  const v = Number(b.toString('latin1', i, j));
-  const erange = !Number.isFinite(v) || (v === 0 && nonzero);
-  return { v: neg ? -v : v, end: j, erange };
-}
-
-/** The part of a hexadecimal float after "0x"; null when no hex digit follows. */
-function hexFloat(b: Buffer, i: number, neg: boolean): Strtod | null {
-  const n = b.length;
-  let j = i;
-  let mant = 0n;
-  let digits = 0;
-  let frac = 0;
-  while (j < n && hexVal(b[j]) >= 0) {
-    mant = mant * 16n + BigInt(hexVal(b[j]));
-    digits++;
-    j++;
-  }
-  if (j < n && b[j] === 46) {
-    let k = j + 1;
-    while (k < n && hexVal(b[k]) >= 0) {
-      mant = mant * 16n + BigInt(hexVal(b[k]));
-      digits++;
-      frac++;
-      k++;
-    }
-    if (digits > 0) j = k;
-  }
-  if (digits === 0) return null;
-  let exp = -4 * frac;
-  if (j < n && (b[j] | 32) === 112) {
-    let k = j + 1;
-    let eneg = false;
-    if (k < n && (b[k] === 43 || b[k] === 45)) {
-      eneg = b[k] === 45;
-      k++;
-    }
-    if (k < n && isDigit(b[k])) {
-      let e = 0;
-      while (k < n && isDigit(b[k])) {
-        if (e < 1e6) e = e * 10 + (b[k] - 48);
-        k++;
-      }
-      exp += eneg ? -e : e;
-      j = k;
-    }
-  }
-  if (mant === 0n) return { v: neg ? -0 : 0, end: j, erange: false };
-  const bits = mant.toString(2).length;
-  if (bits > 128) {
-    const drop = bits - 128;
-    mant >>= BigInt(drop);
-    exp += drop;
-  }
-  let v = Number(mant);
-  while (exp > 1000 && Number.isFinite(v)) {
-    v *= 2 ** 1000;
-    exp -= 1000;
-  }
-  while (exp < -1000 && v !== 0) {
-    v *= 2 ** -1000;
-    exp += 1000;
-  }
-  v *= 2 ** exp;
-  const erange = !Number.isFinite(v) || v === 0;
-  return { v: neg ? -v : v, end: j, erange };
-}
-
-/**
- * Redis's getDoubleFromObject (scores, increments, weights): the whole argument is one strtod
- * number, no leading space, no NaN, no overflow, no non-zero value that underflows to zero.
- */
-function parseScoreArg(b: Buffer): number | null {
-  if (b.length === 0 || isSpace(b[0])) return null;
-  const r = strtod(b, 0);
-  if (r.end !== b.length) return null;
-  if (r.erange && (r.v === Infinity || r.v === -Infinity || r.v === 0)) return null;
-  if (Number.isNaN(r.v)) return null;
-  return r.v;
 }
 
 interface ScoreRange {
@@ -708,7 +537,7 @@ function zaddGeneric(x: ShardExec, args: Buffer[], incrCmd: boolean): void {
   if (incr && pairs > 1) throw new RedisError('ERR INCR option supports a single increment-element pair');
   const scores = new Array<number>(pairs);
   for (let p = 0; p < pairs; p++) {
-    const s = parseScoreArg(args[i + 2 * p]);
+    const s = parseDoubleArg(args[i + 2 * p]);
     if (s === null) throw new RedisError(ERR_NOT_FLOAT);
     scores[p] = s;
   }
@@ -1424,7 +1253,7 @@ function parseSetOpOpts(args: Buffer[], head: SetOpHead, op: Op, hasDst: boolean
       j++;
       remaining--;
       for (let i = 0; i < n; i++, j++, remaining--) {
-        const w = parseScoreArg(args[j]);
+        const w = parseDoubleArg(args[j]);
         if (w === null) throw new RedisError(ERR_WEIGHT);
         o.weights[i] = w;
       }
@@ -1718,36 +1547,6 @@ keyTypeOps[T_ZSET] = {
 };
 
 // ------------------------------------------------------------------------------------------------
-// Key positions of the numkeys commands
-// ------------------------------------------------------------------------------------------------
-
-/** C atoi: leading space, sign, digits up to the first other byte. */
-function atoi(b: Buffer): number {
-  let i = 0;
-  while (i < b.length && isSpace(b[i])) i++;
-  let neg = false;
-  if (i < b.length && (b[i] === 43 || b[i] === 45)) neg = b[i++] === 45;
-  let v = 0;
-  while (i < b.length && isDigit(b[i]) && v < 1e12) v = v * 10 + (b[i++] - 48);
-  return neg ? -v : v;
-}
-
-/**
- * Keys after a numkeys argument at `numIdx` (plus `fixed` leading key positions). Invalid counts
- * give [0]: COMMAND GETKEYS answers "Invalid arguments", and routing sends the command to one
- * shard, whose handler replies the numkeys error.
- */
-function numkeysKeys(numIdx: number, fixed: number[]) {
-  return (args: Buffer[]): number[] => {
-    const n = atoi(args[numIdx] ?? EMPTY);
-    if (n < 1 || n > args.length - numIdx - 1) return [0];
-    const out = [...fixed];
-    for (let i = 0; i < n; i++) out.push(numIdx + 1 + i);
-    return out;
-  };
-}
-
-// ------------------------------------------------------------------------------------------------
 // The table
 // ------------------------------------------------------------------------------------------------
 
@@ -1769,197 +1568,192 @@ const BYSCORE_COMPLEXITY =
 const REMRANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.';
 const POP_COMPLEXITY = (which: string) => `O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.${which}`;
 
-function internalDef(name: string, arity: number, write: boolean, shard: (x: ShardExec, args: Buffer[]) => void, keys: [number, number, number], summary: string): CommandDef {
-  return cmd({ name, arity, flags: [write ? 'write' : 'readonly'], acl: ZS, keys, shard, internal: true, summary, since: '7.0.0', ...G });
+function internalDef(name: string, arity: number, write: boolean, shard: (x: ShardExec, args: Buffer[]) => void, summary: string): CommandDef {
+  return cmd({ name, arity, flags: [write ? 'write' : 'readonly'], acl: ZS, shard, internal: true, summary, since: '7.0.0', ...G });
 }
 
-const zrangeCollectDef = internalDef('zrange-collect', -6, false, zrangeCollect, [3, 3, 1], 'Internal: the entries of a cross-shard ZRANGESTORE.');
-const zsetStoreDef = internalDef('zset-store', -3, true, zsetStore, [1, 1, 1], 'Internal: writes the result of a cross-shard sorted set command.');
-const zsetMetaDef = internalDef('zset-meta', -2, false, zsetMeta, [1, -1, 1], 'Internal: types and sizes of sorted set command sources.');
-const zsetAllDef = internalDef('zset-all', 2, false, zsetAll, [1, 1, 1], 'Internal: every member of a sorted set or set source.');
-const zsetLookupDef = internalDef('zset-lookup', -2, false, zsetLookup, [1, 1, 1], 'Internal: scores of some members of a sorted set or set source.');
-const zmpopKeyDef = internalDef('zmpop-key', 4, true, zmpopKey, [1, 1, 1], 'Internal: ZMPOP on one key (null array when missing).');
+const zrangeCollectDef = internalDef('zrange-collect', -6, false, zrangeCollect, 'Internal: the entries of a cross-shard ZRANGESTORE.');
+const zsetStoreDef = internalDef('zset-store', -3, true, zsetStore, 'Internal: writes the result of a cross-shard sorted set command.');
+const zsetMetaDef = internalDef('zset-meta', -2, false, zsetMeta, 'Internal: types and sizes of sorted set command sources.');
+const zsetAllDef = internalDef('zset-all', 2, false, zsetAll, 'Internal: every member of a sorted set or set source.');
+const zsetLookupDef = internalDef('zset-lookup', -2, false, zsetLookup, 'Internal: scores of some members of a sorted set or set source.');
+const zmpopKeyDef = internalDef('zmpop-key', 4, true, zmpopKey, 'Internal: ZMPOP on one key (null array when missing).');
 
-const unionKeys = numkeysKeys(1, []);
-const storeKeys = numkeysKeys(2, [1]);
 
 export const zsetCommands: CommandDef[] = [
   cmd({
-    name: 'zadd', arity: -4, flags: ['write', 'denyoom', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zadd,
+    name: 'zadd', arity: -4, flags: ['write', 'denyoom', 'fast'], acl: ZS, shard: zadd,
     keySpecs: ks(['RW', 'update']),
     summary: 'Add one or more members to a sorted set, or update its score if it already exists', since: '1.2.0', ...G,
     complexity: 'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
   }),
   cmd({
-    name: 'zincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zincrby,
+    name: 'zincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], acl: ZS, shard: zincrby,
     keySpecs: ks(['RW', 'access', 'update']),
     summary: 'Increment the score of a member in a sorted set', since: '1.2.0', ...G,
     complexity: 'O(log(N)) where N is the number of elements in the sorted set.',
   }),
   cmd({
-    name: 'zrem', arity: -3, flags: ['write', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zrem,
+    name: 'zrem', arity: -3, flags: ['write', 'fast'], acl: ZS, shard: zrem,
     keySpecs: ks(['RW', 'delete']),
     summary: 'Remove one or more members from a sorted set', since: '1.2.0', ...G,
     complexity: 'O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.',
   }),
   cmd({
-    name: 'zcard', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zcard,
+    name: 'zcard', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ZS, shard: zcard,
     keySpecs: ks(['RO']),
     summary: 'Get the number of members in a sorted set', since: '1.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'zcount', direct: true, arity: 4, flags: ['readonly', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zcount,
+    name: 'zcount', direct: true, arity: 4, flags: ['readonly', 'fast'], acl: ZS, shard: zcount,
     keySpecs: RANGE_RO,
     summary: 'Count the members in a sorted set with scores within the given values', since: '2.0.0', ...G,
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
   }),
   cmd({
-    name: 'zlexcount', arity: 4, flags: ['readonly', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zlexcount,
+    name: 'zlexcount', arity: 4, flags: ['readonly', 'fast'], acl: ZS, shard: zlexcount,
     keySpecs: RANGE_RO,
     summary: 'Count the number of members in a sorted set between a given lexicographical range', since: '2.8.9', ...G,
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
   }),
   cmd({
-    name: 'zscore', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zscore,
+    name: 'zscore', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ZS, shard: zscore,
     keySpecs: RANGE_RO,
     summary: 'Get the score associated with the given member in a sorted set', since: '1.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'zmscore', direct: true, arity: -3, flags: ['readonly', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zmscore,
+    name: 'zmscore', direct: true, arity: -3, flags: ['readonly', 'fast'], acl: ZS, shard: zmscore,
     keySpecs: RANGE_RO,
     summary: 'Get the score associated with the given members in a sorted set', since: '6.2.0', ...G,
     complexity: 'O(N) where N is the number of members being requested.',
   }),
   cmd({
-    name: 'zrank', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zrankGeneric(false),
+    name: 'zrank', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ZS, shard: zrankGeneric(false),
     keySpecs: RANGE_RO,
     summary: 'Determine the index of a member in a sorted set', since: '2.0.0', ...G, complexity: 'O(log(N))',
   }),
   cmd({
-    name: 'zrevrank', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zrankGeneric(true),
+    name: 'zrevrank', direct: true, arity: 3, flags: ['readonly', 'fast'], acl: ZS, shard: zrankGeneric(true),
     keySpecs: RANGE_RO,
     summary: 'Determine the index of a member in a sorted set, with scores ordered from high to low', since: '2.0.0', ...G, complexity: 'O(log(N))',
   }),
   cmd({
-    name: 'zrange', arity: -4, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zrangeGeneric(RT.Auto, 'auto'), slow: true,
+    name: 'zrange', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Auto, 'auto'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set', since: '1.2.0', ...G,
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
   }),
   cmd({
-    name: 'zrangebyscore', arity: -4, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zrangeGeneric(RT.Score, 'fwd'), slow: true,
+    name: 'zrangebyscore', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Score, 'fwd'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set, by score', since: '1.0.5', ...G, complexity: BYSCORE_COMPLEXITY,
   }),
   cmd({
-    name: 'zrevrangebyscore', arity: -4, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zrangeGeneric(RT.Score, 'rev'), slow: true,
+    name: 'zrevrangebyscore', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Score, 'rev'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set, by score, with scores ordered from high to low', since: '2.2.0', ...G,
     complexity: BYSCORE_COMPLEXITY,
   }),
   cmd({
-    name: 'zrangebylex', arity: -4, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zrangeGeneric(RT.Lex, 'fwd'), slow: true,
+    name: 'zrangebylex', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Lex, 'fwd'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set, by lexicographical range', since: '2.8.9', ...G, complexity: BYSCORE_COMPLEXITY,
   }),
   cmd({
-    name: 'zrevrangebylex', arity: -4, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zrangeGeneric(RT.Lex, 'rev'), slow: true,
+    name: 'zrevrangebylex', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Lex, 'rev'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.', since: '2.8.9', ...G,
     complexity: BYSCORE_COMPLEXITY,
   }),
   cmd({
-    name: 'zrevrange', arity: -4, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zrangeGeneric(RT.Rank, 'rev'), slow: true,
+    name: 'zrevrange', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Rank, 'rev'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set, by index, with scores ordered from high to low', since: '1.2.0', ...G,
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
   }),
   cmd({
-    name: 'zrangestore', arity: -5, flags: ['write', 'denyoom'], acl: ZS, keys: [1, 2, 1], shard: zrangestore, coordinated: zrangestoreCoordinated,
+    name: 'zrangestore', arity: -5, flags: ['write', 'denyoom'], acl: ZS, shard: zrangestore, coordinated: zrangestoreCoordinated,
     slow: true, keySpecs: [keySpec(['OW', 'update']), keySpec(['RO', 'access'], 2)],
     summary: 'Store a range of members from sorted set into another key', since: '6.2.0', ...G,
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',
   }),
   cmd({
-    name: 'zremrangebyrank', arity: 4, flags: ['write'], acl: ZS, keys: [1, 1, 1], shard: zremrangeGeneric(RT.Rank), slow: true,
+    name: 'zremrangebyrank', arity: 4, flags: ['write'], acl: ZS, shard: zremrangeGeneric(RT.Rank), slow: true,
     keySpecs: ks(['RW', 'delete']),
     summary: 'Remove all members in a sorted set within the given indexes', since: '2.0.0', ...G, complexity: REMRANGE_COMPLEXITY,
   }),
   cmd({
-    name: 'zremrangebyscore', arity: 4, flags: ['write'], acl: ZS, keys: [1, 1, 1], shard: zremrangeGeneric(RT.Score), slow: true,
+    name: 'zremrangebyscore', arity: 4, flags: ['write'], acl: ZS, shard: zremrangeGeneric(RT.Score), slow: true,
     keySpecs: ks(['RW', 'delete']),
     summary: 'Remove all members in a sorted set within the given scores', since: '1.2.0', ...G, complexity: REMRANGE_COMPLEXITY,
   }),
   cmd({
-    name: 'zremrangebylex', arity: 4, flags: ['write'], acl: ZS, keys: [1, 1, 1], shard: zremrangeGeneric(RT.Lex), slow: true,
+    name: 'zremrangebylex', arity: 4, flags: ['write'], acl: ZS, shard: zremrangeGeneric(RT.Lex), slow: true,
     keySpecs: ks(['RW', 'delete']),
     summary: 'Remove all members in a sorted set between the given lexicographical range', since: '2.8.9', ...G, complexity: REMRANGE_COMPLEXITY,
   }),
   cmd({
-    name: 'zpopmin', arity: -2, flags: ['write', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zpopGeneric(false),
+    name: 'zpopmin', arity: -2, flags: ['write', 'fast'], acl: ZS, shard: zpopGeneric(false),
     keySpecs: ks(['RW', 'access', 'delete']),
     summary: 'Remove and return members with the lowest scores in a sorted set', since: '5.0.0', ...G, complexity: POP_COMPLEXITY(''),
   }),
   cmd({
-    name: 'zpopmax', arity: -2, flags: ['write', 'fast'], acl: ZS, keys: [1, 1, 1], shard: zpopGeneric(true),
+    name: 'zpopmax', arity: -2, flags: ['write', 'fast'], acl: ZS, shard: zpopGeneric(true),
     keySpecs: ks(['RW', 'access', 'delete']),
     summary: 'Remove and return members with the highest scores in a sorted set', since: '5.0.0', ...G, complexity: POP_COMPLEXITY(''),
   }),
   cmd({
-    name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], acl: ZS, getKeys: unionKeys, shard: zmpop, coordinated: zmpopCoordinated,
+    name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], acl: ZS, shard: zmpop, coordinated: zmpopCoordinated,
     keySpecs: [NUMKEYS_SPEC(['RW', 'access', 'delete'], 1)],
     summary: 'Remove and return members with scores in a sorted set', since: '7.0.0', ...G,
     complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
   }),
   cmd({
-    name: 'zrandmember', arity: -2, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zrandmember, slow: true,
+    name: 'zrandmember', arity: -2, flags: ['readonly'], acl: ZS, shard: zrandmember, slow: true,
     keySpecs: RANGE_RO, tips: ['nondeterministic_output'],
     summary: 'Get one or multiple random elements from a sorted set', since: '6.2.0', ...G, complexity: 'O(N) where N is the number of elements returned',
   }),
   cmd({
-    name: 'zunion', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, getKeys: unionKeys, shard: setOpLocal(CMD_ZUNION),
+    name: 'zunion', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, shard: setOpLocal(CMD_ZUNION),
     coordinated: setOpCoordinated(CMD_ZUNION), slow: true, keySpecs: [NUMKEYS_SPEC(['RO', 'access'], 1)],
     summary: 'Add multiple sorted sets', since: '6.2.0', ...G,
     complexity: 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
   }),
   cmd({
-    name: 'zinter', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, getKeys: unionKeys, shard: setOpLocal(CMD_ZINTER),
+    name: 'zinter', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, shard: setOpLocal(CMD_ZINTER),
     coordinated: setOpCoordinated(CMD_ZINTER), slow: true, keySpecs: [NUMKEYS_SPEC(['RO', 'access'], 1)],
     summary: 'Intersect multiple sorted sets', since: '6.2.0', ...G,
     complexity: 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',
   }),
   cmd({
-    name: 'zdiff', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, getKeys: unionKeys, shard: setOpLocal(CMD_ZDIFF),
+    name: 'zdiff', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, shard: setOpLocal(CMD_ZDIFF),
     coordinated: setOpCoordinated(CMD_ZDIFF), slow: true, keySpecs: [NUMKEYS_SPEC(['RO', 'access'], 1)],
     summary: 'Subtract multiple sorted sets', since: '6.2.0', ...G,
     complexity: 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',
   }),
   cmd({
-    name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS, keys: [1, 1, 1], getKeys: storeKeys,
-    shard: setOpLocal(CMD_ZUNIONSTORE), coordinated: setOpCoordinated(CMD_ZUNIONSTORE), slow: true, keySpecs: STORE_SPECS,
+    name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZUNIONSTORE), coordinated: setOpCoordinated(CMD_ZUNIONSTORE), slow: true, keySpecs: STORE_SPECS,
     summary: 'Add multiple sorted sets and store the resulting sorted set in a new key', since: '2.0.0', ...G,
     complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
   }),
   cmd({
-    name: 'zinterstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS, keys: [1, 1, 1], getKeys: storeKeys,
-    shard: setOpLocal(CMD_ZINTERSTORE), coordinated: setOpCoordinated(CMD_ZINTERSTORE), slow: true, keySpecs: STORE_SPECS,
+    name: 'zinterstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZINTERSTORE), coordinated: setOpCoordinated(CMD_ZINTERSTORE), slow: true, keySpecs: STORE_SPECS,
     summary: 'Intersect multiple sorted sets and store the resulting sorted set in a new key', since: '2.0.0', ...G,
     complexity: 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',
   }),
   cmd({
-    name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS, keys: [1, 1, 1], getKeys: storeKeys,
-    shard: setOpLocal(CMD_ZDIFFSTORE), coordinated: setOpCoordinated(CMD_ZDIFFSTORE), slow: true, keySpecs: STORE_SPECS,
+    name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZDIFFSTORE), coordinated: setOpCoordinated(CMD_ZDIFFSTORE), slow: true, keySpecs: STORE_SPECS,
     summary: 'Subtract multiple sorted sets and store the resulting sorted set in a new key', since: '6.2.0', ...G,
     complexity: 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',
   }),
   cmd({
-    name: 'zintercard', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, getKeys: unionKeys, shard: setOpLocal(CMD_ZINTERCARD),
+    name: 'zintercard', arity: -3, flags: ['readonly', 'movablekeys'], acl: ZS, shard: setOpLocal(CMD_ZINTERCARD),
     coordinated: setOpCoordinated(CMD_ZINTERCARD), slow: true, keySpecs: [NUMKEYS_SPEC(['RO', 'access'], 1)],
     summary: 'Intersect multiple sorted sets and return the cardinality of the result', since: '7.0.0', ...G,
     complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
   }),
   cmd({
-    name: 'zscan', arity: -3, flags: ['readonly'], acl: ZS, keys: [1, 1, 1], shard: zscan, slow: true,
+    name: 'zscan', arity: -3, flags: ['readonly'], acl: ZS, shard: zscan, slow: true,
     keySpecs: RANGE_RO, tips: ['nondeterministic_output'],
     summary: 'Incrementally iterate sorted sets elements and associated scores', since: '2.8.0', ...G,
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',

@@ -1,4 +1,5 @@
-// Number parsing and formatting with Redis's rules (string2ll, strtod checks, %.17g).
+// Number parsing and formatting with Redis's rules (string2ll, atoi, glibc strtod, %.17g); the
+// long double of INCRBYFLOAT is in long-double.ts. Every family parses numbers through these.
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
@@ -56,29 +57,209 @@ export function parseIntArg(b: Uint8Array): number | null {
   return Number(v);
 }
 
+/**
+ * C's atoi as glibc has it, (int) strtol(s, NULL, 10): leading white space, an optional sign, the
+ * digits up to the first other byte (none: 0), clamped to the range of a long, then truncated to
+ * 32 bits. Redis reads some counts this way (the numkeys of key extraction).
+ */
+export function atoi(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length && (b[i] === 32 || (b[i] >= 9 && b[i] <= 13))) i++;
+  let neg = false;
+  if (b[i] === 43 || b[i] === 45) neg = b[i++] === 45;
+  let v = 0n;
+  let clamped = false;
+  for (; i < b.length && b[i] >= 48 && b[i] <= 57; i++) {
+    v = v * 10n + BigInt(b[i] - 48);
+    if (v > INT64_MAX + 1n) {
+      clamped = true;
+      break;
+    }
+  }
+  let r = neg ? -v : v;
+  if (clamped || r > INT64_MAX || r < INT64_MIN) r = neg ? INT64_MIN : INT64_MAX;
+  return Number(BigInt.asIntN(32, r));
+}
+
 export function isI64(v: bigint): boolean {
   return v >= INT64_MIN && v <= INT64_MAX;
 }
 
 export { INT64_MIN, INT64_MAX };
 
-const FLOAT_RE = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$/;
-const INF_RE = /^([+-]?)inf(?:inity)?$/i;
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+function matchWord(b: Uint8Array, i: number, w: string): boolean {
+  if (i + w.length > b.length) return false;
+  for (let k = 0; k < w.length; k++) {
+    let c = b[i + k];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== w.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** The smallest normal double (DBL_MIN). */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+export interface Strtod {
+  v: number;
+  /** index after the converted text; the start index when nothing was converted */
+  end: number;
+  /** glibc would set errno = ERANGE (overflow, or a non-zero number rounded to zero) */
+  erange: boolean;
+}
 
 /**
- * Parses a double the way Redis validates strtod input: the whole string, no spaces, no NaN.
- * Returns null when invalid.
+ * glibc strtod over `b` from `start`: leading white space, a sign, then a decimal or hexadecimal
+ * number, inf/infinity or nan[(...)], all case-insensitive. Stops at the first byte that does not
+ * fit (a NUL byte included, as C strings end there).
  */
-export function parseDouble(b: Uint8Array): number | null {
-  if (b.length === 0 || b.length > 5000) return null;
-  const s = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
-  if (FLOAT_RE.test(s)) {
-    const d = Number(s);
-    return Number.isNaN(d) ? null : d;
+export function strtod(b: Uint8Array, start: number): Strtod {
+  const n = b.length;
+  let i = start;
+  while (i < n && isSpace(b[i])) i++;
+  let neg = false;
+  if (i < n && (b[i] === 43 || b[i] === 45)) {
+    neg = b[i] === 45;
+    i++;
   }
-  const m = INF_RE.exec(s);
-  if (m) return m[1] === '-' ? -Infinity : Infinity;
-  return null;
+  if (matchWord(b, i, 'inf')) {
+    const end = matchWord(b, i, 'infinity') ? i + 8 : i + 3;
+    return { v: neg ? -Infinity : Infinity, end, erange: false };
+  }
+  if (matchWord(b, i, 'nan')) {
+    let end = i + 3;
+    if (end < n && b[end] === 40) {
+      let k = end + 1;
+      while (k < n && (isDigit(b[k]) || hexVal(b[k]) >= 0 || (b[k] | 32) >= 97 && (b[k] | 32) <= 122 || b[k] === 95)) k++;
+      if (k < n && b[k] === 41) end = k + 1;
+    }
+    return { v: NaN, end, erange: false };
+  }
+  if (i + 1 < n && b[i] === 48 && (b[i + 1] | 32) === 120) {
+    const h = hexFloat(b, i + 2, neg);
+    if (h) return h;
+    return { v: neg ? -0 : 0, end: i + 1, erange: false };
+  }
+  let j = i;
+  let digits = 0;
+  let nonzero = false;
+  while (j < n && isDigit(b[j])) {
+    digits++;
+    if (b[j] !== 48) nonzero = true;
+    j++;
+  }
+  if (j < n && b[j] === 46) {
+    let k = j + 1;
+    while (k < n && isDigit(b[k])) {
+      digits++;
+      if (b[k] !== 48) nonzero = true;
+      k++;
+    }
+    if (digits > 0) j = k;
+  }
+  if (digits === 0) return { v: 0, end: start, erange: false };
+  if (j < n && (b[j] | 32) === 101) {
+    let k = j + 1;
+    if (k < n && (b[k] === 43 || b[k] === 45)) k++;
+    if (k < n && isDigit(b[k])) {
+      while (k < n && isDigit(b[k])) k++;
+      j = k;
+    }
+  }
+  const v = Number(Buffer.from(b.buffer, b.byteOffset + i, j - i).toString('latin1'));
+  // glibc sets ERANGE on overflow and on underflow (a subnormal result or a flush to zero)
+  const erange = !Number.isFinite(v) || (nonzero && Math.abs(v) < MIN_NORMAL);
+  return { v: neg ? -v : v, end: j, erange };
+}
+
+/** The part of a hexadecimal float after "0x"; null when no hex digit follows. */
+function hexFloat(b: Uint8Array, i: number, neg: boolean): Strtod | null {
+  const n = b.length;
+  let j = i;
+  let mant = 0n;
+  let digits = 0;
+  let frac = 0;
+  while (j < n && hexVal(b[j]) >= 0) {
+    mant = mant * 16n + BigInt(hexVal(b[j]));
+    digits++;
+    j++;
+  }
+  if (j < n && b[j] === 46) {
+    let k = j + 1;
+    while (k < n && hexVal(b[k]) >= 0) {
+      mant = mant * 16n + BigInt(hexVal(b[k]));
+      digits++;
+      frac++;
+      k++;
+    }
+    if (digits > 0) j = k;
+  }
+  if (digits === 0) return null;
+  let exp = -4 * frac;
+  if (j < n && (b[j] | 32) === 112) {
+    let k = j + 1;
+    let eneg = false;
+    if (k < n && (b[k] === 43 || b[k] === 45)) {
+      eneg = b[k] === 45;
+      k++;
+    }
+    if (k < n && isDigit(b[k])) {
+      let e = 0;
+      while (k < n && isDigit(b[k])) {
+        if (e < 1e6) e = e * 10 + (b[k] - 48);
+        k++;
+      }
+      exp += eneg ? -e : e;
+      j = k;
+    }
+  }
+  if (mant === 0n) return { v: neg ? -0 : 0, end: j, erange: false };
+  const bits = mant.toString(2).length;
+  if (bits > 128) {
+    const drop = bits - 128;
+    mant >>= BigInt(drop);
+    exp += drop;
+  }
+  let v = Number(mant);
+  while (exp > 1000 && Number.isFinite(v)) {
+    v *= 2 ** 1000;
+    exp -= 1000;
+  }
+  while (exp < -1000 && v !== 0) {
+    v *= 2 ** -1000;
+    exp += 1000;
+  }
+  v *= 2 ** exp;
+  const erange = !Number.isFinite(v) || v === 0;
+  return { v: neg ? -v : v, end: j, erange };
+}
+
+/**
+ * Redis's getDoubleFromObject (scores, increments, weights): the whole argument is one strtod
+ * number, no leading space, no NaN, no overflow, no non-zero value that underflows to zero.
+ */
+export function parseDoubleArg(b: Uint8Array): number | null {
+  if (b.length === 0 || isSpace(b[0])) return null;
+  const r = strtod(b, 0);
+  if (r.end !== b.length) return null;
+  if (r.erange && (r.v === Infinity || r.v === -Infinity || r.v === 0)) return null;
+  if (Number.isNaN(r.v)) return null;
+  return r.v;
 }
 
 /** printf("%.17g", d) as Redis 7.0 formats doubles in replies; inf as "inf"/"-inf". */

@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { Ring, FrameReader } from '../ring.js';
 import { ShardStore } from '../store/shard-store.js';
 import { RespWriter, type Proto } from '../resp/writer.js';
-import { ALL } from '../table.js';
+import { ALL } from '../commands/registry.js';
 import type { CommandDef, ShardExec } from '../commands/types.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardShared } from '../store/shared-state.js';
@@ -15,14 +15,11 @@ import { OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, typ
 import { DiagShared } from '../latency.js';
 import { slowlogArgs } from '../slowlog.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
-import { setProtoMaxBulkLen } from '../commands/string.js';
+import { setProtoMaxBulkLen } from '../store/limits.js';
 import { RedisError } from '../errors.js';
 
 const log = logger('shard');
 
-/** Commands whose key lookups count as keyspace hits/misses (Redis counts read lookups only). */
-const READONLY = Uint8Array.from(ALL, (d) => (d.flags.includes('readonly') ? 1 : 0));
-const WRITE = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
 
 /** A read-only batch sends its replies in frames of about this size. */
 const REPLY_FRAME_SOFT_MAX = 1 << 20;
@@ -62,6 +59,10 @@ export class ShardRuntime {
   private sweepTimer: NodeJS.Timeout | null = null;
   /** Duration thresholds (set by the main thread) and this shard's per-command histograms. */
   private readonly diag: DiagShared;
+  /** Per command index: its key lookups count as keyspace hits/misses (Redis counts read lookups only). */
+  private readonly readonlyCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('readonly') ? 1 : 0));
+  /** Per command index: it writes (a batch holding one runs in a write transaction). */
+  private readonly writeCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
   /** The reply frame being built holds timing records (protocol.ts TIMED_FRAME). */
   private timedFrame = false;
 
@@ -188,7 +189,7 @@ export class ShardRuntime {
           stopRec = i + 1;
           break scan;
         }
-        if (!hasWrite && WRITE[frame.readUInt32LE(pos + 4)] === 1) hasWrite = true;
+        if (!hasWrite && this.writeCmd[frame.readUInt32LE(pos + 4)] === 1) hasWrite = true;
         const argc = frame.readUInt32LE(pos + 8);
         pos += REC_HEADER;
         for (let a = 0; a < argc; a++) pos += 4 + frame.readUInt32LE(pos);
@@ -354,7 +355,7 @@ export class ShardRuntime {
     this.store.currentDb = db;
     const start = w.pos;
     this.stats.inc(STAT.commands);
-    this.store.countHits = READONLY[def.index!] === 1;
+    this.store.countHits = this.readonlyCmd[def.index!] === 1;
     const t0 = performance.now();
     try {
       def.shard!(x, args);

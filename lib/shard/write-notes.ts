@@ -4,7 +4,7 @@
 // name no keys in a usable way (FLUSHDB, FLUSHALL, SWAPDB) or that ran before the watch began bump
 // the epoch instead, which invalidates every computation in progress.
 
-import { keyIndexes, lookup } from '../table.js';
+import { keyIndexes, lookup } from '../commands/registry.js';
 import { keyHash, WRITE_SLOTS, type ShardShared } from '../store/shared-state.js';
 
 const MASS = new Set(['flushdb', 'flushall', 'swapdb']);

@@ -28,7 +28,7 @@
 // undoes (listpack -> hashtable...), so OBJECT ENCODING answers as Redis would.
 
 import { createHash } from 'node:crypto';
-import type { ShardExec } from '../commands/types.js';
+import type { StoreCtx } from './context.js';
 import { E } from '../errors.js';
 import { RedisError } from '../errors.js';
 import { encodeMeta, payload, type Meta } from './meta.js';
@@ -83,7 +83,7 @@ export function collOf(key: Buffer, m: Meta): Coll {
  * The collection at `key` in x.db: null when the key does not exist (or has expired); throws
  * WRONGTYPE when it holds another type. `touch`: record the access (OBJECT IDLETIME).
  */
-export function openColl(x: ShardExec, key: Buffer, type: number, touch = true): Coll | null {
+export function openColl(x: StoreCtx, key: Buffer, type: number, touch = true): Coll | null {
   const f = x.store.find(x.db, key, x.now, touch);
   if (!f.meta) return null;
   if (f.meta.type !== type) throw new WrongTypeError();
@@ -94,7 +94,7 @@ export function openColl(x: ShardExec, key: Buffer, type: number, touch = true):
  * The collection at `key`, or a new empty one (with a fresh id; nothing is written until
  * saveColl, and saving it empty writes nothing). Throws WRONGTYPE for another type.
  */
-export function openOrCreate(x: ShardExec, key: Buffer, type: number, extra: Buffer = EMPTY): Coll {
+export function openOrCreate(x: StoreCtx, key: Buffer, type: number, extra: Buffer = EMPTY): Coll {
   const f = x.store.find(x.db, key, x.now);
   if (f.meta) {
     if (f.meta.type !== type) throw new WrongTypeError();
@@ -104,7 +104,7 @@ export function openOrCreate(x: ShardExec, key: Buffer, type: number, extra: Buf
 }
 
 /** A new empty collection for `key` (meta key `mk`), with a fresh id. */
-export function newColl(x: ShardExec, key: Buffer, mk: Buffer, type: number, extra: Buffer = EMPTY): Coll {
+export function newColl(x: StoreCtx, key: Buffer, mk: Buffer, type: number, extra: Buffer = EMPTY): Coll {
   return { key, mk, old: null, type, id: x.store.allocId(), count: 0, flags: 0, extra: Buffer.from(extra) };
 }
 
@@ -119,7 +119,7 @@ export function collBody(id: number, count: number, flags: number, extra: Buffer
 }
 
 /** The record of a collection with the given fields, keeping the old record's exact expiry. */
-export function collRecord(x: ShardExec, c: Coll): Buffer {
+export function collRecord(x: StoreCtx, c: Coll): Buffer {
   const body = collBody(c.id, c.count, c.flags, c.extra);
   const raw = encodeMeta(c.type, c.old ? c.old.expireAt : 0, x.store.longKey(c.key), body);
   if (c.old) c.old.raw.copy(raw, 2, 2, 10);
@@ -130,7 +130,7 @@ export function collRecord(x: ShardExec, c: Coll): Buffer {
  * Writes the collection's record after a change: an emptied collection is deleted (its key
  * disappears, as in Redis), a new empty one is not created. Returns false when the key is gone.
  */
-export function saveColl(x: ShardExec, c: Coll): boolean {
+export function saveColl(x: StoreCtx, c: Coll): boolean {
   if (c.count <= 0) {
     if (c.old) x.store.remove(x.db, c.old);
     c.old = null;
@@ -146,7 +146,7 @@ export function saveColl(x: ShardExec, c: Coll): boolean {
  * Replaces whatever `key` holds (found as `f`) by the new collection `c` (destination of a *STORE
  * command, RESTORE...). An empty `c` deletes the key. The old value's members become garbage.
  */
-export function replaceWith(x: ShardExec, c: Coll, old: Meta | null): boolean {
+export function replaceWith(x: StoreCtx, c: Coll, old: Meta | null): boolean {
   if (c.count <= 0) {
     if (old) x.store.remove(x.db, old);
     return false;

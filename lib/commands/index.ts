@@ -1,0 +1,39 @@
+// The command families, in table order. Only the threads' entry points (bin/respdb.ts,
+// workers/shard.ts, workers/slow.ts) import this, to install the table before anything reads it:
+// the families themselves import the registry, never this list, so no family depends on another
+// through the table.
+
+import type { CommandDef } from './types.js';
+import { install } from './registry.js';
+import { stringCommands } from './string.js';
+import { keyspaceCommands } from './keyspace.js';
+import { connectionCommands } from './connection.js';
+import { serverCommands } from './server.js';
+import { internalCommands } from './internal.js';
+import { hashCommands } from './hash.js';
+import { listCommands } from './list.js';
+import { setCommands } from './set.js';
+import { zsetCommands } from './zset.js';
+import { blockingCommands } from './blocking.js';
+import { sortCommands } from './sort.js';
+import { diagnosticsCommands } from './diagnostics.js';
+
+export const FAMILIES: readonly CommandDef[][] = [
+  stringCommands,
+  keyspaceCommands,
+  hashCommands,
+  listCommands,
+  setCommands,
+  zsetCommands,
+  blockingCommands,
+  sortCommands,
+  connectionCommands,
+  serverCommands,
+  diagnosticsCommands,
+  internalCommands,
+];
+
+/** Installs every family into the command table (idempotent). */
+export function installCommands(): void {
+  install(FAMILIES as CommandDef[][]);
+}
