@@ -20,6 +20,7 @@
 
 import type { Connection } from './connection.js';
 import { errBuf } from './errors.js';
+import type { WakeTarget } from './commands/types.js';
 
 /** What the blocking command supplies. */
 export interface BlockSpec {
@@ -40,7 +41,7 @@ export interface BlockSpec {
 }
 
 /** Runs a command for a client outside its own reply order (an attempt); resolves with the reply. */
-export type Executor = (conn: Connection, args: Buffer[]) => Promise<Buffer>;
+export type AttemptRunner = (conn: Connection, args: Buffer[]) => Promise<Buffer>;
 
 class Waiter {
   inflight = false;
@@ -78,11 +79,14 @@ const MAX_TIMER = 2 ** 31 - 1;
 
 export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
-export class Blocking {
+export class Blocking implements WakeTarget {
   private readonly queues = new Map<string, KeyQueue>();
   private readonly byConn = new Map<Connection, Waiter>();
 
-  constructor(private readonly execute: Executor) {}
+  constructor(
+    private readonly execute: AttemptRunner,
+    readonly databases: number,
+  ) {}
 
   /** Number of blocked clients (INFO blocked_clients). */
   get count(): number {

@@ -14,23 +14,32 @@
 //   (each shard executes steps from the control channel), then unlocks them. Locks are taken in the
 //   global order too, so two transactions can never wait for each other (no deadlock).
 
-import type { Server } from './server.js';
 import type { Connection } from './connection.js';
-import type { CommandDef } from './commands/types.js';
+import type { CommandDef, ShardAccess, Tx } from './commands/types.js';
+import type { ShardSet } from './shard/set.js';
+import type { Diagnostics } from './latency.js';
 import { decodeReply, type Decoded } from './resp/decode.js';
 import { RespWriter } from './resp/writer.js';
 import { TRACK_PART } from './shard/protocol.js';
 import { errBuf, wrongArgs } from './errors.js';
 
-export interface Tx {
-  /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
-  exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number): Promise<Buffer>;
-}
+export type { Tx };
 
-export class Coordinator {
+/** The live shards as coordinated handlers see them (ShardAccess): locks in the global order. */
+export class Coordinator implements ShardAccess {
   private txSeq = 0;
+  readonly count: number;
 
-  constructor(private readonly server: Server) {}
+  constructor(
+    private readonly shards: ShardSet,
+    private readonly diagnostics: Diagnostics,
+  ) {
+    this.count = shards.count;
+  }
+
+  of(key: Buffer): number {
+    return this.shards.of(key);
+  }
 
   /** Splits a command per shard, runs the parts at one point of the global order, merges. */
   scatter(conn: Connection, def: CommandDef, args: Buffer[], keyIdx: readonly number[]): void {
@@ -44,7 +53,7 @@ export class Coordinator {
     const parts = new Map<number, { args: Buffer[]; pos: number[] }>();
     for (let k = 0; k < keyIdx.length; k++) {
       const i = keyIdx[k];
-      const s = this.server.shardOf(args[i]);
+      const s = this.shards.of(args[i]);
       let p = parts.get(s);
       if (!p) {
         p = { args: args.slice(0, keyIdx[0]), pos: [] };
@@ -59,10 +68,10 @@ export class Coordinator {
     let remaining = parts.size;
     // the command's duration: the sum of its parts' execution times on their shards
     let micros = 0;
-    const barrier = this.server.barrier;
     for (const [s, p] of parts) {
-      barrier[s]++; // no direct reads on this shard until its part is answered
-      this.server.shards[s].send(
+      const link = this.shards.links[s];
+      link.barrier++; // no direct reads on this shard until its part is answered
+      link.handle.send(
         def.index!,
         conn.db,
         proto,
@@ -72,10 +81,10 @@ export class Coordinator {
             micros += us;
           },
           onReply: (r) => {
-            barrier[s]--;
+            link.barrier--;
             replies.set(s, decodeReply(Buffer.from(r)));
             if (--remaining === 0) {
-              this.server.diagnostics.commandDone(conn, args, def, micros);
+              this.diagnostics.commandDone(conn, args, def, micros);
               slot.fill(merge(spec.merge, proto, keyIdx.length, parts, replies));
             }
           },
@@ -83,7 +92,7 @@ export class Coordinator {
         TRACK_PART,
       );
     }
-    this.server.scheduleFlush();
+    this.shards.scheduleFlush();
   }
 
   /**
@@ -93,29 +102,30 @@ export class Coordinator {
   async locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T> {
     const txid = (this.txSeq = (this.txSeq + 1) >>> 0);
     const ids = [...new Set(shards)].sort((a, b) => a - b);
-    for (const s of ids) this.server.barrier[s]++; // no direct reads on held shards
-    const reached = ids.map(
-      (s) =>
+    const links = ids.map((s) => this.shards.links[s]);
+    for (const l of links) l.barrier++; // no direct reads on held shards
+    const reached = links.map(
+      (l) =>
         new Promise<void>((resolve) => {
-          this.server.shards[s].lock(txid, { onReply: () => resolve() });
+          l.handle.lock(txid, { onReply: () => resolve() });
         }),
     );
-    this.server.scheduleFlush();
+    this.shards.scheduleFlush();
     await Promise.all(reached);
     const held = new Set(ids);
     const tx: Tx = {
       exec: (shard, def, db, args, proto = 2) => {
         if (!held.has(shard)) throw new Error(`transaction does not hold shard ${shard}`);
-        return this.server.shards[shard].step(def.index!, db, proto, args);
+        return this.shards.links[shard].handle.step(def.index!, db, proto, args);
       },
     };
     try {
       return await fn(tx);
     } finally {
-      await Promise.all(ids.map((s) => this.server.shards[s].unlock(txid)));
-      for (const s of ids) {
-        this.server.barrier[s]--;
-        this.server.stale[s] = true;
+      await Promise.all(links.map((l) => l.handle.unlock(txid)));
+      for (const l of links) {
+        l.barrier--;
+        l.stale = true;
       }
     }
   }

@@ -69,3 +69,13 @@ export function errBuf(msg: string): Buffer {
 
 /** A command failure carrying a Redis error text. */
 export class RedisError extends Error {}
+
+/**
+ * The error line of a handler's exception: a RedisError's text (WRONGTYPE, syntax...), a message
+ * that already starts with an error code, else "ERR " + the message.
+ */
+export function errText(e: unknown): string {
+  if (e instanceof RedisError) return e.message;
+  const m = e instanceof Error ? e.message : String(e);
+  return /^[A-Z]+ /.test(m) ? m : 'ERR ' + m;
+}

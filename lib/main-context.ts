@@ -1,16 +1,13 @@
-// What a main-thread command handler gets.
+// What a main-thread command handler gets: a coordinated handler's context, plus the server and
+// the client's connection.
 
-import type { RespWriter } from './resp/writer.js';
 import type { Server } from './server.js';
 import type { Connection } from './connection.js';
-import type { CommandDef } from './commands/types.js';
+import type { CoordContext } from './commands/types.js';
 
-export interface MainContext {
+export interface MainContext extends CoordContext {
   server: Server;
   conn: Connection;
-  def: CommandDef;
-  /** The reply goes here (exactly one reply), encoded in the connection's protocol. */
-  out: RespWriter;
   /** Close the connection after this reply (QUIT). */
   closeAfter: boolean;
 }

@@ -104,7 +104,7 @@ function suite(shards: number): void {
         ['EXPIRE', 'e', '100', 'XX'], ['EXPIRE', 'e', '100', 'GT'], ['EXPIRE', 'e', '100', 'LT'], ['TTL', 'e'],
         ['EXPIRE', 'e', '100', 'NX'], ['EXPIRE', 'e', '200', 'NX'], ['TTL', 'e'],
         ['EXPIRE', 'e', '50', 'GT'], ['EXPIRE', 'e', '300', 'GT'], ['TTL', 'e'], ['EXPIRE', 'e', '400', 'LT'], ['EXPIRE', 'e', '30', 'LT'], ['TTL', 'e'],
-        ['EXPIRE', 'e', '30', 'xx', 'gt'], ['EXPIRE', 'e', '20', 'xx', 'lt'], ['TTL', 'e'], ['EXPIRE', 'e', '20', 'nx', 'nx'],
+        ['EXPIRE', 'e', '31', 'xx', 'gt'], ['EXPIRE', 'e', '20', 'xx', 'lt'], ['TTL', 'e'], ['EXPIRE', 'e', '20', 'nx', 'nx'],
         ['PERSIST', 'e'], ['PERSIST', 'e'], ['TTL', 'e'], ['PTTL', 'e'], ['EXPIRETIME', 'e'], ['EXPIRE', 'e', '10', 'XX'], ['EXPIRE', 'e', '10', 'LT'], ['TTL', 'e'],
         ['PEXPIRE', 'e', '100700'], ['TTL', 'e'], ['PEXPIRE', 'e', '100300'], ['TTL', 'e'], ['PEXPIRE', 'e', '1300'], ['TTL', 'e'], ['PEXPIRE', 'e', '1700'], ['TTL', 'e'],
         ['EXPIREAT', 'e', String(far)], ['EXPIRETIME', 'e'], ['PEXPIRETIME', 'e'], ['PEXPIREAT', 'e', String(far * 1000 + 123)], ['EXPIRETIME', 'e'], ['PEXPIRETIME', 'e'],

@@ -1,6 +1,6 @@
 // Helpers to declare command table entries compactly.
 
-import type { CommandDef, CommandFlag, KeySpecDoc, MainHandler, ScatterSpec, ShardHandler, UnknownKeySpec } from './types.js';
+import type { CommandDef, CommandFlag, CoordinatedHandler, KeySpecDoc, MainHandler, ScatterSpec, ShardHandler, UnknownKeySpec, WakeTarget } from './types.js';
 import { legacyRange } from './key-specs.js';
 
 export interface CommandSpec {
@@ -17,7 +17,8 @@ export interface CommandSpec {
   shard?: ShardHandler;
   main?: MainHandler;
   scatter?: ScatterSpec;
-  coordinated?: MainHandler;
+  coordinated?: CoordinatedHandler;
+  alwaysCoordinated?: boolean;
   sub?: CommandDef[];
   /**
    * Where the keys are, as Redis 7 key specs with their exact flags: the one statement of key
@@ -35,6 +36,13 @@ export interface CommandSpec {
   slow?: boolean;
   /** May run on the main thread over a read-only view (read-only handlers only). */
   direct?: boolean;
+  /** The router's and the slow pool's knowledge of the command: see CommandDef. */
+  slowWork?: (args: Buffer[], members: number) => number;
+  destination?: (args: Buffer[]) => number;
+  readsUnnamedKeys?: (args: Buffer[]) => boolean;
+  wakes?: (args: Buffer[], db: number, to: WakeTarget) => void;
+  touchesAllKeys?: boolean;
+  capturedReply?: (args: Buffer[]) => number;
 }
 
 /** Builds a table entry; ACL categories implied by the flags are added as Redis does. */
@@ -51,6 +59,7 @@ export function cmd(s: CommandSpec): CommandDef {
   if (flags.includes('fast')) acl.add('fast');
   if (flags.includes('blocking')) acl.add('blocking');
   if (!flags.includes('fast')) acl.add('slow');
+  // every entry gets every field, in one order: one object shape for the router's reads
   const d: CommandDef = {
     name: s.name,
     arity: s.arity,
@@ -62,6 +71,7 @@ export function cmd(s: CommandSpec): CommandDef {
     main: s.main,
     scatter: s.scatter,
     coordinated: s.coordinated,
+    alwaysCoordinated: s.alwaysCoordinated,
     keySpecs: s.keySpecs ?? [],
     tips: s.tips,
     summary: s.summary,
@@ -71,6 +81,14 @@ export function cmd(s: CommandSpec): CommandDef {
     internal: s.internal,
     slow: s.slow,
     direct: s.direct,
+    slowWork: s.slowWork,
+    destination: s.destination,
+    readsUnnamedKeys: s.readsUnnamedKeys,
+    wakes: s.wakes,
+    touchesAllKeys: s.touchesAllKeys,
+    capturedReply: s.capturedReply,
+    sub: undefined,
+    index: undefined,
   };
   if (s.sub) {
     d.sub = new Map();

@@ -21,6 +21,7 @@
 
 import type { CommandDef, ShardExec } from './types.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { scanWork, drawWork } from './work.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
 import { T_HASH, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE } from '../store/keys.js';
@@ -616,13 +617,13 @@ export const hashCommands: CommandDef[] = [
     summary: 'Increment the float value of a hash field by the given amount', since: '2.6.0', ...H, complexity: 'O(1)',
   }),
   cmd({
-    name: 'hrandfield', arity: -2, flags: ['readonly'], acl: ['hash'], shard: hrandfield, slow: true,
+    name: 'hrandfield', slowWork: drawWork, arity: -2, flags: ['readonly'], acl: ['hash'], shard: hrandfield, slow: true,
     keySpecs: spec(['RO', 'access']), tips: RANDOM_TIPS,
     summary: 'Get one or multiple random fields from a hash', since: '6.2.0', ...H,
     complexity: 'O(N) where N is the number of fields returned',
   }),
   cmd({
-    name: 'hscan', arity: -3, flags: ['readonly'], acl: ['hash'], shard: hscan, slow: true,
+    name: 'hscan', slowWork: scanWork, arity: -3, flags: ['readonly'], acl: ['hash'], shard: hscan, slow: true,
     keySpecs: spec(['RO', 'access']), tips: RANDOM_TIPS,
     summary: 'Incrementally iterate hash fields and associated values', since: '2.8.0', ...H,
     complexity:

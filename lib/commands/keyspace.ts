@@ -6,13 +6,13 @@
 // keyless commands (DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB, FLUSHALL, SWAPDB) are main-thread
 // handlers that send an internal command to every shard in one step (or to one shard: SCAN).
 
-import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
+import type { CommandDef, KeySpecDoc, ShardExec, CoordContext, WakeTarget } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { Server } from '../server.js';
 import { cmd, isKw, keySpec, kw } from './define.js';
 import { E, invalidExpire } from '../errors.js';
 import { TYPE_NAMES, type Meta } from '../store/meta.js';
-import { parseI64, INT64_MAX as I64_MAX, INT64_MIN as I64_MIN } from '../resp/number.js';
+import { parseI64, parseIntArg, INT64_MAX as I64_MAX, INT64_MIN as I64_MIN } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { internal } from './registry.js';
 import { SCAN_ANY_TYPE, SCAN_NO_TYPE, typeOps } from './internal.js';
@@ -188,14 +188,14 @@ function renameGeneric(nx: boolean) {
 
 /** RENAME / RENAMENX across shards, under both shards' locks. */
 function renameCoordinated(nx: boolean) {
-  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
-    const { server, out } = ctx;
-    const db = ctx.conn.db;
+  return (ctx: CoordContext, args: Buffer[]): Promise<void> => {
+    const { shards, out } = ctx;
+    const db = ctx.db;
     const src = args[1];
     const dst = args[2];
-    const sa = server.shardOf(src);
-    const sb = server.shardOf(dst);
-    return server.coord.locked([sa, sb], async (tx) => {
+    const sa = shards.of(src);
+    const sb = shards.of(dst);
+    return shards.locked([sa, sb], async (tx) => {
       const d = decodeReply(await tx.exec(sa, internal('dump-key'), db, [DUMP_KEY, src]));
       if (d instanceof Error) return out.error(d.message);
       if (d === null) return out.error(E.noKey);
@@ -246,17 +246,17 @@ function copy(x: ShardExec, args: Buffer[]): void {
 }
 
 /** COPY across shards (src and dst keys are different, so never the same object). */
-function copyCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> | void {
-  const { server, out } = ctx;
-  const o = parseCopy(args, server.databases);
+function copyCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> | void {
+  const { shards, out } = ctx;
+  const o = parseCopy(args, ctx.databases);
   if (typeof o === 'string') return out.error(o);
-  const db = ctx.conn.db;
+  const db = ctx.db;
   const toDb = o.db < 0 ? db : o.db;
   const src = args[1];
   const dst = args[2];
-  const sa = server.shardOf(src);
-  const sb = server.shardOf(dst);
-  return server.coord.locked([sa, sb], async (tx) => {
+  const sa = shards.of(src);
+  const sb = shards.of(dst);
+  return shards.locked([sa, sb], async (tx) => {
     const d = decodeReply(await tx.exec(sa, internal('dump-key'), db, [DUMP_KEY, src]));
     if (d instanceof Error) return out.error(d.message);
     if (d === null) return out.int(0);
@@ -363,7 +363,7 @@ const SCAN = Buffer.from('scan');
 const SWAPDB = Buffer.from('swapdb');
 
 function dbsize(ctx: MainContext): Promise<void> {
-  return ctx.server.broadcast(internal('dbsize'), ctx.conn.db, 2, A_DBSIZE).then((rs) => {
+  return ctx.server.shards.broadcast(internal('dbsize'), ctx.conn.db, 2, A_DBSIZE).then((rs) => {
     let n = 0n;
     for (const d of decodeAll(rs)) n += d as bigint;
     ctx.out.int(n);
@@ -372,8 +372,8 @@ function dbsize(ctx: MainContext): Promise<void> {
 
 function keys(ctx: MainContext, args: Buffer[]): Promise<void> {
   // every shard's keys from one consistent cut, computed and assembled on the slow pool
-  if (ctx.server.slow !== null) return ctx.server.gatherSlow(ctx.conn, internal('keys'), ctx.conn.db, [KEYS, args[1]]).then((r) => ctx.out.raw(r));
-  return ctx.server.broadcast(internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
+  if (ctx.server.pool !== null) return ctx.server.slowRouting.gather(ctx.conn, internal('keys'), ctx.conn.db, [KEYS, args[1]]).then((r) => ctx.out.raw(r));
+  return ctx.server.shards.broadcast(internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
     const parts = decodeAll(rs) as Buffer[][];
     let n = 0;
     for (const p of parts) n += p.length;
@@ -383,7 +383,7 @@ function keys(ctx: MainContext, args: Buffer[]): Promise<void> {
 }
 
 function randomkey(ctx: MainContext): Promise<void> {
-  return ctx.server.broadcast(internal('randomkey'), ctx.conn.db, 2, A_RANDOMKEY).then((rs) => {
+  return ctx.server.shards.broadcast(internal('randomkey'), ctx.conn.db, 2, A_RANDOMKEY).then((rs) => {
     // Pick a shard with a live key, weighted by its key count, then that shard's random key.
     const cands = (decodeAll(rs) as [bigint, Buffer | null][]).filter((c) => c[1] !== null);
     let total = 0;
@@ -403,7 +403,7 @@ function flushGeneric(which: 'flushdb' | 'flushall') {
     if (args.length > 2 || (args.length === 2 && !isKw(args[1], 'sync') && !isKw(args[1], 'async'))) {
       return ctx.out.error(E.syntax);
     }
-    return ctx.server.broadcast(internal(which), ctx.conn.db, 2, which === 'flushdb' ? A_FLUSHDB : A_FLUSHALL).then((rs) => {
+    return ctx.server.shards.broadcast(internal(which), ctx.conn.db, 2, which === 'flushdb' ? A_FLUSHDB : A_FLUSHALL).then((rs) => {
       decodeAll(rs);
       ctx.out.ok();
     });
@@ -418,7 +418,7 @@ function swapdb(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   const n = BigInt(ctx.server.databases);
   if (a < 0n || a >= n || b < 0n || b >= n) return ctx.out.error(E.dbIndex);
   const sargs = [SWAPDB, Buffer.from(String(a)), Buffer.from(String(b))];
-  return ctx.server.broadcast(internal('swapdb'), ctx.conn.db, 2, sargs).then((rs) => {
+  return ctx.server.shards.broadcast(internal('swapdb'), ctx.conn.db, 2, sargs).then((rs) => {
     decodeAll(rs);
     ctx.out.ok();
   });
@@ -496,7 +496,7 @@ function scan(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   const db = ctx.conn.db;
   const table = cursorTable(server);
   let pos = cursor === 0n ? undefined : table.recall(cursor);
-  if (!pos || pos.db !== db || pos.shard >= server.nshards) pos = { db, shard: 0, after: null };
+  if (!pos || pos.db !== db || pos.shard >= server.shards.count) pos = { db, shard: 0, after: null };
   return scanSteps(server, db, pos, count > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(count), typeFilter, pattern).then(
     ({ next, keys }) => {
       out.array(2);
@@ -524,17 +524,48 @@ async function scanSteps(
     const sargs = [SCAN, pos.after ?? EMPTY, Buffer.from(String(budget)), Buffer.from(String(typeFilter))];
     if (pattern) sargs.push(pattern);
     // a big step reads on the slow pool, leaving the shard to other commands
-    const step = budget >= SLOW_SCAN_STEP ? server.callSlow(pos.shard, internal('scan'), db, 2, sargs) : server.call(pos.shard, internal('scan'), db, 2, sargs);
+    const step = budget >= SLOW_SCAN_STEP ? server.slowRouting.call(pos.shard, internal('scan'), db, 2, sargs) : server.shards.call(pos.shard, internal('scan'), db, 2, sargs);
     const d = decodeReply(await step);
     if (d instanceof Error) throw d;
     const [after, examined, found] = d as [Buffer | null, bigint, Buffer[]];
     for (const k of found) keys.push(k);
     if (after) return { next: { db, shard: pos.shard, after: Buffer.from(after) }, keys };
-    if (pos.shard + 1 >= server.nshards) return { next: null, keys };
+    if (pos.shard + 1 >= server.shards.count) return { next: null, keys };
     pos = { db, shard: pos.shard + 1, after: null };
     budget -= Number(examined);
     if (budget <= 0) return { next: pos, keys };
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wake-ups (which blocked clients a write may serve: lib/blocking.ts)
+
+/** FLUSHDB / FLUSHALL only remove keys: no wait can be served by them. */
+const WAKES_NOBODY = (): void => undefined;
+
+/** SWAPDB a b brings each database's keys into the other: every waiter of both may be served. */
+function swapdbWakes(args: Buffer[], _db: number, to: WakeTarget): void {
+  for (const a of [args[1], args[2]]) {
+    const d = parseIntArg(a);
+    if (d !== null && d >= 0 && d < to.databases) to.notifyDb(d);
+  }
+}
+
+/** MOVE key db: the key arrives in the target database. */
+function moveWakes(args: Buffer[], db: number, to: WakeTarget): void {
+  const d = parseIntArg(args[2]);
+  to.notify(d !== null && d >= 0 && d < to.databases ? d : db, args[1]);
+}
+
+/** COPY src dst [DB n]: the destination, in database n when given. */
+function copyWakes(args: Buffer[], db: number, to: WakeTarget): void {
+  let target = db;
+  for (let i = 3; i + 1 < args.length; i++) {
+    if (!isKw(args[i], 'db')) continue;
+    const d = parseIntArg(args[i + 1]);
+    if (d !== null && d >= 0 && d < to.databases) target = d;
+  }
+  to.notify(target, args[2]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -548,7 +579,7 @@ const MULTI_SUM = ['request_policy:multi_shard', 'response_policy:agg_sum'];
 
 export const keyspaceCommands: CommandDef[] = [
   cmd({
-    name: 'del', arity: -2, flags: ['write'], acl: ['keyspace'], shard: del,
+    name: 'del', capturedReply: () => 1, arity: -2, flags: ['write'], acl: ['keyspace'], shard: del,
     keySpecs: [ks(['RM', 'delete'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Delete a key', since: '1.0.0', ...G, complexity: 'O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).',
@@ -635,13 +666,13 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'Rename a key, only if the new key does not exist', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'copy', arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace'], shard: copy, coordinated: copyCoordinated,
+    name: 'copy', wakes: copyWakes, arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace'], shard: copy, coordinated: copyCoordinated,
     keySpecs: [ks(['RO', 'access']), ks(['OW', 'update'], 2)],
     summary: 'Copy a key', since: '6.2.0', ...G,
     complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
   }),
   cmd({
-    name: 'move', arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], shard: move,
+    name: 'move', wakes: moveWakes, arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], shard: move,
     keySpecs: [ks(['RW', 'access', 'update'])],
     summary: 'Move a key to another database', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
@@ -698,19 +729,19 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'Return a random key from the keyspace', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'flushdb', arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushdb'),
+    name: 'flushdb', wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushdb'),
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     summary: 'Remove all keys from the current database', since: '1.0.0', group: 'server',
     complexity: 'O(N) where N is the number of keys in the selected database',
   }),
   cmd({
-    name: 'flushall', arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushall'),
+    name: 'flushall', wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushall'),
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     summary: 'Remove all keys from all databases', since: '1.0.0', group: 'server',
     complexity: 'O(N) where N is the total number of keys in all databases',
   }),
   cmd({
-    name: 'swapdb', arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'dangerous'], main: swapdb,
+    name: 'swapdb', wakes: swapdbWakes, touchesAllKeys: true, arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'dangerous'], main: swapdb,
     summary: 'Swaps two Redis databases', since: '4.0.0', group: 'server',
     complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
   }),

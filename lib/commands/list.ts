@@ -17,10 +17,11 @@
 // and stops at the first run that pops something or fails. The blocking commands
 // (lib/commands/blocking.ts) are built on LMPOP and LMOVE.
 
-import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
+import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { ShardStore } from '../store/shard-store.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { rankRangeWork } from './work.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
 import { parseI64, INT64_MIN } from '../resp/number.js';
 import { decodeReply } from '../resp/decode.js';
@@ -617,12 +618,12 @@ const B_LLEN = Buffer.from('LLEN');
 const B_LMPOP = Buffer.from('LMPOP');
 const B_COUNT = Buffer.from('COUNT');
 
-function lmoveCoordinatedWith(ctx: MainContext, src: Buffer, dst: Buffer, fromLeft: boolean, toLeft: boolean): Promise<void> {
-  const { server, out } = ctx;
-  const db = ctx.conn.db;
-  const sa = server.shardOf(src);
-  const sb = server.shardOf(dst);
-  return server.coord.locked([sa, sb], async (tx) => {
+function lmoveCoordinatedWith(ctx: CoordContext, src: Buffer, dst: Buffer, fromLeft: boolean, toLeft: boolean): Promise<void> {
+  const { shards, out } = ctx;
+  const db = ctx.db;
+  const sa = shards.of(src);
+  const sb = shards.of(dst);
+  return shards.locked([sa, sb], async (tx) => {
     // Redis's order: a missing source answers nil whatever the destination holds; then the
     // source's type, then the destination's.
     const [rs, rd] = await Promise.all([tx.exec(sa, llenDef, db, [B_LLEN, src]), tx.exec(sb, llenDef, db, [B_LLEN, dst])]);
@@ -642,31 +643,31 @@ function lmoveCoordinatedWith(ctx: MainContext, src: Buffer, dst: Buffer, fromLe
   });
 }
 
-function lmoveCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
+function lmoveCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
   const fromLeft = sideArg(args[3]);
   const toLeft = sideArg(args[4]);
   return lmoveCoordinatedWith(ctx, args[1], args[2], fromLeft, toLeft);
 }
 
-function rpoplpushCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
+function rpoplpushCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
   return lmoveCoordinatedWith(ctx, args[1], args[2], false, true);
 }
 
-function lmpopCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
+function lmpopCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
   const p = parseMpop(args);
-  const { server, out } = ctx;
-  const db = ctx.conn.db;
-  const proto = ctx.conn.proto;
+  const { shards, out } = ctx;
+  const db = ctx.db;
+  const proto = ctx.proto;
   // runs of consecutive keys on the same shard, in key order
   const runs: Array<{ shard: number; keys: Buffer[] }> = [];
   for (const k of p.keys) {
-    const s = server.shardOf(k);
+    const s = shards.of(k);
     const last = runs[runs.length - 1];
     if (last && last.shard === s) last.keys.push(k);
     else runs.push({ shard: s, keys: [k] });
   }
   const tail = [p.where, B_COUNT, Buffer.from(String(p.count))];
-  return server.coord.locked(
+  return shards.locked(
     runs.map((r) => r.shard),
     async (tx) => {
       for (const r of runs) {
@@ -769,7 +770,7 @@ const lpushDef = cmd({
 });
 
 const rpushDef = cmd({
-  name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, false),
+  name: 'rpush', capturedReply: (args) => args.length - 2, arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, false),
   keySpecs: [ks(['RW', 'insert'])],
   summary: 'Append one or multiple elements to a list', since: '1.0.0', ...G, complexity: PUSH_COMPLEXITY,
 });
@@ -816,7 +817,7 @@ export const listCommands: CommandDef[] = [
     complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).',
   }),
   cmd({
-    name: 'lrange', arity: 4, flags: ['readonly'], acl: LIST, shard: lrange, slow: true,
+    name: 'lrange', slowWork: rankRangeWork, arity: 4, flags: ['readonly'], acl: LIST, shard: lrange, slow: true,
     keySpecs: [ks(['RO', 'access'])],
     summary: 'Get a range of elements from a list', since: '1.0.0', ...G,
     complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.',

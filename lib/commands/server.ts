@@ -55,8 +55,8 @@ function cpuSeconds(us: number): string {
 type Section = (s: Server) => string[];
 
 function sum(s: Server, stat: number): number {
-  let n = s.directStats.get(stat) + s.slowStats.get(stat); // reads served on the main thread, the slow pool
-  for (const st of s.stats) n += st.get(stat);
+  let n = s.shards.directStats.get(stat) + s.slowStats.get(stat); // reads served on the main thread, the slow pool
+  for (const st of s.shards.links.map((l) => l.stats)) n += st.get(stat);
   return n;
 }
 
@@ -71,7 +71,7 @@ const SECTIONS: Array<[string, string, Section]> = [
     'Server',
     (s) => {
       const now = Date.now();
-      const up = Math.floor((now - s.startedAt) / 1000);
+      const up = Math.floor((now - s.counters.startedAt) / 1000);
       const hz = s.config.num('hz');
       return [
         `redis_version:${REDIS_VERSION}`,
@@ -90,7 +90,7 @@ const SECTIONS: Array<[string, string, Section]> = [
         `configured_hz:${hz}`,
         `executable:${process.argv[1] ? path.resolve(process.argv[1]) : process.execPath}`,
         `config_file:${s.config.file ?? ''}`,
-        `shards:${s.nshards}`,
+        `shards:${s.shards.count}`,
       ];
     },
   ],
@@ -120,7 +120,7 @@ const SECTIONS: Array<[string, string, Section]> = [
     'Memory',
     (s) => {
       const { used, rss } = usedMemory();
-      const peak = Math.max(s.peakMemory, used);
+      const peak = Math.max(s.counters.peakMemory, used);
       const total = os.totalmem();
       return [
         `used_memory:${used}`,
@@ -148,7 +148,7 @@ const SECTIONS: Array<[string, string, Section]> = [
       'loading:0',
       'async_loading:0',
       'rdb_bgsave_in_progress:0',
-      `rdb_last_save_time:${s.lastSave}`,
+      `rdb_last_save_time:${s.counters.lastSave}`,
       'rdb_last_bgsave_status:ok',
       'rdb_saves:0',
       // Every write is logged and stored in the same transaction (see appendfsync).
@@ -162,23 +162,23 @@ const SECTIONS: Array<[string, string, Section]> = [
     'stats',
     'Stats',
     (s) => [
-      `total_connections_received:${s.totalConnections}`,
-      `total_commands_processed:${s.totalCommands}`,
-      `instantaneous_ops_per_sec:${s.opsPerSec}`,
-      `rejected_connections:${s.rejectedConnections}`,
+      `total_connections_received:${s.counters.totalConnections}`,
+      `total_commands_processed:${s.counters.totalCommands}`,
+      `instantaneous_ops_per_sec:${s.counters.opsPerSec}`,
+      `rejected_connections:${s.counters.rejectedConnections}`,
       `expired_keys:${sum(s, STAT.expiredKeys)}`,
       'evicted_keys:0',
       `keyspace_hits:${sum(s, STAT.keyspaceHits)}`,
       `keyspace_misses:${sum(s, STAT.keyspaceMisses)}`,
-      `total_error_replies:${s.totalErrorReplies}`,
+      `total_error_replies:${s.counters.totalErrorReplies}`,
       // the slow-command pool (lib/slow-pool.ts)
-      `slow_cmd_threads:${s.slow ? s.slow.threads : 0}`,
-      `slow_cmd_queued:${s.slow ? s.slow.queued : 0}`,
-      `slow_cmd_running:${s.slow ? s.slow.running : 0}`,
-      `slow_cmd_completed:${s.slow ? s.slow.completed : 0}`,
-      `slow_cmd_failed:${s.slow ? s.slow.failed : 0}`,
-      `slow_cmd_time_ms:${s.slow ? Math.round(s.slow.busyMicros / 1000) : 0}`,
-      `slow_cmd_store_retries:${s.slowStoreRetries}`,
+      `slow_cmd_threads:${s.pool ? s.pool.threads : 0}`,
+      `slow_cmd_queued:${s.pool ? s.pool.queued : 0}`,
+      `slow_cmd_running:${s.pool ? s.pool.running : 0}`,
+      `slow_cmd_completed:${s.pool ? s.pool.completed : 0}`,
+      `slow_cmd_failed:${s.pool ? s.pool.failed : 0}`,
+      `slow_cmd_time_ms:${s.pool ? Math.round(s.pool.busyMicros / 1000) : 0}`,
+      `slow_cmd_store_retries:${s.counters.slowStoreRetries}`,
     ],
   ],
   [
@@ -214,7 +214,7 @@ const SECTIONS: Array<[string, string, Section]> = [
     'errorstats',
     'Errorstats',
     (s) =>
-      [...s.errorStats.entries()]
+      [...s.counters.errorStats.entries()]
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
         .map(([k, n]) => `errorstat_${k}:count=${n}`),
   ],
@@ -227,7 +227,7 @@ const SECTIONS: Array<[string, string, Section]> = [
       for (let db = 0; db < s.databases; db++) {
         let keys = 0;
         let expires = 0;
-        for (const st of s.stats) {
+        for (const st of s.shards.links.map((l) => l.stats)) {
           keys += st.keys(db);
           expires += st.expires(db);
         }
@@ -260,7 +260,7 @@ function commandStatsLines(s: Server): string[] {
     if (!st.calls && !st.rejected && !st.failed) continue;
     let usec = st.usec;
     const def = defByName(name);
-    if (def && def.index !== undefined) for (const sh of s.stats) usec += sh.usec(def.index);
+    if (def && def.index !== undefined) for (const sh of s.shards.links.map((l) => l.stats)) usec += sh.usec(def.index);
     usec = Math.round(usec);
     const per = st.calls ? usec / st.calls : 0;
     out.push(`cmdstat_${name}:calls=${st.calls},usec=${usec},usec_per_call=${per.toFixed(2)},rejected_calls=${st.rejected},failed_calls=${st.failed}`);
@@ -616,7 +616,7 @@ function time(ctx: MainContext): void {
 }
 
 function lastsave(ctx: MainContext): void {
-  ctx.out.int(ctx.server.lastSave);
+  ctx.out.int(ctx.server.counters.lastSave);
 }
 
 /**
@@ -677,7 +677,7 @@ async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
     return;
   }
   if (args.length === 3 && isKw(args[1], 'slow-pool-crash') && (isKw(args[2], 'throw') || isKw(args[2], 'oom'))) {
-    const pool = ctx.server.slow;
+    const pool = ctx.server.pool;
     if (!pool) return ctx.out.error('ERR no slow-command pool');
     try {
       await pool.run([], { crash: isKw(args[2], 'throw') ? 'throw' : 'oom' });

@@ -30,10 +30,11 @@
 // - Members of any length: a member longer than collections.INLINE_MAX stands in its subkey as a
 //   long part (collections.ts).
 
-import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
+import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { Tx } from '../coordinator.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { scanWork, drawWork, STORE_TO_FIRST } from './work.js';
 import { E, RedisError } from '../errors.js';
 import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
@@ -387,13 +388,13 @@ function smove(x: ShardExec, args: Buffer[]): void {
 }
 
 /** SMOVE across two shards: check both keys, then SREM on the source's shard, SADD on the destination's. */
-function smoveCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
-  const { server, out } = ctx;
-  const db = ctx.conn.db;
+function smoveCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
+  const { shards, out } = ctx;
+  const db = ctx.db;
   const [, src, dst, member] = args;
-  const sa = server.shardOf(src);
-  const sb = server.shardOf(dst);
-  return server.coord.locked([sa, sb], async (tx) => {
+  const sa = shards.of(src);
+  const sb = shards.of(dst);
+  return shards.locked([sa, sb], async (tx) => {
     const [rs, rd] = await Promise.all([
       tx.exec(sa, setCardsDef, db, [SET_CARDS, src]),
       tx.exec(sb, setCardsDef, db, [SET_CARDS, dst]),
@@ -538,10 +539,10 @@ function sintercard(x: ShardExec, args: Buffer[]): void {
 // ---- across shards
 
 /** Keys grouped by shard, in first-appearance order. */
-function byShard(ctx: MainContext, keys: Buffer[]): Map<number, Buffer[]> {
+function byShard(ctx: CoordContext, keys: Buffer[]): Map<number, Buffer[]> {
   const parts = new Map<number, Buffer[]>();
   for (const k of keys) {
-    const s = ctx.server.shardOf(k);
+    const s = ctx.shards.of(k);
     let p = parts.get(s);
     if (!p) parts.set(s, (p = []));
     p.push(k);
@@ -563,10 +564,10 @@ function membersOf(d: Decoded): Buffer[] {
  * The result of a set operation over keys on several shards, under the transaction's locks.
  * Throws RedisError for a shard's error (WRONGTYPE).
  */
-async function gather(tx: Tx, ctx: MainContext, op: Op, keys: Buffer[]): Promise<Buffer[]> {
-  const db = ctx.conn.db;
+async function gather(tx: Tx, ctx: CoordContext, op: Op, keys: Buffer[]): Promise<Buffer[]> {
+  const db = ctx.db;
   const parts = byShard(ctx, keys);
-  const shardOf = (k: Buffer) => ctx.server.shardOf(k);
+  const shardOf = (k: Buffer) => ctx.shards.of(k);
   if (op === 'union') {
     const replies = await Promise.all([...parts].map(([s, ks]) => tx.exec(s, setUnionDef, db, [SET_UNION, ...ks])));
     const seen = new Map<string, Buffer>();
@@ -612,14 +613,14 @@ async function gather(tx: Tx, ctx: MainContext, op: Op, keys: Buffer[]): Promise
 }
 
 /** The shards a multi-key set command holds. */
-function shardsOf(ctx: MainContext, keys: Buffer[]): number[] {
-  return [...new Set(keys.map((k) => ctx.server.shardOf(k)))];
+function shardsOf(ctx: CoordContext, keys: Buffer[]): number[] {
+  return [...new Set(keys.map((k) => ctx.shards.of(k)))];
 }
 
 function algebraCoordinated(op: Op) {
-  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+  return (ctx: CoordContext, args: Buffer[]): Promise<void> => {
     const keys = args.slice(1);
-    return ctx.server.coord.locked(shardsOf(ctx, keys), async (tx) => {
+    return ctx.shards.locked(shardsOf(ctx, keys), async (tx) => {
       const members = await gather(tx, ctx, op, keys);
       replySet(ctx, members);
     });
@@ -627,22 +628,22 @@ function algebraCoordinated(op: Op) {
 }
 
 function algebraStoreCoordinated(op: Op) {
-  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
+  return (ctx: CoordContext, args: Buffer[]): Promise<void> => {
     const dst = args[1];
     const keys = args.slice(2);
-    return ctx.server.coord.locked(shardsOf(ctx, args.slice(1)), async (tx) => {
+    return ctx.shards.locked(shardsOf(ctx, args.slice(1)), async (tx) => {
       const members = await gather(tx, ctx, op, keys);
-      const r = check(decodeReply(await tx.exec(ctx.server.shardOf(dst), setStoreDef, ctx.conn.db, [SET_STORE, dst, ...members])));
+      const r = check(decodeReply(await tx.exec(ctx.shards.of(dst), setStoreDef, ctx.db, [SET_STORE, dst, ...members])));
       ctx.out.int(r as bigint);
     });
   };
 }
 
-function sintercardCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> | void {
+function sintercardCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> | void {
   const o = parseIntercard(args);
   if (typeof o === 'string') return ctx.out.error(o);
   const keys = args.slice(2, 2 + o.nkeys);
-  return ctx.server.coord.locked(shardsOf(ctx, keys), async (tx) => {
+  return ctx.shards.locked(shardsOf(ctx, keys), async (tx) => {
     const n = (await gather(tx, ctx, 'inter', keys)).length;
     ctx.out.int(o.limit > 0 && n > o.limit ? o.limit : n);
   });
@@ -799,7 +800,7 @@ const setDiffDef = cmd({
   summary: 'Internal: the given members that are in none of the given sets.',
 });
 const setStoreDef = cmd({
-  name: 'set-store', arity: -2, flags: ['write'], shard: setStore, ...internalSpec,
+  name: 'set-store', capturedReply: (args) => args.length - 2, arity: -2, flags: ['write'], shard: setStore, ...internalSpec,
   summary: 'Internal: replaces a key by a set of the given members.',
 });
 
@@ -828,7 +829,7 @@ export const setCommands: CommandDef[] = [
     summary: 'Get all the members in a set', since: '1.0.0', ...S, complexity: 'O(N) where N is the set cardinality.',
   }),
   cmd({
-    name: 'srandmember', arity: -2, flags: ['readonly'], acl: ['set'], shard: srandmember, slow: true,
+    name: 'srandmember', slowWork: drawWork, arity: -2, flags: ['readonly'], acl: ['set'], shard: srandmember, slow: true,
     keySpecs: [spec(['RO', 'access'])], tips: RANDOM_TIPS,
     summary: 'Get one or multiple random members from a set', since: '1.0.0', ...S,
     complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
@@ -857,7 +858,7 @@ export const setCommands: CommandDef[] = [
     summary: 'Intersect multiple sets and return the cardinality of the result', since: '7.0.0', ...S, complexity: INTER_COMPLEXITY,
   }),
   cmd({
-    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('inter'),
+    name: 'sinterstore', destination: STORE_TO_FIRST, arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('inter'),
     coordinated: algebraStoreCoordinated('inter'), slow: true,
     keySpecs: [spec(['RW', 'update']), spec(['RO', 'access'], 2, -1)],
     summary: 'Intersect multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: INTER_COMPLEXITY,
@@ -869,7 +870,7 @@ export const setCommands: CommandDef[] = [
     summary: 'Add multiple sets', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('union'),
+    name: 'sunionstore', destination: STORE_TO_FIRST, arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('union'),
     coordinated: algebraStoreCoordinated('union'), slow: true,
     keySpecs: [spec(['OW', 'update']), spec(['RO', 'access'], 2, -1)],
     summary: 'Add multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
@@ -881,13 +882,13 @@ export const setCommands: CommandDef[] = [
     summary: 'Subtract multiple sets', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('diff'),
+    name: 'sdiffstore', destination: STORE_TO_FIRST, arity: -3, flags: ['write', 'denyoom'], acl: ['set'], shard: algebraStore('diff'),
     coordinated: algebraStoreCoordinated('diff'), slow: true,
     keySpecs: [spec(['OW', 'update']), spec(['RO', 'access'], 2, -1)],
     summary: 'Subtract multiple sets and store the resulting set in a key', since: '1.0.0', ...S, complexity: TOTAL_COMPLEXITY,
   }),
   cmd({
-    name: 'sscan', arity: -3, flags: ['readonly'], acl: ['set'], shard: sscan, slow: true,
+    name: 'sscan', slowWork: scanWork, arity: -3, flags: ['readonly'], acl: ['set'], shard: sscan, slow: true,
     keySpecs: [spec(['RO', 'access'])], tips: RANDOM_TIPS,
     summary: 'Incrementally iterate Set elements', since: '2.8.0', ...S,
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',

@@ -1,14 +1,15 @@
 // SORT and SORT_RO.
 //
 // The keys SORT reads through BY and GET patterns are known only once the elements are loaded,
-// and they may live on any shard, so SORT runs on the main thread under the coordinator's locks:
+// and they may live on any shard, so SORT always runs its coordinated handler, under the
+// coordinator's locks (or on the slow pool, over a consistent cut):
 // the source shard (and STORE's destination shard), or every shard when a pattern names keys. The
 // shards answer two internal commands: sort-source (the elements of a list, set or sorted set, in
 // their stored order) and sort-lookup (many string values / hash fields at once, nil for a missing
 // key or another type, as SORT's lookups are). STORE writes the result through DEL + RPUSH on the
 // destination's shard, so the binlog holds ordinary list commands.
 
-import type { CommandDef, ShardExec } from './types.js';
+import type { CommandDef, ShardExec, CoordContext } from './types.js';
 import type { MainContext } from '../main-context.js';
 import { cmd, isKw } from './define.js';
 import { E } from '../errors.js';
@@ -139,13 +140,20 @@ function readsOtherKeys(o: SortOptions): boolean {
   return patterns.some((p) => p.indexOf(42) >= 0);
 }
 
-/**
- * What a SORT / SORT_RO call writes and reads besides its source (the slow pool's routing), or null
- * when its options are invalid (it fails the same way on any path).
- */
-export function sortScope(args: Buffer[], readonly: boolean): { store: Buffer | null; otherKeys: boolean } | null {
-  const o = parseOptions(args, readonly);
-  return typeof o === 'string' ? null : { store: o.store, otherKeys: readsOtherKeys(o) };
+/** SORT's `destination`: the argument index of STORE's key, -1 without STORE or with invalid options. */
+function sortDestination(args: Buffer[]): number {
+  const o = parseOptions(args, false);
+  if (typeof o === 'string' || o.store === null) return -1;
+  const keys = sortKeys(args);
+  return keys.length > 1 ? keys[keys.length - 1] : -1;
+}
+
+/** SORT's `readsUnnamedKeys`: BY/GET patterns name keys other than its source. */
+function sortReadsOthers(readonly: boolean) {
+  return (args: Buffer[]): boolean => {
+    const o = parseOptions(args, readonly);
+    return typeof o !== 'string' && readsOtherKeys(o);
+  };
 }
 
 function isHashPattern(p: Buffer): boolean {
@@ -165,14 +173,14 @@ function parseWeight(b: Buffer): number | null {
 
 /** Looks up (key, field) pairs on their shards in one step per shard; values in input order. */
 async function lookupAll(
-  ctx: MainContext,
+  ctx: CoordContext,
   exec: (shard: number, args: Buffer[]) => Promise<Buffer>,
   reqs: Array<{ key: Buffer; field: Buffer | null }>,
 ): Promise<Array<Buffer | null>> {
-  const server = ctx.server;
+  const shards = ctx.shards;
   const byShard = new Map<number, number[]>();
   reqs.forEach((r, i) => {
-    const s = server.shardOf(r.key);
+    const s = shards.of(r.key);
     let l = byShard.get(s);
     if (!l) byShard.set(s, (l = []));
     l.push(i);
@@ -193,16 +201,16 @@ async function lookupAll(
 }
 
 function sortCommand(readonly: boolean) {
-  return (ctx: MainContext, args: Buffer[]): Promise<void> | void => {
-    const { server, out } = ctx;
+  return (ctx: CoordContext, args: Buffer[]): Promise<void> | void => {
+    const { shards, out } = ctx;
     const o = parseOptions(args, readonly);
     if (typeof o === 'string') return out.error(o);
-    const db = ctx.conn.db;
+    const db = ctx.db;
     const key = args[1];
-    const srcShard = server.shardOf(key);
+    const srcShard = shards.of(key);
     const needsAll = readsOtherKeys(o);
-    const shards = needsAll ? server.shards.map((_, i) => i) : [srcShard, ...(o.store ? [server.shardOf(o.store)] : [])];
-    return server.coord.locked(shards, async (tx) => {
+    const held = needsAll ? Array.from({ length: shards.count }, (_, i) => i) : [srcShard, ...(o.store ? [shards.of(o.store)] : [])];
+    return shards.locked(held, async (tx) => {
       const exec = (s: number, a: Buffer[]) => tx.exec(s, internal(a[0].toString('latin1')), db, a);
       const src = decodeReply(await exec(srcShard, [SORT_SOURCE, key]));
       if (src instanceof Error) return out.error(src.message);
@@ -278,7 +286,7 @@ function sortCommand(readonly: boolean) {
         return;
       }
       const dst = o.store;
-      const ds = server.shardOf(dst);
+      const ds = shards.of(dst);
       const del = lookup('del')!;
       await tx.exec(ds, del, db, [DEL, dst]);
       const rpush = lookup('rpush')!;
@@ -317,7 +325,8 @@ const ACL = ['set', 'sortedset', 'list', 'dangerous'];
 
 export const sortCommands: CommandDef[] = [
   cmd({
-    name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], acl: ACL, getKeys: sortKeys, main: sortCommand(false), slow: true,
+    name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], acl: ACL, getKeys: sortKeys,
+    coordinated: sortCommand(false), alwaysCoordinated: true, slow: true, destination: sortDestination, readsUnnamedKeys: sortReadsOthers(false),
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },
@@ -327,7 +336,8 @@ export const sortCommands: CommandDef[] = [
     complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).',
   }),
   cmd({
-    name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], acl: ACL, main: sortCommand(true), slow: true,
+    name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], acl: ACL,
+    coordinated: sortCommand(true), alwaysCoordinated: true, slow: true, readsUnnamedKeys: sortReadsOthers(true),
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },

@@ -4,7 +4,7 @@
 // it). Writes record their deterministic effect in the binlog: relative expiries become absolute
 // (SET ... PXAT, PEXPIREAT), INCRBYFLOAT becomes SET ... KEEPTTL, an expired-on-write key a DEL.
 
-import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
+import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import type { MainContext } from '../main-context.js';
 import { cmd, keySpec } from './define.js';
 import { E, invalidExpire, wrongArgs } from '../errors.js';
@@ -345,18 +345,18 @@ function msetnxCheck(x: ShardExec, args: Buffer[]): void {
  * MSETNX whose keys live on several shards: under the shards' locks, count the existing keys on
  * each, and only if there are none write every part.
  */
-function msetnxCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> | void {
+function msetnxCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> | void {
   if (args.length % 2 === 0) return ctx.out.error(wrongArgs('msetnx'));
-  const server = ctx.server;
-  const db = ctx.conn.db;
+  const shards = ctx.shards;
+  const db = ctx.db;
   const parts = new Map<number, Buffer[]>();
   for (let i = 1; i < args.length; i += 2) {
-    const s = server.shardOf(args[i]);
+    const s = shards.of(args[i]);
     let p = parts.get(s);
     if (!p) parts.set(s, (p = []));
     p.push(args[i], args[i + 1]);
   }
-  return server.coord.locked([...parts.keys()], async (tx) => {
+  return shards.locked([...parts.keys()], async (tx) => {
     const counts = await Promise.all(
       [...parts].map(([s, kv]) => tx.exec(s, msetnxCheckDef, db, [MSETNX_CHECK, ...kv.filter((_, j) => j % 2 === 0)])),
     );
@@ -748,13 +748,13 @@ function lcsWith(x: ShardExec, args: Buffer[]): void {
  * LCS with its keys on two shards: hold both, read key1 on its shard, then compute on key2's
  * shard (off the main thread) with key1's value passed along.
  */
-function lcsCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
-  const server = ctx.server;
-  const db = ctx.conn.db;
-  const proto = ctx.conn.proto;
-  const sa = server.shardOf(args[1]);
-  const sb = server.shardOf(args[2]);
-  return server.coord.locked([sa, sb], async (tx) => {
+function lcsCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
+  const shards = ctx.shards;
+  const db = ctx.db;
+  const proto = ctx.proto;
+  const sa = shards.of(args[1]);
+  const sb = shards.of(args[2]);
+  return shards.locked([sa, sb], async (tx) => {
     const ra = decodeReply(await tx.exec(sa, lcsGetDef, db, [LCS_GET, args[1]]));
     if (ra instanceof Error) return ctx.out.error(ra.message);
     const va = Buffer.from(ra as Buffer);

@@ -36,6 +36,56 @@ export type ShardHandler = (x: ShardExec, args: Buffer[]) => void;
 /** Main-thread handler: writes exactly one reply through ctx. May be async. */
 export type MainHandler = (ctx: MainContext, args: Buffer[]) => void | Promise<void>;
 
+/** A transaction over some shards (Coordinator.locked): runs commands on the shards it holds. */
+export interface Tx {
+  /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
+  exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number): Promise<Buffer>;
+}
+
+/**
+ * The shards as a command whose keys span several of them sees them: on the main thread, the
+ * coordinator's locks over the live shards; on the slow pool, one consistent cut of snapshots.
+ */
+export interface ShardAccess {
+  /** Number of shards. */
+  readonly count: number;
+  /** The shard that owns a key. */
+  of(key: Buffer): number;
+  /**
+   * Runs `fn` while holding the given shards (call it synchronously from the handler, before any
+   * await, so the locks take the command's place in the global order).
+   */
+  locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** What a coordinated handler gets: the shards, the client's database and protocol, its reply. */
+export interface CoordContext {
+  shards: ShardAccess;
+  /** Logical database of the client. */
+  db: number;
+  proto: 2 | 3;
+  /** Number of logical databases (COPY ... DB n checks against it). */
+  databases: number;
+  def: CommandDef;
+  /** The reply goes here (exactly one reply), encoded in the client's protocol. */
+  out: RespWriter;
+}
+
+/**
+ * Handler of a command whose keys live on several shards: runs its parts under the shards' locks
+ * (or, on the slow pool, against snapshots). Writes exactly one reply through ctx.
+ */
+export type CoordinatedHandler = (ctx: CoordContext, args: Buffer[]) => void | Promise<void>;
+
+/** Where a write's waiters are (lib/blocking.ts): the keys a write may have fed. */
+export interface WakeTarget {
+  readonly databases: number;
+  /** Waiters on `key` in `db` may now be served. */
+  notify(db: number, key: Buffer): void;
+  /** Every waiter of `db` may now be served (SWAPDB brought another database in). */
+  notifyDb(db: number): void;
+}
+
 /** The legacy key range COMMAND INFO shows (derived from the key specs: lib/commands/key-specs.ts). */
 export interface KeyRange {
   /** Index of the first key (0 = no keys). */
@@ -94,7 +144,12 @@ export interface CommandDef {
   /** Keys spread over several shards: split per shard and merge (independent per-shard parts). */
   scatter?: ScatterSpec;
   /** Keys spread over several shards with a dependency between parts: run under shard locks. */
-  coordinated?: MainHandler;
+  coordinated?: CoordinatedHandler;
+  /**
+   * The keys it reads are not all known from its arguments (SORT's BY/GET patterns): it always
+   * runs its coordinated handler, whatever shards its named keys are on.
+   */
+  alwaysCoordinated?: boolean;
   /** Subcommands (CONFIG GET ...), keyed by lower-case name. */
   sub?: Map<string, CommandDef>;
   /** Where the keys are (Redis 7 key specs): the one statement of key positions. */
@@ -106,8 +161,43 @@ export interface CommandDef {
   since: string;
   group: string;
   complexity?: string;
-  /** Candidate for the slow pool (issue: slow commands). */
+  /**
+   * May run on the slow pool (lib/slow-routing.ts) when the work a call implies is big: reads of
+   * whole collections, ranges, algebra over sets, *STORE computations.
+   */
   slow?: boolean;
+  /**
+   * The work (members read) a call of a `slow` command implies, given the members of the
+   * collections it names (one lookup each): a rank range, COUNT or a number of draws bounds it.
+   * Default: all of them.
+   */
+  slowWork?: (args: Buffer[], members: number) => number;
+  /**
+   * A command that stores its result in one key (*STORE, SORT ... STORE): the argument index of
+   * that key for this call, or -1 when this call stores nothing. The other keys are its inputs
+   * (the slow pool computes such a command from them optimistically).
+   */
+  destination?: (args: Buffer[]) => number;
+  /**
+   * Whether this call may read keys nobody can name in advance (SORT's BY/GET patterns): then
+   * any write to any shard may change its result.
+   */
+  readsUnnamedKeys?: (args: Buffer[]) => boolean;
+  /**
+   * Which blocked clients a write of this command may feed (default: its keys, in the client's
+   * database): FLUSHDB none, SWAPDB whole databases, MOVE / COPY ... DB the target database.
+   */
+  wakes?: (args: Buffer[], db: number, to: WakeTarget) => void;
+  /**
+   * As a binlog effect, it changes keys it does not name (FLUSHDB, FLUSHALL, SWAPDB): every
+   * computation that watches a shard's writes must start again.
+   */
+  touchesAllKeys?: boolean;
+  /**
+   * A shard-side write the slow pool may capture (not make) while it computes a *STORE: the
+   * integer it would reply (set-store, zset-store, and SORT's DEL and RPUSH).
+   */
+  capturedReply?: (args: Buffer[]) => number;
   /**
    * A read-only shard handler that may also run on the main thread against a read-only view of
    * the shard (no hop), when that keeps program order (see Server.route).

@@ -32,12 +32,13 @@
 // `ZADD key <exact result> member`; ZPOP*, ZMPOP, ZREMRANGEBY* as `ZREM key <members removed>`;
 // *STORE as `DEL dst` (when it existed) + `ZADD dst <score member>...`.
 
-import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
+import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { RespWriter } from '../resp/writer.js';
 import type { Tx } from '../coordinator.js';
 import type { ShardStore } from '../store/shard-store.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { rankRangeWork, rangeStoreWork, scanWork, drawWork, STORE_TO_FIRST } from './work.js';
 import { E, RedisError } from '../errors.js';
 import { T_SET, T_ZSET, encodeMeta, payload } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
@@ -789,12 +790,12 @@ function decodeRaw(d: Decoded): { flag: boolean; e: Entries } {
   return { flag: a[0] === 1n, e: { ms, ss } };
 }
 
-function zrangestoreCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
-  const { server, out } = ctx;
-  const db = ctx.conn.db;
-  const sd = server.shardOf(args[1]);
-  const ss = server.shardOf(args[2]);
-  return server.coord.locked([sd, ss], async (tx) => {
+function zrangestoreCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
+  const { shards, out } = ctx;
+  const db = ctx.db;
+  const sd = shards.of(args[1]);
+  const ss = shards.of(args[2]);
+  return shards.locked([sd, ss], async (tx) => {
     const r = decodeReply(await tx.exec(ss, zrangeCollectDef, db, [ZRANGE_COLLECT, ...args]));
     if (r instanceof Error) return out.error(r.message);
     const { flag, e } = decodeRaw(r);
@@ -803,10 +804,10 @@ function zrangestoreCoordinated(ctx: MainContext, args: Buffer[]): Promise<void>
 }
 
 /** Writes a result through zset-store on the destination's shard and replies its count. */
-async function storeRemote(tx: Tx, ctx: MainContext, shard: number, dst: Buffer, e: Entries, big: boolean): Promise<void> {
+async function storeRemote(tx: Tx, ctx: CoordContext, shard: number, dst: Buffer, e: Entries, big: boolean): Promise<void> {
   const sargs: Buffer[] = [ZSET_STORE, dst, Buffer.from(big ? '1' : '0')];
   for (let i = 0; i < e.ms.length; i++) sargs.push(e.ms[i], dbl(e.ss[i]));
-  const d = decodeReply(await tx.exec(shard, zsetStoreDef, ctx.conn.db, sargs));
+  const d = decodeReply(await tx.exec(shard, zsetStoreDef, ctx.db, sargs));
   if (d instanceof Error) return ctx.out.error(d.message);
   ctx.out.int(d as bigint);
 }
@@ -961,17 +962,17 @@ function zmpopKey(x: ShardExec, args: Buffer[]): void {
   if (!mpopKey(x, args[1], max, Number(args[3].toString('latin1')))) x.out.nilArray();
 }
 
-function zmpopCoordinated(ctx: MainContext, args: Buffer[]): Promise<void> {
-  const { server, out } = ctx;
+function zmpopCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
+  const { shards, out } = ctx;
   const a = parseMpop(args, 1);
-  const db = ctx.conn.db;
-  const proto = ctx.conn.proto;
-  const shards = a.keys.map((k) => server.shardOf(k));
+  const db = ctx.db;
+  const proto = ctx.proto;
+  const owners = a.keys.map((k) => shards.of(k));
   const where = Buffer.from(a.max ? 'max' : 'min');
   const count = Buffer.from(String(a.count));
-  return server.coord.locked(shards, async (tx) => {
+  return shards.locked(owners, async (tx) => {
     for (let i = 0; i < a.keys.length; i++) {
-      const r = await tx.exec(shards[i], zmpopKeyDef, db, [ZMPOP_KEY, a.keys[i], where, count], proto);
+      const r = await tx.exec(owners[i], zmpopKeyDef, db, [ZMPOP_KEY, a.keys[i], where, count], proto);
       if (isNullReply(r)) continue;
       return out.raw(r);
     }
@@ -1401,15 +1402,15 @@ function zsetLookup(x: ShardExec, args: Buffer[]): void {
 }
 
 function setOpCoordinated(k: SetOpCmd) {
-  return (ctx: MainContext, args: Buffer[]): Promise<void> => {
-    const { server, out } = ctx;
-    const db = ctx.conn.db;
+  return (ctx: CoordContext, args: Buffer[]): Promise<void> => {
+    const { shards, out } = ctx;
+    const db = ctx.db;
     const head = parseSetOpHead(args, k.numIdx, k.name);
     const keys = head.keys;
-    const shardOfKey = keys.map((key) => server.shardOf(key));
-    const dstShard = k.hasDst ? server.shardOf(args[1]) : -1;
+    const shardOfKey = keys.map((key) => shards.of(key));
+    const dstShard = k.hasDst ? shards.of(args[1]) : -1;
     const involved = k.hasDst ? [...shardOfKey, dstShard] : shardOfKey;
-    return server.coord.locked(involved, async (tx) => {
+    return shards.locked(involved, async (tx) => {
       // Types and sizes, one step per shard.
       const byShard = new Map<number, number[]>();
       shardOfKey.forEach((s, i) => {
@@ -1573,7 +1574,7 @@ function internalDef(name: string, arity: number, write: boolean, shard: (x: Sha
 }
 
 const zrangeCollectDef = internalDef('zrange-collect', -6, false, zrangeCollect, 'Internal: the entries of a cross-shard ZRANGESTORE.');
-const zsetStoreDef = internalDef('zset-store', -3, true, zsetStore, 'Internal: writes the result of a cross-shard sorted set command.');
+const zsetStoreDef = { ...internalDef('zset-store', -3, true, zsetStore, 'Internal: writes the result of a cross-shard sorted set command.'), capturedReply: (args: Buffer[]) => (args.length - 3) / 2 };
 const zsetMetaDef = internalDef('zset-meta', -2, false, zsetMeta, 'Internal: types and sizes of sorted set command sources.');
 const zsetAllDef = internalDef('zset-all', 2, false, zsetAll, 'Internal: every member of a sorted set or set source.');
 const zsetLookupDef = internalDef('zset-lookup', -2, false, zsetLookup, 'Internal: scores of some members of a sorted set or set source.');
@@ -1638,7 +1639,7 @@ export const zsetCommands: CommandDef[] = [
     summary: 'Determine the index of a member in a sorted set, with scores ordered from high to low', since: '2.0.0', ...G, complexity: 'O(log(N))',
   }),
   cmd({
-    name: 'zrange', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Auto, 'auto'), slow: true,
+    name: 'zrange', slowWork: rankRangeWork, arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Auto, 'auto'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set', since: '1.2.0', ...G,
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
@@ -1666,13 +1667,13 @@ export const zsetCommands: CommandDef[] = [
     complexity: BYSCORE_COMPLEXITY,
   }),
   cmd({
-    name: 'zrevrange', arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Rank, 'rev'), slow: true,
+    name: 'zrevrange', slowWork: rankRangeWork, arity: -4, flags: ['readonly'], acl: ZS, shard: zrangeGeneric(RT.Rank, 'rev'), slow: true,
     keySpecs: RANGE_RO,
     summary: 'Return a range of members in a sorted set, by index, with scores ordered from high to low', since: '1.2.0', ...G,
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
   }),
   cmd({
-    name: 'zrangestore', arity: -5, flags: ['write', 'denyoom'], acl: ZS, shard: zrangestore, coordinated: zrangestoreCoordinated,
+    name: 'zrangestore', slowWork: rangeStoreWork, destination: STORE_TO_FIRST, arity: -5, flags: ['write', 'denyoom'], acl: ZS, shard: zrangestore, coordinated: zrangestoreCoordinated,
     slow: true, keySpecs: [keySpec(['OW', 'update']), keySpec(['RO', 'access'], 2)],
     summary: 'Store a range of members from sorted set into another key', since: '6.2.0', ...G,
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',
@@ -1709,7 +1710,7 @@ export const zsetCommands: CommandDef[] = [
     complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
   }),
   cmd({
-    name: 'zrandmember', arity: -2, flags: ['readonly'], acl: ZS, shard: zrandmember, slow: true,
+    name: 'zrandmember', slowWork: drawWork, arity: -2, flags: ['readonly'], acl: ZS, shard: zrandmember, slow: true,
     keySpecs: RANGE_RO, tips: ['nondeterministic_output'],
     summary: 'Get one or multiple random elements from a sorted set', since: '6.2.0', ...G, complexity: 'O(N) where N is the number of elements returned',
   }),
@@ -1732,17 +1733,17 @@ export const zsetCommands: CommandDef[] = [
     complexity: 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',
   }),
   cmd({
-    name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZUNIONSTORE), coordinated: setOpCoordinated(CMD_ZUNIONSTORE), slow: true, keySpecs: STORE_SPECS,
+    name: 'zunionstore', destination: STORE_TO_FIRST, arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZUNIONSTORE), coordinated: setOpCoordinated(CMD_ZUNIONSTORE), slow: true, keySpecs: STORE_SPECS,
     summary: 'Add multiple sorted sets and store the resulting sorted set in a new key', since: '2.0.0', ...G,
     complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
   }),
   cmd({
-    name: 'zinterstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZINTERSTORE), coordinated: setOpCoordinated(CMD_ZINTERSTORE), slow: true, keySpecs: STORE_SPECS,
+    name: 'zinterstore', destination: STORE_TO_FIRST, arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZINTERSTORE), coordinated: setOpCoordinated(CMD_ZINTERSTORE), slow: true, keySpecs: STORE_SPECS,
     summary: 'Intersect multiple sorted sets and store the resulting sorted set in a new key', since: '2.0.0', ...G,
     complexity: 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',
   }),
   cmd({
-    name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZDIFFSTORE), coordinated: setOpCoordinated(CMD_ZDIFFSTORE), slow: true, keySpecs: STORE_SPECS,
+    name: 'zdiffstore', destination: STORE_TO_FIRST, arity: -4, flags: ['write', 'denyoom', 'movablekeys'], acl: ZS,     shard: setOpLocal(CMD_ZDIFFSTORE), coordinated: setOpCoordinated(CMD_ZDIFFSTORE), slow: true, keySpecs: STORE_SPECS,
     summary: 'Subtract multiple sorted sets and store the resulting sorted set in a new key', since: '6.2.0', ...G,
     complexity: 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',
   }),
@@ -1753,7 +1754,7 @@ export const zsetCommands: CommandDef[] = [
     complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
   }),
   cmd({
-    name: 'zscan', arity: -3, flags: ['readonly'], acl: ZS, shard: zscan, slow: true,
+    name: 'zscan', slowWork: scanWork, arity: -3, flags: ['readonly'], acl: ZS, shard: zscan, slow: true,
     keySpecs: RANGE_RO, tips: ['nondeterministic_output'],
     summary: 'Incrementally iterate sorted sets elements and associated scores', since: '2.8.0', ...G,
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',

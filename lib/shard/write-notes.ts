@@ -1,13 +1,12 @@
 // Which keys a shard's committed transactions wrote, for the slow pool's optimistic *STORE: while
 // somebody watches (ShardShared.control[0] > 0), every write's binlog effect names its keys, and
-// after the commit the write counters of their slots are bumped (ShardShared.writes). Writes that
-// name no keys in a usable way (FLUSHDB, FLUSHALL, SWAPDB) or that ran before the watch began bump
-// the epoch instead, which invalidates every computation in progress.
+// after the commit the write counters of their slots are bumped (ShardShared.writes). Writes whose
+// effect changes keys it does not name (table entries marked touchesAllKeys: FLUSHDB, FLUSHALL,
+// SWAPDB) or that ran before the watch began bump the epoch instead, which invalidates every
+// computation in progress.
 
 import { keyIndexes, lookup } from '../commands/registry.js';
 import { keyHash, WRITE_SLOTS, type ShardShared } from '../store/shared-state.js';
-
-const MASS = new Set(['flushdb', 'flushall', 'swapdb']);
 
 export class WriteNotes {
   shared: ShardShared | null = null;
@@ -24,7 +23,7 @@ export class WriteNotes {
       return;
     }
     const def = args[0].length < 32 ? lookup(args[0].toString('latin1').toLowerCase()) : undefined;
-    if (!def || MASS.has(def.name)) {
+    if (!def || def.touchesAllKeys) {
       this.epoch = true;
       return;
     }

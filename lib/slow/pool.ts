@@ -1,9 +1,10 @@
 // The slow-command pool (main-thread side): a piscina pool of `slow-cmd-thread-pool-size` threads
-// (workers/slow.ts) that run read-only shard handlers against snapshots of the shards' LMDB
-// environments. Which commands go there is decided per call by Server.route (see wantsPool).
+// (workers/slow.ts, running lib/slow/runtime.ts) that run read-only shard handlers against
+// snapshots of the shards' LMDB environments. Which calls go there is decided per call by
+// lib/slow-routing.ts.
 //
 // Consistency. A pool task resets its read transactions when it starts, so it sees every commit
-// made before that moment. Server.runSlow first sends a fence through the shard's request stream
+// made before that moment. SlowRouting.runSlow first sends a fence through the shard's request stream
 // (internal `fence`): once it answers, everything queued on that shard before the slow command —
 // in particular the same connection's earlier writes — has committed. Reads of several shards at
 // once (KEYS) hold those shards (Coordinator.locked) until the task reports its snapshots taken,
@@ -12,12 +13,12 @@
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { logger } from './log.js';
-import { recordArgs } from './shard/protocol.js';
+import { logger } from '../log.js';
+import { recordArgs } from '../shard/protocol.js';
 
 const log = logger('slow-pool');
 
-const WORKER_URL = new URL('../workers/slow.js', import.meta.url);
+const WORKER_URL = new URL('../../workers/slow.js', import.meta.url);
 
 export interface SlowInit {
   dir: string;
@@ -52,8 +53,6 @@ export interface SlowCoordinated {
    * lib/shard/protocol.ts), for the main thread to apply if its inputs did not change.
    */
   capture?: boolean;
-  /** run the command's main handler (SORT) rather than its coordinated one */
-  main?: boolean;
 }
 
 /** A write captured by a *STORE computed on the pool. */
@@ -223,50 +222,4 @@ export class SlowPool {
   async close(): Promise<void> {
     await this.pool.destroy();
   }
-}
-
-
-/**
- * How many members a call of a `slow` command reads, given the members of the collections it
- * names: rank ranges and *SCAN's COUNT bound it, random draws read as many as they return.
- */
-export function workEstimate(name: string, args: Buffer[], members: number): number {
-  switch (name) {
-    case 'lrange':
-    case 'zrevrange':
-    case 'zrange': {
-      if (name === 'zrange' && args.slice(4).some((a) => /^(byscore|bylex)$/i.test(a.toString('latin1')))) return members;
-      const a = intArg(args[2]);
-      const b = intArg(args[3]);
-      if (a === null || b === null) return members;
-      const start = Math.max(0, a < 0 ? a + members : a);
-      const end = Math.min(members - 1, b < 0 ? b + members : b);
-      return Math.max(0, end - start + 1);
-    }
-    case 'hscan':
-    case 'sscan':
-    case 'zscan': {
-      let count = 10;
-      for (let i = 3; i + 1 < args.length; i++) {
-        if (args[i].toString('latin1').toLowerCase() === 'count') count = intArg(args[i + 1]) ?? count;
-      }
-      return Math.min(members, count);
-    }
-    case 'srandmember':
-    case 'hrandfield':
-    case 'zrandmember': {
-      if (args.length < 3) return 1;
-      const n = intArg(args[2]);
-      if (n === null) return 1;
-      return n >= 0 ? Math.min(n, members) : -n;
-    }
-    default:
-      return members;
-  }
-}
-
-function intArg(b: Buffer | undefined): number | null {
-  if (b === undefined || b.length === 0 || b.length > 20) return null;
-  const n = Number(b.toString('latin1'));
-  return Number.isSafeInteger(n) ? n : null;
 }

@@ -1,0 +1,150 @@
+// The router: where each parsed command runs. It looks the command up in the table, checks arity
+// and authentication, finds its keys' shards, and picks one way to run it, from what its table
+// entry says (lib/commands/types.ts) and never from its name:
+//
+//   main handler                 on this thread (CONFIG, INFO, KEYS...)
+//   slow pool                    big reads and *STORE computations (lib/slow-routing.ts)
+//   direct read                  a `direct` read of one shard, nothing pending on the connection
+//   the shard                    queued on the owning shard's ring, batched per event-loop turn
+//   scatter                      independent per-shard parts at one point of the global order
+//   coordinated                  parts under the shards' locks (lib/coordinator.ts)
+//
+// Then the waiters a write may have fed are retried right behind it (lib/blocking.ts).
+
+import type { Connection } from './connection.js';
+import type { CommandDef } from './commands/types.js';
+import type { Server } from './server.js';
+import { lookup, keyIndexes } from './commands/registry.js';
+import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
+import { shardOf } from './slot.js';
+import { logger } from './log.js';
+
+const log = logger('router');
+
+export class Router {
+  private readonly nshards: number;
+
+  constructor(private readonly server: Server) {
+    this.nshards = server.shards.count;
+  }
+
+  /** One command of a connection, in its order. A bug costs one reply, not the server. */
+  dispatch(conn: Connection, args: Buffer[]): void {
+    if (conn.closing || conn.closed) return;
+    try {
+      this.route(conn, args);
+      // Somebody waits on keys: a write just routed may have fed them; the retries queue up right
+      // behind it. (Blocking commands wake the keys they write themselves, once their attempt took
+      // something.)
+      const def = conn.curDef;
+      const b = this.server.blocking;
+      if (b.active && def !== null && def.flags.includes('write') && !def.flags.includes('blocking')) this.wake(conn, def, args);
+    } catch (e) {
+      log.error({ err: e, client: conn.addr }, 'command dispatch failed');
+      conn.reply(errBuf('ERR internal error: ' + (e instanceof Error ? e.message : String(e))));
+    }
+    conn.curDef = null;
+  }
+
+  private route(conn: Connection, args: Buffer[]): void {
+    const s = this.server;
+    const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
+    let def = lookup(name);
+    if (!def) {
+      if (name === 'post' || name === 'host:') {
+        // Like Redis: an HTTP request (cross protocol scripting) drops the client, unanswered.
+        log.warn({ client: conn.addr }, 'possible security attack: POST or Host: command, connection aborted');
+        conn.kill();
+        return;
+      }
+      conn.reply(errBuf(unknownCommand(args)));
+      return;
+    }
+    // A container without its subcommand fails its own arity check (COMMAND alone is valid).
+    if (def.sub && args.length >= 2) {
+      const sub = def.sub.get(args[1].toString('latin1').toLowerCase());
+      if (!sub) {
+        conn.reply(errBuf(unknownSubcommand(args[1], def.name)));
+        return;
+      }
+      def = sub;
+    }
+    const arity = def.arity;
+    if ((arity > 0 && args.length !== arity) || args.length < -arity) {
+      s.cmdStats.rejected(def);
+      conn.reply(errBuf(wrongArgs(def.name)));
+      return;
+    }
+    if (!conn.authenticated && !def.flags.includes('no_auth')) {
+      s.cmdStats.rejected(def);
+      conn.reply(errBuf(E.noAuth));
+      return;
+    }
+    conn.lastCmd = def.name;
+    conn.curDef = def;
+    s.counters.totalCommands++;
+    if (def.main) {
+      s.execution.runMain(conn, def, args, def.main);
+      // Counted after running, like Redis (CONFIG RESETSTAT counts itself).
+      s.cmdStats.call(def);
+      return;
+    }
+    s.cmdStats.call(def);
+    const idx = keyIndexes(def, args);
+    const first = this.singleShard(args, idx);
+    const slow = s.slowRouting;
+    if (slow.enabled && (def.slow === true || slow.isForced(def)) && slow.tryRun(conn, def, args, idx, first)) return;
+    if (def.alwaysCoordinated) {
+      s.execution.runMain(conn, def, args, def.coordinated!);
+      return;
+    }
+    if (first >= 0) {
+      // Direct read: nothing of this connection is pending (so program order holds) and no
+      // multi-shard operation is in flight on the shard (so nobody can see half of one).
+      if (def.direct && conn.queue.length === 0 && s.shards.links[first].barrier === 0) {
+        s.execution.readDirect(conn, def, first, args);
+        return;
+      }
+      s.execution.send(conn, def, first, args);
+      return;
+    }
+    if (def.scatter) {
+      s.coord.scatter(conn, def, args, idx);
+      return;
+    }
+    if (def.coordinated) {
+      s.execution.runMain(conn, def, args, def.coordinated);
+      return;
+    }
+    throw new Error(`command ${def.name} spans shards and has no cross-shard strategy`);
+  }
+
+  /** The shard owning every key at `idx` (shard 0 for none), or -1 when they span shards. */
+  singleShard(args: Buffer[], idx: readonly number[]): number {
+    if (idx.length === 0) return 0;
+    const n = this.nshards;
+    const first = shardOf(args[idx[0]], n);
+    for (let i = 1; i < idx.length; i++) if (shardOf(args[idx[i]], n) !== first) return -1;
+    return first;
+  }
+
+  /** Retries the waiters of the keys a write command touches (see lib/blocking.ts). */
+  private wake(conn: Connection, def: CommandDef, args: Buffer[]): void {
+    const b = this.server.blocking;
+    if (def.wakes) return def.wakes(args, conn.db, b);
+    for (const i of keyIndexes(def, args)) b.notify(conn.db, args[i]);
+  }
+
+  /**
+   * Runs a client-visible command for `conn` outside its reply order and resolves with the reply
+   * (the attempts of blocked clients, a *STORE's fallback). Queued now, in order with everything
+   * else: on the key's shard, or through the command's cross-shard strategy.
+   */
+  execute(conn: Connection, args: Buffer[]): Promise<Buffer> {
+    const def = lookup(args[0].toString('latin1').toLowerCase());
+    if (!def || (!def.shard && !def.coordinated)) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
+    const first = this.singleShard(args, keyIndexes(def, args));
+    if (def.coordinated && (first < 0 || def.alwaysCoordinated || !def.shard)) return this.server.execution.runDetached(conn, def, args, def.coordinated);
+    return this.server.shards.call(Math.max(0, first), def, conn.db, conn.proto, args);
+  }
+}
