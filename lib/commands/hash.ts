@@ -27,11 +27,12 @@ import { T_HASH, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
 import { F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, openColl, openOrCreate, putMember, removeSubKey, saveColl, subKey } from '../store/collections.js';
-import { keyTypeOps } from './internal.js';
+import { keyTypeOps } from '../store/key-types.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
+import { parseCursor } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
-import { parseCursor } from './keyspace.js';
-import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
+import { emptyScanReply, parseScanOptions, scanReply } from './collection-scan.js';
+import { scanStep } from '../store/collection-scan.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */

@@ -6,43 +6,17 @@
 // locks. Every internal command runs in the logical db it is sent with (x.db).
 //
 // Type-specific work (OBJECT ENCODING, copying a value within a shard, serializing it for another
-// shard) goes through `keyTypeOps`, indexed by the meta type: collection families register theirs.
+// shard) goes through the store's per-type operations (lib/store/key-types.ts).
 
 import type { CommandDef, ShardExec } from './types.js';
 import { cmd } from './define.js';
 import { T_STRING, TYPE_NAMES, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE } from '../store/keys.js';
-import type { Found, ShardStore } from '../store/shard-store.js';
+import type { ShardStore } from '../store/shard-store.js';
+import { keyTypeOps, typeOps } from '../store/key-types.js';
 import { compileGlob } from '../glob.js';
 import { parseI64 } from '../resp/number.js';
 import { DEL, FLUSHALL, FLUSHDB, PXAT, SET, SWAPDB } from '../store/effects.js';
-
-/** What the keyspace commands need to know about a value type. */
-export interface KeyTypeOps {
-  /** OBJECT ENCODING */
-  encoding(m: Meta): string;
-  /** OBJECT REFCOUNT */
-  refcount(m: Meta): number;
-  /** COPY within a shard: writes a copy of `m` as `toKey` in `toDb`, replacing `to.meta`. No binlog. */
-  copy(store: ShardStore, m: Meta, toDb: number, toKey: Buffer, to: Found): void;
-  /** Serialized value (everything but the key and the expiry) for re-creating it on another shard. */
-  dump(store: ShardStore, m: Meta): Buffer;
-  /**
-   * Re-creates a dumped value as `key` in x.db, replacing `to.meta`; `expire` holds the exact
-   * expiry (u64 BE ms, 0 = none). Logs the effect with x.binlog.
-   */
-  restore(x: ShardExec, key: Buffer, to: Found, dump: Buffer, expire: Buffer): void;
-}
-
-/** Per-type operations, indexed by meta type (T_STRING, T_HASH...). */
-export const keyTypeOps: Array<KeyTypeOps | undefined> = [];
-
-/** A type's operations; throws (one "ERR ..." reply) for a type that has not registered them. */
-export function typeOps(type: number): KeyTypeOps {
-  const ops = keyTypeOps[type];
-  if (!ops) throw new Error(`operation not supported for ${TYPE_NAMES[type] ?? 'unknown'} keys`);
-  return ops;
-}
 
 /** Redis keeps integers 0..9999 as shared objects (refcount INT_MAX) when maxmemory is off. */
 const SHARED_INTEGERS = 10000;

@@ -12,12 +12,14 @@ import type { Server } from '../server.js';
 import { cmd, isKw, keySpec, kw } from './define.js';
 import { E, invalidExpire } from '../errors.js';
 import { TYPE_NAMES, type Meta } from '../store/meta.js';
-import { parseI64, parseIntArg, INT64_MAX as I64_MAX, INT64_MIN as I64_MIN } from '../resp/number.js';
+import { parseCursor, parseI64, parseIntArg, INT64_MAX as I64_MAX, INT64_MIN as I64_MIN } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { internal } from './registry.js';
-import { SCAN_ANY_TYPE, SCAN_NO_TYPE, typeOps } from './internal.js';
+import { SCAN_ANY_TYPE, SCAN_NO_TYPE } from './internal.js';
+import { typeOps } from '../store/key-types.js';
 import { DEL, MOVE, PERSIST, PEXPIREAT, RENAME, UNLINK } from '../store/effects.js';
-import { CursorTable, MAX_SCAN_STEP } from './collection-scan.js';
+import { MAX_SCAN_STEP } from './collection-scan.js';
+import { CursorTable } from '../store/cursor-table.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -446,31 +448,6 @@ function cursorTable(server: Server): CursorTable<ScanPos> {
   return t;
 }
 
-const U64 = 1n << 64n;
-
-/** Redis's cursor parse (strtoul, base 10, no leading space, whole string); null when invalid. */
-export function parseCursor(b: Buffer): bigint | null {
-  let end = b.indexOf(0);
-  if (end < 0) end = b.length;
-  if (end === 0) return 0n;
-  const c0 = b[0];
-  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
-  let i = 0;
-  let neg = false;
-  if (c0 === 43 || c0 === 45) {
-    neg = c0 === 45;
-    i = 1;
-  }
-  if (i >= end) return null;
-  let v = 0n;
-  for (; i < end; i++) {
-    const c = b[i];
-    if (c < 48 || c > 57) return null;
-    v = v * 10n + BigInt(c - 48);
-    if (v >= U64) return null;
-  }
-  return neg && v !== 0n ? U64 - v : v;
-}
 
 function scan(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   const { server, out } = ctx;

@@ -29,7 +29,7 @@ import { COLL_FIXED, copyCollection, openColl, openOrCreate, saveColl, type Coll
 import { T_LIST, encodeMeta, payload } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
-import { keyTypeOps } from './internal.js';
+import { keyTypeOps } from '../store/key-types.js';
 
 // ------------------------------------------------------------------------------------------------
 // Storage

@@ -30,6 +30,7 @@
 // - Members of any length: a member longer than collections.INLINE_MAX stands in its subkey as a
 //   long part (collections.ts).
 
+import type { StoreCtx } from '../store/context.js';
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { Tx } from '../coordinator.js';
@@ -40,10 +41,11 @@ import { T_SET, encodeMeta, payload, type Meta } from '../store/meta.js';
 import { readU64BE, writeU64BE } from '../store/keys.js';
 import type { ShardStore } from '../store/shard-store.js';
 import { F_BIG, type Coll, collBody, copyCollection, idRange, LONG_PART, memberOf, newColl, openColl, openOrCreate, partKey, putMember, removeSubKey, replaceWith, saveColl, subKey } from '../store/collections.js';
-import { keyTypeOps } from './internal.js';
+import { keyTypeOps } from '../store/key-types.js';
 import { parseI64 } from '../resp/number.js';
-import { parseCursor } from './keyspace.js';
-import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
+import { parseCursor } from '../resp/number.js';
+import { emptyScanReply, parseScanOptions, scanReply } from './collection-scan.js';
+import { scanStep } from '../store/collection-scan.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
@@ -686,7 +688,7 @@ function setFilter(op: 'inter' | 'diff') {
 }
 
 /** Binlog records re-creating a set: SADD key in chunks. */
-function logMembers(x: ShardExec, key: Buffer, members: Buffer[]): void {
+function logMembers(x: StoreCtx, key: Buffer, members: Buffer[]): void {
   for (let i = 0; i < members.length; i += LOG_CHUNK) x.binlog([SADD, key, ...members.slice(i, i + LOG_CHUNK)]);
 }
 

@@ -47,10 +47,11 @@ import {
   saveColl, scoreFromSortable, sortableScore, subKey, zmemberOf, type Coll,
 } from '../store/collections.js';
 import { parseDoubleArg, strtod, parseI64, formatDouble } from '../resp/number.js';
+import { parseCursor } from '../resp/number.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
-import { parseCursor } from './keyspace.js';
-import { emptyScanReply, parseScanOptions, scanReply, scanStep } from './collection-scan.js';
-import { keyTypeOps } from './internal.js';
+import { emptyScanReply, parseScanOptions, scanReply } from './collection-scan.js';
+import { scanStep } from '../store/collection-scan.js';
+import { keyTypeOps } from '../store/key-types.js';
 import { DEL, PEXPIREAT } from '../store/effects.js';
 
 // ------------------------------------------------------------------------------------------------

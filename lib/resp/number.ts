@@ -3,6 +3,7 @@
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
+const U64 = 1n << 64n;
 
 /**
  * Strict signed 64-bit integer parse (Redis string2ll): optional '-', no '+', no spaces, no
@@ -79,6 +80,30 @@ export function atoi(b: Uint8Array): number {
   let r = neg ? -v : v;
   if (clamped || r > INT64_MAX || r < INT64_MIN) r = neg ? INT64_MIN : INT64_MAX;
   return Number(BigInt.asIntN(32, r));
+}
+
+/** Redis's cursor parse (strtoul, base 10, no leading space, whole string); null when invalid. */
+export function parseCursor(b: Buffer): bigint | null {
+  let end = b.indexOf(0);
+  if (end < 0) end = b.length;
+  if (end === 0) return 0n;
+  const c0 = b[0];
+  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
+  let i = 0;
+  let neg = false;
+  if (c0 === 43 || c0 === 45) {
+    neg = c0 === 45;
+    i = 1;
+  }
+  if (i >= end) return null;
+  let v = 0n;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c < 48 || c > 57) return null;
+    v = v * 10n + BigInt(c - 48);
+    if (v >= U64) return null;
+  }
+  return neg && v !== 0n ? U64 - v : v;
 }
 
 export function isI64(v: bigint): boolean {
