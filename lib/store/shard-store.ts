@@ -6,11 +6,13 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { INLINE_KEY_MAX, KEY_HASHED, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, writeU64BE } from './keys.js';
 import { decodeMeta, encodeMeta, payload, storedLongKey, withExpire, type Meta } from './meta.js';
-import { encodeCommand } from '../resp/command.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from '../shard/stats.js';
 import { ShardShared } from './shared-state.js';
 import { DEL } from './effects.js';
+import { BinlogLog } from './binlog.js';
+import { GarbageList } from './garbage.js';
+import { randomKey } from './random-key.js';
 
 type Bin = Database<Buffer, Buffer>;
 
@@ -45,7 +47,6 @@ export const LMDB_MAX_DBS = 12;
 export const LMDB_MAP_SIZE = 1 << 30;
 
 const INFO_DBMAP = Buffer.from('dbmap');
-const INFO_BINLOG_BYTES = Buffer.from('binlog-bytes');
 const INFO_NEXT_ID = Buffer.from('next-key-id');
 const INFO_FORMAT = Buffer.from('format');
 /**
@@ -54,8 +55,6 @@ const INFO_FORMAT = Buffer.from('format');
  * they hold no sets, and refused otherwise.
  */
 const DATA_FORMAT = 1;
-/** Per record in a binlog entry: [sequence u64 BE][length u32 BE] before the record itself. */
-const BINLOG_REC_HEADER = 12;
 
 export class ShardStore {
   readonly env: RootDatabase;
@@ -68,6 +67,10 @@ export class ShardStore {
   readonly slot: Bin;
   /** Key ids of collections that no meta record points to any more: [id u64 BE] -> [type u8]. */
   readonly garbage: Bin;
+  /** The members of deleted collections, waiting for the sweep (lib/store/garbage.ts). */
+  private readonly orphans: GarbageList;
+  /** This shard's binlog (lib/store/binlog.ts). */
+  private readonly log: BinlogLog;
   /** Next collection key id (persisted in `info` with every allocation). */
   private nextId = 1;
   /**
@@ -87,11 +90,6 @@ export class ShardStore {
   private rdbmap: number[];
   /** Set by the runtime while a write transaction is open. */
   writing = false;
-  /** Binlog records written in the current transaction, published after commit. */
-  private unpublished: Array<{ seq: number; rec: Buffer }> = [];
-  private binlogBytes = 0;
-  private binlogDirty = false;
-  binlogMaxBytes: number;
   /** Logical db of the command being executed (binlog records carry it). */
   currentDb = 0;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
@@ -99,8 +97,6 @@ export class ShardStore {
   /** OBJECT IDLETIME: keys not accessed since startup count as idle since it (ms). */
   private readonly accessBase = Date.now();
   private readonly shared: ShardShared;
-  /** Scratch binlog key (LMDB copies keys on put). */
-  private readonly seqScratch = Buffer.allocUnsafe(8);
   /** Scratch meta key for peekString. */
   private readonly scratchKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
 
@@ -122,7 +118,8 @@ export class ShardStore {
     this.binlog = this.env.openDB({ name: 'binlog', ...bin }) as unknown as Bin;
     this.info = this.env.openDB({ name: 'info', ...bin }) as unknown as Bin;
     this.garbage = this.env.openDB({ name: 'garbage', ...bin }) as unknown as Bin;
-    this.binlogMaxBytes = opts.binlogMaxBytes;
+    this.log = new BinlogLog(this.binlog, this.info, opts.seq, opts.binlogRing, opts.binlogMaxBytes);
+    this.orphans = new GarbageList(this.garbage, (type) => this.memberDbs(type), opts.stats);
     this.rdbmap = [];
     if (opts.view) return;
 
@@ -131,11 +128,10 @@ export class ShardStore {
     this.rebuildReverseMap();
     const nid = this.info.getBinary(INFO_NEXT_ID);
     if (nid) this.nextId = readU64BE(nid, 0);
-    const bb = this.info.getBinary(INFO_BINLOG_BYTES);
-    this.binlogBytes = bb ? readU64BE(bb, 0) : 0;
+    this.log.load();
     const hasSets = this.countKeys();
     this.checkFormat(path, hasSets);
-    this.countGarbage();
+    this.orphans.recount();
   }
 
   private checkFormat(path: string, hasSets: boolean): void {
@@ -177,15 +173,18 @@ export class ShardStore {
     return sets;
   }
 
-  /** Highest binlog sequence stored, 0 when empty (the last record of the last entry). */
+  /** Highest binlog sequence stored, 0 when empty. */
   lastSeq(): number {
-    for (const { value } of this.binlog.getRange({ reverse: true, limit: 1 })) {
-      const v = value as Buffer;
-      let last = 0;
-      for (let off = 0; off + BINLOG_REC_HEADER <= v.length; off += BINLOG_REC_HEADER + v.readUInt32BE(off + 8)) last = readU64BE(v, off);
-      return last;
-    }
-    return 0;
+    return this.log.lastSeq();
+  }
+
+  /** binlog-max-size for this shard (CONFIG SET applies at runtime). */
+  get binlogMaxBytes(): number {
+    return this.log.maxBytes;
+  }
+
+  set binlogMaxBytes(n: number) {
+    this.log.maxBytes = n;
   }
 
   physical(db: number): number {
@@ -353,51 +352,9 @@ export class ShardStore {
     }
   }
 
-  /**
-   * A random live (unexpired) key of a logical db, null when it has none. Seeks to a random point
-   * between the db's first and last meta keys (below their common prefix) and picks among the live
-   * records that follow it.
-   */
+  /** A random live (unexpired) key of a logical db, null when it has none (lib/store/random-key.ts). */
   randomKey(db: number, now: number): Buffer | null {
-    const { start, end } = dbRange(this.dbmap[db]);
-    let first: Buffer | null = null;
-    let last: Buffer | null = null;
-    for (const k of this.meta.getKeys({ start, end, limit: 1 })) first = Buffer.from(k);
-    if (!first) return null;
-    for (const k of this.meta.getKeys({ start: end, end: start, reverse: true, limit: 1 })) last = Buffer.from(k);
-    let p = 0;
-    while (p < first.length && p < last!.length && first[p] === last![p]) p++;
-    let probe = first;
-    if (p < last!.length) {
-      const lo = p < first.length ? first[p] : 0;
-      const hi = last![p];
-      const tail = Buffer.allocUnsafe(9);
-      for (let i = 0; i < 9; i++) tail[i] = Math.floor(Math.random() * 256);
-      tail[0] = lo + Math.floor(Math.random() * (hi - lo + 1));
-      probe = Buffer.concat([first.subarray(0, p), tail]);
-    }
-    const live = (key: Buffer, value: Buffer): Buffer | null => {
-      const at = readU64BE(value, 2);
-      return at !== 0 && at <= now ? null : this.userKey(Buffer.from(key), value);
-    };
-    // Collect a window of live keys from the probe on (wrapping to the start) and pick one of
-    // them: exactly uniform for databases smaller than the window, and without the bias towards
-    // keys after sparse regions that taking the probe's successor would have.
-    const window: Buffer[] = [];
-    for (const { key, value } of this.meta.getRange({ start: probe, end, limit: RANDOM_WINDOW * 2 })) {
-      const k = live(key, value);
-      if (k) window.push(Buffer.from(k));
-      if (window.length >= RANDOM_WINDOW) break;
-    }
-    if (window.length < RANDOM_WINDOW) {
-      for (const { key, value } of this.meta.getRange({ start, end: probe, limit: RANDOM_WINDOW * 2 })) {
-        const k = live(key, value);
-        if (k) window.push(Buffer.from(k));
-        if (window.length >= RANDOM_WINDOW) break;
-      }
-    }
-    if (window.length > 0) return window[Math.floor(Math.random() * window.length)];
-    return null;
+    return randomKey(this, db, now);
   }
 
   /**
@@ -453,7 +410,7 @@ export class ShardStore {
       } else if (expireAt) s.addExpires(db, 1);
       if (expireAt) this.expires.putSync(expiresKey(expireAt, mk), EMPTY);
     }
-    if (orphanOld && old.type !== 0) this.orphan(old);
+    if (orphanOld && old.type !== 0) this.orphans.orphan(old);
   }
 
   /** Writes a string value (creating or overwriting). */
@@ -483,7 +440,7 @@ export class ShardStore {
   /** Deletes a key's record (its collection members, if any, become garbage for the sweeper). */
   remove(db: number, m: Meta): void {
     this.unlink(db, m);
-    if (m.type !== 0) this.orphan(m);
+    if (m.type !== 0) this.orphans.orphan(m);
   }
 
   /**
@@ -498,60 +455,14 @@ export class ShardStore {
     return id;
   }
 
-  /**
-   * A collection record was deleted or replaced: its members (subkeys under its id) become garbage,
-   * listed in `garbage` in the same transaction so a crash cannot leak them. O(1): the members are
-   * removed later by collectGarbage().
-   */
-  private orphan(m: Meta): void {
-    const k = Buffer.allocUnsafe(8);
-    m.raw.copy(k, 0, m.off, m.off + 8);
-    this.garbage.putSync(k, Buffer.from([m.type]));
-    this.opts.stats.inc(STAT.garbagePending);
-  }
-
-  /** Recounts the garbage list (startup, and after an aborted transaction changed nothing). */
-  private countGarbage(): void {
-    let n = 0;
-    for (const _ of this.garbage.getKeys()) n++;
-    this.opts.stats.set(STAT.garbagePending, n);
-  }
-
   /** True when some orphaned collection still has members to delete. */
   hasGarbage(): boolean {
-    for (const _ of this.garbage.getKeys({ limit: 1 })) return true;
-    return false;
+    return this.orphans.pending();
   }
 
-  /**
-   * Deletes up to `budget` orphaned subkeys (inside a write transaction), oldest orphan first; an
-   * orphan whose members are all gone leaves the list. Returns how many entries were removed.
-   */
+  /** Deletes up to `budget` orphaned subkeys (inside a write transaction); how many entries went. */
   collectGarbage(budget: number): number {
-    let n = 0;
-    for (const { key, value } of this.garbage.getRange({ limit: 16 })) {
-      const start = Buffer.from(key);
-      const end = Buffer.allocUnsafe(8);
-      writeU64BE(end, readU64BE(start, 0) + 1, 0);
-      const dbs = this.memberDbs(value[0]);
-      let left = false;
-      for (const d of dbs) {
-        const keys = [...d.getKeys({ start, end, limit: budget - n })];
-        for (const k of keys) d.removeSync(k);
-        n += keys.length;
-        if (n >= budget) {
-          left = true;
-          break;
-        }
-      }
-      if (left) break;
-      this.garbage.removeSync(start);
-      this.opts.stats.inc(STAT.garbagePending, -1);
-      this.opts.stats.inc(STAT.garbageFreed);
-      n++;
-      if (n >= budget) break;
-    }
-    return n;
+    return this.orphans.collect(budget);
   }
 
   /** The sub-databases holding entries under a collection's id, for a collection of type `type`. */
@@ -570,7 +481,7 @@ export class ShardStore {
       const m = decodeMeta(key, value);
       this.meta.removeSync(key);
       if (m.expireAt) this.expires.removeSync(expiresKey(m.expireAt, key));
-      if (m.type !== 0) this.orphan(m);
+      if (m.type !== 0) this.orphans.orphan(m);
     }
     this.opts.stats.setKeys(db, 0);
     this.opts.stats.setExpires(db, 0);
@@ -585,8 +496,7 @@ export class ShardStore {
     this.zscore.clearSync();
     this.long.clearSync();
     this.slot.clearSync();
-    this.garbage.clearSync();
-    this.opts.stats.set(STAT.garbagePending, 0);
+    this.orphans.clear();
     this.expires.clearSync();
     for (let db = 0; db < this.opts.databases; db++) {
       this.opts.stats.setKeys(db, 0);
@@ -609,74 +519,20 @@ export class ShardStore {
     return this.rdbmap[pdb];
   }
 
-  /**
-   * Appends the binlog record of a write, in the current transaction: [db u8][time ms u64][RESP].
-   * The sequence is global across shards (one shared counter), so replication can merge shards.
-   */
+  /** Appends the binlog record of a write, in the current transaction (lib/store/binlog.ts). */
   appendBinlog(db: number, args: Buffer[]): void {
-    const seq = Number(Atomics.add(this.opts.seq, 0, 1n));
-    // [db][time ms u64 BE][the command as a RESP array], in one allocation
-    const rec = encodeCommand(args, 9);
-    rec[0] = db;
-    writeU64BE(rec, Date.now(), 1);
-    this.binlogDirty = true;
-    this.unpublished.push({ seq, rec });
+    this.log.append(db, args);
   }
 
-  /**
-   * Stores the transaction's binlog records as one entry (one LMDB put per transaction instead of
-   * one per write): key [first sequence u64 BE], value the records one after the other, each
-   * [sequence u64 BE][length u32 BE][db u8][time ms u64 BE][command as RESP].
-   */
-  private writeBinlogEntry(): void {
-    const recs = this.unpublished;
-    if (recs.length === 0) return;
-    let size = 0;
-    for (const r of recs) size += BINLOG_REC_HEADER + r.rec.length;
-    const v = Buffer.allocUnsafe(size);
-    let off = 0;
-    for (const r of recs) {
-      writeU64BE(v, r.seq, off);
-      v.writeUInt32BE(r.rec.length, off + 8);
-      r.rec.copy(v, off + BINLOG_REC_HEADER);
-      off += BINLOG_REC_HEADER + r.rec.length;
-    }
-    writeU64BE(this.seqScratch, recs[0].seq, 0);
-    this.binlog.putSync(this.seqScratch, v);
-    this.binlogBytes += size + 8;
-  }
-
-
-  /**
-   * End of a write transaction (still inside it): trims the binlog to its size bound in bounded
-   * slices and persists its byte count.
-   */
+  /** End of a write transaction (still inside it): held-back records, then the binlog entry. */
   beforeCommit(): void {
     this.writePendingMeta();
-    if (!this.binlogDirty) return;
-    this.binlogDirty = false;
-    this.writeBinlogEntry();
-    if (this.binlogBytes > this.binlogMaxBytes) {
-      let n = 0;
-      for (const { key, value } of this.binlog.getRange({ limit: 1024 })) {
-        if (this.binlogBytes <= this.binlogMaxBytes * 0.9) break;
-        this.binlog.removeSync(key);
-        this.binlogBytes -= value.length + 8;
-        n++;
-      }
-      if (n === 0) this.binlogBytes = 0;
-    }
-    const b = Buffer.allocUnsafe(8);
-    writeU64BE(b, Math.max(0, this.binlogBytes), 0);
-    this.info.putSync(INFO_BINLOG_BYTES, b);
+    this.log.beforeCommit();
   }
 
   /** After commit: makes the transaction's binlog records visible to replication. */
   afterCommit(): void {
-    if (this.unpublished.length === 0) return;
-    const ring = this.opts.binlogRing;
-    if (ring) for (const r of this.unpublished) ring.publish(r.seq, r.rec);
-    this.unpublished.length = 0;
+    this.log.afterCommit();
   }
 
   /** Writes the collection records held back in this transaction (see pendingMeta). */
@@ -689,8 +545,8 @@ export class ShardStore {
   /** The transaction was aborted: nothing it wrote exists. */
   afterAbort(): void {
     this.pendingMeta.clear();
-    this.unpublished.length = 0;
-    this.countGarbage();
+    this.log.afterAbort();
+    this.orphans.recount();
   }
 
   /**
@@ -742,8 +598,6 @@ export class ShardStore {
 
 const EMPTY = Buffer.alloc(0);
 const T_STRING_TYPE = 0;
-/** RANDOMKEY picks among this many keys following a random point. */
-const RANDOM_WINDOW = 64;
 const ZERO_BYTE = Buffer.from([0]);
 
 /** FNV-1a of a meta key, 30 bits (a small integer). Long keys: length, first and last 128 bytes. */
