@@ -333,6 +333,7 @@ function spec(flags: string[], lastkey = 0, keystep = 1, notes?: string): KeySpe
 const RANGE_COMPLEXITY =
   'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
 
+// OBJECT ENCODING / REFCOUNT, COPY and cross-shard moves of string keys.
 keyTypeOps[T_STRING] = stringKeyType;
 
 export const stringCommands: CommandDef[] = [

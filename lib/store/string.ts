@@ -124,16 +124,20 @@ export function setStringGet(x: StoreCtx, key: Buffer, value: Buffer, flags: num
 }
 
 function writeSet(x: StoreCtx, key: Buffer, mk: Buffer, meta: Meta | null, value: Buffer, flags: number, at: bigint | null): void {
-  if (at !== null && at <= BigInt(x.now)) {
-    // An absolute time in the past: the key is set and immediately expired. Redis 7.0 keeps it
-    // until it is next touched (it then reads as missing); we delete it now, same replies.
-    if (meta) {
-      x.store.remove(x.db, meta);
-      x.binlog([DEL, key]);
+  if (at !== null) {
+    // compared as a double: exact below 2^53 ms, and any later time is far in the future
+    const ms = Number(at);
+    if (ms <= x.now) {
+      // An absolute time in the past: the key is set and immediately expired. Redis 7.0 keeps it
+      // until it is next touched (it then reads as missing); we delete it now, same replies.
+      if (meta) {
+        x.store.remove(x.db, meta);
+        x.binlog([DEL, key]);
+      }
+    } else {
+      x.store.putString(x.db, key, mk, value, ms, meta);
+      x.binlog([SET, key, value, PXAT, Buffer.from(at.toString())]);
     }
-  } else if (at !== null) {
-    x.store.putString(x.db, key, mk, value, Number(at), meta);
-    x.binlog([SET, key, value, PXAT, Buffer.from(at.toString())]);
   } else if (flags & SET_KEEPTTL) {
     x.store.putString(x.db, key, mk, value, meta ? meta.expireAt : 0, meta);
     x.binlog([SET, key, value, KEEPTTL]);
@@ -165,11 +169,12 @@ export function getExString(x: StoreCtx, key: Buffer, at: bigint | null, persist
   // meta.raw is the record's own copy: the value stays readable after the key changes
   const v = payload(meta);
   if (at !== null) {
-    if (at <= BigInt(x.now)) {
+    const ms = Number(at);
+    if (ms <= x.now) {
       x.store.remove(x.db, meta);
       x.binlog([DEL, key]);
     } else {
-      x.store.setExpire(x.db, meta, Number(at));
+      x.store.setExpire(x.db, meta, ms);
       x.binlog([PEXPIREAT, key, Buffer.from(at.toString())]);
     }
   } else if (persist && meta.expireAt !== 0) {
