@@ -10,54 +10,11 @@
 
 import type { CommandDef, ShardExec } from './types.js';
 import { cmd } from './define.js';
-import { T_STRING, TYPE_NAMES, encodeMeta, payload, type Meta } from '../store/meta.js';
+import { TYPE_NAMES } from '../store/meta.js';
 import { readU64BE } from '../store/keys.js';
-import type { ShardStore } from '../store/shard-store.js';
-import { keyTypeOps, typeOps } from '../store/key-types.js';
+import { typeOps } from '../store/key-types.js';
 import { compileGlob } from '../glob.js';
-import { parseI64 } from '../resp/number.js';
-import { DEL, FLUSHALL, FLUSHDB, PXAT, SET, SWAPDB } from '../store/effects.js';
-
-/** Redis keeps integers 0..9999 as shared objects (refcount INT_MAX) when maxmemory is off. */
-const SHARED_INTEGERS = 10000;
-const SHARED_REFCOUNT = 2147483647;
-
-/** Builds `m`'s record for another key, keeping the type, payload and exact expiry bytes. */
-function rekeyed(store: ShardStore, m: Meta, toKey: Buffer): Buffer {
-  const raw = encodeMeta(m.type, m.expireAt, store.longKey(toKey), payload(m));
-  m.raw.copy(raw, 2, 2, 10);
-  return raw;
-}
-
-
-keyTypeOps[T_STRING] = {
-  encoding(m) {
-    // Redis's tryObjectEncoding: an integer that string2l accepts, else embstr up to 44 bytes.
-    const v = payload(m);
-    if (v.length <= 20 && parseI64(v) !== null) return 'int';
-    return v.length <= 44 ? 'embstr' : 'raw';
-  },
-  refcount(m) {
-    const v = payload(m);
-    if (v.length > 20) return 1;
-    const n = parseI64(v);
-    return n !== null && n >= 0n && n < BigInt(SHARED_INTEGERS) ? SHARED_REFCOUNT : 1;
-  },
-  copy(store, m, toDb, toKey, to) {
-    store.put(toDb, to.mk, rekeyed(store, m, toKey), to.meta, true);
-  },
-  dump(_store, m) {
-    return Buffer.from(payload(m));
-  },
-  restore(x, key, to, dump, expire) {
-    const raw = encodeMeta(T_STRING, readU64BE(expire, 0), x.store.longKey(key), dump);
-    expire.copy(raw, 2, 0, 8);
-    x.store.put(x.db, to.mk, raw, to.meta, true);
-    const at = expire.readBigUInt64BE(0);
-    if (at === 0n) x.binlog([SET, key, dump]);
-    else x.binlog([SET, key, dump, PXAT, Buffer.from(String(at))]);
-  },
-};
+import { DEL, FLUSHALL, FLUSHDB, SWAPDB } from '../store/effects.js';
 
 function isLive(raw: Buffer, now: number): boolean {
   const at = readU64BE(raw, 2);
