@@ -1,23 +1,24 @@
-// SORT and SORT_RO.
+// SORT and SORT_RO: the options, the coordinated handler, STORE's write and the table entries.
 //
 // The keys SORT reads through BY and GET patterns are known only once the elements are loaded,
 // and they may live on any shard, so SORT always runs its coordinated handler, under the
 // coordinator's locks (or on the slow pool, over a consistent cut):
 // the source shard (and STORE's destination shard), or every shard when a pattern names keys. The
-// shards answer two internal commands: sort-source (the elements of a list, set or sorted set, in
-// their stored order) and sort-lookup (many string values / hash fields at once, nil for a missing
-// key or another type, as SORT's lookups are). STORE writes the result through DEL + RPUSH on the
-// destination's shard, so the binlog holds ordinary list commands.
+// shards answer two internal commands, whose data work is lib/store/sort.ts: sort-source (the
+// elements of a list, set or sorted set, in their stored order) and sort-lookup (many string
+// values / hash fields at once, nil for a missing key or another type, as SORT's lookups are).
+// The patterns, weights and order are lib/commands/sort-order.ts. STORE writes the result through
+// DEL + RPUSH on the destination's shard, so the binlog holds ordinary list commands.
 
-import type { CommandDef, ShardExec, CoordContext } from './types.js';
-import type { MainContext } from '../main-context.js';
+import type { CommandDef, ShardExec, CoordContext, Tx } from './types.js';
 import { cmd, isKw } from './define.js';
 import { E } from '../errors.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
-import { parseI64, strtod } from '../resp/number.js';
+import { parseI64 } from '../resp/number.js';
 import { internal, lookup } from './registry.js';
-import { T_HASH, T_LIST, T_SET, T_STRING, T_ZSET, payload } from '../store/meta.js';
-import { collOf, idRange, memberOf, subKey, zmemberOf } from '../store/collections.js';
+import { T_LIST, T_SET, T_ZSET } from '../store/meta.js';
+import { sortLookup, sortSource } from '../store/sort.js';
+import { isHashPattern, limitWindow, sortElements, substitute, type Lookup } from './sort-order.js';
 
 const SORT_SOURCE = Buffer.from('sort-source');
 const SORT_LOOKUP = Buffer.from('sort-lookup');
@@ -29,52 +30,24 @@ const EMPTY = Buffer.alloc(0);
 /** Elements per RPUSH when STORE writes the result. */
 const STORE_CHUNK = 1000;
 
-// ---- shard side
+// ---- shard side: the internal steps, over lib/store/sort.ts
 
-/** sort-source key: nil when missing, WRONGTYPE for strings/hashes, else [type, elements...]. */
-function sortSource(x: ShardExec, args: Buffer[]): void {
-  const m = x.store.get(x.db, args[1], x.now);
-  if (!m) return x.out.nil();
-  if (m.type !== T_LIST && m.type !== T_SET && m.type !== T_ZSET) return x.out.error(E.wrongType);
-  const c = collOf(args[1], m);
-  const { start, end } = idRange(c.id);
-  const out: Buffer[] = [];
-  if (m.type === T_ZSET) {
-    // [id][sortable score 8][member], in score order
-    for (const k of x.store.zscore.getKeys({ start, end })) out.push(Buffer.from(zmemberOf(x.store, k as Buffer)));
-  } else if (m.type === T_SET) {
-    for (const k of x.store.sub.getKeys({ start, end })) out.push(Buffer.from(memberOf(x.store, k as Buffer)));
-  } else {
-    // [id][index u64 BE] -> element, head to tail
-    for (const { value } of x.store.sub.getRange({ start, end })) out.push(value as Buffer);
-  }
-  x.out.array(out.length + 1);
-  x.out.int(m.type);
-  for (const e of out) x.out.bulk(e);
+/** sort-source key: nil when missing, WRONGTYPE for other types, else [type, elements...]. */
+function sortSourceStep(x: ShardExec, args: Buffer[]): void {
+  const src = sortSource(x, args[1]);
+  if (!src) return x.out.nil();
+  x.out.array(src.elements.length + 1);
+  x.out.int(src.type);
+  for (const e of src.elements) x.out.bulk(e);
 }
 
 /** sort-lookup (key k|h field)...: string values or hash fields; nil for missing keys and other types. */
-function sortLookup(x: ShardExec, args: Buffer[]): void {
+function sortLookupStep(x: ShardExec, args: Buffer[]): void {
   const n = Math.floor((args.length - 1) / 3);
   x.out.array(n);
   for (let i = 0; i < n; i++) {
-    const key = args[1 + 3 * i];
-    const field = args[3 + 3 * i] ?? EMPTY;
-    const m = x.store.get(x.db, key, x.now);
-    if (!m) {
-      x.out.nil();
-      continue;
-    }
-    if (args[2 + 3 * i].equals(MODE_KEY)) {
-      x.out.bulk(m.type === T_STRING ? payload(m) : null);
-      continue;
-    }
-    if (m.type !== T_HASH) {
-      x.out.nil();
-      continue;
-    }
-    const c = collOf(key, m);
-    x.out.bulk(x.store.sub.getBinary(subKey(c.id, field)) ?? null);
+    const field = args[2 + 3 * i].equals(MODE_KEY) ? null : (args[3 + 3 * i] ?? EMPTY);
+    x.out.bulk(sortLookup(x, args[1 + 3 * i], field));
   }
 }
 
@@ -120,20 +93,6 @@ function parseOptions(args: Buffer[], readonly: boolean): SortOptions | string {
   return o;
 }
 
-/** A pattern's lookup for an element: the key and hash field it names, or null (no '*': nothing). */
-function substitute(pattern: Buffer, elem: Buffer): { key: Buffer; field: Buffer | null } | null {
-  // strchr/strstr semantics: the pattern ends at its first NUL byte
-  const nul = pattern.indexOf(0);
-  const pat = nul >= 0 ? pattern.subarray(0, nul) : pattern;
-  const star = pat.indexOf(42);
-  if (star < 0) return null;
-  const arrow = pat.indexOf('->', star + 1);
-  const hasField = arrow >= 0 && arrow + 2 < pat.length;
-  const tail = pat.subarray(star + 1, hasField ? arrow : pat.length);
-  const key = Buffer.concat([pat.subarray(0, star), elem, tail]);
-  return { key, field: hasField ? pat.subarray(arrow + 2) : null };
-}
-
 /** Whether BY/GET patterns make the sort read keys other than its source (a pattern with a '*'). */
 function readsOtherKeys(o: SortOptions): boolean {
   const patterns = [...(o.by && !o.dontsort ? [o.by] : []), ...o.gets.filter((g) => !isHashPattern(g))];
@@ -156,27 +115,11 @@ function sortReadsOthers(readonly: boolean) {
   };
 }
 
-function isHashPattern(p: Buffer): boolean {
-  return p.length === 1 && p[0] === 35; /* # */
-}
+/** Runs an internal step (sort-source, sort-lookup) on a held shard; its raw reply. */
+type ShardStep = (shard: number, args: Buffer[]) => Promise<Buffer>;
 
-/**
- * A numeric sort weight as Redis's SORT reads it: strtod up to the end (or a NUL byte), with no
- * ERANGE (overflow, underflow) and no NaN; null when it is not a valid double.
- */
-function parseWeight(b: Buffer): number | null {
-  const r = strtod(b, 0);
-  if (r.end < b.length && b[r.end] !== 0) return null;
-  if (r.erange || Number.isNaN(r.v)) return null;
-  return r.v;
-}
-
-/** Looks up (key, field) pairs on their shards in one step per shard; values in input order. */
-async function lookupAll(
-  ctx: CoordContext,
-  exec: (shard: number, args: Buffer[]) => Promise<Buffer>,
-  reqs: Array<{ key: Buffer; field: Buffer | null }>,
-): Promise<Array<Buffer | null>> {
+/** Looks up (key, field) pairs on their shards in one sort-lookup step per shard; values in input order. */
+async function lookupAll(ctx: CoordContext, exec: ShardStep, reqs: Lookup[]): Promise<Array<Buffer | null>> {
   const shards = ctx.shards;
   const byShard = new Map<number, number[]>();
   reqs.forEach((r, i) => {
@@ -200,6 +143,27 @@ async function lookupAll(
   return out;
 }
 
+/** The reply's values for the returned elements: each element itself, or its GET lookups in order. */
+async function resolveGets(ctx: CoordContext, exec: ShardStep, range: Buffer[], gets: Buffer[]): Promise<Array<Buffer | null>> {
+  if (gets.length === 0) return range;
+  // GET lookups for the returned range only
+  const getReqs: Array<Lookup | null> = [];
+  for (const e of range) for (const g of gets) getReqs.push(isHashPattern(g) ? null : substitute(g, e));
+  const found = await lookupAll(ctx, exec, getReqs.filter((r): r is Lookup => r !== null));
+  const values: Array<Buffer | null> = [];
+  let k = 0;
+  let gi = 0;
+  for (const e of range) {
+    for (const g of gets) {
+      const r = getReqs[gi++];
+      if (isHashPattern(g)) values.push(e);
+      else if (r === null) values.push(null);
+      else values.push(found[k++]);
+    }
+  }
+  return values;
+}
+
 function sortCommand(readonly: boolean) {
   return (ctx: CoordContext, args: Buffer[]): Promise<void> | void => {
     const { shards, out } = ctx;
@@ -211,7 +175,7 @@ function sortCommand(readonly: boolean) {
     const needsAll = readsOtherKeys(o);
     const held = needsAll ? Array.from({ length: shards.count }, (_, i) => i) : [srcShard, ...(o.store ? [shards.of(o.store)] : [])];
     return shards.locked(held, async (tx) => {
-      const exec = (s: number, a: Buffer[]) => tx.exec(s, internal(a[0].toString('latin1')), db, a);
+      const exec: ShardStep = (s, a) => tx.exec(s, internal(a[0].toString('latin1')), db, a);
       const src = decodeReply(await exec(srcShard, [SORT_SOURCE, key]));
       if (src instanceof Error) return out.error(src.message);
       const type = src === null ? -1 : Number((src as Decoded[])[0]);
@@ -224,87 +188,46 @@ function sortCommand(readonly: boolean) {
         alpha = true;
         by = null;
       }
-      const n = all.length;
-      let start = o.limitStart < 0 ? 0 : o.limitStart;
-      let end = o.limitCount < 0 ? n - 1 : start + o.limitCount - 1;
-      if (start >= n) {
-        start = n - 1;
-        end = n - 2;
-      }
-      if (end >= n) end = n - 1;
+      const { start, end } = limitWindow(all.length, o.limitStart, o.limitCount);
 
-      let elems = all;
+      let elems: Buffer[];
       if (dontsort) {
         // stored order; DESC walks lists and sorted sets from the other end
-        if (o.desc && (type === T_ZSET || type === T_LIST)) elems = [...all].reverse();
+        elems = o.desc && (type === T_ZSET || type === T_LIST) ? [...all].reverse() : all;
       } else {
-        let weights: Array<Buffer | null> = [];
-        if (by) weights = await lookupAll(ctx, exec, all.map((e) => substitute(by!, e) ?? { key: EMPTY, field: null }));
-        const items = all.map((e, i) => ({ e, w: by ? weights[i] : e, score: 0 }));
-        if (!alpha) {
-          for (const it of items) {
-            if (it.w === null) continue;
-            const v = parseWeight(it.w);
-            if (v === null) return out.error("ERR One or more scores can't be converted into double");
-            it.score = v;
-          }
-        }
-        const sign = o.desc ? -1 : 1;
-        items.sort((a, b) => {
-          let c: number;
-          if (!alpha) {
-            c = a.score > b.score ? 1 : a.score < b.score ? -1 : Buffer.compare(a.e, b.e);
-          } else if (by) {
-            c = a.w === null || b.w === null ? (a.w === b.w ? 0 : a.w === null ? -1 : 1) : cstrCompare(a.w, b.w);
-          } else c = cstrCompare(a.e, b.e);
-          return sign * c;
-        });
-        elems = items.map((it) => it.e);
+        const weights = by ? await lookupAll(ctx, exec, all.map((e) => substitute(by!, e) ?? { key: EMPTY, field: null })) : null;
+        const sorted = sortElements(all, weights, alpha, o.desc);
+        if (sorted === null) return out.error("ERR One or more scores can't be converted into double");
+        elems = sorted;
       }
       const range = end >= start ? elems.slice(start, end + 1) : [];
-
-      // GET lookups for the returned range only
-      const getReqs: Array<{ key: Buffer; field: Buffer | null } | null> = [];
-      for (const e of range) for (const g of o.gets) getReqs.push(isHashPattern(g) ? null : substitute(g, e));
-      const found = await lookupAll(ctx, exec, getReqs.filter((r): r is { key: Buffer; field: Buffer | null } => r !== null));
-      const values: Array<Buffer | null> = [];
-      let k = 0;
-      let gi = 0;
-      for (const e of range) {
-        if (o.gets.length === 0) values.push(e);
-        for (const g of o.gets) {
-          const r = getReqs[gi++];
-          if (isHashPattern(g)) values.push(e);
-          else if (r === null) values.push(null);
-          else values.push(found[k++]);
-        }
-      }
+      const values = await resolveGets(ctx, exec, range, o.gets);
 
       if (!o.store) {
         out.array(values.length);
         for (const v of values) out.bulk(v);
         return;
       }
-      const dst = o.store;
-      const ds = shards.of(dst);
-      const del = lookup('del')!;
-      await tx.exec(ds, del, db, [DEL, dst]);
-      const rpush = lookup('rpush')!;
-      for (let i = 0; i < values.length; i += STORE_CHUNK) {
-        const chunk = values.slice(i, i + STORE_CHUNK).map((v) => v ?? EMPTY);
-        const r = decodeReply(await tx.exec(ds, rpush, db, [RPUSH, dst, ...chunk]));
-        if (r instanceof Error) return out.error(r.message);
-      }
+      const err = await storeList(tx, shards.of(o.store), db, o.store, values);
+      if (err !== null) return out.error(err);
       out.int(values.length);
     });
   };
 }
 
-/** strcoll in the C locale: byte order, each string ending at its first NUL. */
-function cstrCompare(a: Buffer, b: Buffer): number {
-  const na = a.indexOf(0);
-  const nb = b.indexOf(0);
-  return Buffer.compare(na >= 0 ? a.subarray(0, na) : a, nb >= 0 ? b.subarray(0, nb) : b);
+/**
+ * STORE: replaces `dst` with a list of `values` (nil as an empty string) through DEL and RPUSH on
+ * its shard, so the binlog holds ordinary list commands; an RPUSH's error text, or null.
+ */
+async function storeList(tx: Tx, shard: number, db: number, dst: Buffer, values: Array<Buffer | null>): Promise<string | null> {
+  await tx.exec(shard, lookup('del')!, db, [DEL, dst]);
+  const rpush = lookup('rpush')!;
+  for (let i = 0; i < values.length; i += STORE_CHUNK) {
+    const chunk = values.slice(i, i + STORE_CHUNK).map((v) => v ?? EMPTY);
+    const r = decodeReply(await tx.exec(shard, rpush, db, [RPUSH, dst, ...chunk]));
+    if (r instanceof Error) return r.message;
+  }
+  return null;
 }
 
 /** SORT's keys for COMMAND GETKEYS: the sorted key and STORE's destination. */
@@ -345,6 +268,6 @@ export const sortCommands: CommandDef[] = [
     summary: 'Sort the elements in a list, set or sorted set. Read-only variant of SORT.', since: '7.0.0', group: 'generic',
     complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).',
   }),
-  cmd({ name: 'sort-source', arity: 2, flags: ['readonly'], internal: true, shard: sortSource, summary: 'SORT: elements of the sorted key', since: '', group: 'internal' }),
-  cmd({ name: 'sort-lookup', arity: -1, flags: ['readonly'], internal: true, shard: sortLookup, summary: 'SORT: BY/GET pattern lookups', since: '', group: 'internal' }),
+  cmd({ name: 'sort-source', arity: 2, flags: ['readonly'], internal: true, shard: sortSourceStep, summary: 'SORT: elements of the sorted key', since: '', group: 'internal' }),
+  cmd({ name: 'sort-lookup', arity: -1, flags: ['readonly'], internal: true, shard: sortLookupStep, summary: 'SORT: BY/GET pattern lookups', since: '', group: 'internal' }),
 ];

@@ -4,8 +4,8 @@
 // Run with 1 and 4 shards, RESP2 and RESP3.
 import t from 'tap';
 import fc from 'fast-check';
-import { diff, formatCommand, pair } from './support/servers.js';
-import { formatReply } from './support/resp-client.js';
+import { diff, formatCommand, pair } from '../support/servers.js';
+import { formatReply } from '../support/resp-client.js';
 
 type Cmd = string[];
 const c = (s: string): Cmd => s.split(' ');

@@ -4,8 +4,8 @@
 // other shards, per-key FIFO among blocked clients, timeouts, disconnects, CLIENT UNBLOCK, a
 // blocked client's pipelined commands waiting for it). Run with 1 and 4 shards, RESP2 and RESP3.
 import t, { type Test } from 'tap';
-import { startRedis, startRespdb, type RedisProc, type RespdbProc } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
+import { startRedis, startRespdb, type RedisProc, type RespdbProc } from '../support/servers.js';
+import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
 
 type Cmd = string[];
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
