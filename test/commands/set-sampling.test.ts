@@ -150,6 +150,7 @@ t.test('random set workloads keep the slot numbering exact (4 shards)', async (t
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   let srv = await startRespdb({ shards: 4, dir });
   const runs = fc.sample(fc.array(cmd, { minLength: 20, maxLength: 80 }), { numRuns: 25, seed: 4242 });
+  let randomSets = 0;
   for (let r = 0; r < runs.length; r++) {
     const c = await RawClient.connect(srv.port);
     await c.pipeline([...runs[r], ...controlCmds]);
@@ -160,10 +161,12 @@ t.test('random set workloads keep the slot numbering exact (4 shards)', async (t
       t.same(problems, [], `after ${r + 1} random sequences, every set's slots are exact`);
       t.ok(sets.every((n) => n >= 1), `every shard's sets were inspected (${sets})`);
       t.ok(slots >= 4 * 20, `at least the control sets' 80 slots were inspected (${slots})`);
+      randomSets += sets.reduce((a, n) => a + n, 0) - control.length;
       srv = await startRespdb({ shards: 4, dir });
     }
   }
   await srv.stop();
+  t.ok(randomSets > 0, `the random workloads' own sets were inspected too (${randomSets} over the checks)`);
   // The check itself finds a broken numbering: drop the last slot of one control set.
   const s = shardOf(Buffer.from(control[0]), 4);
   const env = open({ path: path.join(dir, `shard-${s}`), maxDbs: 12 });
