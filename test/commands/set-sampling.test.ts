@@ -1,16 +1,20 @@
 // Random members of sets: SRANDMEMBER and SPOP draw exactly uniformly from the dense slot numbering
-// (set.ts), which every write keeps: after random workloads (SADD, SREM, SPOP, SMOVE, *STORE, COPY,
-// RENAME across shards) each set's slots 0..count-1 hold each member exactly once and every member
-// records its slot. Draw counts are checked with a chi-square bound far from any chance failure.
+// (lib/store/set.ts), which every write keeps: after random workloads (SADD, SREM, SPOP, SMOVE,
+// *STORE, COPY, RENAME across shards) each set's slots 0..count-1 hold each member exactly once and
+// every member records its slot, checked on the shards' environments on disk between restarts.
+// Draw counts are checked with a chi-square bound far from any chance failure. (The same invariant
+// without a server, after every single write: test/store/set-model.test.ts.)
 import t from 'tap';
 import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
-import { startRespdb } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
-import { decodeMeta, payload } from '../lib/store/meta.js';
+import { startRespdb } from '../support/servers.js';
+import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
+import { T_SET, decodeMeta, payload } from '../../lib/store/meta.js';
+import { shardOf } from '../../lib/slot.js';
+import { spread } from '../support/keys.js';
 
 const bulks = (r: Reply): string[] => {
   if (!((r.t === 'array' && r.v) || r.t === 'set')) throw new Error(`expected an array, got ${formatReply(r)}`);
@@ -71,29 +75,43 @@ t.test('SRANDMEMBER and SPOP are uniform after adds and removals', async (t) => 
   t.ok(x2 < 40, `4,000 draws over 6 members of a small set: chi-square ${x2.toFixed(1)} < 40 (5 degrees of freedom)`);
 });
 
+/** What checkSlots found: the problems, and how much it inspected (so a check of nothing shows). */
+interface SlotCheck {
+  problems: string[];
+  /** Sets inspected, per shard. */
+  sets: number[];
+  /** Slot entries inspected, over every shard. */
+  slots: number;
+}
+
 /** Checks every set of every shard: slots 0..count-1 each name a member whose sub value is that slot. */
-function checkSlots(dir: string, shards: number): string[] {
+function checkSlots(dir: string, shards: number): SlotCheck {
   const problems: string[] = [];
+  const sets: number[] = [];
+  let slotsSeen = 0;
   for (let s = 0; s < shards; s++) {
     const env = open({ path: path.join(dir, `shard-${s}`), readOnly: true, maxDbs: 12 });
+    sets.push(0);
     try {
       const bin = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
       const meta = env.openDB({ name: 'meta', ...bin });
       const sub = env.openDB({ name: 'sub', ...bin });
       const slot = env.openDB({ name: 'slot', ...bin });
-      const ids = new Set<bigint>();
       for (const { key, value } of meta.getRange({})) {
         const m = decodeMeta(key as Buffer, value as Buffer);
-        if (m.type !== 3) continue;
+        if (m.type !== T_SET) continue;
+        sets[s]++;
         const p = payload(m);
         const id = p.readBigUInt64BE(0);
         const count = Number(p.readBigUInt64BE(8));
-        ids.add(id);
         const idb = Buffer.alloc(8);
         idb.writeBigUInt64BE(id);
-        const subs = [...sub.getRange({ start: idb, end: Buffer.from((id + 1n).toString(16).padStart(16, '0'), 'hex') })];
-        const slots = [...slot.getRange({ start: idb, end: Buffer.from((id + 1n).toString(16).padStart(16, '0'), 'hex') })];
+        const next = Buffer.alloc(8);
+        next.writeBigUInt64BE(id + 1n);
+        const subs = [...sub.getRange({ start: idb, end: next })];
+        const slots = [...slot.getRange({ start: idb, end: next })];
         if (subs.length !== count || slots.length !== count) problems.push(`set ${id}: count ${count}, ${subs.length} members, ${slots.length} slots`);
+        slotsSeen += slots.length;
         slots.forEach(({ key: k, value: part }, i) => {
           const n = Number((k as Buffer).readBigUInt64BE(8));
           if (n !== i) problems.push(`set ${id}: slot ${n} where ${i} was expected`);
@@ -105,7 +123,7 @@ function checkSlots(dir: string, shards: number): string[] {
       env.close();
     }
   }
-  return problems;
+  return { problems, sets, slots: slotsSeen };
 }
 
 t.test('random set workloads keep the slot numbering exact (4 shards)', async (t) => {
@@ -122,22 +140,52 @@ t.test('random set workloads keep the slot numbering exact (4 shards)', async (t
     fc.tuple(key, key).map(([a, b]) => ['RENAME', a, b]),
     key.map((k) => ['SRANDMEMBER', k, '-3']),
   );
+  // A set of known size on each shard, whatever the random commands left: 30 members added, every
+  // third removed (most removals move the last slot's member), so each check inspects at least
+  // 4 sets and 4 * 20 slots.
+  const control = spread('ctl', 4, 4);
+  const controlMembers = Array.from({ length: 30 }, (_, i) => (i === 7 ? 'long'.padEnd(2100, '?') : `c${i}`));
+  const controlCmds = control.flatMap((k) => [['DEL', k], ['SADD', k, ...controlMembers], ['SREM', k, ...controlMembers.filter((_, i) => i % 3 === 1)]]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-slots-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   let srv = await startRespdb({ shards: 4, dir });
   const runs = fc.sample(fc.array(cmd, { minLength: 20, maxLength: 80 }), { numRuns: 25, seed: 4242 });
+  let randomSets = 0;
   for (let r = 0; r < runs.length; r++) {
     const c = await RawClient.connect(srv.port);
-    await c.pipeline(runs[r]);
+    await c.pipeline([...runs[r], ...controlCmds]);
     await c.close();
     if (r % 5 === 4) {
       await srv.stop();
-      const problems = checkSlots(dir, 4);
+      const { problems, sets, slots } = checkSlots(dir, 4);
       t.same(problems, [], `after ${r + 1} random sequences, every set's slots are exact`);
+      t.ok(sets.every((n) => n >= 1), `every shard's sets were inspected (${sets})`);
+      t.ok(slots >= 4 * 20, `at least the control sets' 80 slots were inspected (${slots})`);
+      randomSets += sets.reduce((a, n) => a + n, 0) - control.length;
       srv = await startRespdb({ shards: 4, dir });
     }
   }
   await srv.stop();
+  t.ok(randomSets > 0, `the random workloads' own sets were inspected too (${randomSets} over the checks)`);
+  // The check itself finds a broken numbering: drop the last slot of one control set.
+  const s = shardOf(Buffer.from(control[0]), 4);
+  const env = open({ path: path.join(dir, `shard-${s}`), maxDbs: 12 });
+  const bin = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
+  const meta = env.openDB({ name: 'meta', ...bin });
+  const slot = env.openDB({ name: 'slot', ...bin });
+  let dropped = false;
+  for (const { key, value } of meta.getRange({})) {
+    const m = decodeMeta(key as Buffer, value as Buffer);
+    if (m.type !== T_SET || Number(payload(m).readBigUInt64BE(8)) !== 20) continue;
+    const k = Buffer.alloc(16);
+    payload(m).copy(k, 0, 0, 8);
+    k.writeBigUInt64BE(19n, 8);
+    dropped = await slot.remove(k);
+    break;
+  }
+  await env.close();
+  t.ok(dropped, 'a control set\'s last slot was removed');
+  t.not(checkSlots(dir, 4).problems.length, 0, 'and the check reports it');
 });
 
 t.test('a data directory with sets in the layout before data format 1 is refused', async (t) => {
