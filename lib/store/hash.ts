@@ -33,8 +33,8 @@ import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble
 import { DEL, PEXPIREAT } from './effects.js';
 
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
-export const LISTPACK_ENTRIES = 512;
-export const LISTPACK_VALUE = 64;
+const LISTPACK_ENTRIES = 512;
+const LISTPACK_VALUE = 64;
 
 export const HSET = Buffer.from('HSET');
 
