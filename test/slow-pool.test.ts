@@ -339,6 +339,7 @@ t.test('SCAN with a big COUNT reads on the pool and walks every key once', async
       calls++;
     } while (cursor !== '0' && calls < 10000);
     t.equal(new Set(seen).size, 5000, `COUNT ${count}: every key found (${calls} calls)`);
+    t.equal(seen.length, 5000, `COUNT ${count}: no key returned twice (nothing changed during the scan)`);
     const used = (await completed(c)) - before;
     if (count === '10') t.equal(used, 0, 'small steps stay on the shards');
     else t.ok(used >= calls, `big steps ran on the pool (${used} pool reads for ${calls} calls)`);
