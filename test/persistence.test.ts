@@ -3,12 +3,11 @@
 // always, and — as docs/design.md states for a process crash — everysec and no too); a data
 // directory serves one server at a time.
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { startRespdb, RESPDB_BIN, REPO_ROOT, type RespdbProc } from './support/servers.js';
+import { startRespdb, spawnTracked, RESPDB_BIN, REPO_ROOT, type RespdbProc } from './support/servers.js';
 import { readBinlog, recordText, startBinlogRespdb } from './support/binlog.js';
 import { RawClient, type Reply } from './support/resp-client.js';
 import { shardOf } from '../lib/slot.js';
@@ -47,10 +46,10 @@ function show(r: Reply): string {
 /** Runs the server binary to completion (for servers that must refuse to start). */
 function runToExit(args: string[], timeoutMs = 20000): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RESPDB_BIN, '--port', '0', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(process.execPath, [RESPDB_BIN, '--port', '0', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
