@@ -4,8 +4,8 @@
 // apply at once; a small collection stays on the fast path; the pool survives a task that throws
 // or runs out of memory. INFO's slow_cmd_completed shows which path a command took.
 import t from 'tap';
-import { pair, pipelineDiff, startRespdb, type Pair } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
+import { pair, pipelineDiff, startRespdb, type Pair } from '../support/servers.js';
+import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
 
 type Cmd = (string | Buffer)[];
 

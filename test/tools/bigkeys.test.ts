@@ -8,10 +8,10 @@ import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, redisCli, spawnTracked, startRespdb } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
-import { shardOf } from '../lib/slot.js';
-import { analyzeDataDir, escapeKey, type BigKeysReport, type TypeName } from '../lib/tools/bigkeys.js';
+import { REPO_ROOT, redisCli, spawnTracked, startRespdb } from '../support/servers.js';
+import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
+import { shardOf } from '../../lib/slot.js';
+import { analyzeDataDir, escapeKey, type BigKeysReport, type TypeName } from '../../lib/tools/bigkeys.js';
 
 const BIN = path.join(REPO_ROOT, 'dist', 'bin', 'bigkeys.js');
 const TYPES: TypeName[] = ['string', 'list', 'set', 'zset', 'hash'];
