@@ -330,15 +330,19 @@ t.test('CLIENT LIST / INFO / KILL / SETNAME (respdb)', async (t) => {
 t.test('IPv6 clients show as [addr]:port, as in Redis (CLIENT INFO, SLOWLOG)', async (t) => {
   const bind = ['--bind', '127.0.0.1 ::1'];
   const p = await pair(t, { shards: 1, redisArgs: bind, args: bind });
+  // Both servers skip an address they cannot bind (EADDRNOTAVAIL/EAFNOSUPPORT). Whether ::1 works
+  // is a property of the machine, so redis-server decides: if it cannot be reached on ::1 the
+  // test is skipped; respdb failing where redis-server answers is a failure.
+  let onRedis: RawClient;
+  try {
+    onRedis = await RawClient.connect(p.redisPort, '::1');
+  } catch (e) {
+    t.plan(0, `redis-server cannot be reached on ::1 (${(e as Error).message}): no IPv6 loopback on this machine`);
+    return;
+  }
   const addrs: Record<string, string[]> = {};
   for (const [name, port] of [['redis', p.redisPort], ['respdb', p.respdbPort]] as const) {
-    let c: RawClient;
-    try {
-      c = await RawClient.connect(port, '::1');
-    } catch {
-      t.comment('no IPv6 loopback on this machine: skipped');
-      return;
-    }
+    const c = name === 'redis' ? onRedis : await RawClient.connect(port, '::1');
     const info = replyString(await c.send('CLIENT', 'INFO'));
     await c.send('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
     await c.send('PING');

@@ -20,32 +20,57 @@ t.test('cross-shard isolation (4 shards)', async (t) => {
   t.equal(new Set(keys.map((k) => shardOf(Buffer.from(k), 4))).size, 4, 'keys on 4 different shards');
 
   await t.test('MGET never sees half of an MSET', async (t) => {
+    // Two keys on each shard, one MSET over all of them. An MGET over every shard is scattered to
+    // the shards at one point of the global order; an MGET of one shard's two keys is answered on
+    // the main thread from that shard's data (a direct read) when nothing is in flight there. A
+    // reader sweeping the shards one MGET at a time must never find a shard older than one it read
+    // before: a direct read must not see one shard after an MSET and another before it.
+    const groups = keys.map((k) => [`{${k}}a`, `{${k}}b`]);
+    t.same(groups.map((g) => g.map((k) => shardOf(Buffer.from(k), 4))), keys.map((k) => [0, 0].map(() => shardOf(Buffer.from(k), 4))), 'two keys on each of the 4 shards');
+    const all = groups.flat();
     const w = await RawClient.connect(srv.port);
+    await w.send('MSET', ...all.flatMap((k) => [k, '0']));
     const readers = await Promise.all([1, 2, 3].map(() => RawClient.connect(srv.port)));
     let writing = true;
     const writer = (async () => {
-      for (let v = 0; v < 300; v++) {
-        const r = await w.send('MSET', ...keys.flatMap((k) => [k, String(v)]));
+      for (let v = 1; v <= 300; v++) {
+        const r = await w.send('MSET', ...all.flatMap((k) => [k, String(v)]));
         if (r.t !== 'simple') throw new Error('MSET failed: ' + JSON.stringify(r));
       }
       writing = false;
     })();
+    const mget = async (c: RawClient, ks: string[]): Promise<(string | null)[]> => {
+      const r = await c.send('MGET', ...ks);
+      if (r.t !== 'array' || !r.v) throw new Error('bad MGET reply');
+      return r.v.map(bulkText);
+    };
     let reads = 0;
     let torn = 0;
+    let sweeps = 0;
+    let backwards = 0;
     await Promise.all(
-      readers.map(async (c) => {
+      readers.map(async (c, ri) => {
+        const order = groups.map((_, i) => groups[(i + ri) % groups.length]);
+        if (ri === 1) order.reverse();
         while (writing) {
-          const r = await c.send('MGET', ...keys);
-          if (r.t !== 'array' || !r.v) throw new Error('bad MGET reply');
-          const vals = r.v.map(bulkText);
-          if (new Set(vals).size !== 1) torn++;
+          if (new Set(await mget(c, all)).size !== 1) torn++;
           reads++;
+          let seen = -1;
+          for (const g of order) {
+            const vals = await mget(c, g);
+            if (new Set(vals).size !== 1) torn++;
+            const v = Number(vals[0]);
+            if (v < seen) backwards++;
+            seen = Math.max(seen, v);
+          }
+          sweeps++;
         }
       }),
     );
     await writer;
-    t.ok(reads > 0, `readers ran (${reads} MGETs)`);
+    t.ok(reads > 0 && sweeps > 0, `readers ran (${reads} MGETs over every shard, ${sweeps} sweeps of one-shard MGETs)`);
     t.equal(torn, 0, 'no MGET observed a mix of two MSETs');
+    t.equal(backwards, 0, 'no one-shard MGET returned a version older than one read before it');
     w.close();
     for (const c of readers) c.close();
   });

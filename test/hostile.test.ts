@@ -341,18 +341,20 @@ t.test('a client that never reads 1M GETs of a 100 kB value: memory stays bounde
   pump();
   const other = await Client.connect(p.port);
   let peak = 0;
-  let served = 0;
-  const until = Date.now() + 6000;
-  while (Date.now() < until) {
+  // Another client is answered 100 times meanwhile (each reply awaited at most 10 s: a server
+  // busy with the flood fails here), the server's memory sampled after each.
+  const rounds = 100;
+  for (let served = 0; served < rounds; served++) {
     const k = `nr:o${served}`;
     t.equal(S(await other.send(['SET', k, String(served)], 10000)), '+OK\r\n');
     const g = S(await other.send(['GET', k], 10000));
     if (g !== `$${String(served).length}\r\n${served}\r\n`) t.fail(`GET ${k} -> ${g}`);
-    served++;
     peak = Math.max(peak, rssMb(pid));
     await sleep(20);
   }
-  t.ok(served > 20, `another client was served ${served} times meanwhile`);
+  // What bounds the memory: the server stopped reading the client whose replies pile up, so its
+  // 26 MB of GETs (100 GB of replies) cannot all have been handed over (sockets hold a few MB).
+  t.ok(written < 1_000_000 || flood.writableLength > 0, `the server stopped reading the flood (${written} GETs written, ${flood.writableLength} bytes still held by the client)`);
   t.ok(peak < 1536, `peak RSS ${peak.toFixed(0)} MB < 1.5 GB`);
   flood.destroy();
   other.close();
@@ -389,16 +391,18 @@ t.test('a 100 MB pipeline of SETs from a client that does not read, while anothe
   let peak = 0;
   const deadline = Date.now() + 90000;
   while ((!done || served < 10) && Date.now() < deadline) {
-    if (!done) servedDuring++;
     const k = `fl:other${served}`;
     t.equal(S(await other.send(['SET', k, `o${served}`], 15000)), '+OK\r\n');
     if (S(await other.send(['GET', k], 15000)) !== `$${`o${served}`.length}\r\no${served}\r\n`) t.fail(`GET ${k}`);
+    // Answered before the flood was all written: the first round trip starts with a few MB of
+    // the flood sent, so a server that took the flood first would answer it only after ~100 MB.
+    if (!done) servedDuring++;
     served++;
     peak = Math.max(peak, rssMb(pid));
     await sleep(10);
   }
   t.ok(done, `the flooding client wrote all ${(n * 1000) / MB | 0} MB (the server kept reading)`);
-  t.ok(servedDuring >= 3, `the other client was served ${servedDuring} times while the flood was being written`);
+  t.ok(servedDuring >= 1, `the other client was answered ${servedDuring} times while the flood was being written`);
   t.ok(peak < 1536, `peak RSS ${peak.toFixed(0)} MB`);
   // the flood's writes did happen: its last SET is visible once processed
   let last = '';

@@ -201,17 +201,32 @@ function suite(shards: number, proto: 2 | 3): void {
         await c.send('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
         await c.send('LATENCY', 'RESET');
         const members = (pre: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${pre}${i}`);
-        for (let i = 0; i < 4; i++) await c.send('SADD', '{u}a', ...members(`a${i}:`, 10000));
-        await c.send('LATENCY', 'RESET');
-        await c.send('SUNIONSTORE', '{u}b', '{u}a', '{u}a');
-        const entry = await c.send('SLOWLOG', 'GET', '1');
-        const us = entry.t === 'array' && entry.v && entry.v[0].t === 'array' && entry.v[0].v![2].t === 'int' ? Number(entry.v[0].v![2].v) : -1;
-        t.ok(us >= 5000, `a 40000-member SUNIONSTORE on the shard took ${us} µs`);
+        // A command the shard runs (LREM is neither slow-pool work nor flagged fast) and whose time
+        // grows with its key: LREM of an absent element reads the whole list. The list doubles
+        // (from 40000 elements) until the shard measures the LREM at 5 ms or more, whatever the
+        // machine's speed: reading 640000 elements cannot take less unless the time is lost.
+        let size = 0;
+        let us = -1;
+        for (let n = 40000; ; n = size) {
+          for (let i = 0; i < n; i += 10000) await c.send('RPUSH', '{u}l', ...members(`l${size + i}:`, 10000));
+          size += n;
+          await c.send('LATENCY', 'RESET');
+          t.equal(formatReply(await c.send('LREM', '{u}l', '0', 'absent')), '(integer) 0', `LREM of ${size} elements`);
+          const entry = await c.send('SLOWLOG', 'GET', '1');
+          const e = entry.t === 'array' && entry.v && entry.v[0].t === 'array' ? entry.v[0].v! : [];
+          t.equal(e[3]?.t === 'array' ? text(e[3].v![0]) : '', 'LREM', 'the latest slow log entry is the LREM');
+          us = e[2]?.t === 'int' ? Number(e[2].v) : -1;
+          if (us >= 5000 || size >= 640000) break;
+        }
+        t.ok(us >= 5000, `an LREM reading ${size} elements on the shard took ${us} µs`);
         const hist = await c.send('LATENCY', 'HISTORY', 'command');
         const samples = hist.t === 'array' && hist.v ? hist.v.map((x) => ints(x)[1]) : [];
         t.ok(samples.includes(Math.floor(us / 1000)), `its shard-measured latency ${Math.floor(us / 1000)} ms is a command sample (${samples})`);
+        // garbage for the shard's sweep: a 40000-member set and its copy
+        for (let i = 0; i < 4; i++) await c.send('SADD', '{u}a', ...members(`a${i}:`, 10000));
+        await c.send('SUNIONSTORE', '{u}b', '{u}a', '{u}a');
         // deleting big collections leaves their members to the shard's sweep tick (20 ms budget)
-        await c.send('DEL', '{u}a', '{u}b');
+        await c.send('DEL', '{u}a', '{u}b', '{u}l');
         let seen = '';
         for (let i = 0; i < 100 && !seen.includes('expire-cycle'); i++) {
           await sleep(100);

@@ -7,7 +7,7 @@
  * child is SIGKILLed and its temp dir removed, so a failing test never leaves
  * servers behind.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
@@ -56,12 +56,13 @@ function installExitHooks(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSig = () => {
       cleanupSync();
-      // If we were the only listener, restore the default action and re-raise,
-      // so the process still dies from the signal as it would have.
-      if (process.listenerCount(sig) === 1) {
-        process.removeListener(sig, onSig);
-        process.kill(process.pid, sig);
-      }
+      // Step aside and raise the signal again, so the process still dies from it as it would
+      // have: by the default action if nobody else listens, or by the other listener. Under tap
+      // that is signal-exit (preloaded by @tapjs/processinfo into every process a test starts
+      // too), which re-raises only when its own listeners are the only ones: without this second
+      // signal neither would, and the process would outlive its SIGTERM.
+      process.removeListener(sig, onSig);
+      process.kill(process.pid, sig);
     };
     process.on(sig, onSig);
   }
@@ -71,6 +72,16 @@ function track(child: ChildProcess): void {
   installExitHooks();
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
+}
+
+/**
+ * `spawn`, with the child tracked like the servers started here: SIGKILLed if the test process
+ * exits or is killed (SIGINT/SIGTERM/SIGHUP) while it still runs. For every child a test starts.
+ */
+export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  const child = spawn(command, args, options);
+  track(child);
+  return child;
 }
 
 async function makeTempDir(prefix: string): Promise<string> {
@@ -194,12 +205,11 @@ async function startRedisOnce(opts: StartRedisOptions): Promise<RedisProc> {
   const log = new LogBuffer();
   let child: ChildProcess;
   try {
-    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawnTracked('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     await removeDir(dir);
     throw e;
   }
-  track(child);
   child.stdout!.setEncoding('utf8').on('data', (s: string) => log.append(s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => log.append(s));
   let spawnError: Error | null = null;
@@ -314,12 +324,11 @@ async function launchRespdb(dir: string, opts: StartRespdbOptions, extraArgs: st
     ...(opts.args ?? []),
     ...extraArgs,
   ];
-  const child = spawn(process.execPath, args, {
+  const child = spawnTracked(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...(opts.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  track(child);
   const timeoutMs = opts.timeoutMs ?? 20000;
 
   return new Promise<Launched>((resolve, reject) => {
@@ -561,10 +570,9 @@ export function redisCli(
   opts: { host?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('redis-cli', ['-h', opts.host ?? '127.0.0.1', '-p', String(port), ...args], {
+    const child = spawnTracked('redis-cli', ['-h', opts.host ?? '127.0.0.1', '-p', String(port), ...args], {
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));

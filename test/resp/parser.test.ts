@@ -4,8 +4,8 @@
 // test/protocol.test.ts.
 import t from 'tap';
 import fc from 'fast-check';
-import { RespParser, splitInline, parseLL, defaultLimits, type ParserLimits } from '../lib/resp/parser.js';
-import { encodeCommand } from './support/resp-client.js';
+import { RespParser, splitInline, parseLL, defaultLimits, type ParserLimits } from '../../lib/resp/parser.js';
+import { encodeCommand } from '../support/resp-client.js';
 
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 const S = (b: Buffer): string => b.toString('latin1');

@@ -4,8 +4,8 @@
 // apply at once; a small collection stays on the fast path; the pool survives a task that throws
 // or runs out of memory. INFO's slow_cmd_completed shows which path a command took.
 import t from 'tap';
-import { pair, pipelineDiff, startRespdb, type Pair } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
+import { pair, pipelineDiff, startRespdb, type Pair } from '../support/servers.js';
+import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
 
 type Cmd = (string | Buffer)[];
 
@@ -339,6 +339,7 @@ t.test('SCAN with a big COUNT reads on the pool and walks every key once', async
       calls++;
     } while (cursor !== '0' && calls < 10000);
     t.equal(new Set(seen).size, 5000, `COUNT ${count}: every key found (${calls} calls)`);
+    t.equal(seen.length, 5000, `COUNT ${count}: no key returned twice (nothing changed during the scan)`);
     const used = (await completed(c)) - before;
     if (count === '10') t.equal(used, 0, 'small steps stay on the shards');
     else t.ok(used >= calls, `big steps ran on the pool (${used} pool reads for ${calls} calls)`);

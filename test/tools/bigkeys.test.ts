@@ -5,14 +5,13 @@
 // in the table, --top, --db, redis-cli --bigkeys's own counts, bad arguments and directories (exit
 // 2), and a writer changing keys during the scan (figures it cannot change stay exact).
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, redisCli, startRespdb } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
-import { shardOf } from '../lib/slot.js';
-import { analyzeDataDir, escapeKey, type BigKeysReport, type TypeName } from '../lib/tools/bigkeys.js';
+import { REPO_ROOT, redisCli, spawnTracked, startRespdb } from '../support/servers.js';
+import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
+import { shardOf } from '../../lib/slot.js';
+import { analyzeDataDir, escapeKey, type BigKeysReport, type TypeName } from '../../lib/tools/bigkeys.js';
 
 const BIN = path.join(REPO_ROOT, 'dist', 'bin', 'bigkeys.js');
 const TYPES: TypeName[] = ['string', 'list', 'set', 'zset', 'hash'];
@@ -30,11 +29,11 @@ interface Run {
 /** Runs the built CLI (asynchronously: the test's clients keep running meanwhile). */
 function cli(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
     child.on('error', reject);
     child.on('close', (code) => {

@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
-import { diff, pair, startRespdb, type Pair } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
-import { shardOf } from '../lib/slot.js';
+import { diff, pair, startRespdb, type Pair } from '../support/servers.js';
+import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
+import { shardOf } from '../../lib/slot.js';
 
 type Cmd = (string | Buffer)[];
 
