@@ -44,7 +44,7 @@ export class Server implements ConnectionHost {
   readonly diagnostics: Diagnostics;
   /** Keyspace hits/misses of slow-pool reads (INFO adds them to the shards'). */
   readonly slowStats: ShardStats;
-  /** The slow-command pool (lib/slow-pool.ts), once started. */
+  /** The slow-command pool (lib/slow/pool.ts), once started. */
   pool: SlowPool | null = null;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;

@@ -161,7 +161,7 @@ const SECTIONS: Array<[string, string, Section]> = [
       `keyspace_hits:${sum(s, STAT.keyspaceHits)}`,
       `keyspace_misses:${sum(s, STAT.keyspaceMisses)}`,
       `total_error_replies:${s.counters.totalErrorReplies}`,
-      // the slow-command pool (lib/slow-pool.ts)
+      // the slow-command pool (lib/slow/pool.ts)
       `slow_cmd_threads:${s.pool ? s.pool.threads : 0}`,
       `slow_cmd_queued:${s.pool ? s.pool.queued : 0}`,
       `slow_cmd_running:${s.pool ? s.pool.running : 0}`,

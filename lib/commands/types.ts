@@ -200,7 +200,7 @@ export interface CommandDef {
   capturedReply?: (args: Buffer[]) => number;
   /**
    * A read-only shard handler that may also run on the main thread against a read-only view of
-   * the shard (no hop), when that keeps program order (see Server.route).
+   * the shard (no hop), when that keeps program order (see lib/router.ts).
    */
   direct?: boolean;
   /** Not callable by clients: shard-side helpers of main-thread and coordinated commands. */

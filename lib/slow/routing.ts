@@ -1,4 +1,4 @@
-// Which calls run on the slow-command pool (lib/slow-pool.ts), and how they keep their place in
+// Which calls run on the slow-command pool (lib/slow/pool.ts), and how they keep their place in
 // the order of everything else. Decided per call from the command's table entry: `slow` (a
 // candidate), `slowWork` (the work a call implies), `destination` (a *STORE), `readsUnnamedKeys`
 // (SORT's patterns), or the command named in slow-cmd-list. docs/design.md describes the
