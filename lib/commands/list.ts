@@ -9,8 +9,8 @@
 // on the destination, each logging its own effect. LMPOP over several shards walks its keys in
 // order, one LMPOP per run of consecutive keys on the same shard, under the locks of all of them,
 // and stops at the first run that pops something or fails. The blocking commands
-// (lib/commands/blocking.ts) are built on LMPOP and LMOVE: their names, arguments and replies
-// are theirs too.
+// (lib/commands/blocking.ts) run LMPOP and LMOVE by name: their names, arguments and replies are
+// part of that contract.
 
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import { cmd, isKw, keySpec } from './define.js';
@@ -132,10 +132,11 @@ function lrange(x: ShardExec, args: Buffer[]): void {
   const start = longArg(args[2]);
   const end = longArg(args[3]);
   const r = listRange(x, args[1], start, end);
-  const n = r ? r.rangeLength : 0;
+  if (!r) return x.out.array(0);
+  const n = r.rangeLength;
   x.out.array(n);
   // each element goes into the reply before the next one is read (a view of LMDB's read buffer)
-  for (let i = 0; i < n; i++) x.out.bulk(r!.nextInRange());
+  for (let i = 0; i < n; i++) x.out.bulk(r.nextInRange());
 }
 
 function ltrim(x: ShardExec, args: Buffer[]): void {
