@@ -1,286 +1,43 @@
 // List commands (Redis 7.0, non-blocking): LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LINDEX LINSERT
-// LSET LRANGE LREM LTRIM LPOS LMOVE RPOPLPUSH LMPOP.
-//
-// A list is a collection record (lib/store/collections.ts) whose type-specific bytes are
-// [head u64 BE][tail u64 BE]; its elements are the subkeys [id u64 BE][index u64 BE] in `sub`,
-// for head <= index < tail, in list order. A new list starts with head = tail = 2^52 (the middle
-// of the range a JS number holds exactly), so each end can grow by 2^52 elements. Pushes and pops
-// at either end, LINDEX and LSET are single-key operations; LINSERT shifts the shorter side of the
-// insertion point by one, LREM compacts the shorter side around the removed elements, LTRIM deletes
-// from both ends (all O(N) at worst, as in Redis). An emptied list is deleted (its record goes, the
-// members become garbage for the collector), as Redis never keeps empty lists.
+// LSET LRANGE LREM LTRIM LPOS LMOVE RPOPLPUSH LMPOP: their arguments (Redis's error texts, in the
+// order Redis checks them), their replies and their table entries. The data work is in
+// lib/store/list.ts (the layout: elements under signed sequence numbers, head and tail in the
+// record) and lib/store/list-edit.ts (LINSERT's shifts, LREM's compaction).
 //
 // LMOVE / RPOPLPUSH whose two keys live on different shards run under both shards' locks: LLEN on
 // both (type checks in Redis's order), then LPOP/RPOP on the source and LPUSH/RPUSH of the element
 // on the destination, each logging its own effect. LMPOP over several shards walks its keys in
 // order, one LMPOP per run of consecutive keys on the same shard, under the locks of all of them,
 // and stops at the first run that pops something or fails. The blocking commands
-// (lib/commands/blocking.ts) are built on LMPOP and LMOVE.
+// (lib/commands/blocking.ts) run LMPOP and LMOVE by name: their names, arguments and replies are
+// part of that contract.
 
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
-import type { MainContext } from '../main-context.js';
-import type { ShardStore } from '../store/shard-store.js';
 import { cmd, isKw, keySpec } from './define.js';
 import { rankRangeWork } from './work.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
-import { parseI64, INT64_MIN } from '../resp/number.js';
+import { parseI64 } from '../resp/number.js';
 import { decodeReply } from '../resp/decode.js';
-import { COLL_FIXED, copyCollection, openColl, openOrCreate, saveColl, type Coll } from '../store/collections.js';
-import { T_LIST, encodeMeta, payload } from '../store/meta.js';
-import { readU64BE, writeU64BE } from '../store/keys.js';
-import { DEL, PEXPIREAT } from '../store/effects.js';
+import { T_LIST } from '../store/meta.js';
 import { keyTypeOps } from '../store/key-types.js';
+import {
+  listKeyType,
+  listIndex,
+  listLength,
+  listMove,
+  listPop,
+  listPopFirst,
+  listPositions,
+  listPush,
+  listRange,
+  listSet,
+  listTrim,
+  openExistingList,
+  openList,
+} from '../store/list.js';
+import { listInsert, listRemove } from '../store/list-edit.js';
 
-// ------------------------------------------------------------------------------------------------
-// Storage
-// ------------------------------------------------------------------------------------------------
-
-/** Index of the first element of a new list (head = tail = MID when empty). */
-const MID = 2 ** 52;
-/** Elements read per LMDB range read when a command walks or moves many of them. */
-const CHUNK = 1024;
-
-function initialEnds(): Buffer {
-  const b = Buffer.allocUnsafe(16);
-  writeU64BE(b, MID, 0);
-  writeU64BE(b, MID, 8);
-  return b;
-}
-const INIT_ENDS = initialEnds();
-
-/** The subkey of the element at absolute index `idx` of the list with id `id`. */
-/** Pops of up to this many elements read them one lookup each instead of with a range cursor. */
-const POP_LOOKUPS = 16;
-
-function ekey(id: number, idx: number): Buffer {
-  const k = Buffer.allocUnsafe(16);
-  writeU64BE(k, id, 0);
-  writeU64BE(k, idx, 8);
-  return k;
-}
-
-type Sub = ShardStore['sub'];
-
-interface Entry {
-  /** absolute index */
-  idx: number;
-  value: Buffer;
-}
-
-/**
- * Reads up to CHUNK elements with absolute indexes in [from, to) (ascending) or (to, from]
- * (descending, `from` included), as an array (so the caller may write afterwards).
- */
-function readChunk(sub: Sub, id: number, from: number, to: number, reverse: boolean, limit = CHUNK): Entry[] {
-  const out: Entry[] = [];
-  if (reverse ? from <= to : from >= to) return out;
-  const range = reverse
-    ? sub.getRange({ start: ekey(id, from), end: ekey(id, to), reverse: true, limit })
-    : sub.getRange({ start: ekey(id, from), end: ekey(id, to), limit });
-  for (const { key, value } of range) out.push({ idx: readU64BE(key, 8), value: value as Buffer });
-  return out;
-}
-
-/** An open list: its record and its current ends; `save` writes the record back. */
-class List {
-  readonly sub: Sub;
-  readonly id: number;
-  head: number;
-  tail: number;
-
-  constructor(
-    readonly x: ShardExec,
-    readonly c: Coll,
-  ) {
-    this.sub = x.store.sub;
-    this.id = c.id;
-    this.head = readU64BE(c.extra, 0);
-    this.tail = readU64BE(c.extra, 8);
-  }
-
-  /** The list at `key`, null when missing; throws WRONGTYPE for another type. */
-  static open(x: ShardExec, key: Buffer, touch = true): List | null {
-    const c = openColl(x, key, T_LIST, touch);
-    return c ? new List(x, c) : null;
-  }
-
-  /** The list at `key` or a new empty one; throws WRONGTYPE for another type. */
-  static openOrCreate(x: ShardExec, key: Buffer): List {
-    return new List(x, openOrCreate(x, key, T_LIST, INIT_ENDS));
-  }
-
-  get len(): number {
-    return this.tail - this.head;
-  }
-
-  /** Element at position `pos` (0 = head). */
-  get(pos: number): Buffer | undefined {
-    return this.sub.getBinary(ekey(this.id, this.head + pos)) as Buffer | undefined;
-  }
-
-  set(pos: number, v: Buffer): void {
-    this.sub.putSync(ekey(this.id, this.head + pos), v);
-  }
-
-  pushLeft(v: Buffer): void {
-    this.head--;
-    this.sub.putSync(ekey(this.id, this.head), v);
-  }
-
-  pushRight(v: Buffer): void {
-    this.sub.putSync(ekey(this.id, this.tail), v);
-    this.tail++;
-  }
-
-  /** Removes and returns `n` (<= len) elements from the left or right end, in pop order. */
-  pop(left: boolean, n: number): Buffer[] {
-    const out: Buffer[] = [];
-    if (n <= 0) return out;
-    const id = this.id;
-    if (n <= POP_LOOKUPS) {
-      // a few elements: one lookup each is cheaper than setting up a range cursor (RPOP -P 16)
-      for (let i = 0; i < n; i++) {
-        const v = this.sub.getBinary(ekey(id, left ? this.head + i : this.tail - 1 - i));
-        if (v) out.push(v as Buffer);
-      }
-    } else if (left) {
-      for (const { value } of this.sub.getRange({ start: ekey(id, this.head), end: ekey(id, this.head + n) })) out.push(value as Buffer);
-    } else {
-      const start = ekey(id, this.tail - 1);
-      const end = ekey(id, this.tail - 1 - n);
-      for (const { value } of this.sub.getRange({ start, end, reverse: true })) out.push(value as Buffer);
-    }
-    if (out.length !== n) throw new Error(`list ${id}: expected ${n} elements, found ${out.length}`);
-    if (left) {
-      for (let i = 0; i < n; i++) this.sub.removeSync(ekey(id, this.head + i));
-      this.head += n;
-    } else {
-      for (let i = 1; i <= n; i++) this.sub.removeSync(ekey(id, this.tail - i));
-      this.tail -= n;
-    }
-    return out;
-  }
-
-  /**
-   * Visits elements from the head (or from the tail when `reverse`), at most `max` of them
-   * (0 = all); `fn` returns true to stop. `pos` counts from the end the walk starts at. No writes
-   * may happen during the walk.
-   */
-  walk(reverse: boolean, max: number, fn: (value: Buffer, pos: number) => boolean | void): void {
-    const id = this.id;
-    const range = reverse
-      ? this.sub.getRange({ start: ekey(id, this.tail - 1), end: ekey(id, this.head - 1), reverse: true, limit: max || undefined })
-      : this.sub.getRange({ start: ekey(id, this.head), end: ekey(id, this.tail), limit: max || undefined });
-    let pos = 0;
-    for (const { value } of range) {
-      if (fn(value as Buffer, pos++)) return;
-    }
-  }
-
-  /** Moves the elements with absolute indexes in [from, to) by `delta` (chunked, overlap-safe). */
-  private shift(from: number, to: number, delta: number): void {
-    const id = this.id;
-    if (delta < 0) {
-      // ascending: every write lands below the next chunk's reads
-      let at = from;
-      while (at < to) {
-        const chunk = readChunk(this.sub, id, at, to, false);
-        if (chunk.length === 0) break;
-        for (const e of chunk) this.sub.putSync(ekey(id, e.idx + delta), e.value);
-        at = chunk[chunk.length - 1].idx + 1;
-      }
-    } else {
-      let at = to - 1;
-      while (at >= from) {
-        const chunk = readChunk(this.sub, id, at, from - 1, true);
-        if (chunk.length === 0) break;
-        for (const e of chunk) this.sub.putSync(ekey(id, e.idx + delta), e.value);
-        at = chunk[chunk.length - 1].idx - 1;
-      }
-    }
-  }
-
-  /** Inserts `v` so that it ends up at position `pos` (0..len), shifting the shorter side. */
-  insertAt(pos: number, v: Buffer): void {
-    if (pos <= this.len - pos) {
-      this.shift(this.head, this.head + pos, -1);
-      this.head--;
-      this.sub.putSync(ekey(this.id, this.head + pos), v);
-    } else {
-      this.shift(this.head + pos, this.tail, 1);
-      this.sub.putSync(ekey(this.id, this.head + pos), v);
-      this.tail++;
-    }
-  }
-
-  /**
-   * Removes the elements at the given absolute indexes (ascending, distinct, within the list),
-   * closing the gaps from the side that moves fewer elements.
-   */
-  removeIndexes(idx: number[]): void {
-    const k = idx.length;
-    if (k === 0) return;
-    if (k === this.len) {
-      // the list goes away: its members are left to the garbage collector with its id
-      this.head = this.tail;
-      return;
-    }
-    const id = this.id;
-    const removed = new Set(idx);
-    const movesRight = this.tail - idx[0] - k; // survivors after the first removed one
-    const movesLeft = idx[k - 1] - this.head + 1 - k; // survivors before the last removed one
-    if (movesRight <= movesLeft) {
-      // close the gaps towards the head: survivors after idx[0] move left
-      let w = idx[0];
-      let at = idx[0] + 1;
-      while (at < this.tail) {
-        const chunk = readChunk(this.sub, id, at, this.tail, false);
-        if (chunk.length === 0) break;
-        for (const e of chunk) {
-          if (removed.has(e.idx)) continue;
-          this.sub.putSync(ekey(id, w++), e.value);
-        }
-        at = chunk[chunk.length - 1].idx + 1;
-      }
-      for (let i = w; i < this.tail; i++) this.sub.removeSync(ekey(id, i));
-      this.tail = w;
-    } else {
-      let w = idx[k - 1];
-      let at = idx[k - 1] - 1;
-      while (at >= this.head) {
-        const chunk = readChunk(this.sub, id, at, this.head - 1, true);
-        if (chunk.length === 0) break;
-        for (const e of chunk) {
-          if (removed.has(e.idx)) continue;
-          this.sub.putSync(ekey(id, w--), e.value);
-        }
-        at = chunk[chunk.length - 1].idx - 1;
-      }
-      for (let i = this.head; i <= w; i++) this.sub.removeSync(ekey(id, i));
-      this.head = w + 1;
-    }
-  }
-
-  /** Drops `left` elements from the head and `right` from the tail. */
-  trim(left: number, right: number): void {
-    if (left + right >= this.len) {
-      this.head = this.tail; // emptied: the record goes, the members are garbage
-      return;
-    }
-    for (let i = 0; i < left; i++) this.sub.removeSync(ekey(this.id, this.head + i));
-    for (let i = 1; i <= right; i++) this.sub.removeSync(ekey(this.id, this.tail - i));
-    this.head += left;
-    this.tail -= right;
-  }
-
-  /** Writes the record (deletes the key when the list is empty). Returns false when gone. */
-  save(): boolean {
-    writeU64BE(this.c.extra, this.head, 0);
-    writeU64BE(this.c.extra, this.tail, 8);
-    this.c.count = this.len;
-    return saveColl(this.x, this.c);
-  }
-}
+keyTypeOps[T_LIST] = listKeyType;
 
 // ------------------------------------------------------------------------------------------------
 // Argument parsing (Redis's messages)
@@ -291,7 +48,6 @@ const ERR_RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 const ERR_COUNT_NEG = "ERR COUNT can't be negative";
 const ERR_MAXLEN_NEG = "ERR MAXLEN can't be negative";
-const ERR_INDEX = 'ERR index out of range';
 const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 const ERR_COUNT_GT0 = 'ERR count should be greater than 0';
 
@@ -329,19 +85,7 @@ function sideArg(b: Buffer): boolean {
 
 function pushGeneric(left: boolean, onlyExisting: boolean) {
   return (x: ShardExec, args: Buffer[]): void => {
-    const key = args[1];
-    let l: List | null;
-    if (onlyExisting) {
-      l = List.open(x, key);
-      if (!l) return x.out.int(0);
-    } else l = List.openOrCreate(x, key);
-    for (let i = 2; i < args.length; i++) {
-      if (left) l.pushLeft(args[i]);
-      else l.pushRight(args[i]);
-    }
-    l.save();
-    x.binlog(args);
-    x.out.int(l.len);
+    x.out.int(listPush(x, args, left, onlyExisting));
   };
 }
 
@@ -350,13 +94,8 @@ function popGeneric(left: boolean, name: string) {
     if (args.length > 3) return x.out.error(wrongArgs(name));
     const hasCount = args.length === 3;
     const count = hasCount ? positiveArg(args[2], ERR_POSITIVE) : 1;
-    const l = List.open(x, args[1]);
-    if (!l) return hasCount ? x.out.nilArray() : x.out.nil();
-    if (hasCount && count === 0) return x.out.array(0);
-    const n = Math.min(count, l.len);
-    const vals = l.pop(left, n);
-    l.save();
-    x.binlog(args);
+    const vals = listPop(x, args[1], left, count, args);
+    if (!vals) return hasCount ? x.out.nilArray() : x.out.nil();
     if (!hasCount) return x.out.bulk(vals[0]);
     x.out.array(vals.length);
     for (const v of vals) x.out.bulk(v);
@@ -364,17 +103,14 @@ function popGeneric(left: boolean, name: string) {
 }
 
 function llen(x: ShardExec, args: Buffer[]): void {
-  const l = List.open(x, args[1]);
-  x.out.int(l ? l.len : 0);
+  x.out.int(listLength(x, args[1]));
 }
 
 function lindex(x: ShardExec, args: Buffer[]): void {
-  const l = List.open(x, args[1]);
+  // the key is looked up (nil, WRONGTYPE) before the index is read, as in Redis
+  const l = openList(x, args[1]);
   if (!l) return x.out.nil();
-  let i = longArg(args[2]);
-  if (i < 0) i += l.len;
-  if (i < 0 || i >= l.len) return x.out.nil();
-  x.out.bulk(l.get(i) ?? null);
+  x.out.bulk(listIndex(l, longArg(args[2])));
 }
 
 function linsert(x: ShardExec, args: Buffer[]): void {
@@ -382,116 +118,37 @@ function linsert(x: ShardExec, args: Buffer[]): void {
   if (isKw(args[2], 'after')) after = true;
   else if (isKw(args[2], 'before')) after = false;
   else throw new RedisError(E.syntax);
-  const l = List.open(x, args[1]);
-  if (!l) return x.out.int(0);
-  const pivot = args[3];
-  let at = -1;
-  l.walk(false, 0, (v, pos) => {
-    if (v.equals(pivot)) {
-      at = pos;
-      return true;
-    }
-    return false;
-  });
-  if (at < 0) return x.out.int(-1);
-  l.insertAt(after ? at + 1 : at, args[4]);
-  l.save();
-  x.binlog(args);
-  x.out.int(l.len);
+  x.out.int(listInsert(x, args[1], after, args[3], args[4], args));
 }
 
 function lset(x: ShardExec, args: Buffer[]): void {
-  const l = List.open(x, args[1]);
-  if (!l) throw new RedisError(E.noKey);
-  let i = longArg(args[2]);
-  if (i < 0) i += l.len;
-  if (i < 0 || i >= l.len) throw new RedisError(ERR_INDEX);
-  l.set(i, args[3]); // the record (ends, count) is unchanged
-  x.binlog(args);
+  // "no such key" and WRONGTYPE come before the index is read, as in Redis
+  const l = openExistingList(x, args[1]);
+  listSet(l, longArg(args[2]), args[3], args);
   x.out.ok();
-}
-
-/** Redis's range normalization: [start, end] positions, or null for an empty range. */
-function normRange(start: number, end: number, len: number): [number, number] | null {
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
-  if (start > end || start >= len) return null;
-  if (end >= len) end = len - 1;
-  return [start, end];
 }
 
 function lrange(x: ShardExec, args: Buffer[]): void {
   const start = longArg(args[2]);
   const end = longArg(args[3]);
-  const l = List.open(x, args[1]);
-  if (!l) return x.out.array(0);
-  const r = normRange(start, end, l.len);
+  const r = listRange(x, args[1], start, end);
   if (!r) return x.out.array(0);
-  const n = r[1] - r[0] + 1;
+  const n = r.rangeLength;
   x.out.array(n);
-  // One lookup per index, each element copied straight from LMDB's read buffer into the reply:
-  // a range cursor would allocate a key and a value Buffer per element (measured: LRANGE_100 -P 16
-  // 7.1k -> see the commit message).
-  const k = ekey(l.id, l.head + r[0]);
-  const sub = l.sub as unknown as { getBinaryFast(k: Buffer): Buffer | undefined };
-  for (let i = r[0]; i <= r[1]; i++) {
-    writeU64BE(k, l.head + i, 8);
-    const v = sub.getBinaryFast(k);
-    if (!v) throw new Error(`list ${l.id}: element ${i} of ${l.len} missing`);
-    // (the shared read buffer only pretends to be `length` long: take a real view of it)
-    x.out.bulk(v.subarray(0, v.length));
-  }
+  // each element goes into the reply before the next one is read (a view of LMDB's read buffer)
+  for (let i = 0; i < n; i++) x.out.bulk(r.nextInRange());
 }
 
 function ltrim(x: ShardExec, args: Buffer[]): void {
-  let start = longArg(args[2]);
-  let end = longArg(args[3]);
-  const l = List.open(x, args[1]);
-  if (!l) return x.out.ok();
-  const len = l.len;
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
-  let left: number;
-  let right: number;
-  if (start > end || start >= len) {
-    left = 0;
-    right = len;
-  } else {
-    if (end >= len) end = len - 1;
-    left = start;
-    right = len - end - 1;
-  }
-  if (left + right > 0) {
-    l.trim(left, right);
-    l.save();
-    x.binlog(args);
-  }
+  const start = longArg(args[2]);
+  const end = longArg(args[3]);
+  listTrim(x, args[1], start, end, args);
   x.out.ok();
 }
 
 function lrem(x: ShardExec, args: Buffer[]): void {
   const count = longArg(args[2]);
-  const l = List.open(x, args[1]);
-  if (!l) return x.out.int(0);
-  const elem = args[3];
-  const limit = Math.abs(count);
-  const reverse = count < 0;
-  const hits: number[] = [];
-  l.walk(reverse, 0, (v, pos) => {
-    if (v.equals(elem)) {
-      hits.push(reverse ? l.tail - 1 - pos : l.head + pos);
-      if (limit && hits.length >= limit) return true;
-    }
-    return false;
-  });
-  if (hits.length === 0) return x.out.int(0);
-  if (reverse) hits.reverse();
-  l.removeIndexes(hits);
-  l.save();
-  x.binlog(args);
-  x.out.int(hits.length);
+  x.out.int(listRemove(x, args[1], count, args[3], args));
 }
 
 function lpos(x: ShardExec, args: Buffer[]): void {
@@ -511,44 +168,16 @@ function lpos(x: ShardExec, args: Buffer[]): void {
       maxlen = positiveArg(args[++j], ERR_MAXLEN_NEG);
     } else throw new RedisError(E.syntax);
   }
-  // A negative rank searches from the tail. Redis negates it in a C long: LONG_MIN stays
-  // negative, so every match qualifies and COUNT never stops the search.
-  const reverse = rank < 0n;
-  const anyRank = rank === INT64_MIN;
-  const want = Number(reverse ? -rank : rank);
-  const l = List.open(x, args[1]);
-  if (!l) return count !== -1 ? x.out.array(0) : x.out.nil();
-  const len = l.len;
-  const found: number[] = [];
-  let matches = 0;
-  const elem = args[2];
-  l.walk(reverse, maxlen, (v, pos) => {
-    if (!v.equals(elem)) return false;
-    matches++;
-    if (!anyRank && matches < want) return false;
-    found.push(reverse ? len - pos - 1 : pos);
-    if (count === -1) return true;
-    return count !== 0 && !anyRank && matches - want + 1 >= count;
-  });
-  if (count === -1) return found.length ? x.out.int(found[0]) : x.out.nil();
+  const found = listPositions(x, args[1], args[2], rank, count, maxlen);
+  if (count === -1) return found && found.length ? x.out.int(found[0]) : x.out.nil();
+  if (!found) return x.out.array(0);
   x.out.array(found.length);
   for (const i of found) x.out.int(i);
 }
 
 /** LMOVE / RPOPLPUSH with both keys on this shard (the same key rotates the list). */
 function lmoveWith(x: ShardExec, args: Buffer[], fromLeft: boolean, toLeft: boolean): void {
-  const srcKey = args[1];
-  const dstKey = args[2];
-  const src = List.open(x, srcKey);
-  if (!src) return x.out.nil();
-  const dst = srcKey.equals(dstKey) ? src : List.openOrCreate(x, dstKey);
-  const [v] = src.pop(fromLeft, 1);
-  if (toLeft) dst.pushLeft(v);
-  else dst.pushRight(v);
-  src.save();
-  if (dst !== src) dst.save();
-  x.binlog(args);
-  x.out.bulk(v);
+  x.out.bulk(listMove(x, args[1], args[2], fromLeft, toLeft, args));
 }
 
 function lmove(x: ShardExec, args: Buffer[]): void {
@@ -589,22 +218,13 @@ function parseMpop(args: Buffer[]): MpopArgs {
 
 function lmpop(x: ShardExec, args: Buffer[]): void {
   const p = parseMpop(args);
-  for (const key of p.keys) {
-    const l = List.open(x, key);
-    if (!l) continue;
-    const n = Math.min(p.count, l.len);
-    const vals = l.pop(p.left, n);
-    l.save();
-    x.binlog([p.left ? B_LPOP : B_RPOP, key, Buffer.from(String(n))]);
-    x.out.array(2);
-    x.out.bulk(key);
-    x.out.array(n);
-    for (const v of vals) x.out.bulk(v);
-    return;
-  }
-  x.out.nilArray();
+  const popped = listPopFirst(x, p.keys, p.left, p.count);
+  if (!popped) return x.out.nilArray();
+  x.out.array(2);
+  x.out.bulk(popped.key);
+  x.out.array(popped.elements.length);
+  for (const v of popped.elements) x.out.bulk(v);
 }
-
 
 // ------------------------------------------------------------------------------------------------
 // Cross-shard LMOVE / RPOPLPUSH / LMPOP (main thread, under the coordinator's locks)
@@ -680,61 +300,6 @@ function lmpopCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
     },
   );
 }
-
-// ------------------------------------------------------------------------------------------------
-// Key type operations (OBJECT ENCODING, COPY, cross-shard RENAME / COPY)
-// ------------------------------------------------------------------------------------------------
-
-/** RPUSH records of a restored list carry at most this many elements each. */
-const RESTORE_BATCH = 512;
-
-keyTypeOps[T_LIST] = {
-  // Redis 7.0 keeps every list as a quicklist, small or big.
-  encoding: () => 'quicklist',
-  refcount: () => 1,
-  copy: copyCollection,
-  dump(store, m) {
-    // [u32 length][bytes] per element, head to tail
-    const p = payload(m);
-    const id = readU64BE(p, 0);
-    const tail = readU64BE(p, COLL_FIXED + 8);
-    const parts: Buffer[] = [];
-    let at = readU64BE(p, COLL_FIXED);
-    while (at < tail) {
-      const chunk = readChunk(store.sub, id, at, tail, false);
-      if (chunk.length === 0) break;
-      for (const e of chunk) {
-        const len = Buffer.allocUnsafe(4);
-        len.writeUInt32BE(e.value.length, 0);
-        parts.push(len, e.value);
-      }
-      at = chunk[chunk.length - 1].idx + 1;
-    }
-    return Buffer.concat(parts);
-  },
-  restore(x, key, to, dump, expire) {
-    const elems: Buffer[] = [];
-    for (let off = 0; off < dump.length; ) {
-      const len = dump.readUInt32BE(off);
-      elems.push(dump.subarray(off + 4, off + 4 + len));
-      off += 4 + len;
-    }
-    const id = x.store.allocId();
-    for (let i = 0; i < elems.length; i++) x.store.sub.putSync(ekey(id, MID + i), elems[i]);
-    const body = Buffer.alloc(COLL_FIXED + 16);
-    writeU64BE(body, id, 0);
-    writeU64BE(body, elems.length, 8);
-    writeU64BE(body, MID, COLL_FIXED);
-    writeU64BE(body, MID + elems.length, COLL_FIXED + 8);
-    const raw = encodeMeta(T_LIST, readU64BE(expire, 0), x.store.longKey(key), body);
-    expire.copy(raw, 2, 0, 8);
-    x.store.put(x.db, to.mk, raw, to.meta, true);
-    x.binlog([DEL, key]);
-    for (let i = 0; i < elems.length; i += RESTORE_BATCH) x.binlog([B_RPUSH, key, ...elems.slice(i, i + RESTORE_BATCH)]);
-    const at = expire.readBigUInt64BE(0);
-    if (at !== 0n) x.binlog([PEXPIREAT, key, Buffer.from(String(at))]);
-  },
-};
 
 // ------------------------------------------------------------------------------------------------
 // The table
