@@ -221,7 +221,7 @@ function zscan(x: ShardExec, args: Buffer[]): void {
   scanReply(out, next, found);
 }
 
-// OBJECT ENCODING, COPY, cross-shard RENAME / COPY of sorted sets (registered here until the lead's static table).
+// OBJECT ENCODING, COPY and cross-shard RENAME / COPY of sorted sets (lib/store/zset.ts).
 keyTypeOps[T_ZSET] = zsetKeyType;
 
 // ------------------------------------------------------------------------------------------------
