@@ -405,6 +405,10 @@ function randInt(n: number): number {
   return Math.floor(Math.random() * n);
 }
 
+/** Largest ZRANDMEMBER reply with repetitions (Redis would try, and run out of memory or time, for any size). */
+const MAX_RANDOM_REPLY = 1 << 24;
+const RANDOM_TOO_MANY = `ERR ZRANDMEMBER count is too large (respdb answers at most ${MAX_RANDOM_REPLY} members)`;
+
 /** ZRANDMEMBER without a count: one random member, null when the key is missing. */
 export function randomMember(x: StoreCtx, key: Buffer): Buffer | null {
   const c = openZset(x, key);
@@ -421,6 +425,8 @@ export function randomEntries(x: StoreCtx, key: Buffer, count: number, uniq: boo
   const c = openZset(x, key);
   if (!c) return null;
   if (count === 0) return { ms: [], ss: [] };
+  // draws with repetition are not bounded by the set's size: bound the reply (as SRANDMEMBER, HRANDFIELD)
+  if (!uniq && count > MAX_RANDOM_REPLY) throw new RedisError(RANDOM_TOO_MANY);
   const store = x.store;
   const size = c.count;
   // Few picks from a big set: fetch them by position; otherwise read the set once.

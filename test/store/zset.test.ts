@@ -211,7 +211,11 @@ t.test('random picks: members with their scores, distinct for a positive count',
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) seen.add(s.read((x) => randomMember(x, key))!.toString());
     t.ok(seen.size >= Math.min(size, 100), `single picks reach many members (${seen.size})`);
+    // draws with repetition are bounded by the reply limit, not by memory
+    t.throws(() => s.read((x) => randomEntries(x, key, 2 ** 40, false)), /ZRANDMEMBER count is too large/);
+    t.equal(s.read((x) => randomEntries(x, key, 2 ** 40, true))!.ms.length, size, 'a huge distinct count is the whole set');
   }
+  t.equal(s.read((x) => randomEntries(x, Z, 2 ** 40, false)), null, 'a missing key answers empty whatever the count');
 });
 
 t.test('ZSCAN steps: a listpack whole, a skiplist by COUNT, every member once', async (t) => {
