@@ -217,13 +217,7 @@ function keysOnShard(x: ShardExec, args: Buffer[]): void {
  * exhausted, records examined, [keys]].
  */
 function scanOnShard(x: ShardExec, args: Buffer[]): void {
-  const step = scanStep(
-    x,
-    args[1].length ? args[1] : null,
-    Number(args[2].toString('latin1')),
-    Number(args[3].toString('latin1')),
-    args.length > 4 ? args[4] : null,
-  );
+  const step = scanStep(x, args[1].length ? args[1] : null, parseIntArg(args[2])!, parseIntArg(args[3])!, args.length > 4 ? args[4] : null);
   x.out.array(3);
   x.out.bulk(step.next);
   x.out.int(step.examined);
@@ -250,7 +244,7 @@ function flushallOnShard(x: ShardExec): void {
 
 /** swapdb a b (both validated by the main thread). */
 function swapdbOnShard(x: ShardExec, args: Buffer[]): void {
-  swapDbs(x, Number(args[1].toString('latin1')), Number(args[2].toString('latin1')));
+  swapDbs(x, parseIntArg(args[1])!, parseIntArg(args[2])!);
   x.out.ok();
 }
 

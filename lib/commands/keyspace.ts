@@ -220,7 +220,7 @@ function dumpKeyOnShard(x: ShardExec, args: Buffer[]): void {
  */
 function restoreKeyOnShard(x: ShardExec, args: Buffer[]): void {
   const nx = args[2][0] === 110; // 'n'
-  x.out.int(restoreKey(x, args[1], { type: Number(args[3].toString('latin1')), expire: args[4], body: args[5] }, nx));
+  x.out.int(restoreKey(x, args[1], { type: parseIntArg(args[3])!, expire: args[4], body: args[5] }, nx));
 }
 
 /** del-key key: deletes one key (the source of a cross-shard RENAME). */
