@@ -1,60 +1,19 @@
-// Keyspace (generic) commands, differential against redis-server 7.0: DEL UNLINK EXISTS TOUCH TYPE,
-// the EXPIRE family, TTL/PTTL/EXPIRETIME/PEXPIRETIME, PERSIST, RENAME RENAMENX COPY MOVE, OBJECT,
-// KEYS SCAN RANDOMKEY DBSIZE FLUSHDB FLUSHALL SWAPDB. Each runs with 1 and 4 shards; with 4 the
-// key pairs are chosen so the multi-key commands really span shards (asserted).
+// Keyspace (generic) commands on keys, differential against redis-server 7.0: DEL UNLINK EXISTS
+// TOUCH TYPE, the EXPIRE family, TTL/PTTL/EXPIRETIME/PEXPIRETIME, PERSIST, RENAME RENAMENX COPY
+// MOVE, OBJECT. Each runs with 1 and 4 shards; with 4 the key pairs are chosen so the multi-key
+// commands really span shards (asserted). The keyless commands are keyspace-db.test.ts; every
+// type through TYPE, OBJECT, RENAME, COPY and MOVE is keyspace-types.test.ts.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { pair, diff, type Pair } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
-import { shardOf } from '../lib/slot.js';
-import { spread } from './support/keys.js';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-type Cmd = (string | Buffer)[];
-
+import { pair, diff } from '../support/servers.js';
+import { RawClient, formatReply } from '../support/resp-client.js';
+import { shardOf } from '../../lib/slot.js';
+import { spread } from '../support/keys.js';
+import { both, intOf, scanAll, sleep, type Cmd } from './keyspace-support.js';
 
 /** A long key (hashed storage) of about 10 kB with a readable suffix. */
 function longKey(tag: string, fill = 'L'): Buffer {
   return Buffer.concat([Buffer.from(fill.repeat(10240)), Buffer.from(tag)]);
-}
-
-function bulkText(r: Reply): string {
-  if (r.t !== 'bulk' || r.v === null) throw new Error('expected a bulk reply, got ' + formatReply(r));
-  return r.v.toString('latin1');
-}
-
-function intOf(r: Reply): bigint {
-  if (r.t !== 'int') throw new Error('expected an integer reply, got ' + formatReply(r));
-  return r.v;
-}
-
-/** Keys of an array-of-bulks reply, as sorted latin1 strings. */
-function keyList(r: Reply): string[] {
-  if (r.t !== 'array' || !r.v) throw new Error('expected an array reply, got ' + formatReply(r));
-  return r.v.map(bulkText).sort();
-}
-
-/** A full SCAN iteration; returns every key returned (with repetitions) and the number of calls. */
-async function scanAll(c: RawClient, extra: string[] = [], onStep?: (step: number) => Promise<void>): Promise<{ keys: string[]; calls: number }> {
-  let cursor = '0';
-  const keys: string[] = [];
-  let calls = 0;
-  do {
-    const r = await c.send('SCAN', cursor, ...extra);
-    if (r.t !== 'array' || !r.v || r.v.length !== 2) throw new Error('bad SCAN reply ' + formatReply(r));
-    cursor = bulkText(r.v[0]);
-    if (!/^\d+$/.test(cursor)) throw new Error('cursor is not an unsigned integer: ' + cursor);
-    for (const k of keyList(r.v[1])) keys.push(k);
-    calls++;
-    if (calls > 200000) throw new Error('SCAN does not terminate');
-    if (onStep) await onStep(calls);
-  } while (cursor !== '0');
-  return { keys, calls };
-}
-
-async function both(p: Pair, cmd: Cmd): Promise<[Reply, Reply]> {
-  return [await p.redis.send(...cmd), await p.respdb.send(...cmd)];
 }
 
 function suite(shards: number): void {
@@ -123,9 +82,12 @@ function suite(shards: number): void {
       ]);
       const [rt, dt] = await both(p, ['PTTL', 'nokey']);
       t.same([rt, dt], [{ t: 'int', v: -2n }, { t: 'int', v: -2n }]);
+      // bounded by the time the commands took (whatever the machine), not by a guess of it
+      const sent = Date.now();
       await d(t, [['SET', 'e', 'v'], ['PEXPIRE', 'e', '5000']]);
       const pttl = intOf(await p.respdb.send('PTTL', 'e'));
-      t.ok(pttl > 4000n && pttl <= 5000n, `PTTL after PEXPIRE 5000 is ${pttl}`);
+      const took = BigInt(Date.now() - sent);
+      t.ok(pttl >= 5000n - took - 1n && pttl <= 5000n, `PTTL after PEXPIRE 5000 is ${pttl} (${took} ms later)`);
     });
 
     await t.test('random EXPIREAT/PEXPIREAT sequences with NX XX GT LT (fast-check)', async (t) => {
@@ -217,90 +179,19 @@ function suite(shards: number): void {
       const cmds: Cmd[] = [['OBJECT', 'ENCODING', 'nokey'], ['OBJECT', 'REFCOUNT', 'nokey'], ['OBJECT', 'FREQ', 'nokey'], ['OBJECT', 'IDLETIME', 'nokey']];
       values.forEach((v, i) => cmds.push(['SET', `o${i}`, v], ['OBJECT', 'ENCODING', `o${i}`], ['OBJECT', 'refcount', `o${i}`], ['object', 'freq', `o${i}`]));
       await d(t, cmds);
+      const written = Date.now();
       await d(t, [['SET', 'idle1', 'v'], ['SET', 'idle2', 'v'], ['OBJECT', 'IDLETIME', 'idle1']]);
       await sleep(3200);
       const [ra, da] = await both(p, ['OBJECT', 'IDLETIME', 'idle1']);
       const [r, dd] = [intOf(ra), intOf(da)];
-      t.ok(r >= 2n && r <= 4n && dd >= 2n && dd <= 4n, `IDLETIME after ~3.2 s: redis ${r}, respdb ${dd}`);
+      // at most the time that really passed (a slow machine may take longer than the sleep), to the second
+      const most = BigInt(Math.floor((Date.now() - written) / 1000) + 1);
+      t.ok(r >= 2n && r <= most && dd >= 2n && dd <= most, `IDLETIME after ~3.2 s: redis ${r}, respdb ${dd} (at most ${most})`);
       // Reads that Redis does not count as accesses leave the idle time alone; GET and TOUCH reset it.
       await d(t, [['TYPE', 'idle2'], ['TTL', 'idle2'], ['EXISTS', 'idle2'], ['OBJECT', 'ENCODING', 'idle2'], ['GET', 'idle1'], ['OBJECT', 'IDLETIME', 'idle1']]);
       const idle2 = intOf(await p.respdb.send('OBJECT', 'IDLETIME', 'idle2'));
       t.ok(idle2 >= 2n, `TYPE/TTL/EXISTS/OBJECT do not touch (idle ${idle2})`);
       await d(t, [['TOUCH', 'idle2'], ['OBJECT', 'IDLETIME', 'idle2']]);
-    });
-
-    await t.test('KEYS as sets, binary keys', async (t) => {
-      await reset(t);
-      const names = ['alpha', 'beta', 'gamma', 'a', 'ab', 'abc', 'b', 'key:1', 'key:2', 'key:10', 'kay', 'K*y', 'k\\y', 'h[x]', '', 'x\r\ny', '\x00bin\xff'];
-      await d(t, [['KEYS', '*']]);
-      for (const n of names) await d(t, [['SET', Buffer.from(n, 'latin1'), 'v']]);
-      await d(t, [['SET', 'gone', 'v', 'PX', '1']]);
-      await sleep(20);
-      const patterns = ['*', 'a*', '*a', 'a?', 'key:?', 'key:*', 'k[ae]y', 'K\\*y', 'k\\\\y', 'h\\[x]', 'h[[]x]', '[^a]*', 'nomatch', '', '??', '\x00*', '*\xff', 'x?\ny', 'gone', '*o*'];
-      for (const pat of patterns) await d(t, [['KEYS', Buffer.from(pat, 'latin1')]], true);
-      await d(t, [['SELECT', '3'], ['KEYS', '*'], ['SET', 'alpha', 'db3'], ['KEYS', '*'], ['SELECT', '0']], true);
-    });
-
-    await t.test('SCAN: errors, options, full iterations with COUNT 1..1000', async (t) => {
-      await reset(t);
-      await d(t, [
-        ['SCAN', 'x'], ['SCAN', '1.5'], ['SCAN', ' 1'], ['SCAN', '18446744073709551616'], ['SCAN', '-'], ['SCAN', '0', 'COUNT', '0'], ['SCAN', '0', 'COUNT', '-1'],
-        ['SCAN', '0', 'COUNT', 'x'], ['SCAN', '0', 'MATCH'], ['SCAN', '0', 'foo', 'bar'], ['SCAN', '0', 'TYPE'], ['SCAN', 'x', 'COUNT', '0'],
-        ['SCAN', '0'], ['SCAN', '0', 'MATCH', 'a*', 'COUNT', '5', 'TYPE', 'string'],
-      ]);
-      const all: string[] = [];
-      const mset: string[] = [];
-      for (let i = 0; i < 300; i++) {
-        const k = i % 10 === 0 ? `user:${i}` : `item:${i}`;
-        all.push(k);
-        mset.push(k, String(i));
-      }
-      // (no DBSIZE here: whether the 1 ms key still counts depends on each server's expiry timing)
-      await d(t, [['MSET', ...mset], ['SET', 'volatile', 'v', 'PX', '1']]);
-      await sleep(20);
-      all.sort();
-      const redisAll = [...new Set((await scanAll(p.redis)).keys)].sort();
-      t.same(redisAll, all, 'redis full scan (sanity)');
-      for (const count of [1, 2, 7, 10, 33, 100, 299, 300, 1000]) {
-        const { keys, calls } = await scanAll(p.respdb, ['COUNT', String(count)]);
-        t.same([...keys].sort(), all, `COUNT ${count}: every key exactly once (${calls} calls)`);
-      }
-      const users = all.filter((k) => k.startsWith('user:'));
-      for (const extra of [['MATCH', 'user:*'], ['MATCH', 'user:*', 'COUNT', '3'], ['count', '50', 'match', 'user:*', 'type', 'STRING']]) {
-        const got = [...new Set((await scanAll(p.respdb, extra)).keys)].sort();
-        const want = [...new Set((await scanAll(p.redis, extra)).keys)].sort();
-        t.same(got, want, `SCAN ${extra.join(' ')} matches redis`);
-        t.same(got, users, `SCAN ${extra.join(' ')} returns the user keys`);
-      }
-      for (const extra of [['TYPE', 'hash'], ['TYPE', 'nosuchtype'], ['TYPE', 'string', 'TYPE', 'list'], ['MATCH', 'nomatch*']]) {
-        t.same((await scanAll(p.respdb, extra)).keys, [], `SCAN ${extra.join(' ')} returns nothing`);
-        t.same((await scanAll(p.redis, extra)).keys, [], `redis SCAN ${extra.join(' ')} returns nothing`);
-      }
-      // An unknown cursor restarts from the beginning; the other db is scanned separately.
-      const restart = await p.respdb.send('SCAN', '12345', 'COUNT', '1000');
-      t.ok(restart.t === 'array' && restart.v && keyList(restart.v[1]).length > 0, 'unknown cursor restarts the scan');
-      await d(t, [['SELECT', '5'], ['SET', 'only-in-5', 'x']]);
-      t.same((await scanAll(p.respdb)).keys, ['only-in-5'], 'SCAN in db 5');
-      await d(t, [['FLUSHDB'], ['SELECT', '0']]);
-    });
-
-    await t.test('SCAN returns every key present for the whole scan while keys change', async (t) => {
-      await reset(t);
-      const stable: string[] = [];
-      const mset: string[] = [];
-      for (let i = 0; i < 200; i++) {
-        stable.push(`s:${i}`);
-        mset.push(`s:${i}`, 'v', `t:${i}`, 'v');
-      }
-      await p.respdb.send('MSET', ...mset);
-      const { keys } = await scanAll(p.respdb, ['COUNT', '5'], async (step) => {
-        // Delete the transient keys and add new ones as the scan goes.
-        await p.respdb.send('DEL', `t:${step * 2}`, `t:${step * 2 + 1}`);
-        await p.respdb.send('SET', `n:${step}`, 'v');
-      });
-      const seen = new Set(keys);
-      t.same(stable.filter((k) => !seen.has(k)), [], 'no stable key missed');
-      t.equal(keys.length, seen.size, 'no key returned twice');
     });
 
     await t.test('concurrent RENAME / RENAMENX across shards stay atomic', async (t) => {
@@ -336,22 +227,6 @@ function suite(shards: number): void {
       }
     });
 
-    await t.test('DBSIZE, FLUSHDB, FLUSHALL SYNC/ASYNC, SWAPDB', async (t) => {
-      await reset(t);
-      await d(t, [
-        ['DBSIZE'], ['SET', k1, 'a'], ['SET', k2, 'b'], ['SET', k3, 'c'], ['DBSIZE'],
-        ['SELECT', '1'], ['SET', k1, 'one'], ['SET', k4, 'four'], ['DBSIZE'],
-        ['SWAPDB', '0', 'x'], ['SWAPDB', 'x', '0'], ['SWAPDB', 'x', 'y'], ['SWAPDB', '0', '16'], ['SWAPDB', '-1', '0'], ['SWAPDB', '9999999999', '0'],
-        ['SWAPDB', '0', '99999999999999999999'], ['SWAPDB', '0', '9999999999'],
-        ['SWAPDB', '0', '1'], ['DBSIZE'], ['GET', k1], ['GET', k2], ['GET', k4], ['SELECT', '0'], ['DBSIZE'], ['GET', k1], ['GET', k2], ['GET', k4],
-        ['SWAPDB', '1', '1'], ['GET', k1], ['SWAPDB', '1', '0'], ['GET', k1], ['DBSIZE'],
-        ['FLUSHDB', 'x'], ['FLUSHDB', 'sync', 'async'], ['FLUSHALL', 'foo'], ['FLUSHALL', 'SYNC', 'ASYNC'],
-        ['SELECT', '1'], ['FLUSHDB'], ['DBSIZE'], ['SELECT', '0'], ['DBSIZE'], ['FLUSHDB', 'ASYNC'], ['DBSIZE'],
-        ['SET', k1, 'a'], ['SELECT', '2'], ['SET', k2, 'b'], ['FLUSHALL', 'ASYNC'], ['DBSIZE'], ['SELECT', '0'], ['DBSIZE'], ['GET', k1],
-        ['SET', k1, 'a'], ['FLUSHALL', 'sync'], ['DBSIZE'], ['SET', k1, 'a'], ['FLUSHALL'], ['DBSIZE'], ['FLUSHDB', 'SYNC'],
-      ]);
-    });
-
     await t.test('RESP3 replies', async (t) => {
       await reset(t);
       const [hr, hd] = await both(p, ['HELLO', '3']);
@@ -368,27 +243,6 @@ function suite(shards: number): void {
       }
     });
 
-    await t.test('RANDOMKEY', async (t) => {
-      await reset(t);
-      await d(t, [['RANDOMKEY']]);
-      await d(t, [['SET', 'only', 'v'], ['RANDOMKEY'], ['DEL', 'only']]);
-      const mset: string[] = [];
-      for (let i = 0; i < 50; i++) mset.push(`r:${i}`, 'v');
-      await p.respdb.send('MSET', ...mset);
-      await p.respdb.send('SET', 'r:volatile', 'v', 'PX', '1');
-      await sleep(20);
-      const seen = new Set<string>();
-      for (let i = 0; i < 100; i++) {
-        const k = bulkText(await p.respdb.send('RANDOMKEY'));
-        t.ok(/^r:\d+$/.test(k), `RANDOMKEY returned a live key (${k})`) || i;
-        seen.add(k);
-      }
-      t.ok(seen.size >= 10, `RANDOMKEY spreads over keys (${seen.size} distinct of 50 in 100 calls)`);
-      await p.respdb.send('SELECT', '7');
-      t.same(await p.respdb.send('RANDOMKEY'), { t: 'bulk', v: null }, 'empty db');
-      await p.respdb.send('SELECT', '0');
-    });
-
     await t.test('expiry: lazy and active', async (t) => {
       await reset(t);
       await d(t, [['SET', 'lazy', 'v', 'PX', '30'], ['SET', 'keep', 'v'], ['SET', k1, 'v'], ['PEXPIRE', k1, '40']]);
@@ -397,7 +251,8 @@ function suite(shards: number): void {
       await d(t, [['SET', 'active', 'v', 'PX', '50']]);
       const start = Date.now();
       let size = -1n;
-      while (Date.now() - start < 2500) {
+      // a liveness bound, not a speed one (the sweep runs hz = 10 times a second)
+      while (Date.now() - start < 10000) {
         size = intOf(await p.respdb.send('DBSIZE'));
         if (size === 1n) break;
         await sleep(100);
@@ -434,23 +289,6 @@ function suite(shards: number): void {
       });
     }
 
-    if (shards > 1) {
-      await t.test('SWAPDB and expiries survive a restart', async (t) => {
-        await reset(t);
-        await d(t, [['SET', k1, 'zero'], ['PEXPIREAT', k1, '4102444800321'], ['SELECT', '1'], ['SET', k2, 'one'], ['SWAPDB', '0', '1'], ['SELECT', '0']]);
-        await p.respdbProc.restart();
-        const c = await RawClient.connect(p.respdbProc.port, p.respdbProc.host);
-        try {
-          t.same(await c.send('GET', k2), { t: 'bulk', v: Buffer.from('one') }, 'db 0 holds the former db 1');
-          t.same(await c.send('DBSIZE'), { t: 'int', v: 1n });
-          await c.send('SELECT', '1');
-          t.same(await c.send('GET', k1), { t: 'bulk', v: Buffer.from('zero') }, 'db 1 holds the former db 0');
-          t.same(await c.send('PEXPIRETIME', k1), { t: 'int', v: 4102444800321n }, 'expiry kept');
-        } finally {
-          await c.close();
-        }
-      });
-    }
   });
 }
 
