@@ -12,8 +12,6 @@ import type { CommandDef, ShardExec } from './types.js';
 import { cmd, isKw, keySpec } from './define.js';
 import { scanWork, drawWork } from './work.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
-import { T_HASH } from '../store/meta.js';
-import { keyTypeOps } from '../store/key-types.js';
 import {
   type Entry,
   deleteFields,
@@ -22,7 +20,6 @@ import {
   hashEntries,
   hashGet,
   hashHasField,
-  hashKeyType,
   hashLength,
   incrFieldBy,
   incrFieldByFloat,
@@ -174,8 +171,6 @@ function hscan(x: ShardExec, args: Buffer[]): void {
   scanReply(x.out, step.next, found.flat());
 }
 
-// The hash type's key operations (OBJECT ENCODING, COPY, cross-shard moves) live in the store room.
-keyTypeOps[T_HASH] = hashKeyType;
 
 // ------------------------------------------------------------------------------------------------
 // Table

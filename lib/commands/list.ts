@@ -18,10 +18,7 @@ import { rankRangeWork } from './work.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
 import { parseI64 } from '../resp/number.js';
 import { decodeReply } from '../resp/decode.js';
-import { T_LIST } from '../store/meta.js';
-import { keyTypeOps } from '../store/key-types.js';
 import {
-  listKeyType,
   listIndex,
   listLength,
   listMove,
@@ -37,7 +34,6 @@ import {
 } from '../store/list.js';
 import { listInsert, listRemove } from '../store/list-edit.js';
 
-keyTypeOps[T_LIST] = listKeyType;
 
 // ------------------------------------------------------------------------------------------------
 // Argument parsing (Redis's messages)

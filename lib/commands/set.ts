@@ -20,8 +20,6 @@ import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
 import { cmd, keySpec } from './define.js';
 import { scanWork, drawWork } from './work.js';
 import { E, RedisError } from '../errors.js';
-import { T_SET } from '../store/meta.js';
-import { keyTypeOps } from '../store/key-types.js';
 import { parseCursor, parseI64 } from '../resp/number.js';
 import { emptyScanReply, parseScanOptions, scanReply } from './collection-scan.js';
 import {
@@ -37,8 +35,7 @@ import {
   randomMembers,
   removeMembers,
   scanSet,
-  setKeyType,
-} from '../store/set.js';
+  } from '../store/set.js';
 import { replySet, setMultiKeyCommands, setSteps } from './set-multi.js';
 
 const COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
@@ -118,8 +115,6 @@ function sscan(x: ShardExec, args: Buffer[]): void {
 // Table
 // ------------------------------------------------------------------------------------------------
 
-// OBJECT ENCODING, COPY and cross-shard RENAME / COPY of sets (lib/store/set.ts)
-keyTypeOps[T_SET] = setKeyType;
 
 const S = { group: 'set' } as const;
 const spec = (flags: string[], index = 1, lastkey = 0): KeySpecDoc => keySpec(flags, index, lastkey);

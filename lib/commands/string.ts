@@ -8,15 +8,13 @@
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import { cmd, keySpec } from './define.js';
 import { E, invalidExpire, wrongArgs } from '../errors.js';
-import { T_STRING } from '../store/meta.js';
-import { keyTypeOps } from '../store/key-types.js';
 import { parseI64, INT64_MIN } from '../resp/number.js';
 import { parseLongDouble } from '../resp/long-double.js';
 import { decodeReply } from '../resp/decode.js';
 import { MSET } from '../store/effects.js';
 import {
   SET_KEEPTTL, SET_NX, SET_XX, appendString, countExisting, expiryMs, getDelString, getExString, incrBy, incrByFloat, readString,
-  readStringOrNull, setRange, setString, setStringGet, setStrings, stringKeyType, stringRange, type ExpireUnit,
+  readStringOrNull, setRange, setString, setStringGet, setStrings, stringRange, type ExpireUnit,
 } from '../store/string.js';
 import { lcsCommands } from './string-lcs.js';
 
@@ -333,8 +331,6 @@ function spec(flags: string[], lastkey = 0, keystep = 1, notes?: string): KeySpe
 const RANGE_COMPLEXITY =
   'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
 
-// OBJECT ENCODING / REFCOUNT, COPY and cross-shard moves of string keys.
-keyTypeOps[T_STRING] = stringKeyType;
 
 export const stringCommands: CommandDef[] = [
   cmd({

@@ -9,14 +9,11 @@ import type { CommandDef, KeySpecDoc, ShardExec } from './types.js';
 import { cmd, isKw, keySpec } from './define.js';
 import { rankRangeWork, scanWork, drawWork } from './work.js';
 import { E, RedisError } from '../errors.js';
-import { T_ZSET } from '../store/meta.js';
 import { parseDoubleArg, parseI64, parseCursor, formatDouble } from '../resp/number.js';
 import { emptyScanReply, parseScanOptions, scanReply } from './collection-scan.js';
-import { keyTypeOps } from '../store/key-types.js';
 import {
   ZADD_CH, ZADD_GT, ZADD_LT, ZADD_NX, ZADD_XX, addMembers, card, incrMember, memberScore, openZset, pop, randomEntries, randomMember, rank, removeMembers,
-  scanMembers, score, zsetKeyType,
-} from '../store/zset.js';
+  scanMembers, score, } from '../store/zset.js';
 import { RangeBy, countByLex, countByScore, rangeEntries, removeLexRange, removeRankRange, removeScoreRange } from '../store/zset-range.js';
 import { BY_OPTION, parseLexRange, parseLong, parseScoreRange, parseZrange } from './zset-ranges.js';
 import { replyEntries, writePairs } from './zset-reply.js';
@@ -221,8 +218,6 @@ function zscan(x: ShardExec, args: Buffer[]): void {
   scanReply(out, next, found);
 }
 
-// OBJECT ENCODING, COPY and cross-shard RENAME / COPY of sorted sets (lib/store/zset.ts).
-keyTypeOps[T_ZSET] = zsetKeyType;
 
 // ------------------------------------------------------------------------------------------------
 // The table
