@@ -1,49 +1,21 @@
 // Helpers to declare command table entries compactly.
 
-import type { CommandDef, CommandFlag, CoordinatedHandler, KeySpecDoc, MainHandler, ScatterSpec, ShardHandler, UnknownKeySpec, WakeTarget } from './types.js';
+import type { CommandDef, CommandFlag, KeySpecDoc, UnknownKeySpec } from './types.js';
 import { legacyRange } from './key-specs.js';
 
-export interface CommandSpec {
-  name: string;
-  arity: number;
+/**
+ * A table entry as a family declares it: CommandDef's fields (documented there), with the derived
+ * ones left out (the legacy key range, the table index) and the ones with a default optional.
+ */
+export type CommandSpec = Omit<CommandDef, 'flags' | 'acl' | 'keys' | 'keySpecs' | 'sub' | 'index'> & {
   flags?: CommandFlag[];
   /** Type categories without '@' (string, keyspace, connection...); flag-derived ones are added. */
   acl?: string[];
-  /**
-   * Key extraction of its own, for keys that key specs cannot find (SORT's STORE anywhere among
-   * its options); otherwise the keys are found from `keySpecs`.
-   */
-  getKeys?: (args: Buffer[]) => number[];
-  shard?: ShardHandler;
-  main?: MainHandler;
-  scatter?: ScatterSpec;
-  coordinated?: CoordinatedHandler;
-  alwaysCoordinated?: boolean;
-  sub?: CommandDef[];
-  /**
-   * Where the keys are, as Redis 7 key specs with their exact flags: the one statement of key
-   * positions (routing, COMMAND GETKEYS and COMMAND INFO's legacy range derive from it). Omitted:
-   * no keys.
-   */
+  /** Where the keys are (Redis 7 key specs with their exact flags). Omitted: no keys. */
   keySpecs?: Array<KeySpecDoc | UnknownKeySpec>;
-  /** COMMAND INFO tips. */
-  tips?: string[];
-  summary: string;
-  since: string;
-  group: string;
-  complexity?: string;
-  internal?: boolean;
-  slow?: boolean;
-  /** May run on the main thread over a read-only view (read-only handlers only). */
-  direct?: boolean;
-  /** The router's and the slow pool's knowledge of the command: see CommandDef. */
-  slowWork?: (args: Buffer[], members: number) => number;
-  destination?: (args: Buffer[]) => number;
-  readsUnnamedKeys?: (args: Buffer[]) => boolean;
-  wakes?: (args: Buffer[], db: number, to: WakeTarget) => void;
-  touchesAllKeys?: boolean;
-  capturedReply?: (args: Buffer[]) => number;
-}
+  /** Subcommands, named `parent|sub`. */
+  sub?: CommandDef[];
+};
 
 /** Builds a table entry; ACL categories implied by the flags are added as Redis does. */
 export function cmd(s: CommandSpec): CommandDef {

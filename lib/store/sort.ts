@@ -6,7 +6,11 @@
 
 import type { StoreCtx } from './context.js';
 import { T_HASH, T_LIST, T_SET, T_STRING, T_ZSET, payload } from './meta.js';
-import { WrongTypeError, collOf, idRange, memberOf, subKey, zmemberOf } from './collections.js';
+import { WrongTypeError, collOf } from './collections.js';
+import { listRange } from './list.js';
+import { listMembers } from './set.js';
+import { allKeys, entriesOf } from './zset.js';
+import { fieldValue } from './hash.js';
 
 /** The key SORT sorts: its type (T_LIST, T_SET or T_ZSET) and its elements in stored order. */
 export interface SortSource {
@@ -15,26 +19,25 @@ export interface SortSource {
 }
 
 /**
- * The elements of the list, set or sorted set at `key`, in their stored order: a list head to
- * tail, a set in member byte order, a sorted set by score. Null when the key is missing; WRONGTYPE
+ * The elements of the list, set or sorted set at `key`, in their stored order, as each type's
+ * store room reads them: a list head to tail, a set as SMEMBERS lists it (an intset in numeric
+ * order, else member byte order), a sorted set by score. Null when the key is missing; WRONGTYPE
  * for the other types (SORT sorts only these three).
  */
 export function sortSource(x: StoreCtx, key: Buffer): SortSource | null {
   const m = x.store.get(x.db, key, x.now);
   if (!m) return null;
-  if (m.type !== T_LIST && m.type !== T_SET && m.type !== T_ZSET) throw new WrongTypeError();
-  const { start, end } = idRange(collOf(key, m).id);
-  const elements: Buffer[] = [];
+  if (m.type === T_SET) return { type: T_SET, elements: listMembers(x.store, collOf(key, m)) };
   if (m.type === T_ZSET) {
-    // [id][sortable score 8][member], in score order
-    for (const k of x.store.zscore.getKeys({ start, end })) elements.push(Buffer.from(zmemberOf(x.store, k as Buffer)));
-  } else if (m.type === T_SET) {
-    for (const k of x.store.sub.getKeys({ start, end })) elements.push(Buffer.from(memberOf(x.store, k as Buffer)));
-  } else {
-    // [id][index u64 BE] -> element, head to tail
-    for (const { value } of x.store.sub.getRange({ start, end })) elements.push(value as Buffer);
+    const c = collOf(key, m);
+    return { type: T_ZSET, elements: entriesOf(x.store, c, allKeys(x.store, c), false).ms };
   }
-  return { type: m.type, elements };
+  if (m.type !== T_LIST) throw new WrongTypeError();
+  const r = listRange(x, key, 0, -1)!;
+  const elements = new Array<Buffer>(r.rangeLength);
+  // a range's elements are valid until the next read: copy them
+  for (let i = 0; i < elements.length; i++) elements[i] = Buffer.from(r.nextInRange());
+  return { type: T_LIST, elements };
 }
 
 /**
@@ -47,5 +50,5 @@ export function sortLookup(x: StoreCtx, key: Buffer, field: Buffer | null): Buff
   if (!m) return null;
   if (field === null) return m.type === T_STRING ? payload(m) : null;
   if (m.type !== T_HASH) return null;
-  return x.store.sub.getBinary(subKey(collOf(key, m).id, field)) ?? null;
+  return fieldValue(x.store, collOf(key, m).id, field) ?? null;
 }

@@ -13,7 +13,7 @@ const c = (s: string): Cmd => s.split(' ');
 const setup: Cmd[] = [
   c('RPUSH l 3 1 2 10 -5 2.5'),
   c('RPUSH names bob alice carol dave'),
-  c('SADD s 30 10 20 5'),
+  c('SADD s 30 10 -20 5'),
   c('SADD sn x y z'),
   c('ZADD z 3 c 1 a 2 b 4 d'),
   c('MSET w_bob 3 w_alice 1 w_carol 2 w_dave 4'),
@@ -41,6 +41,8 @@ const cases: Cmd[] = [
   c('SORT names ALPHA GET nostar'), c('SORT names ALPHA GET h_*->'), c('SORT names ALPHA GET h_*->missing'),
   c('SORT names BY w_* GET # GET w_*'),
   c('SORT s'), c('SORT s DESC'), c('SORT s ALPHA'), c('SORT sn ALPHA'), c('SORT sn ALPHA DESC LIMIT 1 1'), c('SORT s LIMIT 1 2'),
+  // a set without sorting comes back as SMEMBERS lists it: an intset in numeric order
+  c('SORT s BY nosort'), c('SORT s BY nosort DESC'), c('SORT s BY nosort LIMIT 1 2'), c('SORT s BY nosort GET #'),
   c('SORT z'), c('SORT z ALPHA'), c('SORT z BY nosort'), c('SORT z BY nosort DESC'), c('SORT z BY nosort LIMIT 1 2'),
   c('SORT z BY nosort DESC LIMIT 1 2'), c('SORT z ALPHA DESC GET #'),
   c('SORT weights BY v_*'), c('SORT weights BY v_* DESC'),
