@@ -11,7 +11,7 @@ import { readU64BE } from '../../lib/store/keys.js';
 import type { StoreCtx } from '../../lib/store/context.js';
 import type { TestStore } from '../support/store.js';
 
-// the types' key operations (typeOps) are registered by their command rooms
+// the shard handlers are found in the command table
 installCommands();
 
 export type Arg = string | Buffer;
