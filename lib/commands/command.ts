@@ -41,6 +41,15 @@ function shownFlags(def: CommandDef): string[] {
 
 type ShownSpec = KeySpecDoc | UnknownKeySpec;
 
+/** A begin_search / find_keys map: its `type`, then the header of its `spec` map of `fields` fields. */
+function specHead(out: RespWriter, type: string, fields: number): void {
+  out.map(2);
+  out.bulkStr('type');
+  out.bulkStr(type);
+  out.bulkStr('spec');
+  out.map(fields);
+}
+
 function writeKeySpec(out: RespWriter, ks: ShownSpec): void {
   const notes = 'notes' in ks && ks.notes !== undefined ? ks.notes : null;
   out.map(notes !== null ? 4 : 3);
@@ -53,38 +62,24 @@ function writeKeySpec(out: RespWriter, ks: ShownSpec): void {
   out.set(flags.length);
   for (const f of flags) out.simple(f);
   out.bulkStr('begin_search');
-  out.map(2);
-  out.bulkStr('type');
   if ('unknown' in ks) {
-    out.bulkStr('unknown');
-    out.bulkStr('spec');
-    out.map(0);
+    specHead(out, 'unknown', 0);
   } else if ('index' in ks.begin) {
-    out.bulkStr('index');
-    out.bulkStr('spec');
-    out.map(1);
+    specHead(out, 'index', 1);
     out.bulkStr('index');
     out.int(ks.begin.index);
   } else {
-    out.bulkStr('keyword');
-    out.bulkStr('spec');
-    out.map(2);
+    specHead(out, 'keyword', 2);
     out.bulkStr('keyword');
     out.bulkStr(ks.begin.keyword);
     out.bulkStr('startfrom');
     out.int(ks.begin.startfrom);
   }
   out.bulkStr('find_keys');
-  out.map(2);
-  out.bulkStr('type');
   if ('unknown' in ks) {
-    out.bulkStr('unknown');
-    out.bulkStr('spec');
-    out.map(0);
+    specHead(out, 'unknown', 0);
   } else if ('lastkey' in ks.find) {
-    out.bulkStr('range');
-    out.bulkStr('spec');
-    out.map(3);
+    specHead(out, 'range', 3);
     out.bulkStr('lastkey');
     out.int(ks.find.lastkey);
     out.bulkStr('keystep');
@@ -92,9 +87,7 @@ function writeKeySpec(out: RespWriter, ks: ShownSpec): void {
     out.bulkStr('limit');
     out.int(ks.find.limit);
   } else {
-    out.bulkStr('keynum');
-    out.bulkStr('spec');
-    out.map(3);
+    specHead(out, 'keynum', 3);
     out.bulkStr('keynumidx');
     out.int(ks.find.keynumidx);
     out.bulkStr('firstkey');
