@@ -9,10 +9,10 @@
 import type { CommandDef } from './types.js';
 import type { MainContext } from '../main-context.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { parseMpop } from './mpop.js';
 import { RedisError, E } from '../errors.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { RespWriter, type Proto } from '../resp/writer.js';
-import { parseIntArg } from '../resp/number.js';
 import { parseLongDouble } from '../resp/long-double.js';
 import type { BlockSpec } from '../blocking.js';
 
@@ -69,20 +69,6 @@ function asBuffer(d: Decoded): Buffer {
   return Buffer.isBuffer(d) ? d : Buffer.from(String(d));
 }
 
-/** LMPOP/ZMPOP numkeys parsing as Redis does (1..LONG_MAX, then the key list must fit). */
-function parseNumkeys(b: Buffer): number {
-  // getRangeLongFromObjectOrReply with a message: any failure gives that message
-  const n = parseIntArg(b);
-  if (n === null || n < 1) throw new RedisError('ERR numkeys should be greater than 0');
-  return n;
-}
-
-function parseCount(b: Buffer): number {
-  const n = parseIntArg(b);
-  if (n === null || n < 1) throw new RedisError('ERR count should be greater than 0');
-  return n;
-}
-
 /** Blocks the client with `spec` built by `make` once the arguments are valid; replies when served. */
 function blockWith(ctx: MainContext, spec: BlockSpec): Promise<void> {
   return new Promise((resolve) => {
@@ -130,27 +116,12 @@ function bpopOne(nonBlocking: Buffer, where: Buffer) {
 // ---- BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 // ---- BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 
-function parseMpop(args: Buffer[], words: [string, string]): { keys: Buffer[]; where: Buffer; count: number | null } {
-  const numkeys = parseNumkeys(args[2]);
-  const whereIdx = 3 + numkeys;
-  if (whereIdx >= args.length) throw new RedisError(E.syntax);
-  const where = args[whereIdx];
-  if (!isKw(where, words[0]) && !isKw(where, words[1])) throw new RedisError(E.syntax);
-  let count: number | null = null;
-  for (let j = whereIdx + 1; j < args.length; j++) {
-    if (count === null && isKw(args[j], 'count') && j + 1 < args.length) {
-      count = parseCount(args[++j]);
-    } else throw new RedisError(E.syntax);
-  }
-  return { keys: args.slice(3, whereIdx), where, count };
-}
-
 function bmpop(nonBlocking: Buffer, words: [string, string]) {
   return (ctx: MainContext, args: Buffer[]): Promise<void> => {
     const proto = ctx.conn.proto;
-    const { keys, where, count } = parseMpop(args, words);
+    const { keys, where, count, counted } = parseMpop(args, 2, words);
     const deadline = parseTimeout(args[1], Date.now());
-    const tail = count === null ? [where] : [where, COUNT, Buffer.from(String(count))];
+    const tail = counted ? [where, COUNT, Buffer.from(String(count))] : [where];
     return blockWith(ctx, {
       db: ctx.conn.db,
       keys,

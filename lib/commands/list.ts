@@ -14,6 +14,10 @@
 
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { parseMpop } from './mpop.js';
+
+/** LMPOP's sides (the first is LEFT). */
+const SIDES = ['left', 'right'] as const;
 import { rankRangeWork } from './work.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
 import { parseI64 } from '../resp/number.js';
@@ -44,8 +48,6 @@ const ERR_RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 const ERR_COUNT_NEG = "ERR COUNT can't be negative";
 const ERR_MAXLEN_NEG = "ERR MAXLEN can't be negative";
-const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
-const ERR_COUNT_GT0 = 'ERR count should be greater than 0';
 
 /** getLongFromObjectOrReply: a signed 64-bit integer (as a JS number, exact up to 2^53). */
 function longArg(b: Buffer): number {
@@ -58,13 +60,6 @@ function longArg(b: Buffer): number {
 function positiveArg(b: Buffer, msg: string): number {
   const n = parseI64(b);
   if (n === null || n < 0n) throw new RedisError(msg);
-  return Number(n);
-}
-
-/** getRangeLongFromObjectOrReply(1, LONG_MAX) with a message. */
-function atLeastOneArg(b: Buffer, msg: string): number {
-  const n = parseI64(b);
-  if (n === null || n < 1n) throw new RedisError(msg);
   return Number(n);
 }
 
@@ -186,35 +181,9 @@ function rpoplpush(x: ShardExec, args: Buffer[]): void {
   lmoveWith(x, args, false, true);
 }
 
-interface MpopArgs {
-  keys: Buffer[];
-  left: boolean;
-  count: number;
-  /** the LEFT|RIGHT argument as given */
-  where: Buffer;
-}
-
-/** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], validated in Redis's order. */
-function parseMpop(args: Buffer[]): MpopArgs {
-  const nk = parseI64(args[1]);
-  if (nk === null || nk < 1n) throw new RedisError(ERR_NUMKEYS);
-  if (nk + 2n >= BigInt(args.length)) throw new RedisError(E.syntax);
-  const numkeys = Number(nk);
-  const whereIdx = 2 + numkeys;
-  const where = args[whereIdx];
-  const left = sideArg(where);
-  let count = -1;
-  for (let j = whereIdx + 1; j < args.length; j++) {
-    if (count === -1 && isKw(args[j], 'count') && j + 1 < args.length) {
-      count = atLeastOneArg(args[++j], ERR_COUNT_GT0);
-    } else throw new RedisError(E.syntax);
-  }
-  return { keys: args.slice(2, whereIdx), left, count: count === -1 ? 1 : count, where };
-}
-
 function lmpop(x: ShardExec, args: Buffer[]): void {
-  const p = parseMpop(args);
-  const popped = listPopFirst(x, p.keys, p.left, p.count);
+  const p = parseMpop(args, 1, SIDES);
+  const popped = listPopFirst(x, p.keys, p.first, p.count);
   if (!popped) return x.out.nilArray();
   x.out.array(2);
   x.out.bulk(popped.key);
@@ -270,7 +239,7 @@ function rpoplpushCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> 
 }
 
 function lmpopCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
-  const p = parseMpop(args);
+  const p = parseMpop(args, 1, SIDES);
   const { shards, out } = ctx;
   const db = ctx.db;
   const proto = ctx.proto;

@@ -10,6 +10,10 @@
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext, Tx } from './types.js';
 import type { RespWriter } from '../resp/writer.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { parseMpop } from './mpop.js';
+
+/** ZMPOP's sides (the first is MIN). */
+const MIN_MAX = ['min', 'max'] as const;
 import { rangeStoreWork, STORE_TO_FIRST } from './work.js';
 import { E, RedisError } from '../errors.js';
 import { T_SET, T_ZSET } from '../store/meta.js';
@@ -115,33 +119,6 @@ function zrangestoreCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void
 // ZMPOP
 // ------------------------------------------------------------------------------------------------
 
-interface MpopArgs {
-  keys: Buffer[];
-  max: boolean;
-  count: number;
-}
-
-/** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (numkeys at index `at`). */
-function parseMpop(args: Buffer[], at: number): MpopArgs {
-  const nk = parseI64(args[at]);
-  if (nk === null || nk < 1n) throw new RedisError('ERR numkeys should be greater than 0');
-  const whereIdx = at + 1 + Number(nk);
-  if (nk >= BigInt(args.length) || whereIdx >= args.length) throw new RedisError(E.syntax);
-  let max: boolean;
-  if (isKw(args[whereIdx], 'min')) max = false;
-  else if (isKw(args[whereIdx], 'max')) max = true;
-  else throw new RedisError(E.syntax);
-  let count = -1;
-  for (let j = whereIdx + 1; j < args.length; j++) {
-    if (count === -1 && isKw(args[j], 'count') && j + 1 < args.length) {
-      const n = parseI64(args[++j]);
-      if (n === null || n < 1n) throw new RedisError('ERR count should be greater than 0');
-      count = Number(n);
-    } else throw new RedisError(E.syntax);
-  }
-  return { keys: args.slice(at + 1, whereIdx), max, count: count < 0 ? 1 : count };
-}
-
 /** Pops from `key` and writes ZMPOP's [key, [[member, score]...]]; false (nothing written) when missing. */
 function mpopKey(x: ShardExec, key: Buffer, max: boolean, count: number): boolean {
   const e = pop(x, key, max, count);
@@ -153,8 +130,8 @@ function mpopKey(x: ShardExec, key: Buffer, max: boolean, count: number): boolea
 }
 
 function zmpop(x: ShardExec, args: Buffer[]): void {
-  const a = parseMpop(args, 1);
-  for (const key of a.keys) if (mpopKey(x, key, a.max, a.count)) return;
+  const a = parseMpop(args, 1, MIN_MAX);
+  for (const key of a.keys) if (mpopKey(x, key, !a.first, a.count)) return;
   x.out.nilArray();
 }
 
@@ -169,11 +146,11 @@ function zmpopKey(x: ShardExec, args: Buffer[]): void {
 
 function zmpopCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
   const { shards, out } = ctx;
-  const a = parseMpop(args, 1);
+  const a = parseMpop(args, 1, MIN_MAX);
   const db = ctx.db;
   const proto = ctx.proto;
   const owners = a.keys.map((k) => shards.of(k));
-  const where = Buffer.from(a.max ? 'max' : 'min');
+  const where = Buffer.from(a.first ? 'min' : 'max');
   const count = Buffer.from(String(a.count));
   return shards.locked(owners, async (tx) => {
     for (let i = 0; i < a.keys.length; i++) {
