@@ -13,10 +13,11 @@ import { parseLongDouble } from '../resp/long-double.js';
 import { decodeReply } from '../resp/decode.js';
 import { MSET } from '../store/effects.js';
 import {
-  SET_KEEPTTL, SET_NX, SET_XX, appendString, countExisting, expiryMs, getDelString, getExString, incrBy, incrByFloat, readString,
+  SET_KEEPTTL, SET_NX, SET_XX, appendString, expiryMs, getDelString, getExString, incrBy, incrByFloat, readString,
   readStringOrNull, setRange, setString, setStringGet, setStrings, stringRange, type ExpireUnit,
 } from '../store/string.js';
 import { lcsCommands } from './string-lcs.js';
+import { countExisting } from '../store/keyspace.js';
 
 const DECR_OVERFLOW = 'ERR decrement would overflow';
 
@@ -174,7 +175,7 @@ function mset(x: ShardExec, args: Buffer[]): void {
 
 function msetnx(x: ShardExec, args: Buffer[]): void {
   if (!msetArity(x, args, 'msetnx')) return;
-  if (countExisting(x, args, 1, 2, 1) !== 0) {
+  if (countExisting(x, args, 1, true, 2, 1) !== 0) {
     x.out.int(0);
     return;
   }
@@ -184,7 +185,7 @@ function msetnx(x: ShardExec, args: Buffer[]): void {
 
 /** Internal (MSETNX across shards): how many of the given keys exist. */
 function msetnxCheck(x: ShardExec, args: Buffer[]): void {
-  x.out.int(countExisting(x, args, 1, 1, Infinity));
+  x.out.int(countExisting(x, args, 1, true));
 }
 
 /**

@@ -40,12 +40,13 @@ export function deleteKeys(x: StoreCtx, keys: Buffer[], from: number, effect: Bu
 }
 
 /**
- * EXISTS / TOUCH: how many of keys[from..] exist (a key named twice counts twice). `touch`: the
- * lookups count as accesses (TOUCH; OBJECT IDLETIME), as EXISTS's do not.
+ * EXISTS / TOUCH / MSETNX: how many of keys[from], keys[from + step], ... exist, of any type (a
+ * key named twice counts twice), looking no further once `limit` are found. `touch`: the lookups
+ * count as accesses (TOUCH, MSETNX; OBJECT IDLETIME), as EXISTS's do not.
  */
-export function countExisting(x: StoreCtx, keys: Buffer[], from: number, touch: boolean): number {
+export function countExisting(x: StoreCtx, keys: Buffer[], from: number, touch: boolean, step = 1, limit = Infinity): number {
   let n = 0;
-  for (let i = from; i < keys.length; i++) if (x.store.get(x.db, keys[i], x.now, touch)) n++;
+  for (let i = from; i < keys.length && n < limit; i += step) if (x.store.get(x.db, keys[i], x.now, touch)) n++;
   return n;
 }
 

@@ -197,16 +197,6 @@ export function setStrings(x: StoreCtx, kv: Buffer[], from: number): void {
   x.binlog([MSET, ...kv.slice(from)]);
 }
 
-/**
- * MSETNX: how many of the keys keys[from], keys[from + step], ... exist, of any type, looking up
- * no further once `limit` are found.
- */
-export function countExisting(x: StoreCtx, keys: Buffer[], from: number, step: number, limit: number): number {
-  let n = 0;
-  for (let i = from; i < keys.length && n < limit; i += step) if (x.store.get(x.db, keys[i], x.now)) n++;
-  return n;
-}
-
 // ------------------------------------------------------------------------------------------------
 // APPEND / SETRANGE
 // ------------------------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ import { newColl, saveColl } from '../../lib/store/collections.js';
 import { setProtoMaxBulkLen } from '../../lib/store/limits.js';
 import { parseLongDouble } from '../../lib/resp/long-double.js';
 import {
-  LCS_NOT_STRING, SET_KEEPTTL, SET_NX, SET_XX, appendString, countExisting, expiryMs, getDelString, getExString, incrBy, incrByFloat,
+  LCS_NOT_STRING, SET_KEEPTTL, SET_NX, SET_XX, appendString, expiryMs, getDelString, getExString, incrBy, incrByFloat,
   lcsValue, lcsValues, readString, readStringOrNull, setRange, setString, setStringGet, setStrings, stringKeyType, stringRange,
 } from '../../lib/store/string.js';
+import { countExisting } from '../../lib/store/keyspace.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 const INT64_MAX = 9223372036854775807n;
@@ -210,10 +211,10 @@ t.test('MSET and MSETNX', async (t) => {
   t.same(stored(s, 'e'), { v: '2', at: 0, type: T_STRING }, 'MSET drops the expiry');
   t.same(stored(s, 'h'), { v: '4', at: 0, type: T_STRING }, 'and replaces other types');
   const keys = ['x', 'a', 'y', 'e', 'z', 'h'].map(b);
-  t.equal(s.read((x) => countExisting(x, keys, 0, 1, Infinity)), 3);
-  t.equal(s.read((x) => countExisting(x, keys, 0, 1, 1)), 1, 'stops at the limit');
-  t.equal(s.read((x) => countExisting(x, keys, 0, 2, Infinity)), 0, 'every other argument (the keys of key/value pairs)');
-  t.equal(s.read((x) => countExisting(x, keys, 1, 2, Infinity)), 3);
+  t.equal(s.read((x) => countExisting(x, keys, 0, true)), 3);
+  t.equal(s.read((x) => countExisting(x, keys, 0, true, 1, 1)), 1, 'stops at the limit');
+  t.equal(s.read((x) => countExisting(x, keys, 0, true, 2)), 0, 'every other argument (the keys of key/value pairs)');
+  t.equal(s.read((x) => countExisting(x, keys, 1, true, 2)), 3);
 });
 
 t.test('APPEND and SETRANGE: values, expiry kept, effects, proto-max-bulk-len', async (t) => {
