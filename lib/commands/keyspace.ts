@@ -17,9 +17,10 @@ import { decodeReply } from '../resp/decode.js';
 import { internal } from './registry.js';
 import { DEL, UNLINK } from '../store/effects.js';
 import {
-  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, countExisting, copyKey, deleteKey, deleteKeys, dumpKey, expireDeadline, expireKey,
+  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, countExisting, copyKey, deleteKey, deleteKeys, dumpKey, expireKey,
   expireTime, keyEncoding, keyExists, keyIdleSeconds, keyRefcount, moveKey, persistKey, renameKey, restoreKey, timeToLive, typeName,
 } from '../store/keyspace.js';
+import { expireDeadline } from '../store/expiry.js';
 import { keyspaceDbCommands } from './keyspace-db.js';
 
 const I32_MAX = 2147483647n;

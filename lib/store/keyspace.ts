@@ -17,7 +17,6 @@ import type { Meta } from './meta.js';
 import { TYPE_NAMES } from './meta.js';
 import { typeOps } from './key-types.js';
 import { DEL, MOVE, PERSIST, PEXPIREAT, RENAME } from './effects.js';
-import { INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { E, RedisError } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -68,24 +67,6 @@ export const EXPIRE_LT = 8;
 /** The exact expiry of a key in ms (u64 in the record), -1n when it has none. */
 export function expireOf(m: Meta): bigint {
   return m.expireAt === 0 ? -1n : m.raw.readBigUInt64BE(2);
-}
-
-/**
- * The absolute expiry in ms of an EXPIRE-family argument: `when` in `unit`s (1000n: seconds, 1n:
- * ms), counted from `now` when `relative`. Null when the conversion or the addition leaves the
- * int64 range (Redis: "invalid expire time"); a result in the past is valid (the key goes).
- */
-export function expireDeadline(when: bigint, unit: bigint, relative: boolean, now: number): bigint | null {
-  if (unit !== 1n) {
-    if (when > INT64_MAX / unit || when < INT64_MIN / unit) return null;
-    when *= unit;
-  }
-  if (relative) {
-    const base = BigInt(now);
-    if (when > INT64_MAX - base) return null;
-    when += base;
-  }
-  return when;
 }
 
 /**

@@ -15,6 +15,7 @@ import { T_STRING, encodeMeta, payload, type Meta } from './meta.js';
 import { readU64BE } from './keys.js';
 import { WrongTypeError } from './collections.js';
 import { stringTooLong } from './limits.js';
+import { expireDeadline } from './expiry.js';
 import { DEL, KEEPTTL, MSET, PERSIST, PEXPIREAT, PXAT, SET } from './effects.js';
 import { E, RedisError } from '../errors.js';
 import { INT64_MAX, INT64_MIN, parseI64 } from '../resp/number.js';
@@ -75,16 +76,7 @@ export type ExpireUnit = 'ex' | 'px' | 'exat' | 'pxat';
  * answers "invalid expire time").
  */
 export function expiryMs(now: number, unit: ExpireUnit, n: bigint): bigint | null {
-  let ms = n;
-  if (unit === 'ex' || unit === 'exat') {
-    if (n > INT64_MAX / 1000n) return null;
-    ms = n * 1000n;
-  }
-  if (unit === 'ex' || unit === 'px') {
-    if (ms > INT64_MAX - BigInt(now)) return null;
-    ms += BigInt(now);
-  }
-  return ms;
+  return expireDeadline(n, unit === 'ex' || unit === 'exat' ? 1000n : 1n, unit === 'ex' || unit === 'px', now);
 }
 
 // ------------------------------------------------------------------------------------------------

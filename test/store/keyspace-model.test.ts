@@ -7,8 +7,9 @@ import t from 'tap';
 import fc from 'fast-check';
 import { openTestStore } from '../support/store.js';
 import {
-  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, copyKey, deleteKeys, expireDeadline, expireKey, expireTime, persistKey, renameKey, timeToLive,
+  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, copyKey, deleteKeys, expireKey, expireTime, persistKey, renameKey, timeToLive,
 } from '../../lib/store/keyspace.js';
+import { expireDeadline } from '../../lib/store/expiry.js';
 import { DEL } from '../../lib/store/effects.js';
 import { contents, exec, replay } from './keyspace-fixtures.js';
 

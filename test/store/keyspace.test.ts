@@ -5,9 +5,10 @@
 import t from 'tap';
 import { openTestStore, type TestStore } from '../support/store.js';
 import {
-  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, copyKey, countExisting, deleteKeys, dumpKey, expireAllowed, expireDeadline, expireKey,
+  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, copyKey, countExisting, deleteKeys, dumpKey, expireAllowed, expireKey,
   expireTime, keyEncoding, keyExists, keyIdleSeconds, keyRefcount, moveKey, persistKey, renameKey, restoreKey, timeToLive, typeName,
 } from '../../lib/store/keyspace.js';
+import { expireDeadline } from '../../lib/store/expiry.js';
 import { DEL, UNLINK } from '../../lib/store/effects.js';
 import { INT64_MAX, INT64_MIN } from '../../lib/resp/number.js';
 import { MAKE, TYPES, collectionId, contents, exec, make, replay } from './keyspace-fixtures.js';
