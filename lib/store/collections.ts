@@ -34,6 +34,7 @@ import { RedisError } from '../errors.js';
 import { encodeMeta, payload, type Meta } from './meta.js';
 import type { Found, ShardStore } from './shard-store.js';
 import { readU64BE, writeU64BE } from './keys.js';
+import { PEXPIREAT } from './effects.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -192,6 +193,48 @@ export function copyCollection(store: ShardStore, m: Meta, toDb: number, toKey: 
 }
 
 const ZERO = Buffer.from([0]);
+
+// ------------------------------------------------------------------------------------------------
+// Dumps: a collection serialized for re-creation on another shard (cross-shard RENAME / COPY)
+// ------------------------------------------------------------------------------------------------
+
+/** A dump: `head` (the type's header), then each item as [u32 BE length][bytes]. */
+export function packItems(head: Uint8Array, items: Iterable<Uint8Array>): Buffer {
+  const parts: Uint8Array[] = [head];
+  for (const it of items) {
+    const h = Buffer.allocUnsafe(4);
+    h.writeUInt32BE(it.length, 0);
+    parts.push(h, it);
+  }
+  return Buffer.concat(parts);
+}
+
+/** The items of a dump made by packItems, from `off` (views of `dump`). */
+export function unpackItems(dump: Buffer, off: number): Buffer[] {
+  const items: Buffer[] = [];
+  while (off < dump.length) {
+    const len = dump.readUInt32BE(off);
+    items.push(dump.subarray(off + 4, off + 4 + len));
+    off += 4 + len;
+  }
+  return items;
+}
+
+/**
+ * Writes the record of a key re-created from a dump over `to`, with the source's exact expiry
+ * bytes (`expire`: u64 BE ms, 0 = none). The members are the caller's.
+ */
+export function putRestored(x: StoreCtx, key: Buffer, to: Found, type: number, body: Buffer, expire: Buffer): void {
+  const raw = encodeMeta(type, readU64BE(expire, 0), x.store.longKey(key), body);
+  expire.copy(raw, 2, 0, 8);
+  x.store.put(x.db, to.mk, raw, to.meta, true);
+}
+
+/** The effect giving a re-created key its expiry: PEXPIREAT with the exact time (nothing without one). */
+export function logRestoredExpiry(x: StoreCtx, key: Buffer, expire: Buffer): void {
+  const at = expire.readBigUInt64BE(0);
+  if (at !== 0n) x.binlog([PEXPIREAT, key, Buffer.from(String(at))]);
+}
 
 /** Members longer than this are stored under a long part (see the header). */
 export const INLINE_MAX = 1900;

@@ -24,13 +24,13 @@ import type { StoreCtx } from './context.js';
 import type { KeyTypeOps } from './key-ops.js';
 import type { ShardStore } from './shard-store.js';
 import { E, RedisError } from '../errors.js';
-import { T_HASH, encodeMeta, payload, type Meta } from './meta.js';
+import { T_HASH, payload, type Meta } from './meta.js';
 import { readU64BE } from './keys.js';
-import { F_BIG, type Coll, collBody, copyCollection, idRange, memberOf, openColl, openOrCreate, putMember, removeSubKey, saveColl, subKey } from './collections.js';
+import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, memberOf, openColl, openOrCreate, putMember, removeSubKey, saveColl, subKey } from './collections.js';
 import { scanStep } from './collection-scan.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
-import { DEL, PEXPIREAT } from './effects.js';
+import { DEL } from './effects.js';
 
 /** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
 const LISTPACK_ENTRIES = 512;
@@ -268,42 +268,24 @@ export const hashKeyType: KeyTypeOps = {
   // Redis's hashTypeDup keeps the encoding (the flags travel with the record)
   copy: copyCollection,
   dump(store, m) {
-    // [flags u8][count u64 BE] then per field: [u32 length][field][u32 length][value]
+    // [flags u8][count u64 BE] then field, value, field, value... (packItems)
     const p = payload(m);
-    const parts: Buffer[] = [Buffer.from([p[16]]), Buffer.from(p.subarray(8, 16))];
+    const items: Buffer[] = [];
     eachSlice(store, readU64BE(p, 0), (part) => {
-      for (const [f, v] of part) {
-        const h = Buffer.allocUnsafe(4);
-        h.writeUInt32BE(f.length, 0);
-        const hv = Buffer.allocUnsafe(4);
-        hv.writeUInt32BE(v.length, 0);
-        parts.push(h, Buffer.from(f), hv, Buffer.from(v));
-      }
+      for (const [f, v] of part) items.push(Buffer.from(f), Buffer.from(v));
     });
-    return Buffer.concat(parts);
+    return packItems(Buffer.concat([Buffer.from([p[16]]), p.subarray(8, 16)]), items);
   },
   restore(x, key, to, dump, expire) {
     const flags = dump[0];
     const count = readU64BE(dump, 1);
-    const hset: Buffer[] = [HSET, key];
-    let off = 9;
-    while (off < dump.length) {
-      const fl = dump.readUInt32BE(off);
-      const f = dump.subarray(off + 4, off + 4 + fl);
-      off += 4 + fl;
-      const vl = dump.readUInt32BE(off);
-      hset.push(f, dump.subarray(off + 4, off + 4 + vl));
-      off += 4 + vl;
-    }
-    if ((hset.length - 2) / 2 !== count || count === 0) throw new Error(`bad hash dump (${(hset.length - 2) / 2} fields, header ${count})`);
+    const hset: Buffer[] = [HSET, key, ...unpackItems(dump, 9)];
+    if ((hset.length - 2) / 2 !== count || count === 0 || hset.length % 2 !== 0) throw new Error(`bad hash dump (${(hset.length - 2) / 2} fields, header ${count})`);
     const id = x.store.allocId();
     for (let i = 2; i < hset.length; i += 2) putMember(x.store, id, hset[i], hset[i + 1]);
-    const raw = encodeMeta(T_HASH, readU64BE(expire, 0), x.store.longKey(key), collBody(id, count, flags));
-    expire.copy(raw, 2, 0, 8);
-    x.store.put(x.db, to.mk, raw, to.meta, true);
+    putRestored(x, key, to, T_HASH, collBody(id, count, flags), expire);
     x.binlog([DEL, key]);
     x.binlog(hset);
-    const at = expire.readBigUInt64BE(0);
-    if (at !== 0n) x.binlog([PEXPIREAT, key, Buffer.from(String(at))]);
+    logRestoredExpiry(x, key, expire);
   },
 };

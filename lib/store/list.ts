@@ -19,10 +19,10 @@ import type { StoreCtx } from './context.js';
 import type { ShardStore } from './shard-store.js';
 import type { KeyTypeOps } from './key-ops.js';
 import { E, RedisError } from '../errors.js';
-import { COLL_FIXED, copyCollection, openColl, openOrCreate, saveColl, type Coll } from './collections.js';
-import { T_LIST, encodeMeta, payload } from './meta.js';
+import { COLL_FIXED, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, openColl, openOrCreate, saveColl, type Coll } from './collections.js';
+import { T_LIST, payload } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
-import { DEL, PEXPIREAT } from './effects.js';
+import { DEL } from './effects.js';
 import { INT64_MIN } from '../resp/number.js';
 
 /** Index of the first element of a new list (head = tail = MID when empty). */
@@ -432,37 +432,30 @@ export function listPopFirst(x: StoreCtx, keys: Buffer[], left: boolean, count: 
 /** RPUSH records of a restored list carry at most this many elements each. */
 const RESTORE_BATCH = 512;
 
+const EMPTY_HEAD = Buffer.alloc(0);
+
 export const listKeyType: KeyTypeOps = {
   // Redis 7.0 keeps every list as a quicklist, small or big.
   encoding: () => 'quicklist',
   refcount: () => 1,
   copy: copyCollection,
   dump(store, m) {
-    // [u32 length][bytes] per element, head to tail
+    // the elements head to tail (packItems, no header)
     const p = payload(m);
     const id = readU64BE(p, 0);
     const tail = readU64BE(p, COLL_FIXED + 8);
-    const parts: Buffer[] = [];
+    const elems: Buffer[] = [];
     let at = readU64BE(p, COLL_FIXED);
     while (at < tail) {
       const chunk = readChunk(store.sub, id, at, tail, false);
       if (chunk.length === 0) break;
-      for (const e of chunk) {
-        const len = Buffer.allocUnsafe(4);
-        len.writeUInt32BE(e.value.length, 0);
-        parts.push(len, e.value);
-      }
+      for (const e of chunk) elems.push(e.value);
       at = chunk[chunk.length - 1].idx + 1;
     }
-    return Buffer.concat(parts);
+    return packItems(EMPTY_HEAD, elems);
   },
   restore(x, key, to, dump, expire) {
-    const elems: Buffer[] = [];
-    for (let off = 0; off < dump.length; ) {
-      const len = dump.readUInt32BE(off);
-      elems.push(dump.subarray(off + 4, off + 4 + len));
-      off += 4 + len;
-    }
+    const elems = unpackItems(dump, 0);
     const id = x.store.allocId();
     for (let i = 0; i < elems.length; i++) x.store.sub.putSync(ekey(id, MID + i), elems[i]);
     const body = Buffer.alloc(COLL_FIXED + 16);
@@ -470,12 +463,9 @@ export const listKeyType: KeyTypeOps = {
     writeU64BE(body, elems.length, 8);
     writeU64BE(body, MID, COLL_FIXED);
     writeU64BE(body, MID + elems.length, COLL_FIXED + 8);
-    const raw = encodeMeta(T_LIST, readU64BE(expire, 0), x.store.longKey(key), body);
-    expire.copy(raw, 2, 0, 8);
-    x.store.put(x.db, to.mk, raw, to.meta, true);
+    putRestored(x, key, to, T_LIST, body, expire);
     x.binlog([DEL, key]);
     for (let i = 0; i < elems.length; i += RESTORE_BATCH) x.binlog([B_RPUSH, key, ...elems.slice(i, i + RESTORE_BATCH)]);
-    const at = expire.readBigUInt64BE(0);
-    if (at !== 0n) x.binlog([PEXPIREAT, key, Buffer.from(String(at))]);
+    logRestoredExpiry(x, key, expire);
   },
 };

@@ -33,12 +33,12 @@ import type { StoreCtx } from './context.js';
 import type { KeyTypeOps } from './key-ops.js';
 import type { ShardStore } from './shard-store.js';
 import { RedisError } from '../errors.js';
-import { T_SET, encodeMeta, payload, type Meta } from './meta.js';
+import { T_SET, payload, type Meta } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
-import { F_BIG, type Coll, collBody, copyCollection, idRange, LONG_PART, memberOf, openColl, openOrCreate, partKey, putMember, removeSubKey, saveColl, subKey } from './collections.js';
+import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, LONG_PART, memberOf, openColl, openOrCreate, partKey, putMember, removeSubKey, saveColl, subKey } from './collections.js';
 import { scanStep } from './collection-scan.js';
 import { parseI64 } from '../resp/number.js';
-import { DEL, PEXPIREAT } from './effects.js';
+import { DEL } from './effects.js';
 
 /** Redis 7.0 default set-max-intset-entries. */
 export const INTSET_MAX = 512;
@@ -383,37 +383,21 @@ export const setKeyType: KeyTypeOps = {
   // with the members (copyCollection copies every member db of the type).
   copy: copyCollection,
   dump(store, m) {
-    // [flags u8][count u64 BE] then per member: [u32 length][member]
+    // [flags u8][count u64 BE] then the members (packItems)
     const p = payload(m);
-    const parts: Buffer[] = [Buffer.from([p[16]]), Buffer.from(p.subarray(8, 16))];
-    for (const mem of allMembers(store, readU64BE(p, 0))) {
-      const h = Buffer.allocUnsafe(4);
-      h.writeUInt32BE(mem.length, 0);
-      parts.push(h, mem);
-    }
-    return Buffer.concat(parts);
+    return packItems(Buffer.concat([Buffer.from([p[16]]), p.subarray(8, 16)]), allMembers(store, readU64BE(p, 0)));
   },
   restore(x, key, to, dump, expire) {
     // A moved or copied set keeps its encoding, as RENAME and COPY do in Redis.
     const flags = dump[0];
     const count = readU64BE(dump, 1);
     const id = x.store.allocId();
-    const members: Buffer[] = [];
-    let off = 9;
-    while (off < dump.length) {
-      const len = dump.readUInt32BE(off);
-      const m = dump.subarray(off + 4, off + 4 + len);
-      off += 4 + len;
-      putInSlot(x.store, id, members.length, m);
-      members.push(m);
-    }
+    const members = unpackItems(dump, 9);
     if (members.length !== count) throw new Error(`set dump holds ${members.length} members, its header says ${count}`);
-    const raw = encodeMeta(T_SET, readU64BE(expire, 0), x.store.longKey(key), collBody(id, count, flags));
-    expire.copy(raw, 2, 0, 8);
-    x.store.put(x.db, to.mk, raw, to.meta, true);
+    for (let i = 0; i < members.length; i++) putInSlot(x.store, id, i, members[i]);
+    putRestored(x, key, to, T_SET, collBody(id, count, flags), expire);
     x.binlog([DEL, key]);
     logMembers(x, key, members);
-    const at = expire.readBigUInt64BE(0);
-    if (at !== 0n) x.binlog([PEXPIREAT, key, Buffer.from(String(at))]);
+    logRestoredExpiry(x, key, expire);
   },
 };

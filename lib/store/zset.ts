@@ -32,15 +32,15 @@ import type { StoreCtx } from './context.js';
 import type { KeyTypeOps } from './key-ops.js';
 import type { ShardStore } from './shard-store.js';
 import { RedisError } from '../errors.js';
-import { T_ZSET, encodeMeta, payload } from './meta.js';
+import { T_ZSET, payload } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
 import {
-  COLL_FIXED, F_BIG, WrongTypeError, collOf, copyCollection, idRange, memberOf, memberPart, newColl, openColl, partKey, putMember, removeSubKey, replaceWith,
+  F_BIG, WrongTypeError, collBody, collOf, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, memberOf, memberPart, newColl, openColl, partKey, putMember, removeSubKey, replaceWith,
   saveColl, scoreFromSortable, sortableScore, subKey, zmemberOf, type Coll,
 } from './collections.js';
 import { scanStep } from './collection-scan.js';
 import { formatDouble } from '../resp/number.js';
-import { DEL, PEXPIREAT } from './effects.js';
+import { DEL } from './effects.js';
 
 /** Redis's zset-max-listpack-entries / zset-max-listpack-value defaults. */
 export const LP_ENTRIES = 128;
@@ -548,50 +548,31 @@ export const zsetKeyType: KeyTypeOps = {
   // Redis's COPY keeps the encoding and the exact scores of the source
   copy: copyCollection,
   dump(store, m) {
-    // [flags u8] then [u32 length][member][float64 score] per member
+    // [flags u8] then member, score (float64 BE), member, score... (packItems)
     const p = payload(m);
     const c: Coll = { key: EMPTY, mk: m.mk, old: m, type: T_ZSET, id: readU64BE(p, 0), count: readU64BE(p, 8), flags: p[16], extra: EMPTY };
     const e = allEntries(store, c);
-    let size = 1;
-    for (const mb of e.ms) size += 12 + mb.length;
-    const b = Buffer.allocUnsafe(size);
-    b[0] = c.flags;
-    let o = 1;
-    for (let i = 0; i < e.ms.length; i++) {
-      b.writeUInt32BE(e.ms[i].length, o);
-      e.ms[i].copy(b, o + 4);
-      o += 4 + e.ms[i].length;
-      b.writeDoubleBE(e.ss[i], o);
-      o += 8;
-    }
-    return b;
+    const items: Buffer[] = [];
+    for (let i = 0; i < e.ms.length; i++) items.push(e.ms[i], dbl(e.ss[i]));
+    return packItems(Buffer.from([c.flags]), items);
   },
   restore(x, key, to, dump, expire) {
     const store = x.store;
     const c = newColl(x, key, to.mk, T_ZSET);
     c.flags = dump[0];
     const rec: Buffer[] = [ZADD, key];
-    let o = 1;
-    while (o < dump.length) {
-      const len = dump.readUInt32BE(o);
-      const m = dump.subarray(o + 4, o + 4 + len);
-      const s = dump.readDoubleBE(o + 4 + len);
-      o += 12 + len;
+    const items = unpackItems(dump, 1);
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const m = items[i];
+      const s = items[i + 1].readDoubleBE(0);
       putMember(store, c.id, m, dbl(s));
       store.zscore.putSync(zkey(c.id, s, m), EMPTY);
       c.count++;
       rec.push(Buffer.from(formatDouble(s)), m);
     }
-    const body = Buffer.allocUnsafe(COLL_FIXED);
-    writeU64BE(body, c.id, 0);
-    writeU64BE(body, c.count, 8);
-    body[16] = c.flags;
-    const raw = encodeMeta(T_ZSET, readU64BE(expire, 0), store.longKey(key), body);
-    expire.copy(raw, 2, 0, 8);
-    store.put(x.db, to.mk, raw, to.meta, true);
+    putRestored(x, key, to, T_ZSET, collBody(c.id, c.count, c.flags), expire);
     if (to.meta) x.binlog([DEL, key]);
     x.binlog(rec);
-    const at = expire.readBigUInt64BE(0);
-    if (at !== 0n) x.binlog([PEXPIREAT, key, Buffer.from(String(at))]);
+    logRestoredExpiry(x, key, expire);
   },
 };
