@@ -54,6 +54,9 @@ function suite(shards: number, proto: 2 | 3): void {
         ['COMMAND', 'GETKEYS', 'set', 'k', 'v', 'EX', '10'], ['COMMAND', 'GETKEYS', 'mset', 'a', 'b', 'c', 'd'], ['COMMAND', 'GETKEYS', 'mset', 'a', 'b', 'c'],
         ['COMMAND', 'GETKEYS', 'del', 'a', 'b', 'c'], ['COMMAND', 'GETKEYS', 'ping', 'x'], ['COMMAND', 'GETKEYS', 'config', 'get', 'x'],
         ['COMMAND', 'GETKEYS', 'config', 'nosuch'], ['COMMAND', 'GETKEYS', 'client', 'nosuch', 'x'],
+        // a command without keys says so before its arity is checked; a keyed one checks its arity first
+        ['COMMAND', 'GETKEYS', 'time', 'x'], ['COMMAND', 'GETKEYS', 'config'], ['COMMAND', 'GETKEYS', 'object', 'encoding'],
+        ['COMMAND', 'GETKEYS', 'rename', 'a'], ['COMMAND', 'GETKEYS', 'sort', 'l', 'STORE', 'd'],
         ['COMMAND', 'LIST', 'x'], ['COMMAND', 'LIST', 'FILTERBY'], ['COMMAND', 'LIST', 'FILTERBY', 'x', 'y'], ['COMMAND', 'LIST', 'FILTERBY', 'PATTERN'],
         ['COMMAND', 'LIST', 'FILTERBY', 'PATTERN', 'x*', 'y'], ['COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'x'],
         ['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'nosuch'], ['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', '@connection'],

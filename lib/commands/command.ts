@@ -222,18 +222,24 @@ function commandList(ctx: MainContext, args: Buffer[]): void {
   for (const n of names) ctx.out.bulkStr(n);
 }
 
-/** COMMAND GETKEYS command [arg ...]: the keys respdb routes by (the table's key positions). */
+/**
+ * COMMAND GETKEYS command [arg ...]: the keys respdb routes by (the table's key specs), checked in
+ * Redis's order: a command without keys answers so whatever its arguments, then the arity, then
+ * the arguments (a key count that does not hold, or no key found).
+ */
 function commandGetKeys(ctx: MainContext, args: Buffer[]): void {
   const cargs = args.slice(2);
   let def = lookup(cargs[0].toString('latin1').toLowerCase());
   if (def?.sub && cargs.length >= 2) def = def.sub.get(cargs[1].toString('latin1').toLowerCase());
   if (!def || def.internal) return ctx.out.error('ERR Invalid command specified');
+  if (def.keySpecs.length === 0 && !def.getKeys) return ctx.out.error('ERR The command has no key arguments');
   if ((def.arity > 0 && cargs.length !== def.arity) || cargs.length < -def.arity) {
     return ctx.out.error('ERR Invalid number of arguments specified for command');
   }
   const idx = keyIndexes(def, cargs);
-  if (idx === INVALID_KEYS) return ctx.out.error('ERR Invalid arguments specified for command');
-  if (idx.length === 0 && !def.flags.includes('no_mandatory_keys')) return ctx.out.error('ERR The command has no key arguments');
+  if (idx === INVALID_KEYS || idx.length === 0) {
+    return def.flags.includes('no_mandatory_keys') ? ctx.out.array(0) : ctx.out.error('ERR Invalid arguments specified for command');
+  }
   ctx.out.array(idx.length);
   for (const i of idx) ctx.out.bulk(cargs[i]);
 }

@@ -85,8 +85,9 @@ function specKeys(s: KeySpecDoc, args: Buffer[], out: number[]): boolean {
   if ('index' in s.begin) {
     first = s.begin.index;
   } else {
-    // the keyword, searched forwards from startfrom (backwards from the end when negative)
-    const { keyword, startfrom } = s.begin;
+    // the keyword (case-insensitive), searched forwards from startfrom (backwards from the end when negative)
+    const { startfrom } = s.begin;
+    const keyword = s.begin.keyword.toLowerCase();
     let at = -1;
     if (startfrom >= 0) {
       for (let i = startfrom; i < argc; i++) if (args[i].toString('latin1').toLowerCase() === keyword) { at = i; break; }
