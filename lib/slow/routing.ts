@@ -60,10 +60,11 @@ export class SlowRouting {
     if (def.internal || def.flags.includes('blocking')) return false;
     const forced = this.isForced(def);
     const dst = def.destination ? def.destination(args) : -1;
-    const unnamed = def.readsUnnamedKeys ? def.readsUnnamedKeys(args) : false;
     if (dst > 0) {
       const inputs = idx.filter((i) => i !== dst);
       if (!forced && this.work(def, args, inputs, conn.db) < SLOW_WORK) return false;
+      // asked only of the calls that go (SORT parses its options for it)
+      const unnamed = def.readsUnnamedKeys ? def.readsUnnamedKeys(args) : false;
       const all = this.server.shards.all();
       const shards = unnamed ? all : this.shardsOf(args, idx);
       const inShards = unnamed ? all : this.shardsOf(args, inputs);
@@ -72,6 +73,7 @@ export class SlowRouting {
     }
     if (def.flags.includes('write') && def.destination === undefined) return false;
     if (!forced && (idx.length === 0 || this.work(def, args, idx, conn.db) < SLOW_WORK)) return false;
+    const unnamed = def.readsUnnamedKeys ? def.readsUnnamedKeys(args) : false;
     if (first >= 0 && !unnamed && !def.alwaysCoordinated && def.shard) {
       this.runSlow(conn, def, first, args);
       return true;
