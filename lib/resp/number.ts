@@ -106,10 +106,6 @@ export function parseCursor(b: Buffer): bigint | null {
   return neg && v !== 0n ? U64 - v : v;
 }
 
-export function isI64(v: bigint): boolean {
-  return v >= INT64_MIN && v <= INT64_MAX;
-}
-
 export { INT64_MIN, INT64_MAX };
 
 function isSpace(c: number): boolean {

@@ -74,7 +74,3 @@ export function withExpire(raw: Buffer, expireAt: number): Buffer {
   writeU64BE(b, expireAt, 2);
   return b;
 }
-
-export function headerSize(longKey: Uint8Array | null): number {
-  return HEADER + (longKey ? 4 + longKey.length : 0);
-}
