@@ -3,7 +3,7 @@
 // properties on both servers (counts, membership, distinctness, values) for a small, a listpack
 // and a hashtable hash. Run with 1 and 4 shards. The sampler itself: test/store/hash-sample.test.ts.
 import t, { type Test } from 'tap';
-import { pair, type Pair } from '../support/servers.js';
+import { pair, type Pair, withResp3 } from '../support/servers.js';
 import { RawClient, type Reply } from '../support/resp-client.js';
 import { type Cmd, bulkText, check, cs, fillCmd, items } from './hash-cases.js';
 
@@ -146,13 +146,6 @@ for (const shards of [1, 4]) {
     const p = await pair(t, { shards });
     await t.test('HRANDFIELD (deterministic forms, errors)', (t) => check(t, p, randCases()));
     await t.test('HRANDFIELD properties', (t) => randomFieldProperties(t, p));
-    await t.test('RESP3', async (t) => {
-      const r3 = await RawClient.connect(p.redisPort);
-      const d3 = await RawClient.connect(p.respdbPort);
-      t.teardown(() => Promise.all([r3.close(), d3.close()]));
-      await r3.send('HELLO', '3');
-      await d3.send('HELLO', '3');
-      await check(t, { redis: r3, respdb: d3 }, randCases(), 'RESP3');
-    });
+    await t.test('RESP3', (t) => withResp3(p, (q) => check(t, q, randCases(), 'RESP3')));
   });
 }

@@ -4,7 +4,7 @@
 // PEXPIREAT; replaying a random workload's binlog into a fresh redis-server gives the same data).
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { pair, startRedis } from '../support/servers.js';
+import { pair, startRedis, withResp3 } from '../support/servers.js';
 import { readBinlog, replayBinlog, startBinlogRespdb } from '../support/binlog.js';
 import { RawClient, canonicalize, formatReply } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
@@ -177,14 +177,7 @@ for (const shards of [1, 4]) {
       t.ok(r.size >= 3, 'the random keys span shards');
     }
     await t.test('random command sequences', (t) => runProperty(t, p, shards === 4 ? 120 : 80, 'RESP2'));
-    await t.test('RESP3', async (t) => {
-      const r3 = await RawClient.connect(p.redisPort);
-      const d3 = await RawClient.connect(p.respdbPort);
-      t.teardown(() => Promise.all([r3.close(), d3.close()]));
-      await r3.send('HELLO', '3');
-      await d3.send('HELLO', '3');
-      await runProperty(t, { redis: r3, respdb: d3 }, 30, 'RESP3');
-    });
+    await t.test('RESP3', (t) => withResp3(p, (q) => runProperty(t, q, 30, 'RESP3')));
   });
 }
 

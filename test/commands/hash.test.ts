@@ -5,7 +5,7 @@
 // (HRANDFIELD), hash-sequences (random sequences, binlog), hash-wrongtype; the store room's own
 // tests are test/store/hash*.test.ts.
 import t, { type Test } from 'tap';
-import { formatCommand, pair, type Pair } from '../support/servers.js';
+import { formatCommand, pair, type Pair, withResp3 } from '../support/servers.js';
 import { RawClient, formatReply } from '../support/resp-client.js';
 import {
   type Clients,
@@ -153,13 +153,6 @@ for (const shards of [1, 4]) {
     await t.test('expiry', (t) => expiry(t, p));
     await t.test('reads one at a time (direct)', (t) => directReads(t, p));
     await t.test('COMMAND INFO', (t) => commandInfo(t, p));
-    await t.test('RESP3', async (t) => {
-      const r3 = await RawClient.connect(p.redisPort);
-      const d3 = await RawClient.connect(p.respdbPort);
-      t.teardown(() => Promise.all([r3.close(), d3.close()]));
-      await r3.send('HELLO', '3');
-      await d3.send('HELLO', '3');
-      await check(t, { redis: r3, respdb: d3 }, resp3Cases(), 'RESP3');
-    });
+    await t.test('RESP3', (t) => withResp3(p, (q) => check(t, q, resp3Cases(), 'RESP3')));
   });
 }

@@ -3,7 +3,7 @@
 // workload, replayed into a fresh redis-server, giving the same data.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { formatCommand, pair, pipelineDiff, startRedis, type Pair } from '../support/servers.js';
+import { formatCommand, pair, pipelineDiff, startRedis, type Pair, withResp3 } from '../support/servers.js';
 import { readBinlog, replayBinlog, startBinlogRespdb } from '../support/binlog.js';
 import { RawClient, formatReply } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
@@ -89,17 +89,9 @@ async function runProperty(t: Test, p: Clients, numRuns: number, label: string):
 
 /** The random sequences in RESP3. */
 async function resp3(t: Test, p: Pair): Promise<void> {
-  const r3 = await RawClient.connect(p.redisPort);
-  const d3 = await RawClient.connect(p.respdbPort);
-  try {
-    for (const cl of [r3, d3]) {
-      const h = await cl.send('HELLO', '3');
-      t.not(h.t, 'error', 'HELLO 3');
-    }
-    await runProperty(t, { redis: r3, respdb: d3 }, 30, 'RESP3');
-  } finally {
-    await Promise.all([r3.close(), d3.close()]);
-  }
+  await withResp3(p, async (q) => {
+    await runProperty(t, q, 30, 'RESP3');
+  });
 }
 
 // ------------------------------------------------------------------------------------------------

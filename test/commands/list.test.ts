@@ -5,8 +5,7 @@
 // pipeline. Run with 1 and 4 shards. LMOVE / RPOPLPUSH / LMPOP: list-move.test.ts; WRONGTYPE:
 // list-wrongtype.test.ts; random sequences and the binlog: list-random.test.ts.
 import t, { type Test } from 'tap';
-import { diff, pair, pipelineDiff, type Pair } from '../support/servers.js';
-import { RawClient } from '../support/resp-client.js';
+import { diff, pair, pipelineDiff, type Pair, withResp3 } from '../support/servers.js';
 import { shardOf } from '../../lib/slot.js';
 import { spread } from '../support/keys.js';
 import {
@@ -282,14 +281,7 @@ async function commandInfo(t: Test, p: Pair): Promise<void> {
 
 /** RESP3 reply shapes. */
 async function resp3(t: Test, p: Pair, k: string[]): Promise<void> {
-  const r3 = await RawClient.connect(p.redisPort);
-  const d3 = await RawClient.connect(p.respdbPort);
-  try {
-    for (const cl of [r3, d3]) {
-      const h = await cl.send('HELLO', '3');
-      t.not(h.t, 'error', 'HELLO 3');
-    }
-    const q = { redis: r3, respdb: d3 };
+  await withResp3(p, async (q) => {
     await diff(t, q, [
       ...pushPopCases(),
       ...indexCases(),
@@ -298,9 +290,7 @@ async function resp3(t: Test, p: Pair, k: string[]): Promise<void> {
       ...mpopCases(k),
       ...cs('LRANGE nokey 0 -1', 'LINDEX nokey 0', 'LPOP nokey', 'LPOP nokey 1', 'LMPOP 1 nokey LEFT', 'LMOVE nokey x LEFT LEFT', 'LPOS nokey a'),
     ], { label: 'RESP3' });
-  } finally {
-    await Promise.all([r3.close(), d3.close()]);
-  }
+  });
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // into a fresh redis-server rebuilds the same data).
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { pair, startRedis, type Pair } from '../support/servers.js';
+import { pair, startRedis, type Pair, withResp3 } from '../support/servers.js';
 import { readBinlog, recordText, replayBinlog, startBinlogRespdb } from '../support/binlog.js';
 import { RawClient } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
@@ -57,15 +57,8 @@ async function smoveAtomic(t: Test, port: number): Promise<void> {
 // ------------------------------------------------------------------------------------------------
 
 async function resp3(t: Test, p: Pair): Promise<void> {
-  const r3 = await RawClient.connect(p.redisPort);
-  const d3 = await RawClient.connect(p.respdbPort);
-  try {
-    for (const [name, cl] of [['redis', r3], ['respdb', d3]] as const) {
-      const h = await cl.send('HELLO', '3');
-      t.not(h.t, 'error', `HELLO 3 on ${name}`);
-    }
-    const q = { redis: r3, respdb: d3 };
-    for (const cl of [r3, d3]) await cl.send('DEL', 'k0', 'k1', 'k2', 'one');
+  await withResp3(p, async (q) => {
+    for (const cl of [q.redis, q.respdb]) await cl.send('DEL', 'k0', 'k1', 'k2', 'one');
     await check(t, q, [
       ...cs(
         'SADD k0 a b 1',
@@ -102,9 +95,7 @@ async function resp3(t: Test, p: Pair): Promise<void> {
       rnd(c('SRANDMEMBER k0 -5')),
     ], 'RESP3');
     await runProperty(t, q, 30, 'RESP3');
-  } finally {
-    await Promise.all([r3.close(), d3.close()]);
-  }
+  });
 }
 
 // ------------------------------------------------------------------------------------------------

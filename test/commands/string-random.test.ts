@@ -3,8 +3,7 @@
 // RESP3 (static cases and random sequences). Run with 1 and 4 shards.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { diff, pair, pipelineDiff, type Pair } from '../support/servers.js';
-import { RawClient } from '../support/resp-client.js';
+import { diff, pair, pipelineDiff, type Pair, withResp3 } from '../support/servers.js';
 
 type Cmd = (string | Buffer)[];
 
@@ -90,13 +89,7 @@ async function runProperty(t: Test, p: Pick<Pair, 'redis' | 'respdb'>, numRuns: 
 // ------------------------------------------------------------------------------------------------
 
 async function resp3(t: Test, p: Pair): Promise<void> {
-  const r3 = await RawClient.connect(p.redisPort);
-  const d3 = await RawClient.connect(p.respdbPort);
-  try {
-    await r3.send('HELLO', '3');
-    const h = await d3.send('HELLO', '3');
-    t.not(h.t, 'error', 'respdb answers HELLO 3');
-    const q = { redis: r3, respdb: d3 };
+  await withResp3(p, async (q) => {
     await diff(t, q, [
       ...cs(
         'DEL k0 k1 k2 k3',
@@ -124,9 +117,7 @@ async function resp3(t: Test, p: Pair): Promise<void> {
       ),
     ], { label: 'RESP3' });
     await runProperty(t, q, 40);
-  } finally {
-    await Promise.all([r3.close(), d3.close()]);
-  }
+  });
 }
 
 // ------------------------------------------------------------------------------------------------

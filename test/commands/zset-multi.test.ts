@@ -7,7 +7,8 @@ import t, { type Test } from 'tap';
 import { pair } from '../support/servers.js';
 import { RawClient, formatReply } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
-import { caseGroups, diffNorm, flushBoth, items, resp3Groups, text, withResp3, type Cmd } from './zset-support.js';
+import { caseGroups, diffNorm, flushBoth, items, resp3Groups, text, type Cmd } from './zset-support.js';
+import { withResp3 } from '../support/servers.js';
 import { encodingCases, popCases, setOpCases, zaddCases } from './zset-cases.js';
 
 /** 1.5 kB keys (stored under their hash) with the commands that take several keys. */

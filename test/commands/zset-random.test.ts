@@ -9,7 +9,8 @@ import { pair, startRedis, type Pair } from '../support/servers.js';
 import { readBinlog, recordText, replayBinlog, startBinlogRespdb } from '../support/binlog.js';
 import { RawClient, formatReply } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
-import { diffNorm, flushBoth, withResp3, type Cmd } from './zset-support.js';
+import { diffNorm, flushBoth, type Cmd } from './zset-support.js';
+import { withResp3 } from '../support/servers.js';
 
 // ------------------------------------------------------------------------------------------------
 // Random command sequences

@@ -4,7 +4,8 @@
 // RESP3. Runs with 1 and 4 shards.
 import t from 'tap';
 import { pair } from '../support/servers.js';
-import { caseGroups, cs, resp3Groups, withResp3, type Cmd } from './zset-support.js';
+import { caseGroups, cs, resp3Groups, type Cmd } from './zset-support.js';
+import { withResp3 } from '../support/servers.js';
 
 function rangeCases(): Cmd[] {
   return [

@@ -2,7 +2,7 @@
 // comparison with ZSCAN's replies normalized.
 import type { Test } from 'tap';
 import { formatCommand, pipelineDiff, type Pair } from '../support/servers.js';
-import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
+import { formatReply, type Reply } from '../support/resp-client.js';
 
 export type Cmd = (string | Buffer)[];
 
@@ -70,19 +70,6 @@ export async function caseGroups(t: Test, p: Pick<Pair, 'redis' | 'respdb'>, gro
       await flushBoth(p);
       await diffAll(t, p, f(), name);
     });
-  }
-}
-
-/** In RESP3 (HELLO 3 on fresh connections to both servers): `fn` with those connections. */
-export async function withResp3(p: Pair, fn: (q: Pick<Pair, 'redis' | 'respdb'>) => Promise<void>): Promise<void> {
-  const r3 = await RawClient.connect(p.redisPort);
-  const d3 = await RawClient.connect(p.respdbPort);
-  try {
-    await r3.send('HELLO', '3');
-    await d3.send('HELLO', '3');
-    await fn({ redis: r3, respdb: d3 });
-  } finally {
-    await Promise.all([r3.close(), d3.close()]);
   }
 }
 

@@ -9,7 +9,8 @@ import t, { type Test } from 'tap';
 import { pair, type Pair } from '../support/servers.js';
 import { RawClient, formatReply } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
-import { X70, caseGroups, cs, diffAll, items, resp3Groups, sleep, text, withResp3, type Cmd } from './zset-support.js';
+import { X70, caseGroups, cs, diffAll, items, resp3Groups, sleep, text, type Cmd } from './zset-support.js';
+import { withResp3 } from '../support/servers.js';
 import { encodingCases, popCases, zaddCases } from './zset-cases.js';
 
 // ------------------------------------------------------------------------------------------------

@@ -492,6 +492,24 @@ export async function pair(t: TapLike, opts: PairOptions = {}): Promise<Pair> {
 }
 
 /**
+ * `fn` with fresh connections to both servers of a pair switched to RESP3 (HELLO 3; a server that
+ * refuses it fails the test), closed afterwards.
+ */
+export async function withResp3<T>(p: Pick<Pair, 'redisPort' | 'respdbPort'>, fn: (q: Pick<Pair, 'redis' | 'respdb'>) => Promise<T>): Promise<T> {
+  const r3 = await RawClient.connect(p.redisPort);
+  const d3 = await RawClient.connect(p.respdbPort);
+  try {
+    for (const [name, c] of [['redis', r3], ['respdb', d3]] as const) {
+      const h = await c.send('HELLO', '3');
+      if (h.t === 'error') throw new Error(`HELLO 3 failed on ${name}: ${h.v}`);
+    }
+    return await fn({ redis: r3, respdb: d3 });
+  } finally {
+    await Promise.all([r3.close(), d3.close()]);
+  }
+}
+
+/**
  * Sends `cmds` pipelined to both servers and compares the replies, shown with `show` (default
  * formatReply); returns the first mismatch as text, with the commands before it, or null.
  */
