@@ -94,7 +94,8 @@ export class Router {
     const first = this.singleShard(args, idx);
     const slow = s.slowRouting;
     if (slow.enabled && (def.slow === true || slow.isForced(def)) && slow.tryRun(conn, def, args, idx, first)) return;
-    if (def.alwaysCoordinated) {
+    // no shard handler: it always runs coordinated (SORT, whose patterns may name keys anywhere)
+    if (def.shard === undefined) {
       s.execution.runMain(conn, def, args, def.coordinated!);
       return;
     }
@@ -144,7 +145,7 @@ export class Router {
     const def = lookup(args[0].toString('latin1').toLowerCase());
     if (!def || (!def.shard && !def.coordinated)) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
     const first = this.singleShard(args, keyIndexes(def, args));
-    if (def.coordinated && (first < 0 || def.alwaysCoordinated || !def.shard)) return this.server.execution.runDetached(conn, def, args, def.coordinated);
+    if (def.coordinated && (first < 0 || !def.shard)) return this.server.execution.runDetached(conn, def, args, def.coordinated);
     return this.server.shards.call(Math.max(0, first), def, conn.db, conn.proto, args);
   }
 }

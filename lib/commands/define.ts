@@ -43,7 +43,6 @@ export function cmd(s: CommandSpec): CommandDef {
     main: s.main,
     scatter: s.scatter,
     coordinated: s.coordinated,
-    alwaysCoordinated: s.alwaysCoordinated,
     keySpecs: s.keySpecs ?? [],
     tips: s.tips,
     summary: s.summary,

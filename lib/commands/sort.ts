@@ -249,7 +249,7 @@ const ACL = ['set', 'sortedset', 'list', 'dangerous'];
 export const sortCommands: CommandDef[] = [
   cmd({
     name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], acl: ACL, getKeys: sortKeys,
-    coordinated: sortCommand(false), alwaysCoordinated: true, slow: true, destination: sortDestination, readsUnnamedKeys: sortReadsOthers(false),
+    coordinated: sortCommand(false), slow: true, destination: sortDestination, readsUnnamedKeys: sortReadsOthers(false),
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },
@@ -260,7 +260,7 @@ export const sortCommands: CommandDef[] = [
   }),
   cmd({
     name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], acl: ACL,
-    coordinated: sortCommand(true), alwaysCoordinated: true, slow: true, readsUnnamedKeys: sortReadsOthers(true),
+    coordinated: sortCommand(true), slow: true, readsUnnamedKeys: sortReadsOthers(true),
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },

@@ -143,13 +143,12 @@ export interface CommandDef {
   main?: MainHandler;
   /** Keys spread over several shards: split per shard and merge (independent per-shard parts). */
   scatter?: ScatterSpec;
-  /** Keys spread over several shards with a dependency between parts: run under shard locks. */
-  coordinated?: CoordinatedHandler;
   /**
-   * The keys it reads are not all known from its arguments (SORT's BY/GET patterns): it always
-   * runs its coordinated handler, whatever shards its named keys are on.
+   * Keys spread over several shards with a dependency between parts: run under shard locks. A
+   * command with no `shard` handler always runs this (SORT: its BY/GET patterns may name keys on
+   * any shard, whatever shards its named keys are on).
    */
-  alwaysCoordinated?: boolean;
+  coordinated?: CoordinatedHandler;
   /** Subcommands (CONFIG GET ...), keyed by lower-case name. */
   sub?: Map<string, CommandDef>;
   /** Where the keys are (Redis 7 key specs): the one statement of key positions. */

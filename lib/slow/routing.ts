@@ -74,7 +74,7 @@ export class SlowRouting {
     if (def.flags.includes('write') && def.destination === undefined) return false;
     if (!forced && (idx.length === 0 || this.work(def, args, idx, conn.db) < SLOW_WORK)) return false;
     const unnamed = def.readsUnnamedKeys ? def.readsUnnamedKeys(args) : false;
-    if (first >= 0 && !unnamed && !def.alwaysCoordinated && def.shard) {
+    if (first >= 0 && !unnamed && def.shard) {
       this.runSlow(conn, def, first, args);
       return true;
     }
