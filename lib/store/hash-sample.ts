@@ -8,16 +8,13 @@ import type { ShardStore } from './shard-store.js';
 import type { Coll } from './collections.js';
 import { idRange, memberOf } from './collections.js';
 import { EMPTY, allEntries, asBuf, type Entry } from './hash.js';
+import { pickDistinct, randInt } from './random.js';
 
 /** Hashes up to this size are sampled exactly (from all their fields). */
 export const EXACT_SAMPLE = 1024;
 
 /** A uniform integer in [0, n). */
 export type Choose = (n: number) => number;
-
-function randInt(n: number): number {
-  return Math.floor(Math.random() * n);
-}
 
 function pickFrom(all: Entry[]): Entry {
   return all[randInt(all.length)];
@@ -168,13 +165,5 @@ export function distinctEntries(store: ShardStore, c: Coll, count: number, value
     }
     if (seen.size === count) return [...seen.values()];
   }
-  const all = allEntries(store, c.id, values);
-  // Partial Fisher-Yates: the first `count` slots end up a uniform random subset.
-  for (let i = 0; i < count; i++) {
-    const j = i + randInt(all.length - i);
-    const t = all[i];
-    all[i] = all[j];
-    all[j] = t;
-  }
-  return all.slice(0, count);
+  return pickDistinct(allEntries(store, c.id, values), count);
 }

@@ -39,6 +39,7 @@ import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItem
 import { scanStep } from './collection-scan.js';
 import { parseI64 } from '../resp/number.js';
 import { DEL } from './effects.js';
+import { pickDistinct, randInt } from './random.js';
 
 /** Redis 7.0 default set-max-intset-entries. */
 export const INTSET_MAX = 512;
@@ -170,21 +171,6 @@ export function logMembers(x: StoreCtx, key: Buffer, members: Buffer[]): void {
 // ------------------------------------------------------------------------------------------------
 // Random draws
 // ------------------------------------------------------------------------------------------------
-
-function randInt(n: number): number {
-  return Math.floor(Math.random() * n);
-}
-
-/** `k` distinct random elements of `items` (a partial Fisher-Yates shuffle; reorders `items`). */
-export function pickDistinct<T>(items: T[], k: number): T[] {
-  for (let i = 0; i < k; i++) {
-    const j = i + randInt(items.length - i);
-    const t = items[i];
-    items[i] = items[j];
-    items[j] = t;
-  }
-  return items.slice(0, k);
-}
 
 /** The member in slot `slot` of the set (slots 0..count-1 hold every member once). */
 function memberAtSlot(store: ShardStore, id: number, slot: number): Buffer {

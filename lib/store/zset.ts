@@ -41,6 +41,7 @@ import {
 import { scanStep } from './collection-scan.js';
 import { formatDouble } from '../resp/number.js';
 import { DEL } from './effects.js';
+import { pickDistinct, randInt } from './random.js';
 
 /** Redis's zset-max-listpack-entries / zset-max-listpack-value defaults. */
 export const LP_ENTRIES = 128;
@@ -401,10 +402,6 @@ function entriesAt(store: ShardStore, c: Coll, idx: number[]): Entries {
   return { ms, ss };
 }
 
-function randInt(n: number): number {
-  return Math.floor(Math.random() * n);
-}
-
 /** Largest ZRANDMEMBER reply with repetitions (Redis would try, and run out of memory or time, for any size). */
 const MAX_RANDOM_REPLY = 1 << 24;
 const RANDOM_TOO_MANY = `ERR ZRANDMEMBER count is too large (respdb answers at most ${MAX_RANDOM_REPLY} members)`;
@@ -473,11 +470,7 @@ export function randomEntries(x: StoreCtx, key: Buffer, count: number, uniq: boo
     const all = allEntries(store, c);
     e = { ms: sorted.map((p) => all.ms[p]), ss: sorted.map((p) => all.ss[p]) };
   }
-  const order = e.ms.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = randInt(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = pickDistinct(e.ms.map((_, i) => i), e.ms.length);
   return { ms: order.map((i) => e.ms[i]), ss: order.map((i) => e.ss[i]) };
 }
 
