@@ -101,6 +101,8 @@ export class Connection {
   readonly ow = new RespWriter(OW_SIZE);
   closing = false;
   closed = false;
+  /** In the server's set of connections to flush at the end of this turn. */
+  dirty = false;
   private paused = false;
   /** Set while handling a command: the reply goes straight to `out` when nothing is pending. */
   readonly addr: string;

@@ -14,7 +14,7 @@
 import type { Connection } from './connection.js';
 import type { CommandDef } from './commands/types.js';
 import type { Server } from './server.js';
-import { lookup, keyIndexes } from './commands/registry.js';
+import { lookupBytes, keyIndexes } from './commands/registry.js';
 import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
@@ -48,9 +48,9 @@ export class Router {
 
   private route(conn: Connection, args: Buffer[]): void {
     const s = this.server;
-    const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
-    let def = lookup(name);
+    let def = lookupBytes(args[0]);
     if (!def) {
+      const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
       if (name === 'post' || name === 'host:') {
         // Like Redis: an HTTP request (cross protocol scripting) drops the client, unanswered.
         log.warn({ client: conn.addr }, 'possible security attack: POST or Host: command, connection aborted');
@@ -102,7 +102,7 @@ export class Router {
     if (first >= 0) {
       // Direct read: nothing of this connection is pending (so program order holds) and no
       // multi-shard operation is in flight on the shard (so nobody can see half of one).
-      if (def.direct && conn.queue.length === 0 && s.shards.links[first].barrier === 0) {
+      if (def.direct && conn.queue.length === 0 && s.shards.links[first].barrier === 0 && s.directBudget-- > 0) {
         s.execution.readDirect(conn, def, first, args);
         return;
       }
@@ -142,7 +142,7 @@ export class Router {
    * else: on the key's shard, or through the command's cross-shard strategy.
    */
   execute(conn: Connection, args: Buffer[]): Promise<Buffer> {
-    const def = lookup(args[0].toString('latin1').toLowerCase());
+    const def = lookupBytes(args[0]);
     if (!def || (!def.shard && !def.coordinated)) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
     const first = this.singleShard(args, keyIndexes(def, args));
     if (def.coordinated && (first < 0 || !def.shard)) return this.server.execution.runDetached(conn, def, args, def.coordinated);

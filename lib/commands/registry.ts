@@ -13,6 +13,14 @@ export { INVALID_KEYS };
 export const ALL: CommandDef[] = [];
 const byName = new Map<string, CommandDef>();
 const internalByName = new Map<string, CommandDef>();
+/**
+ * The same top-level commands by a hash of their lower-case name bytes, so the router finds a
+ * command from its argument Buffer without decoding and lower-casing it into new strings on every
+ * request (two string allocations per command, measured ~0.1 µs of the main thread's ~2.5 µs per
+ * GET). Collisions share a bucket; the bytes are compared.
+ */
+const byHash = new Map<number, CommandDef[]>();
+const nameBytes: Buffer[] = [];
 /** Per command index: its key finder (compiled from its key specs, or its own getKeys). */
 const finders: KeyFinder[] = [];
 let installed: readonly CommandDef[][] | null = null;
@@ -27,6 +35,12 @@ function register(d: CommandDef, parent?: CommandDef): void {
   } else if (!parent) {
     if (byName.has(d.name)) throw new Error(`command ${d.name} declared twice`);
     byName.set(d.name, d);
+    const bytes = Buffer.from(d.name, 'latin1');
+    nameBytes[d.index] = bytes;
+    const h = nameHash(bytes);
+    const bucket = byHash.get(h);
+    if (bucket) bucket.push(d);
+    else byHash.set(h, [d]);
   }
   if (d.sub) for (const s of d.sub.values()) register(s, d);
 }
@@ -47,6 +61,39 @@ export function install(families: readonly CommandDef[][]): void {
 /** Client-visible top-level command by lower-case name. */
 export function lookup(name: string): CommandDef | undefined {
   return byName.get(name);
+}
+
+/** FNV-1a over the bytes with ASCII letters lower-cased (command names are ASCII). */
+function nameHash(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) {
+    let c = b[i];
+    if (c >= 65 && c <= 90) c |= 0x20;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * lookup() of a command name as the client sent it (any letter case), without allocating. Names
+ * longer than any command's are not looked at.
+ */
+export function lookupBytes(name: Uint8Array): CommandDef | undefined {
+  if (name.length > 32) return undefined;
+  const bucket = byHash.get(nameHash(name));
+  if (bucket === undefined) return undefined;
+  for (const d of bucket) {
+    const n = nameBytes[d.index!];
+    if (n.length !== name.length) continue;
+    let i = 0;
+    for (; i < n.length; i++) {
+      let c = name[i];
+      if (c >= 65 && c <= 90) c |= 0x20;
+      if (c !== n[i]) break;
+    }
+    if (i === n.length) return d;
+  }
+  return undefined;
 }
 
 /** Internal (shard-side helper) command by name; throws when missing (a programming error). */

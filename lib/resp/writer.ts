@@ -47,6 +47,37 @@ export class RespWriter {
     this.crlf();
   }
 
+  /**
+   * `prefix` then the decimal integer `n` then CRLF: the header of a bulk, an array or an integer
+   * reply, written digit by digit (no String(n) per reply). `n` is a safe integer.
+   */
+  private header(prefix: number, n: number): void {
+    this.ensure(24);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = prefix;
+    if (n < 0) {
+      buf[pos++] = 45; // -
+      n = -n;
+    }
+    if (n < 10) buf[pos++] = 48 + n;
+    else if (n < 100) {
+      buf[pos++] = 48 + ((n / 10) | 0);
+      buf[pos++] = 48 + (n % 10);
+    } else {
+      let digits = 3;
+      for (let p = 1000; p <= n && digits < 16; p *= 10) digits++;
+      for (let i = pos + digits - 1; i >= pos; i--) {
+        buf[i] = 48 + (n % 10);
+        n = Math.floor(n / 10);
+      }
+      pos += digits;
+    }
+    buf[pos] = 13;
+    buf[pos + 1] = 10;
+    this.pos = pos + 2;
+  }
+
   raw(b: Uint8Array): void {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
@@ -69,16 +100,15 @@ export class RespWriter {
   }
 
   int(n: number | bigint): void {
-    this.line(':', String(n));
+    if (typeof n === 'number' && Number.isSafeInteger(n)) this.header(58 /* : */, n);
+    else this.line(':', String(n));
   }
 
   bulk(b: Uint8Array | null): void {
     if (b === null) return this.nil();
     const len = b.length;
-    this.ensure(len + 16);
-    this.buf[this.pos++] = 36; // $
-    this.pos += this.buf.write(String(len), this.pos, 'latin1');
-    this.crlf();
+    this.header(36 /* $ */, len);
+    this.ensure(len + 2);
     this.buf.set(b, this.pos);
     this.pos += len;
     this.crlf();
@@ -107,7 +137,7 @@ export class RespWriter {
   }
 
   array(n: number): void {
-    this.line('*', String(n));
+    this.header(42 /* * */, n);
   }
 
   /** Map of n pairs (RESP2: flat array of 2n). */
