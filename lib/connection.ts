@@ -109,6 +109,11 @@ export class Connection {
   readonly laddr: string;
   /** Total commands processed (CLIENT LIST has no such field; INFO does not either: local use). */
   commands = 0;
+  /**
+   * Commands taken from the input that arrived together (one socket read, or one resumption of
+   * held input) so far, this one included: how deep the client pipelines (see Router's direct reads).
+   */
+  batchCommands = 0;
 
   constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
     this.authenticated = !needAuth;
@@ -118,6 +123,7 @@ export class Connection {
       {
         onCommand: (args) => {
           this.commands++;
+          this.batchCommands++;
           host.dispatch(this, args);
           if (this.queue.length > this.maxPending || this.unsent() > IN_FLIGHT_BYTES) this.checkPressure();
         },
@@ -128,6 +134,7 @@ export class Connection {
     );
     socket.on('data', (chunk: Buffer) => {
       this.lastInteraction = Date.now();
+      this.batchCommands = 0;
       this.parser.feed(chunk);
       this.checkPressure();
     });
@@ -287,6 +294,7 @@ export class Connection {
 
   private readonly resumeParser = (): void => {
     if (this.paused || this.closed || this.blocked || this.holds > 0) return;
+    this.batchCommands = 0;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
     if (!this.paused) {
       this.socket.resume();

@@ -101,8 +101,9 @@ export class Router {
     }
     if (first >= 0) {
       // Direct read: nothing of this connection is pending (so program order holds) and no
-      // multi-shard operation is in flight on the shard (so nobody can see half of one).
-      if (def.direct && conn.queue.length === 0 && s.shards.links[first].barrier === 0 && s.directBudget-- > 0) {
+      // multi-shard operation is in flight on the shard (so nobody can see half of one). Deeper
+      // in a pipeline, reads go to the shard (see Server.pipelineDirectReads).
+      if (def.direct && conn.queue.length === 0 && s.shards.links[first].barrier === 0 && conn.batchCommands <= s.pipelineDirectReads) {
         s.execution.readDirect(conn, def, first, args);
         return;
       }

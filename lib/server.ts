@@ -55,14 +55,14 @@ export class Server implements ConnectionHost {
   private dirty = new Set<Connection>();
   private spareDirty = new Set<Connection>();
   /**
-   * Direct reads left in this event-loop turn (config direct-reads-per-turn). A direct read costs
-   * this thread the LMDB lookup (~0.8 µs of a ~2.5 µs GET at -P 16); past the budget, reads go to
-   * their shards, which are idle under a read load and run on the other core. Measured GET -P 16:
-   * 262k-324k ops/s all direct, 410k with 32 per turn (main thread 2.3 -> 1.55 µs/req); -P 1
-   * loads seldom fill a turn's budget, so they keep the direct path's latency.
+   * config pipeline-direct-reads: of the commands a client sends together (one socket read), the
+   * first this many reads are served on this thread (direct reads), later ones on their shards. A
+   * direct read costs this thread the LMDB lookup (~0.8 us of random reads over 100k keys, most
+   * of a GET's cost besides the socket); a deep pipeline of reads would make this thread do every
+   * lookup while the shards sit idle on the other core, whereas a lone read (-P 1) is answered
+   * fastest here, without a hop.
    */
-  directBudget: number;
-  private directPerTurn: number;
+  pipelineDirectReads: number;
   private flushScheduled = false;
   private timers: NodeJS.Timeout[] = [];
   private shuttingDown = false;
@@ -71,7 +71,7 @@ export class Server implements ConnectionHost {
   constructor(readonly config: Config) {
     this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len'), maxQueryBuf: config.num('client-query-buffer-limit') };
     this.databases = config.num('databases');
-    this.directPerTurn = this.directBudget = config.num('direct-reads-per-turn');
+    this.pipelineDirectReads = config.num('pipeline-direct-reads');
     this.shards = new ShardSet(config.num('shards'), this.databases);
     this.shards.scheduleFlush = () => this.scheduleFlush();
     this.diagnostics = new Diagnostics(config);
@@ -203,8 +203,8 @@ export class Server implements ConnectionHost {
         for (const c of this.clients.values()) c.authenticated = true;
       } else if (name === 'appendfsync' || name === 'loglevel') {
         this.shards.control({ t: 'config', name, value: String(value) });
-      } else if (name === 'direct-reads-per-turn') {
-        this.directPerTurn = this.directBudget = Number(value);
+      } else if (name === 'pipeline-direct-reads') {
+        this.pipelineDirectReads = Number(value);
       } else if (name === 'slow-cmd-list') {
         this.slowRouting.setForced(String(value));
       } else if (name === 'binlog-max-size') {
@@ -303,7 +303,6 @@ export class Server implements ConnectionHost {
   /** End of an event-loop turn: batches go to the shards, replies to the sockets. */
   private readonly flushTurn = (): void => {
     this.flushScheduled = false;
-    this.directBudget = this.directPerTurn;
     this.shards.flush();
     this.flushClients();
   };

@@ -1,7 +1,8 @@
 // Reads served on the main thread (direct reads) and reads sent to their shards give the same
-// replies in the same order: pipelines that cross the per-turn budget (direct-reads-per-turn), the
-// budget at 0 (every read through its shard) and changed at runtime, with writes interleaved so a
-// read that overtook an earlier write of its connection would show a stale value.
+// replies in the same order: pipelines deeper than pipeline-direct-reads (the reads of one socket
+// read served on the main thread), the setting at 0 (every read through its shard) and changed at
+// runtime, with writes interleaved so a read that overtook an earlier write of its connection
+// would show a stale value.
 import t from 'tap';
 import { startRespdb } from './support/servers.js';
 import { RawClient, type Reply } from './support/resp-client.js';
@@ -25,12 +26,12 @@ function txt(r: Reply): string {
 }
 
 for (const budget of ['0', '1', '32']) {
-  t.test(`direct-reads-per-turn ${budget}`, async (t) => {
-    const srv = await startRespdb({ shards: 2, args: ['--direct-reads-per-turn', budget] });
+  t.test(`pipeline-direct-reads ${budget}`, async (t) => {
+    const srv = await startRespdb({ shards: 2, args: ['--pipeline-direct-reads', budget] });
     t.teardown(() => srv.stop());
     const c = await RawClient.connect(srv.port);
     t.teardown(() => c.close());
-    t.equal(txt(await c.send('CONFIG', 'GET', 'direct-reads-per-turn')), `["direct-reads-per-turn","${budget}"]`);
+    t.equal(txt(await c.send('CONFIG', 'GET', 'pipeline-direct-reads')), `["pipeline-direct-reads","${budget}"]`);
 
     // 40 keys over both shards; every step writes one key, then reads several (the just written one
     // among them), so each reply is known in advance.
@@ -60,17 +61,17 @@ for (const budget of ['0', '1', '32']) {
   });
 }
 
-t.test('direct-reads-per-turn changes at runtime', async (t) => {
+t.test('pipeline-direct-reads changes at runtime', async (t) => {
   const srv = await startRespdb({ shards: 2 });
   t.teardown(() => srv.stop());
   const c = await RawClient.connect(srv.port);
   t.teardown(() => c.close());
-  t.equal(txt(await c.send('CONFIG', 'GET', 'direct-reads-per-turn')), '["direct-reads-per-turn","32"]', 'default 32');
+  t.equal(txt(await c.send('CONFIG', 'GET', 'pipeline-direct-reads')), '["pipeline-direct-reads","6"]', 'default 6');
   await c.send('SET', 'a', '1');
   for (const v of ['0', '5', '1000']) {
-    t.equal(txt(await c.send('CONFIG', 'SET', 'direct-reads-per-turn', v)), '"OK"');
+    t.equal(txt(await c.send('CONFIG', 'SET', 'pipeline-direct-reads', v)), '"OK"');
     const rs = await c.pipeline(Array.from({ length: 100 }, () => ['GET', 'a']));
     t.ok(rs.every((r) => txt(r) === '"1"'), `100 pipelined GETs with a budget of ${v}`);
   }
-  t.match(txt(await c.send('CONFIG', 'SET', 'direct-reads-per-turn', '-1')), /^ERR:/, 'negative budgets are refused');
+  t.match(txt(await c.send('CONFIG', 'SET', 'pipeline-direct-reads', '-1')), /^ERR:/, 'negative budgets are refused');
 });
