@@ -39,14 +39,13 @@ import {
   pickList,
 } from './report.js';
 import { populate } from './resp.js';
-import { cpuBetween, GNU_TIME, parseTimeOutput, threadCpu, type CpuSplit } from './cpu.js';
-import fs from 'node:fs';
+import { cpuBetween, threadCpu, type CpuSplit } from './cpu.js';
+import { DATA_SIZE, DEFAULT_TESTS, KEYSPACE, runBenchmark } from './redis-benchmark.js';
 import path from 'node:path';
 import {
   isInterrupted,
   makeRunDir,
   removeRunDir,
-  runTool,
   startRedis,
   startRespdb,
   stopAll,
@@ -101,10 +100,6 @@ function sectionHeading(o: { fsync: FsyncMode; clients: number }): string {
   return parts.length ? `## Throughput, ${parts.join(', ')}` : '## Throughput (redis-benchmark)';
 }
 
-/** redis-benchmark tests run by default: strings, then one write and one read per collection type. */
-const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset', 'lpush', 'rpop', 'sadd', 'spop', 'hset', 'zadd', 'lrange_100'];
-const DATA_SIZE = 100;
-const KEYSPACE = 100000;
 
 interface Options {
   requests: number;
@@ -202,73 +197,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-// ------------------------------------------------------------------------------------------------
-// redis-benchmark
-// ------------------------------------------------------------------------------------------------
-
-/** Splits one CSV line with double-quoted fields (redis-benchmark --csv). */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let s = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"' && line[i + 1] === '"') {
-          s += '"';
-          i += 2;
-        } else if (line[i] === '"') {
-          i++;
-          break;
-        } else s += line[i++];
-      }
-      out.push(s);
-      i++; // comma
-    } else {
-      const j = line.indexOf(',', i);
-      const end = j < 0 ? line.length : j;
-      out.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return out;
-}
-
-interface CsvRow {
-  test: string;
-  rps: number;
-  p50ms?: number;
-  p99ms?: number;
-}
-
-/**
- * Parses `redis-benchmark --csv` output: a header row
- * `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"`
- * then one row per test.
- */
-export function parseBenchmarkCsv(text: string): CsvRow[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  let header: string[] | null = null;
-  const rows: CsvRow[] = [];
-  for (const l of lines) {
-    const f = csvFields(l.trim());
-    if (f[0] === 'test') {
-      header = f;
-      continue;
-    }
-    if (!header) continue;
-    const col = (name: string) => {
-      const k = header!.indexOf(name);
-      return k >= 0 && f[k] !== undefined && f[k] !== '' ? Number(f[k]) : undefined;
-    };
-    const rps = col('rps');
-    if (rps === undefined || !Number.isFinite(rps)) continue;
-    rows.push({ test: f[header.indexOf('test')], rps, p50ms: col('p50_latency_ms'), p99ms: col('p99_latency_ms') });
-  }
-  return rows;
-}
-
 /** CPU per request in µs: the server's threads, redis-benchmark's, and the cores the server kept busy. */
 interface CpuRun {
   server: CpuSplit;
@@ -281,48 +209,6 @@ interface CellResult {
   runs: number[];
   cpu: CpuRun[];
   error?: string;
-}
-
-async function runBenchmark(port: number, test: string, pipeline: number, o: Options, timeFile?: string): Promise<{ row?: CsvRow; error?: string; args: string[]; benchCpu?: number; prefilled?: boolean }> {
-  const args = [
-    '-h', '127.0.0.1',
-    '-p', String(port),
-    '-c', String(o.clients),
-    '-n', String(o.requests),
-    '-d', String(DATA_SIZE),
-    '-r', String(KEYSPACE),
-    '-t', test,
-    '-P', String(pipeline),
-    '--csv',
-  ];
-  // GNU time around redis-benchmark measures the load generator's own CPU (written to a file, so
-  // stdout/stderr stay redis-benchmark's)
-  const r = timeFile && GNU_TIME
-    ? await runTool(GNU_TIME, ['-o', timeFile, '-f', '%U %S', 'redis-benchmark', ...args])
-    : await runTool('redis-benchmark', args);
-  let benchCpu: number | undefined;
-  if (timeFile && GNU_TIME) {
-    try {
-      benchCpu = parseTimeOutput(fs.readFileSync(timeFile, 'utf8'));
-    } catch {
-      benchCpu = undefined;
-    }
-  }
-  const rows = parseBenchmarkCsv(r.stdout);
-  const errLine = (r.stderr + '\n' + r.stdout)
-    .split('\n')
-    .map((l) => l.trim())
-    .find((l) => l !== '' && !l.startsWith('WARNING') && !l.startsWith('"'));
-  // LRANGE_* tests first fill their list with an extra "LPUSH (needed to benchmark LRANGE)" run
-  const prefill = rows.filter((x) => x.test.startsWith('LPUSH (needed'));
-  const measured = rows.filter((x) => !x.test.startsWith('LPUSH (needed'));
-  if (r.code !== 0 || measured.length !== 1) {
-    const why = errLine ?? (r.signal ? `killed by ${r.signal}` : `exit code ${r.code}, ${rows.length} CSV rows`);
-    // "ERR unknown command 'INCR', with args beginning with: ..." -> keep it short for the table
-    const short = why.replace(/, with args beginning with:.*$/, '');
-    return { error: short.length > 160 ? short.slice(0, 159) + '…' : short, args };
-  }
-  return { row: measured[0], args, benchCpu, prefilled: prefill.length > 0 };
 }
 
 // ------------------------------------------------------------------------------------------------
