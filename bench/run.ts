@@ -1,7 +1,8 @@
 /**
- * Throughput benchmark: respdb beside redis-server (no persistence) and redis-server (AOF), both
- * persistent servers with the same appendfsync policy (--fsync, default everysec), measured with
- * redis-benchmark, one server at a time.
+ * Throughput benchmark: respdb beside redis-server (no persistence), redis-server (AOF), both
+ * persistent servers with the same appendfsync policy (--fsync, default everysec), and the floor
+ * (bench/floor.ts: the bare minimum one Node event loop does for these commands, in memory),
+ * measured with redis-benchmark, one server at a time.
  *
  *   npm run bench                      full run (-n 200000 per cell)
  *   npm run bench -- --quick           smoke run (-n 20000)
@@ -46,6 +47,7 @@ import {
   isInterrupted,
   makeRunDir,
   removeRunDir,
+  startFloor,
   startRedis,
   startRespdb,
   stopAll,
@@ -68,14 +70,15 @@ const USAGE = `usage: npm run bench -- [options]
                       (default everysec; redis without persistence is unchanged)
   --shards N          respdb --shards N (default: respdb's default)
   --repeat N          N rounds over all servers (each restarted); report each cell's median (default 1)
-  --servers LIST      which servers: respdb,redis-nopersist,redis-aof (default all three)
+  --servers LIST      which servers: respdb,redis-nopersist,redis-aof,floor (default all four;
+                      floor: bench/floor.ts, one Node event loop answering from memory)
   --keep-logs         keep the server logs ($TMPDIR/respdb-bench-*) even after a clean run
   --write             write the table to bench/RESULTS.md, in the section of this configuration:
                       "throughput" (everysec, 50 clients), "throughput-fsync-always",
                       "throughput-c200" (-c 200), "throughput-fsync-always-c200", ...
 `;
 
-const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof'] as const;
+const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof', 'floor'] as const;
 type ServerKey = (typeof SERVER_KEYS)[number];
 
 /** Column titles; the persistent servers name their appendfsync policy. */
@@ -84,6 +87,7 @@ function serverTitles(fsync: FsyncMode): Record<ServerKey, string> {
     respdb: `respdb (appendfsync ${fsync})`,
     'redis-nopersist': 'redis (no persistence)',
     'redis-aof': `redis (AOF ${fsync})`,
+    floor: 'floor (one Node loop, in memory)',
   };
 }
 
@@ -217,6 +221,7 @@ interface CellResult {
 
 async function startServer(key: ServerKey, runDir: string, o: Options): Promise<BenchServer> {
   if (key === 'respdb') return startRespdb({ runDir, shards: o.shards, appendfsync: o.fsync });
+  if (key === 'floor') return startFloor({ runDir });
   return startRedis({ runDir, mode: key === 'redis-aof' ? 'aof' : 'nopersist', appendfsync: o.fsync });
 }
 
@@ -328,6 +333,7 @@ export async function main(argv: string[]): Promise<number> {
     ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s`),
     'ratio respdb/redis-nopersist',
     `ratio respdb/redis-aof-${o.fsync}`,
+    'ratio respdb/floor',
   ];
   const rows: string[][] = [];
   const errors: string[] = [];
@@ -340,15 +346,15 @@ export async function main(argv: string[]): Promise<number> {
       cells.forEach((c, i) => {
         if (c?.error) errors.push(`${SERVER_TITLES[SERVER_KEYS[i]]}, ${label} -P ${p}: ${c.error}`);
       });
+      const respdb = vals[SERVER_KEYS.indexOf('respdb')];
       rows.push([
         `${label} -P ${p}`,
         ...cells.map((c, i) => (c?.error ? 'error' : vals[i] === undefined ? '-' : fmtOps(vals[i]!))),
-        fmtRatio(vals[0], vals[1]),
-        fmtRatio(vals[0], vals[2]),
+        ...(['redis-nopersist', 'redis-aof', 'floor'] as const).map((k) => fmtRatio(respdb, vals[SERVER_KEYS.indexOf(k)])),
       ]);
     }
   }
-  const table = markdownTable(header, rows, [false, true, true, true, true, true]);
+  const table = markdownTable(header, rows, [false, ...header.slice(1).map(() => true)]);
   log(`\nThroughput, ${configText(o)}:\n\n` + table);
   // with --repeat: every round's figure, so the spread (the machine's noise) is visible
   let roundsTable = '';
@@ -364,7 +370,8 @@ export async function main(argv: string[]): Promise<number> {
     roundsTable = markdownTable(['load', ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s, rounds 1..${o.repeat}`)], rrows);
     log('\n' + roundsTable);
   }
-  // CPU per request: where the time goes on a machine whose cores the load generator shares
+  // CPU per request, one row per load and server: where the time goes on a machine whose cores
+  // the load generator shares
   const cpuRows: string[][] = [];
   const us = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   const med = (xs: (number | undefined)[]) => {
@@ -374,37 +381,26 @@ export async function main(argv: string[]): Promise<number> {
   for (const t of o.tests) {
     for (const p of o.pipelines) {
       const cells = SERVER_KEYS.map((k) => results.get(k)?.get(cellKey(t, p)));
-      if (!cells.some((c) => c?.cpu.length)) continue;
       const label = cells.find((c) => c?.label)?.label ?? t.toUpperCase();
-      const [rdb, ...redises] = cells.map((c) => c?.cpu ?? []);
-      cpuRows.push([
-        `${label} -P ${p}`,
-        us(med(rdb.map((c) => c.server.main))),
-        us(med(rdb.map((c) => c.server.workers))),
-        us(med(rdb.map((c) => c.server.other))),
-        us(med(rdb.map((c) => c.server.total))),
-        us(med(rdb.map((c) => c.cores))),
-        us(med(rdb.map((c) => c.bench))),
-        ...redises.flatMap((r) => [us(med(r.map((c) => c.server.total))), us(med(r.map((c) => c.cores))), us(med(r.map((c) => c.bench)))]),
-      ]);
+      cells.forEach((c, i) => {
+        if (!c?.cpu.length) return;
+        const cpu = c.cpu;
+        const key = SERVER_KEYS[i];
+        cpuRows.push([
+          `${label} -P ${p}`,
+          key,
+          us(med(cpu.map((r) => r.server.main))),
+          key === 'respdb' ? us(med(cpu.map((r) => r.server.workers))) : '',
+          us(med(cpu.map((r) => r.server.other))),
+          us(med(cpu.map((r) => r.server.total))),
+          us(med(cpu.map((r) => r.cores))),
+          us(med(cpu.map((r) => r.bench))),
+        ]);
+      });
     }
   }
-  const cpuTable = cpuRows.length
-    ? markdownTable(
-        [
-          'load',
-          'respdb main thread µs/req',
-          'respdb shards µs/req',
-          'respdb other threads µs/req',
-          'respdb total µs/req',
-          'respdb cores busy',
-          'redis-benchmark µs/req (vs respdb)',
-          ...SERVER_KEYS.slice(1).flatMap((k) => [`${k} µs/req`, `${k} cores busy`, `redis-benchmark µs/req (vs ${k})`]),
-        ],
-        cpuRows,
-        [false, true, true, true, true, true, true, true, true, true, true, true, true],
-      )
-    : '';
+  const cpuHeader = ['load', 'server', 'main thread µs/req', 'shards µs/req', 'other threads µs/req', 'total µs/req', 'cores busy', 'redis-benchmark µs/req'];
+  const cpuTable = cpuRows.length ? markdownTable(cpuHeader, cpuRows, [false, false, ...cpuHeader.slice(2).map(() => true)]) : '';
   if (cpuTable) log('\nCPU per request (medians; /proc thread times over each run):\n\n' + cpuTable);
   if (errors.length) log('\nerrors:\n' + errors.map((e) => `  - ${e}`).join('\n'));
 
@@ -426,6 +422,8 @@ export async function main(argv: string[]): Promise<number> {
       `- ${SERVER_TITLES.respdb}: \`node dist/bin/respdb.js --port PORT --dir TMPDIR --appendfsync ${o.fsync}${o.shards ? ` --shards ${o.shards}` : ''}\` (${shardsText}).`,
       `- ${SERVER_TITLES['redis-nopersist']}: \`redis-server --port PORT --save '' --appendonly no\`.`,
       `- ${SERVER_TITLES['redis-aof']}: \`redis-server --port PORT --appendonly yes --appendfsync ${o.fsync} --save ''\`.`,
+      `- ${SERVER_TITLES.floor}: \`node dist/bench/floor.js --port PORT\` (bench/floor.ts): one Node event loop that frames ` +
+        'RESP and answers from JS Maps, without persistence; what one Node loop costs at the least on this load.',
       `- Data directories (respdb's LMDB environments, redis's AOF) in the system temp dir, on ${dataFs}.`,
       `- Before its first test each server gets the ${fmtOps(KEYSPACE)} keys \`key:000000000000\`…\`key:${String(KEYSPACE - 1).padStart(12, '0')}\` ` +
         `(${DATA_SIZE}-byte values) that \`-r ${KEYSPACE}\` draws from, so GET reads existing keys.`,
@@ -436,8 +434,10 @@ export async function main(argv: string[]): Promise<number> {
       ...(cpuTable
         ? ['CPU per request (median over the rounds): each server thread\'s user + system time from ' +
             '/proc/PID/task/*/stat over the run, divided by the requests; "cores busy" is the server\'s CPU time ' +
-            'divided by the run\'s duration; redis-benchmark\'s own CPU comes from GNU time. respdb\'s shards are ' +
-            'its busiest threads after the main one; "other" is GC helpers and the libuv pool (LMDB syncs).', '', cpuTable, '']
+            'divided by the run\'s duration; redis-benchmark\'s own CPU comes from GNU time. The main thread is the ' +
+            'one whose tid is the pid; respdb\'s shards are its busiest threads after the main one; "other" is every ' +
+            'other thread (respdb: GC helpers and the libuv pool running LMDB syncs; redis: its bio threads, ' +
+            'where appendfsync everysec\'s fsync runs; the floor: V8\'s GC helpers).', '', cpuTable, '']
         : []),
       ...(errors.length ? ['Errors:', '', ...errors.map((e) => `- ${e}`), ''] : []),
       'Notes:',
