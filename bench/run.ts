@@ -436,8 +436,8 @@ export async function main(argv: string[]): Promise<number> {
             '/proc/PID/task/*/stat over the run, divided by the requests; "cores busy" is the server\'s CPU time ' +
             'divided by the run\'s duration; redis-benchmark\'s own CPU comes from GNU time. The main thread is the ' +
             'one whose tid is the pid; respdb\'s shards are its busiest threads after the main one; "other" is every ' +
-            'other thread (respdb: GC helpers and the libuv pool running LMDB syncs; redis: its bio threads, ' +
-            'where appendfsync everysec\'s fsync runs; the floor: V8\'s GC helpers).', '', cpuTable, '']
+            'other thread (respdb: V8\'s GC and compiler threads and the libuv pool running LMDB syncs; redis: its ' +
+            'bio threads, where appendfsync everysec\'s fsync runs; the floor: V8\'s GC and compiler threads).', '', cpuTable, '']
         : []),
       ...(errors.length ? ['Errors:', '', ...errors.map((e) => `- ${e}`), ''] : []),
       'Notes:',
