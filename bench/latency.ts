@@ -1,6 +1,7 @@
 /**
  * Latency benchmark: p50 / p99 / p99.9 of GET and SET with 50 clients, each keeping exactly one
- * request in flight (-P 1), for respdb beside redis-server without persistence.
+ * request in flight (-P 1), for respdb beside redis-server without persistence and the floor
+ * (bench/floor.ts: one bare Node event loop, in memory, which shows what Node itself costs).
  *
  *   npm run bench -- latency                  100,000 measured requests per test and server
  *   npm run bench -- latency --quick          10,000
@@ -31,7 +32,7 @@ import {
 } from './report.js';
 import { populate } from './resp.js';
 import { closedLoop, randomKeyRequest, type LoadResult } from './closed-loop.js';
-import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
+import { isInterrupted, makeRunDir, removeRunDir, startFloor, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
 
 const USAGE = `usage: npm run bench -- latency [options]
 
@@ -41,17 +42,18 @@ const USAGE = `usage: npm run bench -- latency [options]
   --clients N        connections, one request in flight each (default 50)
   --tests LIST       get,set (default get,set)
   --shards N         respdb --shards N (default: respdb's default)
-  --servers LIST     respdb,redis-nopersist,redis-aof (default respdb,redis-nopersist)
+  --servers LIST     respdb,redis-nopersist,redis-aof,floor (default respdb,redis-nopersist,floor)
   --keep-logs         keep the server logs ($TMPDIR/respdb-bench-*) even after a clean run
   --write            write the table to bench/RESULTS.md (section "latency")
 `;
 
-const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof'] as const;
+const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof', 'floor'] as const;
 type ServerKey = (typeof SERVER_KEYS)[number];
 const SERVER_TITLES: Record<ServerKey, string> = {
   respdb: 'respdb',
   'redis-nopersist': 'redis (no persistence)',
   'redis-aof': 'redis (AOF everysec)',
+  floor: 'floor (one Node loop, in memory)',
 };
 const TESTS = ['get', 'set'] as const;
 type Test = (typeof TESTS)[number];
@@ -71,7 +73,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { count: 100000, clients: 50, tests: [...TESTS], servers: ['respdb', 'redis-nopersist'], write: false, keepLogs: false };
+  const o: Options = { count: 100000, clients: 50, tests: [...TESTS], servers: ['respdb', 'redis-nopersist', 'floor'], write: false, keepLogs: false };
   let countGiven = false;
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
@@ -188,7 +190,10 @@ export async function main(argv: string[]): Promise<number> {
     log(`\n== ${SERVER_TITLES[key]}`);
     let srv: BenchServer;
     try {
-      srv = key === 'respdb' ? await startRespdb({ runDir, shards: o.shards }) : await startRedis({ runDir, mode: key === 'redis-aof' ? 'aof' : 'nopersist' });
+      srv =
+        key === 'respdb' ? await startRespdb({ runDir, shards: o.shards })
+        : key === 'floor' ? await startFloor({ runDir })
+        : await startRedis({ runDir, mode: key === 'redis-aof' ? 'aof' : 'nopersist' });
     } catch (e) {
       log(`   could not start: ${(e as Error).message}`);
       for (const t of o.tests) results.set(`${key}\0${t}`, { error: 'server did not start' });
@@ -268,7 +273,8 @@ export async function main(argv: string[]): Promise<number> {
         `per request, recorded in an HDR histogram (hdr-histogram-js, 3 significant digits). One server at a time.`,
       `- respdb: \`node dist/bin/respdb.js --port PORT --dir TMPDIR --appendfsync everysec${o.shards ? ` --shards ${o.shards}` : ''}\`` +
         (respdbShards !== undefined ? ` (${respdbShards} shards)` : '') + '; redis: `redis-server --save \'\' --appendonly no`' +
-        (o.servers.includes('redis-aof') ? ' and `--appendonly yes --appendfsync everysec --save \'\'`' : '') + '.',
+        (o.servers.includes('redis-aof') ? ' and `--appendonly yes --appendfsync everysec --save \'\'`' : '') +
+        (o.servers.includes('floor') ? '; floor: `node dist/bench/floor.js --port PORT` (bench/floor.ts, one Node event loop answering from memory)' : '') + '.',
       '',
       table,
       '',

@@ -1,7 +1,8 @@
 /**
- * Throughput benchmark: respdb beside redis-server (no persistence) and redis-server (AOF), both
- * persistent servers with the same appendfsync policy (--fsync, default everysec), measured with
- * redis-benchmark, one server at a time.
+ * Throughput benchmark: respdb beside redis-server (no persistence), redis-server (AOF), both
+ * persistent servers with the same appendfsync policy (--fsync, default everysec), and the floor
+ * (bench/floor.ts: the bare minimum one Node event loop does for these commands, in memory),
+ * measured with redis-benchmark, one server at a time.
  *
  *   npm run bench                      full run (-n 200000 per cell)
  *   npm run bench -- --quick           smoke run (-n 20000)
@@ -39,14 +40,14 @@ import {
   pickList,
 } from './report.js';
 import { populate } from './resp.js';
-import { cpuBetween, GNU_TIME, parseTimeOutput, threadCpu, type CpuSplit } from './cpu.js';
-import fs from 'node:fs';
+import { cpuBetween, threadCpu, type CpuSplit } from './cpu.js';
+import { DATA_SIZE, DEFAULT_TESTS, KEYSPACE, runBenchmark } from './redis-benchmark.js';
 import path from 'node:path';
 import {
   isInterrupted,
   makeRunDir,
   removeRunDir,
-  runTool,
+  startFloor,
   startRedis,
   startRespdb,
   stopAll,
@@ -69,14 +70,15 @@ const USAGE = `usage: npm run bench -- [options]
                       (default everysec; redis without persistence is unchanged)
   --shards N          respdb --shards N (default: respdb's default)
   --repeat N          N rounds over all servers (each restarted); report each cell's median (default 1)
-  --servers LIST      which servers: respdb,redis-nopersist,redis-aof (default all three)
+  --servers LIST      which servers: respdb,redis-nopersist,redis-aof,floor (default all four;
+                      floor: bench/floor.ts, one Node event loop answering from memory)
   --keep-logs         keep the server logs ($TMPDIR/respdb-bench-*) even after a clean run
   --write             write the table to bench/RESULTS.md, in the section of this configuration:
                       "throughput" (everysec, 50 clients), "throughput-fsync-always",
                       "throughput-c200" (-c 200), "throughput-fsync-always-c200", ...
 `;
 
-const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof'] as const;
+const SERVER_KEYS = ['respdb', 'redis-nopersist', 'redis-aof', 'floor'] as const;
 type ServerKey = (typeof SERVER_KEYS)[number];
 
 /** Column titles; the persistent servers name their appendfsync policy. */
@@ -85,6 +87,7 @@ function serverTitles(fsync: FsyncMode): Record<ServerKey, string> {
     respdb: `respdb (appendfsync ${fsync})`,
     'redis-nopersist': 'redis (no persistence)',
     'redis-aof': `redis (AOF ${fsync})`,
+    floor: 'floor (one Node loop, in memory)',
   };
 }
 
@@ -101,10 +104,6 @@ function sectionHeading(o: { fsync: FsyncMode; clients: number }): string {
   return parts.length ? `## Throughput, ${parts.join(', ')}` : '## Throughput (redis-benchmark)';
 }
 
-/** redis-benchmark tests run by default: strings, then one write and one read per collection type. */
-const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset', 'lpush', 'rpop', 'sadd', 'spop', 'hset', 'zadd', 'lrange_100'];
-const DATA_SIZE = 100;
-const KEYSPACE = 100000;
 
 interface Options {
   requests: number;
@@ -202,73 +201,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-// ------------------------------------------------------------------------------------------------
-// redis-benchmark
-// ------------------------------------------------------------------------------------------------
-
-/** Splits one CSV line with double-quoted fields (redis-benchmark --csv). */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let s = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"' && line[i + 1] === '"') {
-          s += '"';
-          i += 2;
-        } else if (line[i] === '"') {
-          i++;
-          break;
-        } else s += line[i++];
-      }
-      out.push(s);
-      i++; // comma
-    } else {
-      const j = line.indexOf(',', i);
-      const end = j < 0 ? line.length : j;
-      out.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return out;
-}
-
-interface CsvRow {
-  test: string;
-  rps: number;
-  p50ms?: number;
-  p99ms?: number;
-}
-
-/**
- * Parses `redis-benchmark --csv` output: a header row
- * `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"`
- * then one row per test.
- */
-export function parseBenchmarkCsv(text: string): CsvRow[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  let header: string[] | null = null;
-  const rows: CsvRow[] = [];
-  for (const l of lines) {
-    const f = csvFields(l.trim());
-    if (f[0] === 'test') {
-      header = f;
-      continue;
-    }
-    if (!header) continue;
-    const col = (name: string) => {
-      const k = header!.indexOf(name);
-      return k >= 0 && f[k] !== undefined && f[k] !== '' ? Number(f[k]) : undefined;
-    };
-    const rps = col('rps');
-    if (rps === undefined || !Number.isFinite(rps)) continue;
-    rows.push({ test: f[header.indexOf('test')], rps, p50ms: col('p50_latency_ms'), p99ms: col('p99_latency_ms') });
-  }
-  return rows;
-}
-
 /** CPU per request in µs: the server's threads, redis-benchmark's, and the cores the server kept busy. */
 interface CpuRun {
   server: CpuSplit;
@@ -283,54 +215,13 @@ interface CellResult {
   error?: string;
 }
 
-async function runBenchmark(port: number, test: string, pipeline: number, o: Options, timeFile?: string): Promise<{ row?: CsvRow; error?: string; args: string[]; benchCpu?: number; prefilled?: boolean }> {
-  const args = [
-    '-h', '127.0.0.1',
-    '-p', String(port),
-    '-c', String(o.clients),
-    '-n', String(o.requests),
-    '-d', String(DATA_SIZE),
-    '-r', String(KEYSPACE),
-    '-t', test,
-    '-P', String(pipeline),
-    '--csv',
-  ];
-  // GNU time around redis-benchmark measures the load generator's own CPU (written to a file, so
-  // stdout/stderr stay redis-benchmark's)
-  const r = timeFile && GNU_TIME
-    ? await runTool(GNU_TIME, ['-o', timeFile, '-f', '%U %S', 'redis-benchmark', ...args])
-    : await runTool('redis-benchmark', args);
-  let benchCpu: number | undefined;
-  if (timeFile && GNU_TIME) {
-    try {
-      benchCpu = parseTimeOutput(fs.readFileSync(timeFile, 'utf8'));
-    } catch {
-      benchCpu = undefined;
-    }
-  }
-  const rows = parseBenchmarkCsv(r.stdout);
-  const errLine = (r.stderr + '\n' + r.stdout)
-    .split('\n')
-    .map((l) => l.trim())
-    .find((l) => l !== '' && !l.startsWith('WARNING') && !l.startsWith('"'));
-  // LRANGE_* tests first fill their list with an extra "LPUSH (needed to benchmark LRANGE)" run
-  const prefill = rows.filter((x) => x.test.startsWith('LPUSH (needed'));
-  const measured = rows.filter((x) => !x.test.startsWith('LPUSH (needed'));
-  if (r.code !== 0 || measured.length !== 1) {
-    const why = errLine ?? (r.signal ? `killed by ${r.signal}` : `exit code ${r.code}, ${rows.length} CSV rows`);
-    // "ERR unknown command 'INCR', with args beginning with: ..." -> keep it short for the table
-    const short = why.replace(/, with args beginning with:.*$/, '');
-    return { error: short.length > 160 ? short.slice(0, 159) + '…' : short, args };
-  }
-  return { row: measured[0], args, benchCpu, prefilled: prefill.length > 0 };
-}
-
 // ------------------------------------------------------------------------------------------------
 // main
 // ------------------------------------------------------------------------------------------------
 
 async function startServer(key: ServerKey, runDir: string, o: Options): Promise<BenchServer> {
   if (key === 'respdb') return startRespdb({ runDir, shards: o.shards, appendfsync: o.fsync });
+  if (key === 'floor') return startFloor({ runDir });
   return startRedis({ runDir, mode: key === 'redis-aof' ? 'aof' : 'nopersist', appendfsync: o.fsync });
 }
 
@@ -442,6 +333,7 @@ export async function main(argv: string[]): Promise<number> {
     ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s`),
     'ratio respdb/redis-nopersist',
     `ratio respdb/redis-aof-${o.fsync}`,
+    'ratio respdb/floor',
   ];
   const rows: string[][] = [];
   const errors: string[] = [];
@@ -454,15 +346,15 @@ export async function main(argv: string[]): Promise<number> {
       cells.forEach((c, i) => {
         if (c?.error) errors.push(`${SERVER_TITLES[SERVER_KEYS[i]]}, ${label} -P ${p}: ${c.error}`);
       });
+      const respdb = vals[SERVER_KEYS.indexOf('respdb')];
       rows.push([
         `${label} -P ${p}`,
         ...cells.map((c, i) => (c?.error ? 'error' : vals[i] === undefined ? '-' : fmtOps(vals[i]!))),
-        fmtRatio(vals[0], vals[1]),
-        fmtRatio(vals[0], vals[2]),
+        ...(['redis-nopersist', 'redis-aof', 'floor'] as const).map((k) => fmtRatio(respdb, vals[SERVER_KEYS.indexOf(k)])),
       ]);
     }
   }
-  const table = markdownTable(header, rows, [false, true, true, true, true, true]);
+  const table = markdownTable(header, rows, [false, ...header.slice(1).map(() => true)]);
   log(`\nThroughput, ${configText(o)}:\n\n` + table);
   // with --repeat: every round's figure, so the spread (the machine's noise) is visible
   let roundsTable = '';
@@ -478,7 +370,8 @@ export async function main(argv: string[]): Promise<number> {
     roundsTable = markdownTable(['load', ...SERVER_KEYS.map((k) => `${SERVER_TITLES[k]} ops/s, rounds 1..${o.repeat}`)], rrows);
     log('\n' + roundsTable);
   }
-  // CPU per request: where the time goes on a machine whose cores the load generator shares
+  // CPU per request, one row per load and server: where the time goes on a machine whose cores
+  // the load generator shares
   const cpuRows: string[][] = [];
   const us = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   const med = (xs: (number | undefined)[]) => {
@@ -488,37 +381,26 @@ export async function main(argv: string[]): Promise<number> {
   for (const t of o.tests) {
     for (const p of o.pipelines) {
       const cells = SERVER_KEYS.map((k) => results.get(k)?.get(cellKey(t, p)));
-      if (!cells.some((c) => c?.cpu.length)) continue;
       const label = cells.find((c) => c?.label)?.label ?? t.toUpperCase();
-      const [rdb, ...redises] = cells.map((c) => c?.cpu ?? []);
-      cpuRows.push([
-        `${label} -P ${p}`,
-        us(med(rdb.map((c) => c.server.main))),
-        us(med(rdb.map((c) => c.server.workers))),
-        us(med(rdb.map((c) => c.server.other))),
-        us(med(rdb.map((c) => c.server.total))),
-        us(med(rdb.map((c) => c.cores))),
-        us(med(rdb.map((c) => c.bench))),
-        ...redises.flatMap((r) => [us(med(r.map((c) => c.server.total))), us(med(r.map((c) => c.cores))), us(med(r.map((c) => c.bench)))]),
-      ]);
+      cells.forEach((c, i) => {
+        if (!c?.cpu.length) return;
+        const cpu = c.cpu;
+        const key = SERVER_KEYS[i];
+        cpuRows.push([
+          `${label} -P ${p}`,
+          key,
+          us(med(cpu.map((r) => r.server.main))),
+          key === 'respdb' ? us(med(cpu.map((r) => r.server.workers))) : '',
+          us(med(cpu.map((r) => r.server.other))),
+          us(med(cpu.map((r) => r.server.total))),
+          us(med(cpu.map((r) => r.cores))),
+          us(med(cpu.map((r) => r.bench))),
+        ]);
+      });
     }
   }
-  const cpuTable = cpuRows.length
-    ? markdownTable(
-        [
-          'load',
-          'respdb main thread µs/req',
-          'respdb shards µs/req',
-          'respdb other threads µs/req',
-          'respdb total µs/req',
-          'respdb cores busy',
-          'redis-benchmark µs/req (vs respdb)',
-          ...SERVER_KEYS.slice(1).flatMap((k) => [`${k} µs/req`, `${k} cores busy`, `redis-benchmark µs/req (vs ${k})`]),
-        ],
-        cpuRows,
-        [false, true, true, true, true, true, true, true, true, true, true, true, true],
-      )
-    : '';
+  const cpuHeader = ['load', 'server', 'main thread µs/req', 'shards µs/req', 'other threads µs/req', 'total µs/req', 'cores busy', 'redis-benchmark µs/req'];
+  const cpuTable = cpuRows.length ? markdownTable(cpuHeader, cpuRows, [false, false, ...cpuHeader.slice(2).map(() => true)]) : '';
   if (cpuTable) log('\nCPU per request (medians; /proc thread times over each run):\n\n' + cpuTable);
   if (errors.length) log('\nerrors:\n' + errors.map((e) => `  - ${e}`).join('\n'));
 
@@ -540,6 +422,8 @@ export async function main(argv: string[]): Promise<number> {
       `- ${SERVER_TITLES.respdb}: \`node dist/bin/respdb.js --port PORT --dir TMPDIR --appendfsync ${o.fsync}${o.shards ? ` --shards ${o.shards}` : ''}\` (${shardsText}).`,
       `- ${SERVER_TITLES['redis-nopersist']}: \`redis-server --port PORT --save '' --appendonly no\`.`,
       `- ${SERVER_TITLES['redis-aof']}: \`redis-server --port PORT --appendonly yes --appendfsync ${o.fsync} --save ''\`.`,
+      `- ${SERVER_TITLES.floor}: \`node dist/bench/floor.js --port PORT\` (bench/floor.ts): one Node event loop that frames ` +
+        'RESP and answers from JS Maps, without persistence; what one Node loop costs at the least on this load.',
       `- Data directories (respdb's LMDB environments, redis's AOF) in the system temp dir, on ${dataFs}.`,
       `- Before its first test each server gets the ${fmtOps(KEYSPACE)} keys \`key:000000000000\`…\`key:${String(KEYSPACE - 1).padStart(12, '0')}\` ` +
         `(${DATA_SIZE}-byte values) that \`-r ${KEYSPACE}\` draws from, so GET reads existing keys.`,
@@ -550,8 +434,10 @@ export async function main(argv: string[]): Promise<number> {
       ...(cpuTable
         ? ['CPU per request (median over the rounds): each server thread\'s user + system time from ' +
             '/proc/PID/task/*/stat over the run, divided by the requests; "cores busy" is the server\'s CPU time ' +
-            'divided by the run\'s duration; redis-benchmark\'s own CPU comes from GNU time. respdb\'s shards are ' +
-            'its busiest threads after the main one; "other" is GC helpers and the libuv pool (LMDB syncs).', '', cpuTable, '']
+            'divided by the run\'s duration; redis-benchmark\'s own CPU comes from GNU time. The main thread is the ' +
+            'one whose tid is the pid; respdb\'s shards are its busiest threads after the main one; "other" is every ' +
+            'other thread (respdb: V8\'s GC and compiler threads and the libuv pool running LMDB syncs; redis: its ' +
+            'bio threads, where appendfsync everysec\'s fsync runs; the floor: V8\'s GC and compiler threads).', '', cpuTable, '']
         : []),
       ...(errors.length ? ['Errors:', '', ...errors.map((e) => `- ${e}`), ''] : []),
       'Notes:',

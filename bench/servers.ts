@@ -1,5 +1,5 @@
 /**
- * Starting and stopping the servers under benchmark (respdb, redis-server) and the load tools,
+ * Starting and stopping the servers under benchmark (respdb, redis-server, the floor) and the load tools,
  * with cleanup: every child started here is tracked, and on Ctrl-C / SIGTERM / SIGHUP (or any exit)
  * they are stopped and the benchmark's data directories are removed. Server output goes to log
  * files in the run directory, never to the terminal.
@@ -16,6 +16,7 @@ import { pingOnce } from './resp.js';
 /** Repo root, found from this compiled file: dist/bench -> ../.. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESPDB_BIN = path.join(REPO_ROOT, 'dist', 'bin', 'respdb.js');
+export const FLOOR_BIN = path.join(REPO_ROOT, 'dist', 'bench', 'floor.js');
 
 // ------------------------------------------------------------------------------------------------
 // Tracking and cleanup
@@ -190,7 +191,8 @@ interface SpawnSpec {
   cmd: string;
   args: (port: number) => string[];
   logPath: string;
-  dataDir: string;
+  /** created empty before the start, removed after the stop */
+  dataDir?: string;
 }
 
 async function spawnServer(spec: SpawnSpec): Promise<BenchServer> {
@@ -198,9 +200,11 @@ async function spawnServer(spec: SpawnSpec): Promise<BenchServer> {
   for (let attempt = 0; attempt < 4; attempt++) {
     if (interrupted) throw new Error('interrupted');
     const port = await freePort();
-    await fsp.rm(spec.dataDir, { recursive: true, force: true });
-    await fsp.mkdir(spec.dataDir, { recursive: true });
-    dataDirs.add(spec.dataDir);
+    if (spec.dataDir !== undefined) {
+      await fsp.rm(spec.dataDir, { recursive: true, force: true });
+      await fsp.mkdir(spec.dataDir, { recursive: true });
+      dataDirs.add(spec.dataDir);
+    }
     const args = spec.args(port);
     const fd = fs.openSync(spec.logPath, 'a');
     let child: ChildProcess;
@@ -241,6 +245,7 @@ async function spawnServer(spec: SpawnSpec): Promise<BenchServer> {
           (stopped ??= (async () => {
             await terminate(child);
             running.delete(srv);
+            if (spec.dataDir === undefined) return;
             await fsp.rm(spec.dataDir, { recursive: true, force: true }).catch(() => {});
             dataDirs.delete(spec.dataDir);
           })()),
@@ -326,6 +331,17 @@ export function startRedis(o: RedisOptions): Promise<BenchServer> {
     logPath,
     dataDir,
     args: (port) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'no', '--logfile', '', ...persist],
+  });
+}
+
+/** The floor (bench/floor.ts): `node dist/bench/floor.js --port P`, one Node event loop, no persistence; logs to runDir. */
+export async function startFloor(o: { runDir: string; label?: string }): Promise<BenchServer> {
+  if (!fs.existsSync(FLOOR_BIN)) throw new Error(`${FLOOR_BIN} not found: build first (npx tsc -p .)`);
+  return spawnServer({
+    label: o.label ?? 'floor',
+    cmd: process.execPath,
+    logPath: path.join(o.runDir, 'floor.log'),
+    args: (port) => [FLOOR_BIN, '--port', String(port)],
   });
 }
 
