@@ -8,6 +8,7 @@ import net from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection, Slot, type ConnectionHost } from './connection.js';
+import { adoptSocket } from './socket-input.js';
 import type { ParserLimits } from './resp/parser.js';
 import type { CommandDef } from './commands/types.js';
 import { E, errBuf } from './errors.js';
@@ -224,7 +225,8 @@ export class Server implements ConnectionHost {
       const host = optional ? b.slice(1) : b;
       // allowHalfOpen: a client that sends its commands and then shuts down its side (printf | nc)
       // still gets every reply; the connection closes once they are written (lib/connection.ts).
-      const srv = net.createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s));
+      // pauseOnConnect: the accepted socket never reads; lib/socket-input.ts adopts its handle.
+      const srv = net.createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: true }, (s) => this.accept(s));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
@@ -251,24 +253,27 @@ export class Server implements ConnectionHost {
     this.port = actual;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
     if (this.shuttingDown) {
-      socket.destroy();
+      accepted.destroy();
       return;
     }
     if (this.clients.size >= this.config.num('maxclients')) {
       this.counters.rejectedConnections++;
-      socket.write('-' + E.maxClients + '\r\n');
-      socket.destroySoon();
+      accepted.write('-' + E.maxClients + '\r\n');
+      accepted.destroySoon();
       return;
     }
     this.counters.totalConnections++;
+    let conn: Connection | null = null;
+    const socket = adoptSocket(accepted, (chunk) => conn!.input(chunk));
     const ka = this.config.num('tcp-keepalive');
     if (ka > 0) socket.setKeepAlive(true, ka * 1000);
     socket.setNoDelay(true);
-    const conn = new Connection(this.nextClientId++, socket, this, this.config.str('requirepass') !== '');
+    conn = new Connection(this.nextClientId++, socket, this, this.config.str('requirepass') !== '');
     this.clients.set(conn.id, conn);
   }
+
 
   dispatch(conn: Connection, args: Buffer[]): void {
     this.router.dispatch(conn, args);
