@@ -26,6 +26,7 @@ import { collOf, idRange, LONG_PART } from '../store/collections.js';
 import { isHashedMetaKey } from '../store/keys.js';
 import { decodeMeta, storedLongKey, T_HASH, T_LIST, T_SET, T_STRING, T_ZSET } from '../store/meta.js';
 import { LMDB_MAP_SIZE, LMDB_MAX_DBS } from '../store/shard-store.js';
+import { NodeReader } from '../store/list-nodes.js';
 
 type Bin = Database<Buffer, Buffer>;
 type Txn = ReturnType<RootDatabase['useReadTransaction']>;
@@ -363,9 +364,14 @@ function scanShard(
           tick();
         }
       } else if (type === T_LIST) {
+        // the elements, packed in nodes (lib/store/list-nodes.ts)
+        const r = new NodeReader();
         for (const { value } of sub.getRange(range)) {
-          total += value.length;
-          tick();
+          r.reset(value);
+          while (r.left > 0) {
+            total += r.next().length;
+            tick();
+          }
         }
       } else {
         const extra = type === T_ZSET ? SCORE_BYTES : 0;
