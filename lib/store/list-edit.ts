@@ -6,8 +6,8 @@
 // back first).
 
 import type { StoreCtx } from './context.js';
-import { List, encodeElems, forEachStoredNode } from './list.js';
-import { decodeNode, nodeKey, putRuns, storedNodeAt } from './list-nodes.js';
+import { List } from './list.js';
+import { decodeNode, encodeElems, forEachStoredNode, nodeKey, putRuns, storedNodeAt } from './list-nodes.js';
 
 /** Moves the nodes starting in [from, to) (`from` a node start) by `delta` indexes. */
 function shiftNodes(l: List, from: number, to: number, delta: number): void {

@@ -21,6 +21,9 @@ import { readU64BE, writeU64BE } from './keys.js';
 
 type Sub = ShardStore['sub'];
 
+/** Index of the first element of a new list (head = tail = MID when empty). */
+export const MID = 2 ** 52;
+
 /**
  * Most elements per node. Bounds the work of decoding a node (every point read and the first touch
  * of an end node in a batch decodes one).
@@ -223,6 +226,11 @@ export class Node {
 export interface Ends {
   head: Node | null;
   tail: Node | null;
+  /**
+   * Stored nodes read ahead below the tail node, nearest first (RPOP drains node after node; one
+   * range read finds several). Only valid while nothing changed at the head end: cleared then.
+   */
+  below: Array<{ start: number; value: Buffer }>;
 }
 
 /**
@@ -257,7 +265,7 @@ export class HeldNodes implements HeldWrites {
   /** The held ends of list `id` (created empty). */
   ends(id: number): Ends {
     let e = this.lists.get(id);
-    if (!e) this.lists.set(id, (e = { head: null, tail: null }));
+    if (!e) this.lists.set(id, (e = { head: null, tail: null, below: [] }));
     return e;
   }
 
@@ -358,4 +366,53 @@ export function readNodes(sub: Sub, id: number, from: number, reverse: boolean, 
     : sub.getRange({ start: nodeKey(id, from), end: idKey(id + 1), limit });
   for (const { key, value } of range) out.push({ start: readU64BE(key as Buffer, 8), value: value as Buffer });
   return out;
+}
+
+/** Nodes read per LMDB range read when a command walks many of them. */
+export const NODE_CHUNK = 16;
+
+/** The held end node of `e` that holds absolute index `t`, null when neither does. */
+export function heldNodeAt(e: Ends | undefined, t: number): Node | null {
+  if (!e) return null;
+  const h = e.head;
+  if (h && t >= h.start && t < h.start + h.count) return h;
+  const l = e.tail;
+  if (l && t >= l.start && t < l.start + l.count) return l;
+  return null;
+}
+
+/**
+ * Visits the stored nodes of list `id` holding absolute indexes [from, to) (ascending) or
+ * [to, from] down from `from` (`reverse`), in chunks of copied values (so `fn` may write to
+ * `sub`, below the next chunk's reads when ascending, above them when descending); `fn` returns
+ * true to stop. Held end nodes must have been written (syncHeld) or handed back (evictHeld).
+ */
+export function forEachStoredNode(
+  sub: Sub,
+  id: number,
+  from: number,
+  to: number,
+  reverse: boolean,
+  fn: (start: number, elems: Buffer[]) => boolean | void,
+): void {
+  if (reverse ? from < to : from >= to) return;
+  // the first node may start before `from`: the one with the greatest key <= from
+  const first = storedNodeAt(sub, id, from);
+  if (!first) throw new Error(`list ${id}: no node holds index ${from}`);
+  let at = first.start;
+  for (;;) {
+    const chunk = readNodes(sub, id, at, reverse, NODE_CHUNK);
+    if (chunk.length === 0) throw new Error(`list ${id}: nodes missing from index ${at}`);
+    for (const n of chunk) {
+      const elems = decodeNode(n.value);
+      if (fn(n.start, elems)) return;
+      if (reverse ? n.start <= to : n.start + elems.length >= to) return;
+      at = reverse ? n.start - 1 : n.start + elems.length;
+    }
+  }
+}
+
+/** A node's value for `elems` (which fit in one node). */
+export function encodeElems(elems: readonly Buffer[]): Buffer {
+  return encodeNode(elems, elemsBytes(elems));
 }

@@ -1,7 +1,8 @@
 // Lists on the shard's LMDB environment: push and pop at both ends, index, set, range reads, trim,
-// position search, moving an element between lists, and the list's key operations (OBJECT
-// ENCODING, COPY, dump / restore for cross-shard RENAME and COPY). The edits in the middle of a
-// list (LINSERT, LREM: shifts and compaction) are in lib/store/list-edit.ts.
+// position search, moving an element between lists. The edits in the middle of a list (LINSERT,
+// LREM) are in lib/store/list-edit.ts, the nodes in lib/store/list-nodes.ts, the key operations
+// (OBJECT ENCODING, COPY, dump / restore for cross-shard RENAME and COPY) in
+// lib/store/list-keytype.ts.
 //
 // A list is a collection record (lib/store/collections.ts) whose type-specific bytes are
 // [head u64 BE][tail u64 BE]: its elements have the absolute indexes head <= i < tail, in list
@@ -23,18 +24,19 @@
 
 import type { StoreCtx } from './context.js';
 import type { ShardStore } from './shard-store.js';
-import type { KeyTypeOps } from './key-ops.js';
 import { E, RedisError } from '../errors.js';
-import { COLL_FIXED, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, openColl, openOrCreate, saveColl, type Coll } from './collections.js';
-import { T_LIST, payload } from './meta.js';
+import { COLL_FIXED, openColl, openOrCreate, saveColl, type Coll } from './collections.js';
+import { T_LIST } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
-import { DEL } from './effects.js';
 import { INT64_MIN } from '../resp/number.js';
 import {
   Node,
+  MID,
   NodeReader,
   decodeNode,
-  encodeNode,
+  encodeElems,
+  forEachStoredNode,
+  heldNodeAt,
   elemCost,
   elemsBytes,
   evictHeld,
@@ -49,16 +51,13 @@ import {
   type Ends,
 } from './list-nodes.js';
 
-/** Index of the first element of a new list (head = tail = MID when empty). */
-export const MID = 2 ** 52;
-/** Nodes read per LMDB range read when a command walks many of them. */
-export const NODE_CHUNK = 16;
+/** Nodes one range read finds for the tail end: the tail node and the next ones below it. */
+const TAIL_READ_AHEAD = 8;
 
 const ERR_INDEX = 'ERR index out of range';
 
 const B_LPOP = Buffer.from('LPOP');
 const B_RPOP = Buffer.from('RPOP');
-const B_RPUSH = Buffer.from('RPUSH');
 
 function initialEnds(): Buffer {
   const b = Buffer.allocUnsafe(16);
@@ -69,47 +68,6 @@ function initialEnds(): Buffer {
 const INIT_ENDS = initialEnds();
 
 type Sub = ShardStore['sub'];
-
-/** The held end node of `e` that holds absolute index `t`, null when neither does. */
-function heldNodeAt(e: Ends | undefined, t: number): Node | null {
-  if (!e) return null;
-  const h = e.head;
-  if (h && t >= h.start && t < h.start + h.count) return h;
-  const l = e.tail;
-  if (l && t >= l.start && t < l.start + l.count) return l;
-  return null;
-}
-
-/**
- * Visits the stored nodes of list `id` holding absolute indexes [from, to) (ascending) or
- * [to, from] down from `from` (`reverse`), in chunks of copied values (so `fn` may write to
- * `sub`, below the next chunk's reads when ascending, above them when descending); `fn` returns
- * true to stop. Held end nodes must have been written (syncHeld) or handed back (evictHeld).
- */
-export function forEachStoredNode(
-  sub: Sub,
-  id: number,
-  from: number,
-  to: number,
-  reverse: boolean,
-  fn: (start: number, elems: Buffer[]) => boolean | void,
-): void {
-  if (reverse ? from < to : from >= to) return;
-  // the first node may start before `from`: the one with the greatest key <= from
-  const first = storedNodeAt(sub, id, from);
-  if (!first) throw new Error(`list ${id}: no node holds index ${from}`);
-  let at = first.start;
-  for (;;) {
-    const chunk = readNodes(sub, id, at, reverse, NODE_CHUNK);
-    if (chunk.length === 0) throw new Error(`list ${id}: nodes missing from index ${at}`);
-    for (const n of chunk) {
-      const elems = decodeNode(n.value);
-      if (fn(n.start, elems)) return;
-      if (reverse ? n.start <= to : n.start + elems.length >= to) return;
-      at = reverse ? n.start - 1 : n.start + elems.length;
-    }
-  }
-}
 
 /** LRANGE's read of a list: `rangeLength` elements, each a transient view (see List.nextInRange). */
 export interface ListRange {
@@ -196,10 +154,23 @@ export class List implements ListRange {
     const e = this.ends();
     if (e.tail) return e.tail;
     if (e.head && e.head.start + e.head.count === this.tail) return (e.tail = e.head);
-    const s = storedNodeAt(this.sub, this.id, this.tail - 1);
-    if (!s || s.start < this.head) throw new Error(`list ${this.id}: tail node missing`);
-    const n = Node.read(s.start, s.value);
-    if (n.start + n.count !== this.tail) throw new Error(`list ${this.id}: tail node ${n.start} holds ${n.count} elements, the tail is ${this.tail}`);
+    let n: Node | null = null;
+    const ahead = e.below.shift();
+    if (ahead) {
+      n = Node.read(ahead.start, ahead.value);
+      if (n.start + n.count !== this.tail) {
+        n = null;
+        e.below.length = 0;
+      }
+    }
+    if (!n) {
+      const found = readNodes(this.sub, this.id, this.tail - 1, true, TAIL_READ_AHEAD);
+      const s = found.shift();
+      if (!s || s.start < this.head) throw new Error(`list ${this.id}: tail node missing`);
+      n = Node.read(s.start, s.value);
+      if (n.start + n.count !== this.tail) throw new Error(`list ${this.id}: tail node ${n.start} holds ${n.count} elements, the tail is ${this.tail}`);
+      e.below = found;
+    }
     e.tail = n;
     if (n.start === this.head) e.head = n;
     return n;
@@ -233,6 +204,7 @@ export class List implements ListRange {
 
   pushLeft(v: Buffer): void {
     const n = this.headNode();
+    this.ends().below.length = 0;
     const cost = elemCost(v.length);
     if (n && n.fits(v.length)) {
       n.elems.unshift(Buffer.from(v));
@@ -281,6 +253,7 @@ export class List implements ListRange {
   pop(left: boolean, n: number): Buffer[] {
     if (n <= 0) return [];
     if (n > this.len) throw new Error(`list ${this.id}: ${n} elements to pop from ${this.len}`);
+    if (left) this.ends().below.length = 0;
     if (n === 1) {
       // (RPOP -P 16: one element, no array juggling)
       const node = left ? this.headNode()! : this.tailNode()!;
@@ -438,17 +411,22 @@ export class List implements ListRange {
     writeU64BE(this.c.extra, this.head, 0);
     writeU64BE(this.c.extra, this.tail, 8);
     this.c.count = this.len;
+    const old = this.c.old;
+    if (old && this.len > 0) {
+      // the record as saveColl would encode it: the old one with the count and the ends changed
+      const raw = Buffer.from(old.raw);
+      writeU64BE(raw, this.len, old.off + 8);
+      this.c.extra.copy(raw, old.off + COLL_FIXED);
+      this.x.store.put(this.x.db, old.mk, raw, old);
+      this.c.old = { mk: old.mk, raw, type: old.type, expireAt: old.expireAt, off: old.off };
+      return true;
+    }
     if (saveColl(this.x, this.c)) return true;
     // deleted: its nodes are garbage, held ones need not be written
     heldNodes(this.x.store).forget(this.id);
     this.held = null;
     return false;
   }
-}
-
-/** A node's value for `elems` (which fit in one node). */
-export function encodeElems(elems: readonly Buffer[]): Buffer {
-  return encodeNode(elems, elemsBytes(elems));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -632,49 +610,5 @@ export function listPopFirst(x: StoreCtx, keys: Buffer[], left: boolean, count: 
   return null;
 }
 
-// ------------------------------------------------------------------------------------------------
-// Key type operations (OBJECT ENCODING, COPY, cross-shard RENAME / COPY)
-// ------------------------------------------------------------------------------------------------
-
-/** RPUSH records of a restored list carry at most this many elements each. */
-const RESTORE_BATCH = 512;
-
-const EMPTY_HEAD = Buffer.alloc(0);
-
-export const listKeyType: KeyTypeOps = {
-  // Redis 7.0 keeps every list as a quicklist, small or big.
-  encoding: () => 'quicklist',
-  refcount: () => 1,
-  copy(store, m, toDb, toKey, to) {
-    // the nodes are copied from `sub`: the held ends go there first
-    syncHeld(store, readU64BE(payload(m), 0));
-    copyCollection(store, m, toDb, toKey, to);
-  },
-  dump(store, m) {
-    // the elements head to tail (packItems, no header)
-    const p = payload(m);
-    const id = readU64BE(p, 0);
-    const head = readU64BE(p, COLL_FIXED);
-    const tail = readU64BE(p, COLL_FIXED + 8);
-    syncHeld(store, id);
-    const elems: Buffer[] = [];
-    forEachStoredNode(store.sub, id, head, tail, false, (start, nodeElems) => {
-      for (let i = Math.max(0, head - start); i < nodeElems.length && start + i < tail; i++) elems.push(nodeElems[i]);
-    });
-    return packItems(EMPTY_HEAD, elems);
-  },
-  restore(x, key, to, dump, expire) {
-    const elems = unpackItems(dump, 0);
-    const id = x.store.allocId();
-    putRuns(x.store.sub, id, MID, elems);
-    const body = Buffer.alloc(COLL_FIXED + 16);
-    writeU64BE(body, id, 0);
-    writeU64BE(body, elems.length, 8);
-    writeU64BE(body, MID, COLL_FIXED);
-    writeU64BE(body, MID + elems.length, COLL_FIXED + 8);
-    putRestored(x, key, to, T_LIST, body, expire);
-    x.binlog([DEL, key]);
-    for (let i = 0; i < elems.length; i += RESTORE_BATCH) x.binlog([B_RPUSH, key, ...elems.slice(i, i + RESTORE_BATCH)]);
-    logRestoredExpiry(x, key, expire);
-  },
-};
+/** (the list's key type operations live beside it) */
+export { listKeyType } from './list-keytype.js';

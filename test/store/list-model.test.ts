@@ -21,9 +21,8 @@ import {
   listTrim,
   openExistingList,
   openList,
-  encodeElems,
 } from '../../lib/store/list.js';
-import { decodeNode, nodeCount, nodeKey } from '../../lib/store/list-nodes.js';
+import { decodeNode, encodeElems, nodeCount, nodeKey } from '../../lib/store/list-nodes.js';
 import { listInsert, listRemove } from '../../lib/store/list-edit.js';
 
 const INT64_MIN = -(2n ** 63n);
