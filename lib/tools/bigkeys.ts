@@ -150,6 +150,9 @@ export interface BigKeysOptions {
 export class DataDirError extends Error {}
 
 const DBMAP_KEY = Buffer.from('dbmap');
+const FORMAT_KEY = Buffer.from('format');
+/** The data format from which lists are packed in nodes (lib/store/shard-store.ts DATA_FORMAT). */
+const LIST_NODES_FORMAT = 2;
 const BIN = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
 /** Progress is reported every this many meta records / collection members. */
 const PROGRESS_RECORDS = 1024;
@@ -325,6 +328,10 @@ function scanShard(
   const txn: Txn = env.useReadTransaction();
   try {
     const opt = { transaction: txn };
+    // lists are read as nodes: a directory of an older data format (whose lists the server converts
+    // when it opens it) would be misread
+    const format = (info.getBinary as GetIn).call(info, FORMAT_KEY, opt);
+    if (format && format[0] < LIST_NODES_FORMAT) throw new Error(`shard ${shard} is in data format ${format[0]}: start respdb on the directory once to convert it`);
     // physical db -> logical db, from the shard's SWAPDB map (identity where it has no entry)
     const map = (info.getBinary as GetIn).call(info, DBMAP_KEY, opt);
     const logicalOf = (p: number): number => {
