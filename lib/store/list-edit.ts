@@ -1,43 +1,47 @@
-// Edits in the middle of a list (lib/store/list.ts has the layout): LINSERT shifts the elements
-// on the shorter side of the insertion point by one index; LREM removes the matches and closes
-// the gaps by moving the survivors of the side that moves fewer elements. Both read and move
-// elements in chunks of a bounded size, so a long list is never all in memory.
+// Edits in the middle of a list (lib/store/list.ts has the layout): LINSERT puts the element in
+// the node holding its place (which splits when it outgrows a node) and renumbers the nodes on the
+// shorter side of it by one; LREM drops the matches from their nodes and renumbers the nodes of the
+// side that moves fewer elements. Both read nodes in chunks of a bounded size, so a long list is
+// never all in memory, and work on the stored nodes only (the held ends are written and handed
+// back first).
 
 import type { StoreCtx } from './context.js';
-import { List, ekey, readChunk } from './list.js';
+import { List } from './list.js';
+import { decodeNode, encodeElems, forEachStoredNode, nodeKey, putRuns, storedNodeAt } from './list-nodes.js';
 
-/** Moves the elements with absolute indexes in [from, to) by `delta` (chunked, overlap-safe). */
-function shift(l: List, from: number, to: number, delta: number): void {
+/** Moves the nodes starting in [from, to) (`from` a node start) by `delta` indexes. */
+function shiftNodes(l: List, from: number, to: number, delta: number): void {
+  if (from >= to) return;
   const { sub, id } = l;
-  if (delta < 0) {
-    // ascending: every write lands below the next chunk's reads
-    let at = from;
-    while (at < to) {
-      const chunk = readChunk(sub, id, at, to, false);
-      if (chunk.length === 0) break;
-      for (const e of chunk) sub.putSync(ekey(id, e.idx + delta), e.value);
-      at = chunk[chunk.length - 1].idx + 1;
-    }
-  } else {
-    let at = to - 1;
-    while (at >= from) {
-      const chunk = readChunk(sub, id, at, from - 1, true);
-      if (chunk.length === 0) break;
-      for (const e of chunk) sub.putSync(ekey(id, e.idx + delta), e.value);
-      at = chunk[chunk.length - 1].idx - 1;
-    }
-  }
+  const move = (start: number, elems: Buffer[]): void => {
+    sub.removeSync(nodeKey(id, start));
+    sub.putSync(nodeKey(id, start + delta), encodeElems(elems));
+  };
+  // down: ascending, every new key lands below the next chunk's reads; up: descending
+  if (delta < 0) forEachStoredNode(sub, id, from, to, false, move);
+  else forEachStoredNode(sub, id, to - 1, from, true, move);
 }
 
-/** Inserts `v` so that it ends up at position `pos` (0..len), shifting the shorter side. */
+/** Inserts `v` so that it ends up at position `pos` (0..len), renumbering the shorter side. */
 function insertAt(l: List, pos: number, v: Buffer): void {
+  l.evict();
+  const { sub, id } = l;
+  const a = l.head + pos;
+  // the node holding the element now at `pos` (the tail node when appending)
+  const s = storedNodeAt(sub, id, pos < l.len ? a : l.tail - 1);
+  if (!s) throw new Error(`list ${id}: no node holds index ${a}`);
+  const elems = decodeNode(s.value);
+  const count = elems.length;
+  elems.splice(a - s.start, 0, v);
+  sub.removeSync(nodeKey(id, s.start));
   if (pos <= l.len - pos) {
-    shift(l, l.head, l.head + pos, -1);
+    // the elements before it move down by one
+    shiftNodes(l, l.head, s.start, -1);
+    putRuns(sub, id, s.start - 1, elems);
     l.head--;
-    l.sub.putSync(ekey(l.id, l.head + pos), v);
   } else {
-    shift(l, l.head + pos, l.tail, 1);
-    l.sub.putSync(ekey(l.id, l.head + pos), v);
+    shiftNodes(l, s.start + count, l.tail, 1);
+    putRuns(sub, id, s.start, elems);
     l.tail++;
   }
 }
@@ -50,43 +54,50 @@ function removeIndexes(l: List, idx: number[]): void {
   const k = idx.length;
   if (k === 0) return;
   if (k === l.len) {
-    // the list goes away: its members are left to the garbage collector with its id
+    // the list goes away: its nodes are left to the garbage collector with its id
     l.head = l.tail;
     return;
   }
+  l.evict();
   const { sub, id } = l;
-  const removed = new Set(idx);
   const movesRight = l.tail - idx[0] - k; // survivors after the first removed one
   const movesLeft = idx[k - 1] - l.head + 1 - k; // survivors before the last removed one
   if (movesRight <= movesLeft) {
-    // close the gaps towards the head: survivors after idx[0] move left
-    let w = idx[0];
-    let at = idx[0] + 1;
-    while (at < l.tail) {
-      const chunk = readChunk(sub, id, at, l.tail, false);
-      if (chunk.length === 0) break;
-      for (const e of chunk) {
-        if (removed.has(e.idx)) continue;
-        sub.putSync(ekey(id, w++), e.value);
+    // towards the head: each survivor from idx[0] on moves down by the removed ones before it
+    let hit = 0;
+    forEachStoredNode(sub, id, idx[0], l.tail, false, (start, elems) => {
+      const keep: Buffer[] = [];
+      let newStart = -1;
+      for (let i = 0; i < elems.length; i++) {
+        if (hit < k && idx[hit] === start + i) {
+          hit++;
+          continue;
+        }
+        if (newStart < 0) newStart = start + i - hit;
+        keep.push(elems[i]);
       }
-      at = chunk[chunk.length - 1].idx + 1;
-    }
-    for (let i = w; i < l.tail; i++) sub.removeSync(ekey(id, i));
-    l.tail = w;
+      sub.removeSync(nodeKey(id, start));
+      if (keep.length > 0) sub.putSync(nodeKey(id, newStart), encodeElems(keep));
+    });
+    l.tail -= k;
   } else {
-    let w = idx[k - 1];
-    let at = idx[k - 1] - 1;
-    while (at >= l.head) {
-      const chunk = readChunk(sub, id, at, l.head - 1, true);
-      if (chunk.length === 0) break;
-      for (const e of chunk) {
-        if (removed.has(e.idx)) continue;
-        sub.putSync(ekey(id, w--), e.value);
+    // towards the tail: each survivor up to idx[k - 1] moves up by the removed ones after it
+    let hit = k - 1;
+    forEachStoredNode(sub, id, idx[k - 1], l.head, true, (start, elems) => {
+      const keep: Buffer[] = [];
+      let lastNew = -1;
+      for (let i = elems.length - 1; i >= 0; i--) {
+        if (hit >= 0 && idx[hit] === start + i) {
+          hit--;
+          continue;
+        }
+        if (lastNew < 0) lastNew = start + i + (k - 1 - hit);
+        keep.push(elems[i]);
       }
-      at = chunk[chunk.length - 1].idx - 1;
-    }
-    for (let i = l.head; i <= w; i++) sub.removeSync(ekey(id, i));
-    l.head = w + 1;
+      sub.removeSync(nodeKey(id, start));
+      if (keep.length > 0) sub.putSync(nodeKey(id, lastNew - keep.length + 1), encodeElems(keep.reverse()));
+    });
+    l.head += k;
   }
 }
 

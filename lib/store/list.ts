@@ -1,42 +1,63 @@
 // Lists on the shard's LMDB environment: push and pop at both ends, index, set, range reads, trim,
-// position search, moving an element between lists, and the list's key operations (OBJECT
-// ENCODING, COPY, dump / restore for cross-shard RENAME and COPY). The edits in the middle of a
-// list (LINSERT, LREM: shifts and compaction) are in lib/store/list-edit.ts.
+// position search, moving an element between lists. The edits in the middle of a list (LINSERT,
+// LREM) are in lib/store/list-edit.ts, the nodes in lib/store/list-nodes.ts, the key operations
+// (OBJECT ENCODING, COPY, dump / restore for cross-shard RENAME and COPY) in
+// lib/store/list-keytype.ts.
 //
 // A list is a collection record (lib/store/collections.ts) whose type-specific bytes are
-// [head u64 BE][tail u64 BE]; its elements are the subkeys [id u64 BE][index u64 BE] in `sub`,
-// for head <= index < tail, in list order. A new list starts with head = tail = 2^52 (the middle
-// of the range a JS number holds exactly), so each end can grow by 2^52 elements. Pushes and pops
-// at either end, LINDEX and LSET are single-key operations; LINSERT shifts the shorter side of the
-// insertion point by one, LREM compacts the shorter side around the removed elements, LTRIM deletes
-// from both ends (all O(N) at worst, as in Redis). An emptied list is deleted (its record goes, the
-// members become garbage for the collector), as Redis never keeps empty lists.
+// [head u64 BE][tail u64 BE]: its elements have the absolute indexes head <= i < tail, in list
+// order. A new list starts with head = tail = 2^52 (the middle of the range a JS number holds
+// exactly), so each end can grow by 2^52 elements. The elements are packed in nodes of up to
+// NODE_MAX_ELEMS elements / NODE_MAX_BYTES bytes, as Redis's quicklist packs them in listpacks:
+// one `sub` entry per node, keyed [id u64 BE][index of its first element u64 BE]
+// (lib/store/list-nodes.ts), so the node keys follow the list order and the node holding any
+// index is found with one B-tree descent. Pushes and pops touch the end nodes only, and a write
+// transaction holds those in memory and writes them once (lib/store/list-nodes.ts); LINDEX, LSET
+// and the start of LRANGE are one descent plus one node (O(log N)), LRANGE then reads node after
+// node. LINSERT and LREM renumber the nodes on the shorter side of the change (O(N) at worst, as
+// in Redis) in lib/store/list-edit.ts; LTRIM drops or cuts the nodes at both ends. An emptied
+// list is deleted (its record goes, its nodes become garbage for the collector), as Redis never
+// keeps empty lists.
 //
 // Every write logs its effect: the command as received for the single-list writes (the caller
 // passes it), LPOP/RPOP key n for LMPOP, DEL + RPUSH batches (+ PEXPIREAT) for a restored list.
 
 import type { StoreCtx } from './context.js';
 import type { ShardStore } from './shard-store.js';
-import type { KeyTypeOps } from './key-ops.js';
 import { E, RedisError } from '../errors.js';
-import { COLL_FIXED, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, openColl, openOrCreate, saveColl, type Coll } from './collections.js';
-import { T_LIST, payload } from './meta.js';
+import { COLL_FIXED, openColl, openOrCreate, saveColl, type Coll } from './collections.js';
+import { T_LIST } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
-import { DEL } from './effects.js';
 import { INT64_MIN } from '../resp/number.js';
+import {
+  Node,
+  MID,
+  NodeReader,
+  decodeNode,
+  encodeElems,
+  forEachStoredNode,
+  heldNodeAt,
+  elemCost,
+  elemsBytes,
+  evictHeld,
+  heldEnds,
+  heldNodes,
+  nodeKey,
+  putRuns,
+  readNodes,
+  storedNodeAt,
+  syncHeld,
+  writeNode,
+  type Ends,
+} from './list-nodes.js';
 
-/** Index of the first element of a new list (head = tail = MID when empty). */
-const MID = 2 ** 52;
-/** Elements read per LMDB range read when a command walks or moves many of them. */
-const CHUNK = 1024;
-/** Pops of up to this many elements read them one lookup each instead of with a range cursor. */
-const POP_LOOKUPS = 16;
+/** Nodes one range read finds for the tail end: the tail node and the next ones below it. */
+const TAIL_READ_AHEAD = 8;
 
 const ERR_INDEX = 'ERR index out of range';
 
 const B_LPOP = Buffer.from('LPOP');
 const B_RPOP = Buffer.from('RPOP');
-const B_RPUSH = Buffer.from('RPUSH');
 
 function initialEnds(): Buffer {
   const b = Buffer.allocUnsafe(16);
@@ -46,41 +67,7 @@ function initialEnds(): Buffer {
 }
 const INIT_ENDS = initialEnds();
 
-/** The subkey of the element at absolute index `idx` of the list with id `id`. */
-export function ekey(id: number, idx: number): Buffer {
-  const k = Buffer.allocUnsafe(16);
-  writeU64BE(k, id, 0);
-  writeU64BE(k, idx, 8);
-  return k;
-}
-
-/**
- * The subkey LRANGE reads through, element after element (one range read at a time per thread:
- * each element is consumed before the next is read).
- */
-const RANGE_KEY = Buffer.allocUnsafe(16);
-
 type Sub = ShardStore['sub'];
-
-export interface Entry {
-  /** absolute index */
-  idx: number;
-  value: Buffer;
-}
-
-/**
- * Reads up to CHUNK elements with absolute indexes in [from, to) (ascending) or (to, from]
- * (descending, `from` included), as an array (so the caller may write afterwards).
- */
-export function readChunk(sub: Sub, id: number, from: number, to: number, reverse: boolean, limit = CHUNK): Entry[] {
-  const out: Entry[] = [];
-  if (reverse ? from <= to : from >= to) return out;
-  const range = reverse
-    ? sub.getRange({ start: ekey(id, from), end: ekey(id, to), reverse: true, limit })
-    : sub.getRange({ start: ekey(id, from), end: ekey(id, to), limit });
-  for (const { key, value } of range) out.push({ idx: readU64BE(key, 8), value: value as Buffer });
-  return out;
-}
 
 /** LRANGE's read of a list: `rangeLength` elements, each a transient view (see List.nextInRange). */
 export interface ListRange {
@@ -98,6 +85,14 @@ export class List implements ListRange {
   rangeLength = 0;
   /** Absolute index of the next element nextInRange returns. */
   private rangeAt = 0;
+  /** Absolute index past the node nextInRange reads (0: none yet). */
+  private rangeNodeEnd = 0;
+  /** The held node nextInRange reads (null: a stored one, through rangeReader), and its position. */
+  private rangeHeld: Buffer[] | null = null;
+  private rangeHeldAt = 0;
+  private readonly rangeReader = new NodeReader();
+  /** The held ends of this list (write paths). */
+  private held: Ends | null = null;
 
   constructor(
     readonly x: StoreCtx,
@@ -124,50 +119,168 @@ export class List implements ListRange {
     return this.tail - this.head;
   }
 
-  /** Element at position `pos` (0 = head). */
-  get(pos: number): Buffer | undefined {
-    return this.sub.getBinary(ekey(this.id, this.head + pos)) as Buffer | undefined;
+  private ends(): Ends {
+    return (this.held ??= heldNodes(this.x.store).ends(this.id));
   }
 
+  /** Writes the held end nodes (they stay held): `sub` then holds the whole list. */
+  sync(): void {
+    syncHeld(this.x.store, this.id);
+  }
+
+  /** Writes the held end nodes and stops holding them, before an edit rewrites nodes in `sub`. */
+  evict(): void {
+    evictHeld(this.x.store, this.id);
+    this.held = null;
+  }
+
+  /** The head node (held from now on); null when the list is empty. */
+  private headNode(): Node | null {
+    if (this.head === this.tail) return null;
+    const e = this.ends();
+    if (e.head) return e.head;
+    if (e.tail && e.tail.start === this.head) return (e.head = e.tail);
+    const v = this.sub.getBinaryFast(nodeKey(this.id, this.head)) as Buffer | undefined;
+    if (!v) throw new Error(`list ${this.id}: head node ${this.head} missing`);
+    const n = Node.read(this.head, v);
+    e.head = n;
+    if (n.start + n.count === this.tail) e.tail = n;
+    return n;
+  }
+
+  /** The tail node (held from now on); null when the list is empty. */
+  private tailNode(): Node | null {
+    if (this.head === this.tail) return null;
+    const e = this.ends();
+    if (e.tail) return e.tail;
+    if (e.head && e.head.start + e.head.count === this.tail) return (e.tail = e.head);
+    let n: Node | null = null;
+    const ahead = e.below.shift();
+    if (ahead) {
+      n = Node.read(ahead.start, ahead.value);
+      if (n.start + n.count !== this.tail) {
+        n = null;
+        e.below.length = 0;
+      }
+    }
+    if (!n) {
+      const found = readNodes(this.sub, this.id, this.tail - 1, true, TAIL_READ_AHEAD);
+      const s = found.shift();
+      if (!s || s.start < this.head) throw new Error(`list ${this.id}: tail node missing`);
+      n = Node.read(s.start, s.value);
+      if (n.start + n.count !== this.tail) throw new Error(`list ${this.id}: tail node ${n.start} holds ${n.count} elements, the tail is ${this.tail}`);
+      e.below = found;
+    }
+    e.tail = n;
+    if (n.start === this.head) e.head = n;
+    return n;
+  }
+
+  /** Element at position `pos` (0 = head), read through the held end nodes. */
+  get(pos: number): Buffer | undefined {
+    const t = this.head + pos;
+    const h = heldNodeAt(heldEnds(this.x.store, this.id), t);
+    if (h) return h.elems[t - h.start];
+    const s = storedNodeAt(this.sub, this.id, t);
+    if (!s) return undefined;
+    const r = new NodeReader().reset(s.value);
+    if (t - s.start >= r.left) return undefined;
+    r.skip(t - s.start);
+    return r.next();
+  }
+
+  /** Replaces the element at position `pos` (0 <= pos < len). */
   set(pos: number, v: Buffer): void {
-    this.sub.putSync(ekey(this.id, this.head + pos), v);
+    const t = this.head + pos;
+    this.evict();
+    const s = storedNodeAt(this.sub, this.id, t);
+    if (!s) throw new Error(`list ${this.id}: no node holds index ${t}`);
+    const elems = decodeNode(s.value);
+    if (t - s.start >= elems.length) throw new Error(`list ${this.id}: element ${pos} of ${this.len} missing`);
+    elems[t - s.start] = v;
+    // an element grown past the node's room: the node splits (the indexes stay as they are)
+    putRuns(this.sub, this.id, s.start, elems);
   }
 
   pushLeft(v: Buffer): void {
+    const n = this.headNode();
+    this.ends().below.length = 0;
+    const cost = elemCost(v.length);
+    if (n && n.fits(v.length)) {
+      n.elems.unshift(Buffer.from(v));
+      n.start--;
+      n.bytes += cost;
+      n.dirty = true;
+    } else {
+      const m = new Node(this.head - 1, [Buffer.from(v)], cost, -1);
+      m.dirty = true;
+      const e = this.ends();
+      // the old head is complete: written now, so that `sub` holds every node but the ends
+      if (n && n !== e.tail) writeNode(this.sub, this.id, n, e);
+      e.head = m;
+      if (!n) e.tail = m;
+    }
     this.head--;
-    this.sub.putSync(ekey(this.id, this.head), v);
   }
 
   pushRight(v: Buffer): void {
-    this.sub.putSync(ekey(this.id, this.tail), v);
+    const n = this.tailNode();
+    const cost = elemCost(v.length);
+    if (n && n.fits(v.length)) {
+      n.elems.push(Buffer.from(v));
+      n.bytes += cost;
+      n.dirty = true;
+    } else {
+      const m = new Node(this.tail, [Buffer.from(v)], cost, -1);
+      m.dirty = true;
+      const e = this.ends();
+      if (n && n !== e.head) writeNode(this.sub, this.id, n, e);
+      e.tail = m;
+      if (!n) e.head = m;
+    }
     this.tail++;
+  }
+
+  /** An end node emptied by pops: its key goes now, and it is no longer held. */
+  private drained(n: Node): void {
+    const e = this.ends();
+    writeNode(this.sub, this.id, n, e);
+    if (e.head === n) e.head = null;
+    if (e.tail === n) e.tail = null;
   }
 
   /** Removes and returns `n` (<= len) elements from the left or right end, in pop order. */
   pop(left: boolean, n: number): Buffer[] {
-    const out: Buffer[] = [];
-    if (n <= 0) return out;
-    const id = this.id;
-    if (n <= POP_LOOKUPS) {
-      // a few elements: one lookup each is cheaper than setting up a range cursor (RPOP -P 16)
-      for (let i = 0; i < n; i++) {
-        const v = this.sub.getBinary(ekey(id, left ? this.head + i : this.tail - 1 - i));
-        if (v) out.push(v as Buffer);
-      }
-    } else if (left) {
-      for (const { value } of this.sub.getRange({ start: ekey(id, this.head), end: ekey(id, this.head + n) })) out.push(value as Buffer);
-    } else {
-      const start = ekey(id, this.tail - 1);
-      const end = ekey(id, this.tail - 1 - n);
-      for (const { value } of this.sub.getRange({ start, end, reverse: true })) out.push(value as Buffer);
+    if (n <= 0) return [];
+    if (n > this.len) throw new Error(`list ${this.id}: ${n} elements to pop from ${this.len}`);
+    if (left) this.ends().below.length = 0;
+    if (n === 1) {
+      // (RPOP -P 16: one element, no array juggling)
+      const node = left ? this.headNode()! : this.tailNode()!;
+      const v = left ? node.elems.shift()! : node.elems.pop()!;
+      node.bytes -= elemCost(v.length);
+      node.dirty = true;
+      if (left) {
+        node.start++;
+        this.head++;
+      } else this.tail--;
+      if (node.count === 0) this.drained(node);
+      return [v];
     }
-    if (out.length !== n) throw new Error(`list ${id}: expected ${n} elements, found ${out.length}`);
-    if (left) {
-      for (let i = 0; i < n; i++) this.sub.removeSync(ekey(id, this.head + i));
-      this.head += n;
-    } else {
-      for (let i = 1; i <= n; i++) this.sub.removeSync(ekey(id, this.tail - i));
-      this.tail -= n;
+    const out: Buffer[] = [];
+    while (n > 0) {
+      const node = left ? this.headNode()! : this.tailNode()!;
+      const k = Math.min(n, node.count);
+      const taken = left ? node.elems.splice(0, k) : node.elems.splice(node.count - k, k).reverse();
+      node.bytes -= elemsBytes(taken);
+      node.dirty = true;
+      for (const v of taken) out.push(v);
+      if (left) {
+        node.start += k;
+        this.head += k;
+      } else this.tail -= k;
+      n -= k;
+      if (node.count === 0) this.drained(node);
     }
     return out;
   }
@@ -178,26 +291,58 @@ export class List implements ListRange {
    * may happen during the walk.
    */
   walk(reverse: boolean, max: number, fn: (value: Buffer, pos: number) => boolean | void): void {
-    const id = this.id;
-    const range = reverse
-      ? this.sub.getRange({ start: ekey(id, this.tail - 1), end: ekey(id, this.head - 1), reverse: true, limit: max || undefined })
-      : this.sub.getRange({ start: ekey(id, this.head), end: ekey(id, this.tail), limit: max || undefined });
+    if (this.len === 0) return;
+    this.sync();
+    const limit = max ? Math.min(max, this.len) : this.len;
     let pos = 0;
-    for (const { value } of range) {
-      if (fn(value as Buffer, pos++)) return;
-    }
+    const from = reverse ? this.tail - 1 : this.head;
+    const to = reverse ? this.head : this.tail;
+    forEachStoredNode(this.sub, this.id, from, to, reverse, (start, elems) => {
+      if (reverse) {
+        for (let i = Math.min(elems.length, from - start + 1) - 1; i >= 0; i--) {
+          if (pos >= limit || fn(elems[i], pos++)) return true;
+        }
+      } else {
+        for (let i = Math.max(0, from - start); i < elems.length; i++) {
+          if (pos >= limit || fn(elems[i], pos++)) return true;
+        }
+      }
+      return pos >= limit;
+    });
   }
 
   /** Drops `left` elements from the head and `right` from the tail. */
   trim(left: number, right: number): void {
     if (left + right >= this.len) {
-      this.head = this.tail; // emptied: the record goes, the members are garbage
+      this.head = this.tail; // emptied: the record goes, the nodes are garbage
       return;
     }
-    for (let i = 0; i < left; i++) this.sub.removeSync(ekey(this.id, this.head + i));
-    for (let i = 1; i <= right; i++) this.sub.removeSync(ekey(this.id, this.tail - i));
-    this.head += left;
-    this.tail -= right;
+    this.evict();
+    const { sub, id } = this;
+    const newHead = this.head + left;
+    const newTail = this.tail - right;
+    if (left > 0) {
+      forEachStoredNode(sub, id, this.head, newHead + 1, false, (start, elems) => {
+        sub.removeSync(nodeKey(id, start));
+        if (start + elems.length <= newHead) return false;
+        // the node holding the new head keeps its elements from there on, under the new head
+        const rest = elems.slice(newHead - start);
+        sub.putSync(nodeKey(id, newHead), encodeElems(rest));
+        return true;
+      });
+    }
+    if (right > 0) {
+      forEachStoredNode(sub, id, this.tail - 1, newTail - 1, true, (start, elems) => {
+        if (start >= newTail) {
+          sub.removeSync(nodeKey(id, start));
+          return false;
+        }
+        if (start + elems.length > newTail) sub.putSync(nodeKey(id, start), encodeElems(elems.slice(0, newTail - start)));
+        return true;
+      });
+    }
+    this.head = newHead;
+    this.tail = newTail;
   }
 
   /**
@@ -216,23 +361,49 @@ export class List implements ListRange {
     if (stop >= len) stop = len - 1;
     this.rangeLength = stop - start + 1;
     this.rangeAt = this.head + start;
-    writeU64BE(RANGE_KEY, this.id, 0);
+    this.rangeNodeEnd = 0;
     return this.rangeLength;
   }
 
   /**
-   * The next element of the range set by startRange. One lookup per index, each element a view of
-   * LMDB's shared read buffer, valid until the next read of the store (the caller copies it into
-   * its reply before reading on): a range cursor would allocate a key and a value Buffer per
-   * element (measured: LRANGE_100 -P 16 7.1k -> see the commit message).
+   * The next element of the range set by startRange: node after node, each read with one lookup
+   * of its exact key (the next node starts where this one ends), the first one found with one
+   * descent; a held end node is read from memory. Each element is a view of LMDB's shared read
+   * buffer, valid until the next read of the store (the caller copies it into its reply before
+   * reading on).
    */
   nextInRange(): Buffer {
-    writeU64BE(RANGE_KEY, this.rangeAt, 8);
-    const v = (this.sub as unknown as { getBinaryFast(k: Buffer): Buffer | undefined }).getBinaryFast(RANGE_KEY);
-    if (!v) throw new Error(`list ${this.id}: element ${this.rangeAt - this.head} of ${this.len} missing`);
-    this.rangeAt++;
-    // (the shared read buffer only pretends to be `length` long: take a real view of it)
-    return v.subarray(0, v.length);
+    const t = this.rangeAt++;
+    if (t >= this.rangeNodeEnd) this.enterNode(t);
+    if (this.rangeHeld) return this.rangeHeld[this.rangeHeldAt++];
+    return this.rangeReader.next();
+  }
+
+  private enterNode(t: number): void {
+    const h = heldNodeAt(heldEnds(this.x.store, this.id), t);
+    if (h) {
+      this.rangeHeld = h.elems;
+      this.rangeHeldAt = t - h.start;
+      this.rangeNodeEnd = h.start + h.count;
+      return;
+    }
+    this.rangeHeld = null;
+    // the first node of the range may start before t; every later one starts at the node end
+    let v = t === this.rangeNodeEnd || t === this.head ? (this.sub.getBinaryFast(nodeKey(this.id, t)) as Buffer | undefined) : undefined;
+    let start = t;
+    if (v) {
+      // (the shared read buffer only pretends to be `length` long: take a real view of it)
+      v = v.subarray(0, v.length);
+    } else {
+      const s = storedNodeAt(this.sub, this.id, t);
+      if (!s) throw new Error(`list ${this.id}: element ${t - this.head} of ${this.len} missing`);
+      v = s.value;
+      start = s.start;
+    }
+    const r = this.rangeReader.reset(v);
+    if (t - start >= r.left) throw new Error(`list ${this.id}: element ${t - this.head} of ${this.len} missing`);
+    this.rangeNodeEnd = start + r.left;
+    r.skip(t - start);
   }
 
   /** Writes the record (deletes the key when the list is empty). Returns false when gone. */
@@ -240,7 +411,21 @@ export class List implements ListRange {
     writeU64BE(this.c.extra, this.head, 0);
     writeU64BE(this.c.extra, this.tail, 8);
     this.c.count = this.len;
-    return saveColl(this.x, this.c);
+    const old = this.c.old;
+    if (old && this.len > 0) {
+      // the record as saveColl would encode it: the old one with the count and the ends changed
+      const raw = Buffer.from(old.raw);
+      writeU64BE(raw, this.len, old.off + 8);
+      this.c.extra.copy(raw, old.off + COLL_FIXED);
+      this.x.store.put(this.x.db, old.mk, raw, old);
+      this.c.old = { mk: old.mk, raw, type: old.type, expireAt: old.expireAt, off: old.off };
+      return true;
+    }
+    if (saveColl(this.x, this.c)) return true;
+    // deleted: its nodes are garbage, held ones need not be written
+    heldNodes(this.x.store).forget(this.id);
+    this.held = null;
+    return false;
   }
 }
 
@@ -425,47 +610,5 @@ export function listPopFirst(x: StoreCtx, keys: Buffer[], left: boolean, count: 
   return null;
 }
 
-// ------------------------------------------------------------------------------------------------
-// Key type operations (OBJECT ENCODING, COPY, cross-shard RENAME / COPY)
-// ------------------------------------------------------------------------------------------------
-
-/** RPUSH records of a restored list carry at most this many elements each. */
-const RESTORE_BATCH = 512;
-
-const EMPTY_HEAD = Buffer.alloc(0);
-
-export const listKeyType: KeyTypeOps = {
-  // Redis 7.0 keeps every list as a quicklist, small or big.
-  encoding: () => 'quicklist',
-  refcount: () => 1,
-  copy: copyCollection,
-  dump(store, m) {
-    // the elements head to tail (packItems, no header)
-    const p = payload(m);
-    const id = readU64BE(p, 0);
-    const tail = readU64BE(p, COLL_FIXED + 8);
-    const elems: Buffer[] = [];
-    let at = readU64BE(p, COLL_FIXED);
-    while (at < tail) {
-      const chunk = readChunk(store.sub, id, at, tail, false);
-      if (chunk.length === 0) break;
-      for (const e of chunk) elems.push(e.value);
-      at = chunk[chunk.length - 1].idx + 1;
-    }
-    return packItems(EMPTY_HEAD, elems);
-  },
-  restore(x, key, to, dump, expire) {
-    const elems = unpackItems(dump, 0);
-    const id = x.store.allocId();
-    for (let i = 0; i < elems.length; i++) x.store.sub.putSync(ekey(id, MID + i), elems[i]);
-    const body = Buffer.alloc(COLL_FIXED + 16);
-    writeU64BE(body, id, 0);
-    writeU64BE(body, elems.length, 8);
-    writeU64BE(body, MID, COLL_FIXED);
-    writeU64BE(body, MID + elems.length, COLL_FIXED + 8);
-    putRestored(x, key, to, T_LIST, body, expire);
-    x.binlog([DEL, key]);
-    for (let i = 0; i < elems.length; i += RESTORE_BATCH) x.binlog([B_RPUSH, key, ...elems.slice(i, i + RESTORE_BATCH)]);
-    logRestoredExpiry(x, key, expire);
-  },
-};
+/** (the list's key type operations live beside it) */
+export { listKeyType } from './list-keytype.js';

@@ -13,6 +13,7 @@ import { DEL } from './effects.js';
 import { BinlogLog } from './binlog.js';
 import { GarbageList } from './garbage.js';
 import { randomKey } from './random-key.js';
+import { upgradeLists } from './list-upgrade.js';
 
 type Bin = Database<Buffer, Buffer>;
 
@@ -51,10 +52,19 @@ const INFO_NEXT_ID = Buffer.from('next-key-id');
 const INFO_FORMAT = Buffer.from('format');
 /**
  * Version of the on-disk layout, in `info` under `format`. 1: sets number their members in `slot`.
- * Directories from before the marker hold no sets in that layout; they are upgraded in place when
- * they hold no sets, and refused otherwise.
+ * 2: lists pack their elements in nodes (lib/store/list-nodes.ts). Directories from before the
+ * marker hold no sets in that layout; they are refused when they hold sets. Directories of format
+ * 0 (without sets) and 1 have their lists converted in place (lib/store/list-upgrade.ts).
  */
-const DATA_FORMAT = 1;
+const DATA_FORMAT = 2;
+
+/** Writes a store room holds in memory during a write transaction (list end nodes: lib/store/list-nodes.ts). */
+export interface HeldWrites {
+  /** Writes what is held (end of the transaction, still inside it). */
+  write(): void;
+  /** Forgets what is held (the transaction was aborted, or FLUSHALL emptied the store). */
+  drop(): void;
+}
 
 export class ShardStore {
   readonly env: RootDatabase;
@@ -81,6 +91,8 @@ export class ShardStore {
    * and expiry from the stale record; find() reads through; beforeCommit() writes them.
    */
   private readonly pendingMeta = new Map<string, { mk: Buffer; raw: Buffer }>();
+  /** The store rooms' held writes (holdWrites), written by beforeCommit. */
+  private readonly held: HeldWrites[] = [];
   readonly expires: Bin;
   readonly binlog: Bin;
   readonly info: Bin;
@@ -139,8 +151,11 @@ export class ShardStore {
     const v = f ? f[0] : 0;
     if (v === DATA_FORMAT) return;
     if (v > DATA_FORMAT) throw new Error(`${path} was written in data format ${v} by a newer respdb (this one reads format ${DATA_FORMAT})`);
-    if (hasSets) throw new Error(`${path} holds sets in the layout before data format ${DATA_FORMAT}; start from an empty data directory (or export the data with a client first)`);
-    this.info.putSync(INFO_FORMAT, Buffer.from([DATA_FORMAT]));
+    if (v < 1 && hasSets) throw new Error(`${path} holds sets in the layout before data format 1; start from an empty data directory (or export the data with a client first)`);
+    this.env.transactionSync(() => {
+      upgradeLists(this);
+      this.info.putSync(INFO_FORMAT, Buffer.from([DATA_FORMAT]));
+    });
   }
 
   get stats(): ShardStats {
@@ -489,6 +504,7 @@ export class ShardStore {
 
   /** Deletes everything (all databases). */
   flushAll(): void {
+    for (const h of this.held) h.drop();
     this.pendingMeta.clear();
     this.shared.access.fill(0);
     this.meta.clearSync();
@@ -519,6 +535,11 @@ export class ShardStore {
     return this.rdbmap[pdb];
   }
 
+  /** Registers writes a store room holds in memory until the end of each write transaction. */
+  holdWrites(h: HeldWrites): void {
+    this.held.push(h);
+  }
+
   /** Appends the binlog record of a write, in the current transaction (lib/store/binlog.ts). */
   appendBinlog(db: number, args: Buffer[]): void {
     this.log.append(db, args);
@@ -526,6 +547,7 @@ export class ShardStore {
 
   /** End of a write transaction (still inside it): held-back records, then the binlog entry. */
   beforeCommit(): void {
+    for (const h of this.held) h.write();
     this.writePendingMeta();
     this.log.beforeCommit();
   }
@@ -544,6 +566,7 @@ export class ShardStore {
 
   /** The transaction was aborted: nothing it wrote exists. */
   afterAbort(): void {
+    for (const h of this.held) h.drop();
     this.pendingMeta.clear();
     this.log.afterAbort();
     this.orphans.recount();

@@ -26,6 +26,7 @@ import { collOf, idRange, LONG_PART } from '../store/collections.js';
 import { isHashedMetaKey } from '../store/keys.js';
 import { decodeMeta, storedLongKey, T_HASH, T_LIST, T_SET, T_STRING, T_ZSET } from '../store/meta.js';
 import { LMDB_MAP_SIZE, LMDB_MAX_DBS } from '../store/shard-store.js';
+import { NodeReader } from '../store/list-nodes.js';
 
 type Bin = Database<Buffer, Buffer>;
 type Txn = ReturnType<RootDatabase['useReadTransaction']>;
@@ -149,6 +150,9 @@ export interface BigKeysOptions {
 export class DataDirError extends Error {}
 
 const DBMAP_KEY = Buffer.from('dbmap');
+const FORMAT_KEY = Buffer.from('format');
+/** The data format from which lists are packed in nodes (lib/store/shard-store.ts DATA_FORMAT). */
+const LIST_NODES_FORMAT = 2;
 const BIN = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
 /** Progress is reported every this many meta records / collection members. */
 const PROGRESS_RECORDS = 1024;
@@ -324,6 +328,10 @@ function scanShard(
   const txn: Txn = env.useReadTransaction();
   try {
     const opt = { transaction: txn };
+    // lists are read as nodes: a directory of an older data format (whose lists the server converts
+    // when it opens it) would be misread
+    const format = (info.getBinary as GetIn).call(info, FORMAT_KEY, opt);
+    if (format && format[0] < LIST_NODES_FORMAT) throw new Error(`shard ${shard} is in data format ${format[0]}: start respdb on the directory once to convert it`);
     // physical db -> logical db, from the shard's SWAPDB map (identity where it has no entry)
     const map = (info.getBinary as GetIn).call(info, DBMAP_KEY, opt);
     const logicalOf = (p: number): number => {
@@ -363,9 +371,14 @@ function scanShard(
           tick();
         }
       } else if (type === T_LIST) {
+        // the elements, packed in nodes (lib/store/list-nodes.ts)
+        const r = new NodeReader();
         for (const { value } of sub.getRange(range)) {
-          total += value.length;
-          tick();
+          r.reset(value);
+          while (r.left > 0) {
+            total += r.next().length;
+            tick();
+          }
         }
       } else {
         const extra = type === T_ZSET ? SCORE_BYTES : 0;

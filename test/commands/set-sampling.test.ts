@@ -200,7 +200,7 @@ t.test('a data directory with sets in the layout before data format 1 is refused
   // forget the marker, as a directory from before it would be
   const env = open({ path: path.join(dir, 'shard-0'), maxDbs: 12 });
   const info = env.openDB({ name: 'info', keyEncoding: 'binary', encoding: 'binary' });
-  t.same([...(info.getBinary(Buffer.from('format')) ?? [])], [1], 'a new directory is marked format 1');
+  t.same([...(info.getBinary(Buffer.from('format')) ?? [])], [2], 'a new directory is marked with the current format');
   await info.remove(Buffer.from('format'));
   await env.close();
   await t.rejects(startRespdb({ shards: 1, dir }), 'the server does not start on it');

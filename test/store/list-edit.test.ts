@@ -10,6 +10,7 @@ import { payload } from '../../lib/store/meta.js';
 import { readU64BE } from '../../lib/store/keys.js';
 import { listPush, listRange } from '../../lib/store/list.js';
 import { listInsert, listRemove } from '../../lib/store/list-edit.js';
+import { nodeCount } from '../../lib/store/list-nodes.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 const MID = 2 ** 52;
@@ -28,9 +29,16 @@ function ends(s: TestStore, key: string): [number, number] {
   return [readU64BE(p, COLL_FIXED) - MID, readU64BE(p, COLL_FIXED + 8) - MID];
 }
 
-/** Every element subkey of the store, as indexes relative to MID: no stale element is left behind. */
+/** The indexes of every element the store's nodes hold, relative to MID: no stale element is left behind. */
 function indexes(s: TestStore): number[] {
-  return s.read((x) => [...x.store.sub.getKeys()].map((k) => readU64BE(k as Buffer, 8) - MID));
+  return s.read((x) => {
+    const out: number[] = [];
+    for (const { key, value } of x.store.sub.getRange()) {
+      const start = readU64BE(key as Buffer, 8) - MID;
+      for (let i = 0; i < nodeCount(value as Buffer); i++) out.push(start + i);
+    }
+    return out;
+  });
 }
 
 function rpush(s: TestStore, key: string, elems: string[]): void {

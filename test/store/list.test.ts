@@ -8,6 +8,8 @@ import { openTestStore, type TestStore } from '../support/store.js';
 import type { StoreCtx } from '../../lib/store/context.js';
 import { WrongTypeError } from '../../lib/store/collections.js';
 import { T_LIST } from '../../lib/store/meta.js';
+import { readU64BE } from '../../lib/store/keys.js';
+import { decodeNode, NODE_MAX_BYTES, NODE_MAX_ELEMS } from '../../lib/store/list-nodes.js';
 import {
   listIndex,
   listKeyType,
@@ -278,12 +280,24 @@ t.test('long elements (2,000 bytes and 100 kB) and binary bytes', async (t) => {
   t.same(strs(popped), [long, big]);
 });
 
-t.test('list elements start in the middle of the index range and grow both ways', async (t) => {
+t.test('list elements start in the middle of the index range and grow both ways, packed in nodes', async (t) => {
   const s = openTestStore(t);
   push(s, 'LPUSH', 'l', 'a');
   push(s, 'RPUSH', 'l', 'b');
-  const idx = s.read((x) => [...x.store.sub.getKeys()].map((k) => (k as Buffer).readUInt32BE(8) * 2 ** 32 + (k as Buffer).readUInt32BE(12)));
-  t.same(idx, [2 ** 52 - 1, 2 ** 52], 'head - 1 and tail');
+  const nodes = () => s.read((x) => [...x.store.sub.getRange()].map(({ key, value }) => [readU64BE(key as Buffer, 8) - 2 ** 52, strs(decodeNode(value as Buffer))]));
+  t.same(nodes(), [[-1, ['a', 'b']]], 'one node keyed by its first element, head - 1');
+  // a node takes NODE_MAX_ELEMS elements; the next push starts a node of its own
+  push(s, 'RPUSH', 'l', ...Array.from({ length: NODE_MAX_ELEMS - 2 }, (_, i) => `r${i}`));
+  push(s, 'RPUSH', 'l', 'next');
+  push(s, 'LPUSH', 'l', 'first');
+  const keys = nodes().map(([k]) => k);
+  t.same(keys, [-2, -1, NODE_MAX_ELEMS - 1], 'a node at each end');
+  // elements longer than a node's room get a node of their own
+  const long = 'x'.repeat(NODE_MAX_BYTES * 3);
+  push(s, 'RPUSH', 'l', long, 'after');
+  const last = nodes().slice(-2);
+  t.same(last, [[NODE_MAX_ELEMS, [long]], [NODE_MAX_ELEMS + 1, ['after']]]);
+  t.same(s.read((x) => range(x, 'l'))!.slice(-3), ['next', long, 'after']);
 });
 
 t.test('key operations: encoding, copy, dump and restore', async (t) => {
