@@ -127,7 +127,10 @@ function lrange(x: ShardExec, args: Buffer[]): void {
   const n = r.rangeLength;
   x.out.array(n);
   // each element goes into the reply before the next one is read (a view of LMDB's read buffer)
-  for (let i = 0; i < n; i++) x.out.bulk(r.nextInRange());
+  for (let i = 0; i < n; i++) {
+    r.advanceInRange();
+    x.out.bulkSlice(r.spanBuf, r.spanStart, r.spanEnd);
+  }
 }
 
 function ltrim(x: ShardExec, args: Buffer[]): void {

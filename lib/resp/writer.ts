@@ -4,7 +4,6 @@
 import { formatDouble } from './number.js';
 import { grow } from '../grow.js';
 
-const CRLF = 0x0a0d; // little-endian "\r\n"
 
 export type Proto = 2 | 3;
 
@@ -31,7 +30,9 @@ export class RespWriter {
   }
 
   private crlf(): void {
-    this.buf.writeUInt16LE(CRLF, this.pos);
+    const buf = this.buf;
+    buf[this.pos] = 13;
+    buf[this.pos + 1] = 10;
     this.pos += 2;
   }
 
@@ -110,6 +111,18 @@ export class RespWriter {
     this.header(36 /* $ */, len);
     this.ensure(len + 2);
     this.buf.set(b, this.pos);
+    this.pos += len;
+    this.crlf();
+  }
+
+  /** A bulk string of src[start, end) (no view of it made). */
+  bulkSlice(src: Buffer, start: number, end: number): void {
+    const len = end - start;
+    this.header(36 /* $ */, len);
+    this.ensure(len + 2);
+    const buf = this.buf;
+    if (len < 64) for (let i = 0; i < len; i++) buf[this.pos + i] = src[start + i];
+    else src.copy(buf, this.pos, start, end);
     this.pos += len;
     this.crlf();
   }

@@ -124,6 +124,15 @@ export class NodeReader {
     return this.buf.subarray(start, this.off);
   }
 
+  /** Like next(), without making a Buffer: the element is buf[spanStart, off). */
+  nextSpan(): number {
+    const len = this.varint();
+    const start = this.off;
+    this.off += len;
+    this.left--;
+    return start;
+  }
+
   /** Skips `n` elements. */
   skip(n: number): void {
     for (let i = 0; i < n; i++) {

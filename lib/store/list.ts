@@ -55,6 +55,7 @@ import {
 const TAIL_READ_AHEAD = 8;
 
 const ERR_INDEX = 'ERR index out of range';
+const EMPTY_ELEM = Buffer.alloc(0);
 
 const B_LPOP = Buffer.from('LPOP');
 const B_RPOP = Buffer.from('RPOP');
@@ -73,6 +74,11 @@ type Sub = ShardStore['sub'];
 export interface ListRange {
   readonly rangeLength: number;
   nextInRange(): Buffer;
+  /** The next element as spanBuf[spanStart, spanEnd) (no Buffer made for it). */
+  advanceInRange(): void;
+  readonly spanBuf: Buffer;
+  readonly spanStart: number;
+  readonly spanEnd: number;
 }
 
 /** An open list: its record and its current ends; `save` writes the record back. */
@@ -378,6 +384,31 @@ export class List implements ListRange {
     if (this.rangeHeld) return this.rangeHeld[this.rangeHeldAt++];
     return this.rangeReader.next();
   }
+
+  /**
+   * nextInRange() without a Buffer per element (LRANGE's reply copies the bytes straight from the
+   * node): the element is spanBuf[spanStart, spanEnd), valid as nextInRange's views are. A Buffer
+   * view per element was a quarter of the shard's time in LRANGE_100.
+   */
+  advanceInRange(): void {
+    const t = this.rangeAt++;
+    if (t >= this.rangeNodeEnd) this.enterNode(t);
+    if (this.rangeHeld) {
+      const e = this.rangeHeld[this.rangeHeldAt++];
+      this.spanBuf = e;
+      this.spanStart = 0;
+      this.spanEnd = e.length;
+      return;
+    }
+    const r = this.rangeReader;
+    this.spanBuf = r.buf;
+    this.spanStart = r.nextSpan();
+    this.spanEnd = r.off;
+  }
+
+  spanBuf: Buffer = EMPTY_ELEM;
+  spanStart = 0;
+  spanEnd = 0;
 
   private enterNode(t: number): void {
     const h = heldNodeAt(heldEnds(this.x.store, this.id), t);

@@ -30,3 +30,10 @@ t.test('bulk strings of many lengths', async (t) => {
   }
   t.equal(encoded((w) => w.bulk(null)), '$-1\r\n');
 });
+
+t.test('bulkSlice writes a part of a buffer as a bulk string', async (t) => {
+  const src = Buffer.from('0123456789'.repeat(20), 'latin1');
+  for (const [a, b] of [[0, 0], [0, 1], [3, 10], [0, 63], [0, 64], [5, 200], [199, 200]]) {
+    t.equal(encoded((w) => w.bulkSlice(src, a, b)), encoded((w) => w.bulk(src.subarray(a, b))), `[${a}, ${b})`);
+  }
+});
