@@ -134,11 +134,6 @@ export class Connection {
   readonly laddr: string;
   /** Total commands processed (CLIENT LIST has no such field; INFO does not either: local use). */
   commands = 0;
-  /**
-   * Commands taken from the input that arrived together (one socket read, or one resumption of
-   * held input) so far, this one included: how deep the client pipelines (see Router's direct reads).
-   */
-  batchCommands = 0;
 
   constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
     this.authenticated = !needAuth;
@@ -148,7 +143,6 @@ export class Connection {
       {
         onCommand: (args) => {
           this.commands++;
-          this.batchCommands++;
           host.dispatch(this, args);
           if (this.queue.length > this.maxPending || this.unsent() > IN_FLIGHT_BYTES) this.checkPressure();
         },
@@ -177,7 +171,6 @@ export class Connection {
   /** Input that arrived from the client (one socket read; the parser may keep views of it). */
   input(chunk: Buffer): void {
     this.lastInteraction = Date.now();
-    this.batchCommands = 0;
     this.parser.feed(chunk);
     this.checkPressure();
   }
@@ -333,7 +326,6 @@ export class Connection {
 
   private readonly resumeParser = (): void => {
     if (this.paused || this.closed || this.blocked || this.holds > 0) return;
-    this.batchCommands = 0;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
     if (!this.paused) {
       this.socket.resume();

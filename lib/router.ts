@@ -101,9 +101,10 @@ export class Router {
     }
     if (first >= 0) {
       // Direct read: nothing of this connection is pending (so program order holds) and no
-      // multi-shard operation is in flight on the shard (so nobody can see half of one). Deeper
-      // in a pipeline, reads go to the shard (see Server.pipelineDirectReads).
-      if (def.direct && conn.queue.length === 0 && s.shards.links[first].barrier === 0 && conn.batchCommands <= s.pipelineDirectReads) {
+      // multi-shard operation is in flight on the shard (so nobody can see half of one). (Sending
+      // a deep pipeline's reads to the idle shards instead was measured: on 2 cores the shard path
+      // costs more CPU in all than the lookup here, GET -P 16 ~380k vs ~420k ops/s.)
+      if (def.direct && conn.queue.length === 0 && s.shards.links[first].barrier === 0) {
         s.execution.readDirect(conn, def, first, args);
         return;
       }

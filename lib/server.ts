@@ -55,15 +55,6 @@ export class Server implements ConnectionHost {
   private nextClientId = 1;
   private dirty = new Set<Connection>();
   private spareDirty = new Set<Connection>();
-  /**
-   * config pipeline-direct-reads: of the commands a client sends together (one socket read), the
-   * first this many reads are served on this thread (direct reads), later ones on their shards. A
-   * direct read costs this thread the LMDB lookup (~0.8 us of random reads over 100k keys, most
-   * of a GET's cost besides the socket); a deep pipeline of reads would make this thread do every
-   * lookup while the shards sit idle on the other core, whereas a lone read (-P 1) is answered
-   * fastest here, without a hop.
-   */
-  pipelineDirectReads: number;
   private flushScheduled = false;
   private timers: NodeJS.Timeout[] = [];
   private shuttingDown = false;
@@ -72,7 +63,6 @@ export class Server implements ConnectionHost {
   constructor(readonly config: Config) {
     this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len'), maxQueryBuf: config.num('client-query-buffer-limit') };
     this.databases = config.num('databases');
-    this.pipelineDirectReads = config.num('pipeline-direct-reads');
     this.shards = new ShardSet(config.num('shards'), this.databases);
     this.shards.scheduleFlush = () => this.scheduleFlush();
     this.diagnostics = new Diagnostics(config);
@@ -204,8 +194,6 @@ export class Server implements ConnectionHost {
         for (const c of this.clients.values()) c.authenticated = true;
       } else if (name === 'appendfsync' || name === 'loglevel') {
         this.shards.control({ t: 'config', name, value: String(value) });
-      } else if (name === 'pipeline-direct-reads') {
-        this.pipelineDirectReads = Number(value);
       } else if (name === 'slow-cmd-list') {
         this.slowRouting.setForced(String(value));
       } else if (name === 'binlog-max-size') {

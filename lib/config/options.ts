@@ -70,7 +70,6 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'latency-monitor-threshold', type: 'int', default: '0', min: 0, max: LLONG_MAX, mutable: true, doc: 'latency monitor threshold in milliseconds (0 = off)' },
   { name: 'latency-tracking', type: 'bool', default: 'yes', mutable: true, doc: 'count every command in the per-command latency histograms (LATENCY HISTOGRAM)' },
   { name: 'slow-cmd-thread-pool-size', type: 'int', default: '1', min: 1, max: 1024, mutable: false, doc: 'threads of the slow-command pool (big reads, KEYS, commands in slow-cmd-list)' },
-  { name: 'pipeline-direct-reads', type: 'int', default: '6', min: 0, max: INT_MAX, mutable: true, doc: 'of the commands a client sends together (one socket read), this many reads are served on the main thread; later ones go to their shards (0 = every read goes to its shard)' },
   { name: 'slow-cmd-list', type: 'string', default: '', mutable: true, doc: 'comma-separated commands run on the slow-command pool' },
   { name: 'slow-cmd-max-memory', type: 'memory', default: '2gb', min: 64 * MB, max: 64 * 1024 * MB, mutable: false, doc: 'heap limit of each slow-pool thread: a command that needs more fails alone and its thread is replaced' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
