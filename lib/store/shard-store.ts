@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { INLINE_KEY_MAX, KEY_HASHED, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, writeU64BE } from './keys.js';
+import { INLINE_KEY_MAX, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, writeU64BE } from './keys.js';
 import { decodeMeta, encodeMeta, payload, storedLongKey, withExpire, type Meta } from './meta.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from '../shard/stats.js';
@@ -310,48 +310,6 @@ export class ShardStore {
     return Math.max(0, Math.floor((now - last) / 1000));
   }
 
-  /**
-   * Visits the records of a logical db in meta-key order, strictly after `after` (null: from the
-   * start), at most `limit` of them (`raw` is only valid during the call). Returns the last
-   * visited meta key when more records may follow, null when the db is exhausted.
-   */
-  scanMeta(db: number, after: Buffer | null, limit: number, fn: (mk: Buffer, raw: Buffer) => void): Buffer | null {
-    const { start, end } = dbRange(this.dbmap[db]);
-    const from = after ? Buffer.concat([after, ZERO_BYTE]) : start;
-    if (from.compare(start) < 0 || from.compare(end) >= 0) return null;
-    let n = 0;
-    let last: Buffer | null = null;
-    for (const { key, value } of this.meta.getRange({ start: from, end, limit: limit + 1 })) {
-      if (n === limit) return last;
-      last = Buffer.from(key);
-      fn(last, value);
-      n++;
-    }
-    return null;
-  }
-
-  /**
-   * Visits every record of a logical db (`raw` is only valid during the call). With a `prefix`,
-   * inline keys not starting with it are skipped by range (long keys live under their hash and
-   * are always visited).
-   */
-  forEachMeta(db: number, prefix: Buffer | null, fn: (mk: Buffer, raw: Buffer) => void): void {
-    const pdb = this.dbmap[db];
-    const { start, end } = dbRange(pdb);
-    if (!prefix || prefix.length === 0) {
-      for (const { key, value } of this.meta.getRange({ start, end })) fn(Buffer.from(key), value);
-      return;
-    }
-    const lo = inlineMetaKey(pdb, prefix);
-    for (const { key, value } of this.meta.getRange({ start: lo, end })) {
-      if (key[1] !== KEY_INLINE || key.length < lo.length || Buffer.compare(key.subarray(0, lo.length), lo) !== 0) break;
-      fn(Buffer.from(key), value);
-    }
-    for (const { key, value } of this.meta.getRange({ start: Buffer.from([pdb, KEY_HASHED]), end })) {
-      fn(Buffer.from(key), value);
-    }
-  }
-
   /** A random live (unexpired) key of a logical db, null when it has none (lib/store/random-key.ts). */
   randomKey(db: number, now: number): Buffer | null {
     return randomKey(this, db, now);
@@ -549,37 +507,6 @@ export class ShardStore {
     this.orphans.recount();
   }
 
-  /**
-   * Active expiry: deletes up to `budget` keys whose time has come (call inside a write
-   * transaction). Returns how many were deleted.
-   */
-  sweepExpired(now: number, budget: number): number {
-    const end = Buffer.allocUnsafe(8);
-    writeU64BE(end, now + 1, 0);
-    let n = 0;
-    for (const { key } of this.expires.getRange({ end, limit: budget })) {
-      const at = readU64BE(key, 0);
-      const mk = Buffer.from(key.subarray(8));
-      const raw = this.meta.getBinary(mk);
-      if (!raw) {
-        this.expires.removeSync(key);
-        continue;
-      }
-      const m = decodeMeta(mk, raw);
-      if (m.expireAt !== at) {
-        this.expires.removeSync(key);
-        continue;
-      }
-      const db = this.logical(mk[0]);
-      const userKey = this.userKey(mk, raw);
-      this.remove(db, m);
-      this.opts.stats.inc(STAT.expiredKeys);
-      this.appendBinlog(db, [DEL, userKey]);
-      n++;
-    }
-    return n;
-  }
-
   /** True when some key is due to expire at or before `now`. */
   hasExpired(now: number): boolean {
     for (const key of this.expires.getKeys({ limit: 1 })) return readU64BE(key, 0) <= now;
@@ -598,7 +525,6 @@ export class ShardStore {
 
 const EMPTY = Buffer.alloc(0);
 const T_STRING_TYPE = 0;
-const ZERO_BYTE = Buffer.from([0]);
 
 /** FNV-1a of a meta key, 30 bits (a small integer). Long keys: length, first and last 128 bytes. */
 function accessHash(mk: Buffer): number {
