@@ -8,7 +8,8 @@ import { INLINE_KEY_MAX, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineM
 import { decodeMeta, encodeMeta, payload, storedLongKey, withExpire, type Meta } from './meta.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from '../shard/stats.js';
-import { ShardShared } from './shared-state.js';
+import { ShardShared, accessHash } from './shared-state.js';
+import { BlindCount, SpecialKeys, isSpecial } from './plain-keys.js';
 import { DEL } from './effects.js';
 import { BinlogLog } from './binlog.js';
 import { GarbageList } from './garbage.js';
@@ -99,6 +100,15 @@ export class ShardStore {
   private readonly shared: ShardShared;
   /** Scratch meta key for peekString. */
   private readonly scratchKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
+  /** Meta keys that may hold a collection or an expiry (null in a view: it never writes). */
+  private readonly special: SpecialKeys | null;
+  /** The filter was cleared in the running transaction (FLUSHALL): rebuilt from `meta` if it aborts. */
+  private specialCleared = false;
+  /** Key counts of the writes made without reading the old record (putPlainString). */
+  private readonly blindCount: BlindCount;
+  /** Scratch meta key and record for putPlainString (LMDB copies both on put). */
+  private readonly plainKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
+  private readonly plainRec = Buffer.allocUnsafe(PLAIN_SCRATCH_MAX);
 
   constructor(private readonly opts: StoreOptions) {
     const path = `${opts.dir}/shard-${opts.index}`;
@@ -121,6 +131,8 @@ export class ShardStore {
     this.log = new BinlogLog(this.binlog, this.info, opts.seq, opts.binlogRing, opts.binlogMaxBytes);
     this.orphans = new GarbageList(this.garbage, (type) => this.memberDbs(type), opts.stats);
     this.rdbmap = [];
+    this.blindCount = new BlindCount(() => this.metaEntries(), opts.stats);
+    this.special = opts.view ? null : new SpecialKeys();
     if (opts.view) return;
 
     const map = this.info.getBinary(INFO_DBMAP);
@@ -143,8 +155,15 @@ export class ShardStore {
     this.info.putSync(INFO_FORMAT, Buffer.from([DATA_FORMAT]));
   }
 
+  /** The shard's counters (key counts settled first: a batch's blind writes are counted). */
   get stats(): ShardStats {
+    this.blindCount.settle();
     return this.opts.stats;
+  }
+
+  /** LMDB's entry count of `meta` in the running transaction (the Dbi's stat: O(1)). */
+  private metaEntries(): number {
+    return (this.meta as unknown as { db: { stat(): { entryCount: number } } }).db.stat().entryCount;
   }
 
   private rebuildReverseMap(): void {
@@ -163,13 +182,20 @@ export class ShardStore {
       s.setKeys(db, 0);
       s.setExpires(db, 0);
     }
+    let records = 0;
     for (const { key, value } of this.meta.getRange({})) {
+      records++;
+      const expireAt = readU64BE(value, 2);
+      if (isSpecial(value[0], expireAt)) this.special!.add(accessHash(key));
       const l = this.rdbmap[key[0]];
       if (l < 0) continue;
       s.addKeys(l, 1);
-      if (readU64BE(value, 2) !== 0) s.addExpires(l, 1);
+      if (expireAt !== 0) s.addExpires(l, 1);
       if (value[0] === 3 /* T_SET */) sets = true;
     }
+    // The blind writes' key counts rely on LMDB's entry count: it must agree with the records.
+    const entries = this.env.transactionSync(() => this.metaEntries());
+    if (entries !== records) throw new Error(`meta holds ${records} records but LMDB counts ${entries} entries`);
     return sets;
   }
 
@@ -351,9 +377,16 @@ export class ShardStore {
       this.meta.putSync(mk, value);
       if (this.pendingMeta.size !== 0) this.pendingMeta.delete(mk.toString('latin1'));
     }
-    this.touch(mk, Date.now());
+    const h = accessHash(mk);
+    this.shared.touch(h, Date.now());
+    const wasSpecial = old !== null && isSpecial(old.type, old.expireAt);
+    if (wasSpecial !== isSpecial(value[0], expireAt)) {
+      if (wasSpecial) this.special!.drop(h);
+      else this.special!.add(h);
+    }
     const s = this.opts.stats;
     if (!old) {
+      this.blindCount.known++;
       s.addKeys(db, 1);
       if (expireAt) {
         s.addExpires(db, 1);
@@ -369,6 +402,33 @@ export class ShardStore {
       if (expireAt) this.expires.putSync(expiresKey(expireAt, mk), EMPTY);
     }
     if (orphanOld && old.type !== 0) this.orphans.orphan(old);
+  }
+
+  /**
+   * SET without options, when it can skip reading the old record: writes `value` as the string at
+   * `key` if the key is missing or holds a string without an expiry (SpecialKeys says so), and
+   * returns true; false when the caller must find() the key and use putString.
+   */
+  putPlainString(db: number, key: Buffer, value: Buffer, now: number): boolean {
+    const special = this.special;
+    if (special === null || key.length > INLINE_KEY_MAX || !this.writing) return false;
+    const kb = this.plainKey;
+    kb[0] = this.dbmap[db];
+    kb[1] = KEY_INLINE;
+    key.copy(kb, 2);
+    const mk = kb.subarray(0, key.length + 2);
+    const h = accessHash(mk);
+    if (special.mayHave(h)) return false;
+    let rec: Buffer;
+    if (value.length + 10 <= PLAIN_SCRATCH_MAX) {
+      rec = this.plainRec.subarray(0, value.length + 10);
+      rec.fill(0, 0, 10); // type string, no flags, no expiry
+      value.copy(rec, 10);
+    } else rec = encodeMeta(T_STRING_TYPE, 0, null, value);
+    this.blindCount.blind(db);
+    this.meta.putSync(mk, rec);
+    this.shared.touch(h, now);
+    return true;
   }
 
   /** Writes a string value (creating or overwriting). */
@@ -387,6 +447,8 @@ export class ShardStore {
   private unlink(db: number, m: Meta): void {
     this.meta.removeSync(m.mk);
     if (this.pendingMeta.size !== 0) this.pendingMeta.delete(m.mk.toString('latin1'));
+    if (isSpecial(m.type, m.expireAt)) this.special!.drop(accessHash(m.mk));
+    this.blindCount.known--;
     const s = this.opts.stats;
     s.addKeys(db, -1);
     if (m.expireAt) {
@@ -435,11 +497,13 @@ export class ShardStore {
     this.writePendingMeta();
     const pdb = this.dbmap[db];
     const { start, end } = dbRange(pdb);
+    this.blindCount.settle();
     for (const { key, value } of this.meta.getRange({ start, end })) {
       const m = decodeMeta(key, value);
       this.meta.removeSync(key);
       if (m.expireAt) this.expires.removeSync(expiresKey(m.expireAt, key));
       if (m.type !== 0) this.orphans.orphan(m);
+      if (isSpecial(m.type, m.expireAt)) this.special!.drop(accessHash(key));
     }
     this.opts.stats.setKeys(db, 0);
     this.opts.stats.setExpires(db, 0);
@@ -447,6 +511,9 @@ export class ShardStore {
 
   /** Deletes everything (all databases). */
   flushAll(): void {
+    this.blindCount.settle();
+    this.special!.clear();
+    this.specialCleared = true;
     this.pendingMeta.clear();
     this.shared.access.fill(0);
     this.meta.clearSync();
@@ -464,6 +531,7 @@ export class ShardStore {
 
   /** SWAPDB: exchanges two logical databases by swapping their physical prefixes. */
   swapDb(a: number, b: number): void {
+    this.blindCount.settle();
     const pa = this.dbmap[a];
     this.dbmap[a] = this.dbmap[b];
     this.dbmap[b] = pa;
@@ -484,12 +552,15 @@ export class ShardStore {
 
   /** End of a write transaction (still inside it): held-back records, then the binlog entry. */
   beforeCommit(): void {
+    this.blindCount.settle();
     this.writePendingMeta();
     this.log.beforeCommit();
   }
 
   /** After commit: makes the transaction's binlog records visible to replication. */
   afterCommit(): void {
+    this.special?.committed();
+    this.specialCleared = false;
     this.log.afterCommit();
   }
 
@@ -503,6 +574,15 @@ export class ShardStore {
   /** The transaction was aborted: nothing it wrote exists. */
   afterAbort(): void {
     this.pendingMeta.clear();
+    this.blindCount.drop();
+    if (this.special) {
+      this.special.aborted();
+      if (this.specialCleared) {
+        // a FLUSHALL that did not happen: every record is back
+        for (const { key, value } of this.meta.getRange({})) if (isSpecial(value[0], readU64BE(value, 2))) this.special.add(accessHash(key));
+        this.specialCleared = false;
+      }
+    }
     this.log.afterAbort();
     this.orphans.recount();
   }
@@ -525,17 +605,5 @@ export class ShardStore {
 
 const EMPTY = Buffer.alloc(0);
 const T_STRING_TYPE = 0;
-
-/** FNV-1a of a meta key, 30 bits (a small integer). Long keys: length, first and last 128 bytes. */
-function accessHash(mk: Buffer): number {
-  let h = 0x811c9dc5;
-  const n = mk.length;
-  if (n <= 256) {
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
-  } else {
-    h = Math.imul(h ^ n, 16777619);
-    for (let i = 0; i < 128; i++) h = Math.imul(h ^ mk[i], 16777619);
-    for (let i = n - 128; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
-  }
-  return h & 0x3fffffff;
-}
+/** Records up to this size are built in putPlainString's scratch buffer. */
+const PLAIN_SCRATCH_MAX = 64 * 1024;
