@@ -300,6 +300,20 @@ export function putMember(store: ShardStore, id: number, member: Uint8Array, val
   return k;
 }
 
+const NO_OVERWRITE = { noOverwrite: true };
+
+/**
+ * putMember for a member that may exist: writes it only when `k` is absent from `sub` (LMDB's
+ * MDB_NOOVERWRITE: one lookup, no copy of the existing value) and returns whether it did. Saves the
+ * read before the write of a member that is new.
+ */
+export function putMemberIfAbsent(store: ShardStore, member: Uint8Array, value: Uint8Array, k: Buffer): boolean {
+  // lmdb-js returns the put's outcome (false: the key exists), which its types do not say
+  if (!(store.sub as unknown as { putSync(k: Buffer, v: Uint8Array, o: object): boolean }).putSync(k, value, NO_OVERWRITE)) return false;
+  if (member.length > INLINE_MAX) store.long.putSync(k, member as Buffer);
+  return true;
+}
+
 /** Removes the subkey `k` [id][part] from `sub` (and `long`); false when it was not there. */
 export function removeSubKey(store: ShardStore, k: Buffer): boolean {
   if (!store.sub.removeSync(k)) return false;

@@ -10,6 +10,7 @@ import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from '../shard/stats.js';
 import { ShardShared, accessHash } from './shared-state.js';
 import { BlindCount, SpecialKeys, isSpecial } from './plain-keys.js';
+import { PendingMeta } from './pending-meta.js';
 import { DEL } from './effects.js';
 import { BinlogLog } from './binlog.js';
 import { GarbageList } from './garbage.js';
@@ -74,14 +75,11 @@ export class ShardStore {
   private readonly log: BinlogLog;
   /** Next collection key id (persisted in `info` with every allocation). */
   private nextId = 1;
-  /**
-   * Collection records updated in the running write transaction and not yet written, by meta key
-   * (latin1). A hot collection gets many commands per batch (HSET/LPUSH/ZADD at -P 16 on one key);
-   * each would rewrite the same record. Only updates that keep the type and the expiry are held, so
-   * scans of `meta` (KEYS, SCAN TYPE, RANDOMKEY, the expiry sweep) read the same existence, type
-   * and expiry from the stale record; find() reads through; beforeCommit() writes them.
-   */
-  private readonly pendingMeta = new Map<string, { mk: Buffer; raw: Buffer }>();
+  /** Collection records updated in the running write transaction and not yet written (pending-meta.ts). */
+  private readonly pendingMeta = new PendingMeta();
+  private readonly writeMeta = (mk: Buffer, raw: Buffer): void => {
+    this.meta.putSync(mk, raw);
+  };
   readonly expires: Bin;
   readonly binlog: Bin;
   readonly info: Bin;
@@ -226,9 +224,11 @@ export class ShardStore {
     const pdb = this.dbmap[db];
     let mk: Buffer;
     let raw: Buffer | undefined;
+    let h = -1; // the meta key's access hash, once computed
     if (key.length <= INLINE_KEY_MAX) {
       mk = inlineMetaKey(pdb, key);
-      raw = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(mk.toString('latin1'))?.raw : undefined) ?? this.meta.getBinary(mk);
+      if (this.pendingMeta.size !== 0) raw = this.pendingMeta.get((h = accessHash(mk)), mk);
+      if (raw === undefined) raw = this.meta.getBinary(mk);
     } else {
       // Long keys live under sha256(key) + a probe byte; the full key in the record settles
       // collisions.
@@ -236,7 +236,7 @@ export class ShardStore {
       mk = hashedMetaKey(pdb, key, 0);
       for (let p = 0; p < 256; p++) {
         const k = p === 0 ? mk : hashedMetaKey(pdb, key, p);
-        const r = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(k.toString('latin1'))?.raw : undefined) ?? this.meta.getBinary(k);
+        const r = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(accessHash(k), k) : undefined) ?? this.meta.getBinary(k);
         if (!r) {
           if (!free) free = k;
           break;
@@ -265,7 +265,7 @@ export class ShardStore {
       return { mk, meta: null };
     }
     if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
-    if (touch) this.touch(mk, now);
+    if (touch) this.shared.touch(h >= 0 ? h : accessHash(mk), now);
     return { mk, meta };
   }
 
@@ -371,13 +371,13 @@ export class ShardStore {
    */
   put(db: number, mk: Buffer, value: Buffer, old: Meta | null, orphanOld = false): void {
     const expireAt = readU64BE(value, 2);
+    const h = accessHash(mk);
     if (old !== null && !orphanOld && this.writing && old.type !== 0 && value[0] === old.type && old.expireAt === expireAt) {
-      this.pendingMeta.set(mk.toString('latin1'), { mk, raw: value });
+      this.pendingMeta.set(h, mk, value, this.writeMeta);
     } else {
       this.meta.putSync(mk, value);
-      if (this.pendingMeta.size !== 0) this.pendingMeta.delete(mk.toString('latin1'));
+      if (this.pendingMeta.size !== 0) this.pendingMeta.delete(h, mk);
     }
-    const h = accessHash(mk);
     this.shared.touch(h, Date.now());
     const wasSpecial = old !== null && isSpecial(old.type, old.expireAt);
     if (wasSpecial !== isSpecial(value[0], expireAt)) {
@@ -446,8 +446,9 @@ export class ShardStore {
   /** Drops a key's record, its expires entry and its counts (the payload is the caller's). */
   private unlink(db: number, m: Meta): void {
     this.meta.removeSync(m.mk);
-    if (this.pendingMeta.size !== 0) this.pendingMeta.delete(m.mk.toString('latin1'));
-    if (isSpecial(m.type, m.expireAt)) this.special!.drop(accessHash(m.mk));
+    const h = accessHash(m.mk);
+    if (this.pendingMeta.size !== 0) this.pendingMeta.delete(h, m.mk);
+    if (isSpecial(m.type, m.expireAt)) this.special!.drop(h);
     this.blindCount.known--;
     const s = this.opts.stats;
     s.addKeys(db, -1);
