@@ -75,7 +75,7 @@ export class ShardStore {
   private readonly log: BinlogLog;
   /** Next collection key id (persisted in `info` with every allocation). */
   private nextId = 1;
-  /** Collection records updated in the running write transaction and not yet written (pending-meta.ts). */
+  /** Collection records read or updated in the running write transaction (pending-meta.ts). */
   private readonly pendingMeta = new PendingMeta();
   private readonly writeMeta = (mk: Buffer, raw: Buffer): void => {
     this.meta.putSync(mk, raw);
@@ -228,7 +228,13 @@ export class ShardStore {
     if (key.length <= INLINE_KEY_MAX) {
       mk = inlineMetaKey(pdb, key);
       if (this.pendingMeta.size !== 0) raw = this.pendingMeta.get((h = accessHash(mk)), mk);
-      if (raw === undefined) raw = this.meta.getBinary(mk);
+      if (raw === undefined) {
+        raw = this.meta.getBinary(mk);
+        if (raw !== undefined && raw[0] !== T_STRING_TYPE && this.writing) {
+          if (h < 0) h = accessHash(mk);
+          this.pendingMeta.set(h, mk, raw, false, this.writeMeta);
+        }
+      }
     } else {
       // Long keys live under sha256(key) + a probe byte; the full key in the record settles
       // collisions.
@@ -373,7 +379,7 @@ export class ShardStore {
     const expireAt = readU64BE(value, 2);
     const h = accessHash(mk);
     if (old !== null && !orphanOld && this.writing && old.type !== 0 && value[0] === old.type && old.expireAt === expireAt) {
-      this.pendingMeta.set(h, mk, value, this.writeMeta);
+      this.pendingMeta.set(h, mk, value, true, this.writeMeta);
     } else {
       this.meta.putSync(mk, value);
       if (this.pendingMeta.size !== 0) this.pendingMeta.delete(h, mk);
@@ -567,9 +573,7 @@ export class ShardStore {
 
   /** Writes the collection records held back in this transaction (see pendingMeta). */
   private writePendingMeta(): void {
-    if (this.pendingMeta.size === 0) return;
-    for (const p of this.pendingMeta.values()) this.meta.putSync(p.mk, p.raw);
-    this.pendingMeta.clear();
+    if (this.pendingMeta.size !== 0) this.pendingMeta.flush(this.writeMeta);
   }
 
   /** The transaction was aborted: nothing it wrote exists. */
