@@ -1,6 +1,7 @@
 // A per-shard broadcast ring of committed binlog records in a SharedArrayBuffer. The shard
-// publishes after each commit and never waits; readers (replication) follow at their own pace and
-// learn from the sequence numbers when they fell behind (then they read the LMDB binlog instead).
+// publishes a transaction's records after its commit (all of them made visible by one store) and
+// never waits; readers (replication) follow at their own pace and learn from the sequence numbers
+// when they fell behind (then they read the LMDB binlog instead).
 //
 // Layout: ctrl Int32Array [published-bytes lo, published-bytes hi, last-seq lo, last-seq hi],
 // then a byte area of `cap` (power of two) holding records [u32 len][u64 seq][record].
@@ -12,13 +13,18 @@ export class BinlogRing {
   private readonly ctrl: Int32Array;
   private readonly data: Uint8Array;
   readonly cap: number;
+  private readonly mask: number;
+  /** The writer's position: records appended up to here, visible up to published(). */
+  private head: number;
 
   constructor(sabOrCap: SharedArrayBuffer | number) {
     this.sab = typeof sabOrCap === 'number' ? new SharedArrayBuffer(CTRL + sabOrCap) : sabOrCap;
     this.cap = this.sab.byteLength - CTRL;
     if (this.cap & (this.cap - 1)) throw new Error('binlog ring capacity must be a power of two');
+    this.mask = this.cap - 1;
     this.ctrl = new Int32Array(this.sab, 0, 4);
     this.data = new Uint8Array(this.sab, CTRL, this.cap);
+    this.head = this.published();
   }
 
   /** Total bytes ever published (monotonic, up to 2^53). */
@@ -34,34 +40,51 @@ export class BinlogRing {
 
   /** Publishes one record. Records larger than a quarter of the ring are skipped (readers fall back to LMDB). */
   publish(seq: number, rec: Uint8Array): void {
-    const total = 12 + rec.length;
-    if (total > this.cap / 4) {
-      // Too big to carry: publish a header-only marker so readers notice the gap.
-      this.write(seq, null);
-      return;
-    }
-    this.write(seq, rec);
+    this.append(seq, rec, 0, rec.length);
+    this.flush();
   }
 
-  private write(seq: number, rec: Uint8Array | null): void {
-    let at = this.published();
-    const len = rec ? rec.length : 0xffffffff;
+  /**
+   * Writes the record rec[start..end) after the last one without making it visible yet (flush
+   * does, for everything appended since the last flush: one store and one notify per commit).
+   */
+  append(seq: number, rec: Uint8Array, start: number, end: number): void {
+    const len = end - start;
+    if (12 + len > this.cap / 4) {
+      // Too big to carry: a header-only marker so readers notice the gap.
+      this.writeHeader(0xffffffff, seq);
+      return;
+    }
+    this.writeHeader(len, seq);
+    const off = this.head & this.mask;
+    const first = Math.min(len, this.cap - off);
+    this.data.set(rec.subarray(start, start + first), off);
+    if (first < len) this.data.set(rec.subarray(start + first, end), 0);
+    this.head += len;
+  }
+
+  /** Makes every appended record visible to readers. */
+  flush(): void {
+    if (this.head !== this.published()) this.setPublished(this.head);
+  }
+
+  /** [u32 len][u64 seq], big-endian, at the head. */
+  private writeHeader(len: number, seq: number): void {
+    const at = this.head;
     this.putBytesU32(at, len);
     this.putBytesU32(at + 4, Math.floor(seq / 0x100000000));
     this.putBytesU32(at + 8, seq >>> 0);
-    at += 12;
-    if (rec) {
-      const off = at % this.cap;
-      const first = Math.min(rec.length, this.cap - off);
-      this.data.set(rec.subarray(0, first), off);
-      if (first < rec.length) this.data.set(rec.subarray(first), 0);
-      at += rec.length;
-    }
-    this.setPublished(at);
+    this.head = at + 12;
   }
 
   private putBytesU32(at: number, v: number): void {
-    for (let i = 0; i < 4; i++) this.data[(at + i) % this.cap] = (v >>> (24 - 8 * i)) & 0xff;
+    // `at & mask` is exact: ToInt32 takes the integer modulo 2^32 and the mask is below 2^31
+    const d = this.data;
+    const m = this.mask;
+    d[at & m] = v >>> 24;
+    d[(at + 1) & m] = (v >>> 16) & 0xff;
+    d[(at + 2) & m] = (v >>> 8) & 0xff;
+    d[(at + 3) & m] = v & 0xff;
   }
 
   getBytesU32(at: number): number {

@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { Ring, FrameReader } from '../ring.js';
 import { ShardStore } from '../store/shard-store.js';
+import { sweepExpired } from '../store/sweep.js';
 import { RespWriter, type Proto } from '../resp/writer.js';
 import { ALL } from '../commands/registry.js';
 import type { CommandDef, ShardExec } from '../commands/types.js';
@@ -506,7 +507,7 @@ export class ShardRuntime {
     const t0 = performance.now();
     const start = Date.now();
     while (this.store.hasExpired(Date.now())) {
-      const n = this.backgroundTxn('expiry sweep', () => this.store.sweepExpired(Date.now(), 200));
+      const n = this.backgroundTxn('expiry sweep', () => sweepExpired(this.store, Date.now(), 200));
       if (!n || Date.now() - start > SWEEP_BUDGET_MS) break;
     }
     // Members of deleted or overwritten collections: removed in slices of GC_SLICE subkeys, one

@@ -4,10 +4,12 @@
 //
 // Layout: one LMDB entry per write transaction, key [first sequence u64 BE], value the records one
 // after the other, each [sequence u64 BE][length u32 BE][db u8][time ms u64 BE][command as RESP].
-// Sequences are global across shards (one shared counter), so replication can merge the shards.
+// Sequences are global across shards (one shared counter), so replication can merge the shards. A
+// transaction takes the block of sequences for its records from the counter once, when it ends
+// (before its commit, so a write that follows it anywhere gets higher numbers): one atomic add on a
+// counter both shards' cores contend for, instead of one per record.
 
 import type { Database } from 'lmdb';
-import { encodeCommand } from '../resp/command.js';
 import type { BinlogRing } from '../binlog-ring.js';
 import { readU64BE, writeU64BE } from './keys.js';
 
@@ -16,17 +18,29 @@ type Bin = Database<Buffer, Buffer>;
 const INFO_BINLOG_BYTES = Buffer.from('binlog-bytes');
 /** Per record in a binlog entry: [sequence u64 BE][length u32 BE] before the record itself. */
 const BINLOG_REC_HEADER = 12;
+/** A record's own header: [db u8][time ms u64 BE], then the command as RESP. */
+const RECORD_HEAD = 9;
 /** Entries trimmed per transaction at most (the rest next time): trimming stays bounded. */
 const TRIM_SLICE = 1024;
+/** The entry buffer starts at this size and goes back to it after a transaction made it bigger than ENTRY_KEEP. */
+const ENTRY_INITIAL = 64 * 1024;
+const ENTRY_KEEP = 4 << 20;
 
 export class BinlogLog {
-  /** Records of the running transaction, published after its commit. */
-  private unpublished: Array<{ seq: number; rec: Buffer }> = [];
+  /**
+   * The running transaction's entry, built in place: each record is encoded straight into it
+   * (no buffer per record, no copy into the entry), stored with one put before the commit and
+   * published to the ring from here after it.
+   */
+  private entry = Buffer.allocUnsafe(ENTRY_INITIAL);
+  private entryLen = 0;
+  /** Records in the entry (their sequence fields are written when the transaction ends). */
+  private records = 0;
   /** Bytes the binlog holds (persisted in `info`). */
   private bytes = 0;
-  private dirty = false;
   /** Scratch entry key (LMDB copies keys on put). */
   private readonly seqScratch = Buffer.allocUnsafe(8);
+  private readonly bytesScratch = Buffer.allocUnsafe(8);
 
   constructor(
     private readonly binlog: Bin,
@@ -54,15 +68,46 @@ export class BinlogLog {
     return 0;
   }
 
-  /** The record of a write in the running transaction: [db u8][time ms u64][RESP]. */
+  /** The record of a write in the running transaction: [db u8][time ms u64][the command as a RESP array]. */
   append(db: number, args: Buffer[]): void {
-    const seq = Number(Atomics.add(this.seq, 0, 1n));
-    // [db][time ms u64 BE][the command as a RESP array], in one allocation
-    const rec = encodeCommand(args, 9);
-    rec[0] = db;
-    writeU64BE(rec, Date.now(), 1);
-    this.dirty = true;
-    this.unpublished.push({ seq, rec });
+    const argc = args.length;
+    let size = 1 + decimalLength(argc) + 2;
+    for (let i = 0; i < argc; i++) {
+      const n = args[i].length;
+      size += 1 + decimalLength(n) + 2 + n + 2;
+    }
+    const recLen = RECORD_HEAD + size;
+    const need = this.entryLen + BINLOG_REC_HEADER + recLen;
+    if (need > this.entry.length) this.growEntry(need);
+    const b = this.entry;
+    let p = this.entryLen;
+    b.writeUInt32BE(recLen, p + 8);
+    b[p + 12] = db;
+    writeU64BE(b, Date.now(), p + 13);
+    p += BINLOG_REC_HEADER + RECORD_HEAD;
+    b[p++] = 42; // *
+    p = writeDecimal(b, p, argc);
+    b[p++] = 13;
+    b[p++] = 10;
+    for (let i = 0; i < argc; i++) {
+      const a = args[i];
+      b[p++] = 36; // $
+      p = writeDecimal(b, p, a.length);
+      b[p++] = 13;
+      b[p++] = 10;
+      b.set(a, p);
+      p += a.length;
+      b[p++] = 13;
+      b[p++] = 10;
+    }
+    this.entryLen = p;
+    this.records++;
+  }
+
+  private growEntry(need: number): void {
+    const nb = Buffer.allocUnsafe(Math.max(need, this.entry.length * 2));
+    this.entry.copy(nb, 0, 0, this.entryLen);
+    this.entry = nb;
   }
 
   /**
@@ -70,9 +115,13 @@ export class BinlogLog {
    * binlog to its size bound in bounded slices and persists its byte count.
    */
   beforeCommit(): void {
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.writeEntry();
+    if (this.entryLen === 0) return;
+    const first = Number(Atomics.add(this.seq, 0, BigInt(this.records)));
+    const b = this.entry;
+    for (let p = 0, seq = first; p < this.entryLen; p += BINLOG_REC_HEADER + b.readUInt32BE(p + 8)) writeU64BE(b, seq++, p);
+    writeU64BE(this.seqScratch, first, 0);
+    this.binlog.putSync(this.seqScratch, this.entry.subarray(0, this.entryLen));
+    this.bytes += this.entryLen + 8;
     if (this.bytes > this.maxBytes) {
       let n = 0;
       for (const { key, value } of this.binlog.getRange({ limit: TRIM_SLICE })) {
@@ -83,39 +132,56 @@ export class BinlogLog {
       }
       if (n === 0) this.bytes = 0;
     }
-    const b = Buffer.allocUnsafe(8);
-    writeU64BE(b, Math.max(0, this.bytes), 0);
-    this.info.putSync(INFO_BINLOG_BYTES, b);
-  }
-
-  private writeEntry(): void {
-    const recs = this.unpublished;
-    if (recs.length === 0) return;
-    let size = 0;
-    for (const r of recs) size += BINLOG_REC_HEADER + r.rec.length;
-    const v = Buffer.allocUnsafe(size);
-    let off = 0;
-    for (const r of recs) {
-      writeU64BE(v, r.seq, off);
-      v.writeUInt32BE(r.rec.length, off + 8);
-      r.rec.copy(v, off + BINLOG_REC_HEADER);
-      off += BINLOG_REC_HEADER + r.rec.length;
-    }
-    writeU64BE(this.seqScratch, recs[0].seq, 0);
-    this.binlog.putSync(this.seqScratch, v);
-    this.bytes += size + 8;
+    writeU64BE(this.bytesScratch, Math.max(0, this.bytes), 0);
+    this.info.putSync(INFO_BINLOG_BYTES, this.bytesScratch);
   }
 
   /** After commit: the transaction's records become visible to replication. */
   afterCommit(): void {
-    if (this.unpublished.length === 0) return;
-    if (this.ring) for (const r of this.unpublished) this.ring.publish(r.seq, r.rec);
-    this.unpublished.length = 0;
+    if (this.entryLen === 0) return;
+    const ring = this.ring;
+    if (ring) {
+      const b = this.entry;
+      for (let p = 0; p < this.entryLen; ) {
+        const len = b.readUInt32BE(p + 8);
+        ring.append(readU64BE(b, p), b, p + BINLOG_REC_HEADER, p + BINLOG_REC_HEADER + len);
+        p += BINLOG_REC_HEADER + len;
+      }
+      ring.flush();
+    }
+    this.clear();
   }
 
   /** The transaction was aborted: none of its records exist. */
   afterAbort(): void {
-    this.unpublished.length = 0;
-    this.dirty = false;
+    this.clear();
   }
+
+  private clear(): void {
+    this.entryLen = 0;
+    this.records = 0;
+    if (this.entry.length > ENTRY_KEEP) this.entry = Buffer.allocUnsafe(ENTRY_INITIAL);
+  }
+}
+
+/** Digits of a non-negative integer. */
+function decimalLength(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/** Writes the decimal digits of a non-negative integer at `p`; returns the end. */
+function writeDecimal(b: Buffer, p: number, n: number): number {
+  const end = p + decimalLength(n);
+  let q = end;
+  do {
+    const r = n % 10;
+    b[--q] = 48 + r;
+    n = (n - r) / 10;
+  } while (n > 0);
+  return end;
 }

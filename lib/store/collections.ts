@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import type { StoreCtx } from './context.js';
 import { E } from '../errors.js';
 import { RedisError } from '../errors.js';
-import { encodeMeta, payload, type Meta } from './meta.js';
+import { META_HEADER, encodeMeta, payload, type Meta } from './meta.js';
 import type { Found, ShardStore } from './shard-store.js';
 import { readU64BE, writeU64BE } from './keys.js';
 import { PEXPIREAT } from './effects.js';
@@ -76,7 +76,8 @@ export function collOf(key: Buffer, m: Meta): Coll {
     id: readU64BE(p, 0),
     count: readU64BE(p, 8),
     flags: p[16],
-    extra: Buffer.from(p.subarray(COLL_FIXED)),
+    // (hashes, sets and sorted sets have no type bytes: nothing to copy)
+    extra: p.length > COLL_FIXED ? Buffer.from(p.subarray(COLL_FIXED)) : EMPTY,
   };
 }
 
@@ -121,9 +122,21 @@ export function collBody(id: number, count: number, flags: number, extra: Buffer
 
 /** The record of a collection with the given fields, keeping the old record's exact expiry. */
 export function collRecord(x: StoreCtx, c: Coll): Buffer {
-  const body = collBody(c.id, c.count, c.flags, c.extra);
-  const raw = encodeMeta(c.type, c.old ? c.old.expireAt : 0, x.store.longKey(c.key), body);
+  // encodeMeta's layout, written in one allocation: the header, then the collection payload
+  const longKey = x.store.longKey(c.key);
+  const off = META_HEADER + (longKey ? 4 + longKey.length : 0);
+  const raw = Buffer.allocUnsafe(off + COLL_FIXED + c.extra.length);
+  if (longKey) encodeMeta(c.type, 0, longKey, null).copy(raw, 0);
+  else {
+    raw[0] = c.type;
+    raw[1] = 0;
+  }
   if (c.old) c.old.raw.copy(raw, 2, 2, 10);
+  else writeU64BE(raw, 0, 2);
+  writeU64BE(raw, c.id, off);
+  writeU64BE(raw, c.count, off + 8);
+  raw[off + 16] = c.flags;
+  if (c.extra.length > 0) c.extra.copy(raw, off + COLL_FIXED);
   return raw;
 }
 
@@ -298,6 +311,20 @@ export function putMember(store: ShardStore, id: number, member: Uint8Array, val
   store.sub.putSync(k, value as Buffer);
   if (member.length > INLINE_MAX) store.long.putSync(k, member as Buffer);
   return k;
+}
+
+const NO_OVERWRITE = { noOverwrite: true };
+
+/**
+ * putMember for a member that may exist: writes it only when `k` is absent from `sub` (LMDB's
+ * MDB_NOOVERWRITE: one lookup, no copy of the existing value) and returns whether it did. Saves the
+ * read before the write of a member that is new.
+ */
+export function putMemberIfAbsent(store: ShardStore, member: Uint8Array, value: Uint8Array, k: Buffer): boolean {
+  // lmdb-js returns the put's outcome (false: the key exists), which its types do not say
+  if (!(store.sub as unknown as { putSync(k: Buffer, v: Uint8Array, o: object): boolean }).putSync(k, value, NO_OVERWRITE)) return false;
+  if (member.length > INLINE_MAX) store.long.putSync(k, member as Buffer);
+  return true;
 }
 
 /** Removes the subkey `k` [id][part] from `sub` (and `long`); false when it was not there. */

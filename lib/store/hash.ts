@@ -26,7 +26,7 @@ import type { ShardStore } from './shard-store.js';
 import { E, RedisError } from '../errors.js';
 import { T_HASH, payload, type Meta } from './meta.js';
 import { readU64BE } from './keys.js';
-import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, memberOf, openColl, openOrCreate, putMember, removeSubKey, saveColl, subKey } from './collections.js';
+import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, memberOf, openColl, openOrCreate, putMember, putMemberIfAbsent, removeSubKey, saveColl, subKey } from './collections.js';
 import { scanStep } from './collection-scan.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
@@ -101,13 +101,13 @@ export function hashHasField(x: StoreCtx, key: Buffer, field: Buffer): boolean {
 
 /**
  * Writes a field (Redis hashTypeSet, with its listpack -> hashtable conversion). True when new.
- * The field's subkey is computed once, for the lookup and the write.
+ * A new field costs one LMDB write, an existing one a failed write and the write.
  */
 export function setField(store: ShardStore, c: Coll, field: Buffer, value: Buffer): boolean {
   const k = subKey(c.id, field);
-  const isNew = store.sub.getBinaryFast(k) === undefined;
-  putMember(store, c.id, field, value, k);
+  const isNew = putMemberIfAbsent(store, field, value, k);
   if (isNew) c.count++;
+  else store.sub.putSync(k, value); // a long field's `long` entry (the field itself) stays
   if (field.length > LISTPACK_VALUE || value.length > LISTPACK_VALUE || c.count > LISTPACK_ENTRIES) c.flags |= F_BIG;
   return isNew;
 }

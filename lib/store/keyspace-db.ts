@@ -6,7 +6,8 @@
 // Redis counts them until they are deleted. Binlog: FLUSHDB, FLUSHALL, SWAPDB a b.
 
 import type { StoreCtx } from './context.js';
-import { readU64BE } from './keys.js';
+import type { ShardStore } from './shard-store.js';
+import { KEY_HASHED, KEY_INLINE, dbRange, inlineMetaKey, readU64BE } from './keys.js';
 import { compileGlob } from '../glob.js';
 import { FLUSHALL, FLUSHDB, SWAPDB } from './effects.js';
 
@@ -43,7 +44,7 @@ export function matchingKeys(x: StoreCtx, pattern: Buffer): Buffer[] {
   const store = x.store;
   const now = x.now;
   // inline keys outside the pattern's literal prefix are skipped by range
-  store.forEachMeta(x.db, match ? literalPrefix(pattern) : null, (mk, raw) => {
+  forEachMeta(store, x.db, match ? literalPrefix(pattern) : null, (mk, raw) => {
     if (!isLive(raw, now)) return;
     const k = store.userKey(mk, raw);
     if (!match || match(k)) found.push(k);
@@ -79,7 +80,7 @@ export function scanStep(x: StoreCtx, after: Buffer | null, count: number, type:
   const store = x.store;
   const now = x.now;
   let examined = 0;
-  const next = store.scanMeta(x.db, from, count, (mk, raw) => {
+  const next = scanMeta(store, x.db, from, count, (mk, raw) => {
     examined++;
     if (type === SCAN_NO_TYPE || (type >= 0 && raw[0] !== type) || !isLive(raw, now)) return;
     const k = store.userKey(mk, raw);
@@ -110,3 +111,47 @@ export function swapDbs(x: StoreCtx, a: number, b: number): void {
   x.store.swapDb(a, b);
   x.binlog([SWAPDB, Buffer.from(String(a)), Buffer.from(String(b))]);
 }
+
+/**
+ * Visits the records of a logical db in meta-key order, strictly after `after` (null: from the
+ * start), at most `limit` of them (`raw` is only valid during the call). Returns the last
+ * visited meta key when more records may follow, null when the db is exhausted.
+ */
+function scanMeta(store: ShardStore, db: number, after: Buffer | null, limit: number, fn: (mk: Buffer, raw: Buffer) => void): Buffer | null {
+  const { start, end } = dbRange(store.dbmap[db]);
+  const from = after ? Buffer.concat([after, ZERO_BYTE]) : start;
+  if (from.compare(start) < 0 || from.compare(end) >= 0) return null;
+  let n = 0;
+  let last: Buffer | null = null;
+  for (const { key, value } of store.meta.getRange({ start: from, end, limit: limit + 1 })) {
+    if (n === limit) return last;
+    last = Buffer.from(key);
+    fn(last, value);
+    n++;
+  }
+  return null;
+}
+
+/**
+ * Visits every record of a logical db (`raw` is only valid during the call). With a `prefix`,
+ * inline keys not starting with it are skipped by range (long keys live under their hash and
+ * are always visited).
+ */
+function forEachMeta(store: ShardStore, db: number, prefix: Buffer | null, fn: (mk: Buffer, raw: Buffer) => void): void {
+  const pdb = store.dbmap[db];
+  const { start, end } = dbRange(pdb);
+  if (!prefix || prefix.length === 0) {
+    for (const { key, value } of store.meta.getRange({ start, end })) fn(Buffer.from(key), value);
+    return;
+  }
+  const lo = inlineMetaKey(pdb, prefix);
+  for (const { key, value } of store.meta.getRange({ start: lo, end })) {
+    if (key[1] !== KEY_INLINE || key.length < lo.length || Buffer.compare(key.subarray(0, lo.length), lo) !== 0) break;
+    fn(Buffer.from(key), value);
+  }
+  for (const { key, value } of store.meta.getRange({ start: Buffer.from([pdb, KEY_HASHED]), end })) {
+    fn(Buffer.from(key), value);
+  }
+}
+
+const ZERO_BYTE = Buffer.from([0]);

@@ -15,7 +15,9 @@ export const T_STREAM = 5;
 export const TYPE_NAMES = ['string', 'hash', 'list', 'set', 'zset', 'stream'];
 
 const F_LONG_KEY = 1;
-const HEADER = 10;
+/** Bytes of [type][flags][expire-at]. */
+export const META_HEADER = 10;
+const HEADER = META_HEADER;
 
 export interface Meta {
   /** The LMDB key of this record. */

@@ -35,7 +35,7 @@ import type { ShardStore } from './shard-store.js';
 import { RedisError } from '../errors.js';
 import { T_SET, payload, type Meta } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
-import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, LONG_PART, memberOf, openColl, openOrCreate, partKey, putMember, removeSubKey, saveColl, subKey } from './collections.js';
+import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, LONG_PART, memberOf, openColl, openOrCreate, partKey, putMember, putMemberIfAbsent, removeSubKey, saveColl, subKey } from './collections.js';
 import { scanStep } from './collection-scan.js';
 import { parseI64 } from '../resp/number.js';
 import { DEL } from './effects.js';
@@ -124,8 +124,8 @@ export function putInSlot(store: ShardStore, id: number, slot: number, m: Buffer
 /** Adds a member (true when it was not there), keeping count and encoding. */
 export function addMember(store: ShardStore, c: Coll, m: Buffer): boolean {
   const k = subKey(c.id, m);
-  if (store.sub.getBinaryFast(k) !== undefined) return false;
-  putInSlot(store, c.id, c.count, m, k);
+  if (!putMemberIfAbsent(store, m, slotValue(c.count), k)) return false;
+  store.slot.putSync(slotKey(c.id, c.count), k.subarray(8));
   c.count++;
   if (!(c.flags & F_BIG) && (c.count > INTSET_MAX || !isInt(m))) c.flags |= F_BIG;
   return true;

@@ -4,11 +4,13 @@
 
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { INLINE_KEY_MAX, KEY_HASHED, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, writeU64BE } from './keys.js';
+import { INLINE_KEY_MAX, KEY_INLINE, dbRange, expiresKey, hashedMetaKey, inlineMetaKey, isHashedMetaKey, readU64BE, writeU64BE } from './keys.js';
 import { decodeMeta, encodeMeta, payload, storedLongKey, withExpire, type Meta } from './meta.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardStats, STAT } from '../shard/stats.js';
-import { ShardShared } from './shared-state.js';
+import { ShardShared, accessHash } from './shared-state.js';
+import { BlindCount, SpecialKeys, isSpecial } from './plain-keys.js';
+import { PendingMeta } from './pending-meta.js';
 import { DEL } from './effects.js';
 import { BinlogLog } from './binlog.js';
 import { GarbageList } from './garbage.js';
@@ -83,14 +85,11 @@ export class ShardStore {
   private readonly log: BinlogLog;
   /** Next collection key id (persisted in `info` with every allocation). */
   private nextId = 1;
-  /**
-   * Collection records updated in the running write transaction and not yet written, by meta key
-   * (latin1). A hot collection gets many commands per batch (HSET/LPUSH/ZADD at -P 16 on one key);
-   * each would rewrite the same record. Only updates that keep the type and the expiry are held, so
-   * scans of `meta` (KEYS, SCAN TYPE, RANDOMKEY, the expiry sweep) read the same existence, type
-   * and expiry from the stale record; find() reads through; beforeCommit() writes them.
-   */
-  private readonly pendingMeta = new Map<string, { mk: Buffer; raw: Buffer }>();
+  /** Collection records read or updated in the running write transaction (pending-meta.ts). */
+  private readonly pendingMeta = new PendingMeta();
+  private readonly writeMeta = (mk: Buffer, raw: Buffer): void => {
+    this.meta.putSync(mk, raw);
+  };
   /** The store rooms' held writes (holdWrites), written by beforeCommit. */
   private readonly held: HeldWrites[] = [];
   readonly expires: Bin;
@@ -111,6 +110,15 @@ export class ShardStore {
   private readonly shared: ShardShared;
   /** Scratch meta key for peekString. */
   private readonly scratchKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
+  /** Meta keys that may hold a collection or an expiry (null in a view: it never writes). */
+  private readonly special: SpecialKeys | null;
+  /** The filter was cleared in the running transaction (FLUSHALL): rebuilt from `meta` if it aborts. */
+  private specialCleared = false;
+  /** Key counts of the writes made without reading the old record (putPlainString). */
+  private readonly blindCount: BlindCount;
+  /** Scratch meta key and record for putPlainString (LMDB copies both on put). */
+  private readonly plainKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
+  private readonly plainRec = Buffer.allocUnsafe(PLAIN_SCRATCH_MAX);
 
   constructor(private readonly opts: StoreOptions) {
     const path = `${opts.dir}/shard-${opts.index}`;
@@ -133,6 +141,8 @@ export class ShardStore {
     this.log = new BinlogLog(this.binlog, this.info, opts.seq, opts.binlogRing, opts.binlogMaxBytes);
     this.orphans = new GarbageList(this.garbage, (type) => this.memberDbs(type), opts.stats);
     this.rdbmap = [];
+    this.blindCount = new BlindCount(() => this.metaEntries(), opts.stats);
+    this.special = opts.view ? null : new SpecialKeys();
     if (opts.view) return;
 
     const map = this.info.getBinary(INFO_DBMAP);
@@ -158,8 +168,15 @@ export class ShardStore {
     });
   }
 
+  /** The shard's counters (key counts settled first: a batch's blind writes are counted). */
   get stats(): ShardStats {
+    this.blindCount.settle();
     return this.opts.stats;
+  }
+
+  /** LMDB's entry count of `meta` in the running transaction (the Dbi's stat: O(1)). */
+  private metaEntries(): number {
+    return (this.meta as unknown as { db: { stat(): { entryCount: number } } }).db.stat().entryCount;
   }
 
   private rebuildReverseMap(): void {
@@ -178,13 +195,20 @@ export class ShardStore {
       s.setKeys(db, 0);
       s.setExpires(db, 0);
     }
+    let records = 0;
     for (const { key, value } of this.meta.getRange({})) {
+      records++;
+      const expireAt = readU64BE(value, 2);
+      if (isSpecial(value[0], expireAt)) this.special!.add(accessHash(key));
       const l = this.rdbmap[key[0]];
       if (l < 0) continue;
       s.addKeys(l, 1);
-      if (readU64BE(value, 2) !== 0) s.addExpires(l, 1);
+      if (expireAt !== 0) s.addExpires(l, 1);
       if (value[0] === 3 /* T_SET */) sets = true;
     }
+    // The blind writes' key counts rely on LMDB's entry count: it must agree with the records.
+    const entries = this.env.transactionSync(() => this.metaEntries());
+    if (entries !== records) throw new Error(`meta holds ${records} records but LMDB counts ${entries} entries`);
     return sets;
   }
 
@@ -215,9 +239,17 @@ export class ShardStore {
     const pdb = this.dbmap[db];
     let mk: Buffer;
     let raw: Buffer | undefined;
+    let h = -1; // the meta key's access hash, once computed
     if (key.length <= INLINE_KEY_MAX) {
       mk = inlineMetaKey(pdb, key);
-      raw = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(mk.toString('latin1'))?.raw : undefined) ?? this.meta.getBinary(mk);
+      if (this.pendingMeta.size !== 0) raw = this.pendingMeta.get((h = accessHash(mk)), mk);
+      if (raw === undefined) {
+        raw = this.meta.getBinary(mk);
+        if (raw !== undefined && raw[0] !== T_STRING_TYPE && this.writing) {
+          if (h < 0) h = accessHash(mk);
+          this.pendingMeta.set(h, mk, raw, false, this.writeMeta);
+        }
+      }
     } else {
       // Long keys live under sha256(key) + a probe byte; the full key in the record settles
       // collisions.
@@ -225,7 +257,7 @@ export class ShardStore {
       mk = hashedMetaKey(pdb, key, 0);
       for (let p = 0; p < 256; p++) {
         const k = p === 0 ? mk : hashedMetaKey(pdb, key, p);
-        const r = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(k.toString('latin1'))?.raw : undefined) ?? this.meta.getBinary(k);
+        const r = (this.pendingMeta.size !== 0 ? this.pendingMeta.get(accessHash(k), k) : undefined) ?? this.meta.getBinary(k);
         if (!r) {
           if (!free) free = k;
           break;
@@ -254,7 +286,7 @@ export class ShardStore {
       return { mk, meta: null };
     }
     if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
-    if (touch) this.touch(mk, now);
+    if (touch) this.shared.touch(h >= 0 ? h : accessHash(mk), now);
     return { mk, meta };
   }
 
@@ -325,48 +357,6 @@ export class ShardStore {
     return Math.max(0, Math.floor((now - last) / 1000));
   }
 
-  /**
-   * Visits the records of a logical db in meta-key order, strictly after `after` (null: from the
-   * start), at most `limit` of them (`raw` is only valid during the call). Returns the last
-   * visited meta key when more records may follow, null when the db is exhausted.
-   */
-  scanMeta(db: number, after: Buffer | null, limit: number, fn: (mk: Buffer, raw: Buffer) => void): Buffer | null {
-    const { start, end } = dbRange(this.dbmap[db]);
-    const from = after ? Buffer.concat([after, ZERO_BYTE]) : start;
-    if (from.compare(start) < 0 || from.compare(end) >= 0) return null;
-    let n = 0;
-    let last: Buffer | null = null;
-    for (const { key, value } of this.meta.getRange({ start: from, end, limit: limit + 1 })) {
-      if (n === limit) return last;
-      last = Buffer.from(key);
-      fn(last, value);
-      n++;
-    }
-    return null;
-  }
-
-  /**
-   * Visits every record of a logical db (`raw` is only valid during the call). With a `prefix`,
-   * inline keys not starting with it are skipped by range (long keys live under their hash and
-   * are always visited).
-   */
-  forEachMeta(db: number, prefix: Buffer | null, fn: (mk: Buffer, raw: Buffer) => void): void {
-    const pdb = this.dbmap[db];
-    const { start, end } = dbRange(pdb);
-    if (!prefix || prefix.length === 0) {
-      for (const { key, value } of this.meta.getRange({ start, end })) fn(Buffer.from(key), value);
-      return;
-    }
-    const lo = inlineMetaKey(pdb, prefix);
-    for (const { key, value } of this.meta.getRange({ start: lo, end })) {
-      if (key[1] !== KEY_INLINE || key.length < lo.length || Buffer.compare(key.subarray(0, lo.length), lo) !== 0) break;
-      fn(Buffer.from(key), value);
-    }
-    for (const { key, value } of this.meta.getRange({ start: Buffer.from([pdb, KEY_HASHED]), end })) {
-      fn(Buffer.from(key), value);
-    }
-  }
-
   /** A random live (unexpired) key of a logical db, null when it has none (lib/store/random-key.ts). */
   randomKey(db: number, now: number): Buffer | null {
     return randomKey(this, db, now);
@@ -402,15 +392,22 @@ export class ShardStore {
    */
   put(db: number, mk: Buffer, value: Buffer, old: Meta | null, orphanOld = false): void {
     const expireAt = readU64BE(value, 2);
+    const h = accessHash(mk);
     if (old !== null && !orphanOld && this.writing && old.type !== 0 && value[0] === old.type && old.expireAt === expireAt) {
-      this.pendingMeta.set(mk.toString('latin1'), { mk, raw: value });
+      this.pendingMeta.set(h, mk, value, true, this.writeMeta);
     } else {
       this.meta.putSync(mk, value);
-      if (this.pendingMeta.size !== 0) this.pendingMeta.delete(mk.toString('latin1'));
+      if (this.pendingMeta.size !== 0) this.pendingMeta.delete(h, mk);
     }
-    this.touch(mk, Date.now());
+    this.shared.touch(h, Date.now());
+    const wasSpecial = old !== null && isSpecial(old.type, old.expireAt);
+    if (wasSpecial !== isSpecial(value[0], expireAt)) {
+      if (wasSpecial) this.special!.drop(h);
+      else this.special!.add(h);
+    }
     const s = this.opts.stats;
     if (!old) {
+      this.blindCount.known++;
       s.addKeys(db, 1);
       if (expireAt) {
         s.addExpires(db, 1);
@@ -428,6 +425,33 @@ export class ShardStore {
     if (orphanOld && old.type !== 0) this.orphans.orphan(old);
   }
 
+  /**
+   * SET without options, when it can skip reading the old record: writes `value` as the string at
+   * `key` if the key is missing or holds a string without an expiry (SpecialKeys says so), and
+   * returns true; false when the caller must find() the key and use putString.
+   */
+  putPlainString(db: number, key: Buffer, value: Buffer, now: number): boolean {
+    const special = this.special;
+    if (special === null || key.length > INLINE_KEY_MAX || !this.writing) return false;
+    const kb = this.plainKey;
+    kb[0] = this.dbmap[db];
+    kb[1] = KEY_INLINE;
+    key.copy(kb, 2);
+    const mk = kb.subarray(0, key.length + 2);
+    const h = accessHash(mk);
+    if (special.mayHave(h)) return false;
+    let rec: Buffer;
+    if (value.length + 10 <= PLAIN_SCRATCH_MAX) {
+      rec = this.plainRec.subarray(0, value.length + 10);
+      rec.fill(0, 0, 10); // type string, no flags, no expiry
+      value.copy(rec, 10);
+    } else rec = encodeMeta(T_STRING_TYPE, 0, null, value);
+    this.blindCount.blind(db);
+    this.meta.putSync(mk, rec);
+    this.shared.touch(h, now);
+    return true;
+  }
+
   /** Writes a string value (creating or overwriting). */
   putString(db: number, key: Buffer, mk: Buffer, value: Uint8Array, expireAt: number, old: Meta | null): void {
     this.put(db, mk, encodeMeta(0, expireAt, this.longKey(key), value), old, true);
@@ -443,7 +467,10 @@ export class ShardStore {
   /** Drops a key's record, its expires entry and its counts (the payload is the caller's). */
   private unlink(db: number, m: Meta): void {
     this.meta.removeSync(m.mk);
-    if (this.pendingMeta.size !== 0) this.pendingMeta.delete(m.mk.toString('latin1'));
+    const h = accessHash(m.mk);
+    if (this.pendingMeta.size !== 0) this.pendingMeta.delete(h, m.mk);
+    if (isSpecial(m.type, m.expireAt)) this.special!.drop(h);
+    this.blindCount.known--;
     const s = this.opts.stats;
     s.addKeys(db, -1);
     if (m.expireAt) {
@@ -492,11 +519,13 @@ export class ShardStore {
     this.writePendingMeta();
     const pdb = this.dbmap[db];
     const { start, end } = dbRange(pdb);
+    this.blindCount.settle();
     for (const { key, value } of this.meta.getRange({ start, end })) {
       const m = decodeMeta(key, value);
       this.meta.removeSync(key);
       if (m.expireAt) this.expires.removeSync(expiresKey(m.expireAt, key));
       if (m.type !== 0) this.orphans.orphan(m);
+      if (isSpecial(m.type, m.expireAt)) this.special!.drop(accessHash(key));
     }
     this.opts.stats.setKeys(db, 0);
     this.opts.stats.setExpires(db, 0);
@@ -505,6 +534,9 @@ export class ShardStore {
   /** Deletes everything (all databases). */
   flushAll(): void {
     for (const h of this.held) h.drop();
+    this.blindCount.settle();
+    this.special!.clear();
+    this.specialCleared = true;
     this.pendingMeta.clear();
     this.shared.access.fill(0);
     this.meta.clearSync();
@@ -522,6 +554,7 @@ export class ShardStore {
 
   /** SWAPDB: exchanges two logical databases by swapping their physical prefixes. */
   swapDb(a: number, b: number): void {
+    this.blindCount.settle();
     const pa = this.dbmap[a];
     this.dbmap[a] = this.dbmap[b];
     this.dbmap[b] = pa;
@@ -548,59 +581,38 @@ export class ShardStore {
   /** End of a write transaction (still inside it): held-back records, then the binlog entry. */
   beforeCommit(): void {
     for (const h of this.held) h.write();
+    this.blindCount.settle();
     this.writePendingMeta();
     this.log.beforeCommit();
   }
 
   /** After commit: makes the transaction's binlog records visible to replication. */
   afterCommit(): void {
+    this.special?.committed();
+    this.specialCleared = false;
     this.log.afterCommit();
   }
 
   /** Writes the collection records held back in this transaction (see pendingMeta). */
   private writePendingMeta(): void {
-    if (this.pendingMeta.size === 0) return;
-    for (const p of this.pendingMeta.values()) this.meta.putSync(p.mk, p.raw);
-    this.pendingMeta.clear();
+    if (this.pendingMeta.size !== 0) this.pendingMeta.flush(this.writeMeta);
   }
 
   /** The transaction was aborted: nothing it wrote exists. */
   afterAbort(): void {
     for (const h of this.held) h.drop();
     this.pendingMeta.clear();
+    this.blindCount.drop();
+    if (this.special) {
+      this.special.aborted();
+      if (this.specialCleared) {
+        // a FLUSHALL that did not happen: every record is back
+        for (const { key, value } of this.meta.getRange({})) if (isSpecial(value[0], readU64BE(value, 2))) this.special.add(accessHash(key));
+        this.specialCleared = false;
+      }
+    }
     this.log.afterAbort();
     this.orphans.recount();
-  }
-
-  /**
-   * Active expiry: deletes up to `budget` keys whose time has come (call inside a write
-   * transaction). Returns how many were deleted.
-   */
-  sweepExpired(now: number, budget: number): number {
-    const end = Buffer.allocUnsafe(8);
-    writeU64BE(end, now + 1, 0);
-    let n = 0;
-    for (const { key } of this.expires.getRange({ end, limit: budget })) {
-      const at = readU64BE(key, 0);
-      const mk = Buffer.from(key.subarray(8));
-      const raw = this.meta.getBinary(mk);
-      if (!raw) {
-        this.expires.removeSync(key);
-        continue;
-      }
-      const m = decodeMeta(mk, raw);
-      if (m.expireAt !== at) {
-        this.expires.removeSync(key);
-        continue;
-      }
-      const db = this.logical(mk[0]);
-      const userKey = this.userKey(mk, raw);
-      this.remove(db, m);
-      this.opts.stats.inc(STAT.expiredKeys);
-      this.appendBinlog(db, [DEL, userKey]);
-      n++;
-    }
-    return n;
   }
 
   /** True when some key is due to expire at or before `now`. */
@@ -621,18 +633,5 @@ export class ShardStore {
 
 const EMPTY = Buffer.alloc(0);
 const T_STRING_TYPE = 0;
-const ZERO_BYTE = Buffer.from([0]);
-
-/** FNV-1a of a meta key, 30 bits (a small integer). Long keys: length, first and last 128 bytes. */
-function accessHash(mk: Buffer): number {
-  let h = 0x811c9dc5;
-  const n = mk.length;
-  if (n <= 256) {
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
-  } else {
-    h = Math.imul(h ^ n, 16777619);
-    for (let i = 0; i < 128; i++) h = Math.imul(h ^ mk[i], 16777619);
-    for (let i = n - 128; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
-  }
-  return h & 0x3fffffff;
-}
+/** Records up to this size are built in putPlainString's scratch buffer. */
+const PLAIN_SCRATCH_MAX = 64 * 1024;

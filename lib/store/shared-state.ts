@@ -69,3 +69,20 @@ export function keyHash(key: Uint8Array): number {
   for (let i = 0; i < n; i++) h = Math.imul(h ^ key[i], 0x01000193);
   return h >>> 0;
 }
+
+/**
+ * FNV-1a of a meta key, 30 bits (a small integer): its slot in the access table (and in the
+ * shard's SpecialKeys filter). Long keys: length, first and last 128 bytes.
+ */
+export function accessHash(mk: Uint8Array): number {
+  let h = 0x811c9dc5;
+  const n = mk.length;
+  if (n <= 256) {
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
+  } else {
+    h = Math.imul(h ^ n, 16777619);
+    for (let i = 0; i < 128; i++) h = Math.imul(h ^ mk[i], 16777619);
+    for (let i = n - 128; i < n; i++) h = Math.imul(h ^ mk[i], 16777619);
+  }
+  return h & 0x3fffffff;
+}

@@ -94,6 +94,10 @@ export const SET_KEEPTTL = 4;
  * old value may be of any type.
  */
 export function setString(x: StoreCtx, key: Buffer, value: Buffer, flags: number, at: bigint | null): boolean {
+  if (flags === 0 && at === null && x.store.putPlainString(x.db, key, value, x.now)) {
+    x.binlog([SET, key, value]);
+    return true;
+  }
   const { mk, meta } = x.store.find(x.db, key, x.now);
   if (meta ? flags & SET_NX : flags & SET_XX) return false;
   writeSet(x, key, mk, meta, value, flags, at);
@@ -183,6 +187,7 @@ export function getExString(x: StoreCtx, key: Buffer, at: bigint | null, persist
 /** MSET: writes the pairs kv[from], kv[from + 1], ... (no expiry; the last of a repeated key wins). */
 export function setStrings(x: StoreCtx, kv: Buffer[], from: number): void {
   for (let i = from; i < kv.length; i += 2) {
+    if (x.store.putPlainString(x.db, kv[i], kv[i + 1], x.now)) continue;
     const { mk, meta } = x.store.find(x.db, kv[i], x.now);
     x.store.putString(x.db, kv[i], mk, kv[i + 1], 0, meta);
   }

@@ -217,6 +217,40 @@ t.test('MSET and MSETNX', async (t) => {
   t.equal(s.read((x) => countExisting(x, keys, 1, true, 2)), 3);
 });
 
+t.test('plain SET and MSET: written without reading strings, undoing expiries and collections', async (t) => {
+  const s = openTestStore(t);
+  const st = () => [s.store.stats.keys(0), s.store.stats.expires(0)];
+  s.write((x) => {
+    for (let i = 0; i < 100; i++) setString(x, b(`k${i}`), b('v'), 0, null);
+    setStrings(x, ['MSET', 'k0', 'w', 'n1', '1', 'n1', '2', 'k1', 'w'].map(b), 1);
+  });
+  t.same(st(), [101, 0], 'new keys counted once, overwrites not at all');
+  put(s, 'e', 'old', s.now + 1000);
+  hash(s, 'h');
+  s.write((x) => {
+    x.store.remove(x.db, x.store.get(x.db, b('k5'), x.now)!);
+    setString(x, b('k5'), b('again'), 0, null);
+  });
+  t.same(st(), [103, 1]);
+  t.notOk(s.store.hasGarbage());
+  t.same(s.write((x) => [setString(x, b('e'), b('1'), 0, null), setString(x, b('h'), b('2'), 0, null)]).effects, [['SET', 'e', '1'], ['SET', 'h', '2']]);
+  t.same(stored(s, 'e'), { v: '1', at: 0, type: T_STRING }, 'the expiry is gone');
+  t.same(stored(s, 'h'), { v: '2', at: 0, type: T_STRING }, 'the hash is a string');
+  t.same(st(), [103, 0], 'the volatile count follows');
+  t.ok(s.store.hasGarbage(), "the hash's members went to the sweeper");
+  t.equal(s.store.hasExpired(s.now + 2000), false, 'no expires entry is left');
+  // an aborted transaction leaves the store knowing the volatile key it still holds
+  put(s, 'e', 'old', s.now + 1000);
+  t.throws(() => s.write((x) => {
+    setString(x, b('e'), b('1'), 0, null);
+    throw new Error('abort');
+  }));
+  t.same(stored(s, 'e'), { v: 'old', at: s.now + 1000, type: T_STRING });
+  s.write((x) => setString(x, b('e'), b('2'), 0, null));
+  t.same(stored(s, 'e'), { v: '2', at: 0, type: T_STRING });
+  t.equal(s.store.hasExpired(s.now + 2000), false, 'its expires entry went with the next SET');
+});
+
 t.test('APPEND and SETRANGE: values, expiry kept, effects, proto-max-bulk-len', async (t) => {
   const s = openTestStore(t);
   t.teardown(() => setProtoMaxBulkLen(PROTO_MAX_BULK_LEN));
