@@ -307,3 +307,25 @@ export function formatG(d: number, p: number): string {
   if (f.indexOf('.') >= 0) f = f.replace(/\.?0+$/, '');
   return f;
 }
+
+/** Digits of a non-negative integer. */
+export function decimalLength(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/** Writes the decimal digits of a non-negative integer at `p`; returns the end. */
+export function writeDecimal(b: Buffer, p: number, n: number): number {
+  const end = p + decimalLength(n);
+  let q = end;
+  do {
+    const r = n % 10;
+    b[--q] = 48 + r;
+    n = (n - r) / 10;
+  } while (n > 0);
+  return end;
+}

@@ -1,7 +1,7 @@
 // RESP2/RESP3 reply encoder into one growable buffer. A shard encodes a whole batch of replies
 // into one writer; the main thread encodes its own replies the same way.
 
-import { formatDouble } from './number.js';
+import { formatDouble, writeDecimal } from './number.js';
 import { grow } from '../grow.js';
 
 
@@ -61,19 +61,7 @@ export class RespWriter {
       buf[pos++] = 45; // -
       n = -n;
     }
-    if (n < 10) buf[pos++] = 48 + n;
-    else if (n < 100) {
-      buf[pos++] = 48 + ((n / 10) | 0);
-      buf[pos++] = 48 + (n % 10);
-    } else {
-      let digits = 3;
-      for (let p = 1000; p <= n && digits < 16; p *= 10) digits++;
-      for (let i = pos + digits - 1; i >= pos; i--) {
-        buf[i] = 48 + (n % 10);
-        n = Math.floor(n / 10);
-      }
-      pos += digits;
-    }
+    pos = writeDecimal(buf, pos, n);
     buf[pos] = 13;
     buf[pos + 1] = 10;
     this.pos = pos + 2;

@@ -12,6 +12,7 @@
 import type { Database } from 'lmdb';
 import type { BinlogRing } from '../binlog-ring.js';
 import { readU64BE, writeU64BE } from './keys.js';
+import { decimalLength, writeDecimal } from '../resp/number.js';
 
 type Bin = Database<Buffer, Buffer>;
 
@@ -162,26 +163,4 @@ export class BinlogLog {
     this.records = 0;
     if (this.entry.length > ENTRY_KEEP) this.entry = Buffer.allocUnsafe(ENTRY_INITIAL);
   }
-}
-
-/** Digits of a non-negative integer. */
-function decimalLength(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
-/** Writes the decimal digits of a non-negative integer at `p`; returns the end. */
-function writeDecimal(b: Buffer, p: number, n: number): number {
-  const end = p + decimalLength(n);
-  let q = end;
-  do {
-    const r = n % 10;
-    b[--q] = 48 + r;
-    n = (n - r) / 10;
-  } while (n > 0);
-  return end;
 }
