@@ -7,6 +7,7 @@ import { RespParser, type ParserLimits } from './resp/parser.js';
 import type { ReplyTarget } from './shard/handle.js';
 import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
+import type { ClientExtras } from './clients/extras.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
 const OW_SIZE = 1024; // below half of Buffer.poolSize: allocUnsafe slices the shared pool (no new ArrayBuffer per flush)
@@ -51,6 +52,8 @@ export class Slot implements ReplyTarget {
   closeAfter = false;
   /** The command whose reply this is (INFO commandstats failed_calls); null for rejections. */
   def: CommandDef | null = null;
+  /** Dropped instead of sent (CLIENT REPLY OFF / SKIP when its command was dispatched). */
+  silent = false;
 
   constructor(readonly conn: Connection) {}
 
@@ -135,6 +138,14 @@ export class Connection {
   /** Total commands processed (CLIENT LIST has no such field; INFO does not either: local use). */
   commands = 0;
 
+  // CLIENT REPLY, CLIENT TRACKING, MONITOR (lib/clients/): null / false for ordinary clients.
+  /** Replies of the commands dispatched now are dropped (CLIENT REPLY OFF, or SKIP's next command). */
+  mute = false;
+  /** The client features' state of this connection, created when it first uses one. */
+  extras: ClientExtras | null = null;
+  /** Unblocked (served, timed out, pause over) and its next commands not resumed yet: flag u. */
+  unblocked = false;
+
   constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
     this.authenticated = !needAuth;
     this.addr = fmtAddr(socket.remoteAddress, socket.remotePort);
@@ -191,6 +202,7 @@ export class Connection {
   slot(): Slot {
     const s = new Slot(this);
     s.def = this.curDef;
+    if (this.mute) s.silent = true;
     this.queue.push(s);
     return s;
   }
@@ -198,6 +210,11 @@ export class Connection {
   /** A reply produced immediately: goes out now if nothing is pending before it. */
   reply(data: Buffer, closeAfter = false): void {
     if (closeAfter) this.parser.stop(); // nothing after this reply is executed (as Redis)
+    if (this.mute) {
+      // counted as an error reply all the same, as in Redis
+      if (data.length > 0 && data[0] === 45) this.host.errorReply(data);
+      data = EMPTY;
+    }
     if (this.queue.length === 0) {
       this.push(data);
       if (closeAfter) this.closing = true;
@@ -253,6 +270,12 @@ export class Connection {
       if (!s.done) break;
       this.queue.shift();
       if (s.def !== null && s.data!.length > 0 && s.data![0] === 45) this.host.failedCall(s.def);
+      if (s.silent) {
+        if (s.data!.length > 0 && s.data![0] === 45) this.host.errorReply(s.data!);
+        // Like Redis, a QUIT whose reply is dropped does not close the connection (it only
+        // stops reading it: the parser has stopped).
+        continue;
+      }
       this.push(s.data!);
       this.sizeSum += s.data!.length;
       if (++this.sizeN === SIZE_SAMPLE) {
@@ -325,6 +348,7 @@ export class Connection {
   }
 
   private readonly resumeParser = (): void => {
+    this.unblocked = false;
     if (this.paused || this.closed || this.blocked || this.holds > 0) return;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
     if (!this.paused) {
@@ -353,12 +377,21 @@ export class Connection {
     if (--this.holds === 0 && !this.blocked && !this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
   }
 
+  /** release() of a command held by CLIENT PAUSE: like an unblocked client, flag u until it resumes. */
+  releaseUnblocked(): void {
+    this.release();
+    if (this.holds === 0 && this.parser.paused && !this.closed) this.unblocked = true;
+  }
+
   private holds = 0;
 
   setBlocked(b: boolean): void {
     this.blocked = b;
     if (b) this.parser.pause();
-    else if (!this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
+    else if (!this.paused && !this.closed && this.parser.paused) {
+      this.unblocked = true;
+      setImmediate(this.resumeParser);
+    }
   }
 
   kill(): void {

@@ -151,6 +151,7 @@ export class Execution {
       s.counters.errorReply(w.buf.subarray(start, w.pos));
       s.cmdStats.failed(def);
     }
+    if (conn.mute) w.pos = start; // CLIENT REPLY OFF / SKIP
     s.markDirty(conn);
   }
 }

@@ -25,6 +25,7 @@ import { SlowRouting } from './slow/routing.js';
 import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
+import { ClientControl } from './clients/control.js';
 
 const log = logger('server');
 
@@ -45,6 +46,8 @@ export class Server implements ConnectionHost {
   readonly diagnostics: Diagnostics;
   /** Keyspace hits/misses of slow-pool reads (INFO adds them to the shards'). */
   readonly slowStats: ShardStats;
+  /** CLIENT PAUSE, MONITOR, CLIENT TRACKING, CLIENT REPLY (lib/clients/). */
+  readonly clientCtl: ClientControl;
   /** The slow-command pool (lib/slow/pool.ts), once started. */
   pool: SlowPool | null = null;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
@@ -68,6 +71,8 @@ export class Server implements ConnectionHost {
     this.diagnostics = new Diagnostics(config);
     this.coord = new Coordinator(this.shards, this.diagnostics);
     this.router = new Router(this);
+    this.clientCtl = new ClientControl(this);
+    this.clientCtl.steps = this.router;
     this.execution = new Execution(this);
     this.slowRouting = new SlowRouting(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
@@ -75,9 +80,9 @@ export class Server implements ConnectionHost {
     this.pidFile = join(config.str('dir'), 'respdb.pid');
   }
 
-  /** Clients waiting in a blocking command (INFO clients). */
+  /** Clients waiting in a blocking command or held by CLIENT PAUSE (INFO clients). */
   get blockedClients(): number {
-    return this.blocking.count;
+    return this.blocking.count + this.clientCtl.pause.count;
   }
 
   /**
@@ -269,6 +274,7 @@ export class Server implements ConnectionHost {
 
   closed(conn: Connection): void {
     this.blocking.cancel(conn);
+    this.clientCtl.closed(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
     this.spareDirty.delete(conn);

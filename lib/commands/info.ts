@@ -101,7 +101,7 @@ const SECTIONS: Array<[string, string, Section]> = [
         `client_recent_max_input_buffer:${maxIn}`,
         `client_recent_max_output_buffer:${maxOut}`,
         `blocked_clients:${s.blockedClients}`,
-        'tracking_clients:0',
+        `tracking_clients:${s.clientCtl.tracking.clients}`,
       ];
     },
   ],
@@ -160,6 +160,9 @@ const SECTIONS: Array<[string, string, Section]> = [
       'evicted_keys:0',
       `keyspace_hits:${sum(s, STAT.keyspaceHits)}`,
       `keyspace_misses:${sum(s, STAT.keyspaceMisses)}`,
+      `tracking_total_keys:${s.clientCtl.tracking.keys}`,
+      `tracking_total_items:${s.clientCtl.tracking.items}`,
+      `tracking_total_prefixes:${s.clientCtl.tracking.prefixCount}`,
       `total_error_replies:${s.counters.totalErrorReplies}`,
       // the slow-command pool (lib/slow/pool.ts)
       `slow_cmd_threads:${s.pool ? s.pool.threads : 0}`,

@@ -72,6 +72,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'slow-cmd-thread-pool-size', type: 'int', default: '1', min: 1, max: 1024, mutable: false, doc: 'threads of the slow-command pool (big reads, KEYS, commands in slow-cmd-list)' },
   { name: 'slow-cmd-list', type: 'string', default: '', mutable: true, doc: 'comma-separated commands run on the slow-command pool' },
   { name: 'slow-cmd-max-memory', type: 'memory', default: '2gb', min: 64 * MB, max: 64 * 1024 * MB, mutable: false, doc: 'heap limit of each slow-pool thread: a command that needs more fails alone and its thread is replaced' },
+  { name: 'tracking-table-max-keys', type: 'int', default: '1000000', min: 0, max: LLONG_MAX, mutable: true, doc: 'keys remembered for client-side caching (CLIENT TRACKING) before the oldest are invalidated (0 = no limit)' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
 ];
 

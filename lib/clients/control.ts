@@ -1,0 +1,200 @@
+// The client features that act on every command while someone uses them: CLIENT PAUSE (holds
+// commands), MONITOR (a line per executed command), CLIENT TRACKING (remembers the keys a
+// tracking client reads; the table is trimmed to tracking-table-max-keys before each command)
+// and CLIENT REPLY SKIP (drops one reply). The router hands a command here instead of running it
+// straight only while `active` is not 0, so an ordinary server pays one field check per command.
+//
+// The order of the steps is Redis's processCommand() and call(): the command's checks (the
+// router's), the refusal of keyspace commands from a MONITOR client, the pause, then the
+// command; MONITOR shows it after it ran (a SELECT shows its new database); after every command,
+// rejected ones included, a CLIENT REPLY SKIP is consumed and the CLIENT CACHING flag cleared.
+
+import type { Connection } from '../connection.js';
+import type { CommandDef } from '../commands/types.js';
+import type { Server } from '../server.js';
+import { errBuf } from '../errors.js';
+import { redactedArgs } from '../slowlog.js';
+import { Monitors } from './monitor.js';
+import { Pause } from './pause.js';
+import { Tracking } from './tracking.js';
+import { SKIP_NEXT, SKIP_THIS, type ClientExtras } from './extras.js';
+import { commandRules } from './rules.js';
+
+const MONITOR_KEYSPACE = errBuf("ERR Replica can't interact with the keyspace");
+
+/** The router's two steps, as the client features call them. */
+export interface CommandSteps {
+  /** Lookup, arity and authentication; the command's definition, or null when it was refused (and answered). */
+  check(conn: Connection, args: Buffer[]): CommandDef | null;
+  /** Runs a checked command. */
+  run(conn: Connection, def: CommandDef, args: Buffer[]): void;
+  /** The whole path of a command, as when it arrives (a held command once its pause ended). */
+  dispatch(conn: Connection, args: Buffer[]): void;
+}
+
+export class ClientControl {
+  /** Not 0 while a pause, a monitor, a tracking client or a pending CLIENT REPLY SKIP exists. */
+  active = 0;
+  readonly monitors = new Monitors();
+  readonly pause: Pause;
+  readonly tracking: Tracking;
+  /** Connections whose CLIENT REPLY SKIP is pending. */
+  private skips = 0;
+  steps: CommandSteps | null = null;
+
+  constructor(private readonly server: Server) {
+    this.pause = new Pause({
+      setExpiryPaused: (paused) => {
+        for (const l of server.shards.links) l.shared.setExpiryPaused(paused);
+      },
+      redispatch: (conn, args) => this.steps!.dispatch(conn, args),
+      changed: () => this.update(),
+    });
+    this.tracking = new Tracking({
+      clients: server.clients,
+      maxKeys: () => server.config.num('tracking-table-max-keys'),
+      changed: () => this.update(),
+    });
+  }
+
+  update(): void {
+    this.active = (this.pause.active ? 1 : 0) + this.monitors.size + this.tracking.clients + this.skips;
+  }
+
+  /** A command of `conn`, while `active`. */
+  dispatch(conn: Connection, args: Buffer[]): void {
+    const steps = this.steps!;
+    const ext = conn.extras;
+    if (ext !== null && ext.skip === SKIP_NEXT) ext.skip = SKIP_THIS;
+    const def = steps.check(conn, args);
+    if (def !== null && !this.execute(steps, conn, ext, def, args)) return;
+    if (ext !== null) this.afterCommand(conn, ext, def);
+  }
+
+  /** Runs a checked command; false when the pause holds it (its client waits, nothing is consumed). */
+  private execute(steps: CommandSteps, conn: Connection, ext: ClientExtras | null, def: CommandDef, args: Buffer[]): boolean {
+    const monitor = ext !== null && ext.monitor;
+    if (monitor && touchesKeyspace(def)) {
+      this.server.cmdStats.rejected(def);
+      conn.reply(MONITOR_KEYSPACE);
+      return true;
+    }
+    if (this.pause.active && this.pause.holds(conn, def, monitor)) {
+      conn.curDef = null; // not run: no blocked client may be woken for it yet
+      this.pause.hold(conn, args);
+      return false;
+    }
+    const tracking = this.tracking;
+    if (tracking.clients > 0) {
+      tracking.limit();
+      const st = ext?.tracking;
+      // remembered before the command runs: a change that lands meanwhile invalidates it
+      // (at worst once too often), never slips through
+      if (st && st.on && def.flags.includes('readonly')) tracking.remember(conn, st, def, args);
+    }
+    steps.run(conn, def, args);
+    if (this.monitors.size > 0 && shownByMonitor(def)) this.monitors.feed(conn, conn.db, args, redactedArgs(def.name, args));
+    return true;
+  }
+
+  /** Redis's resetClient(): the end of a command, run or refused. */
+  private afterCommand(conn: Connection, ext: ClientExtras, def: CommandDef | null): void {
+    if (ext.skip === SKIP_THIS) {
+      ext.skip = 0;
+      conn.mute = ext.replyOff;
+      this.skipDone();
+    }
+    const st = ext.tracking;
+    if (st !== null && st.caching && !commandRules.keepsCaching(conn, def)) st.caching = false;
+  }
+
+  /**
+   * A command that ran as part of another one (EXEC's queued commands), in `db`: MONITOR shows
+   * it, and a tracking client's read is remembered, as Redis does for every call().
+   */
+  ranInside(conn: Connection, def: CommandDef, args: Buffer[], db: number): void {
+    if (this.active === 0) return;
+    const st = conn.extras?.tracking;
+    if (st && st.on && def.flags.includes('readonly')) this.tracking.remember(conn, st, def, args);
+    if (this.monitors.size > 0 && shownByMonitor(def)) this.monitors.feed(conn, db, args, redactedArgs(def.name, args));
+  }
+
+  /** CLIENT REPLY SKIP was given (the reply of the next command is dropped). */
+  skipGiven(ext: ClientExtras): void {
+    if (ext.skip === 0) {
+      this.skips++;
+      this.update();
+    }
+    ext.skip = SKIP_NEXT;
+  }
+
+  /** A pending skip was cancelled (CLIENT REPLY ON) or consumed. */
+  skipCancelled(ext: ClientExtras): void {
+    if (ext.skip === 0) return;
+    ext.skip = 0;
+    this.skipDone();
+  }
+
+  private skipDone(): void {
+    this.skips--;
+    this.update();
+  }
+
+  startMonitor(conn: Connection, ext: ClientExtras): void {
+    ext.monitor = true;
+    this.monitors.add(conn);
+    this.update();
+  }
+
+  /**
+   * RESET: out of MONITOR mode, tracking off, replies on (RESET's own reply is sent unless a
+   * CLIENT REPLY SKIP drops it).
+   */
+  reset(conn: Connection): void {
+    const ext = conn.extras;
+    if (ext === null) return;
+    this.forget(conn, ext);
+    ext.replyOff = false;
+    conn.mute = ext.skip === SKIP_THIS;
+    if (!conn.mute) unmuteCurrent(conn);
+  }
+
+  /** The connection closed. */
+  closed(conn: Connection): void {
+    this.pause.closed(conn);
+    const ext = conn.extras;
+    if (ext === null) return;
+    this.forget(conn, ext);
+    if (ext.skip !== 0) this.skipCancelled(ext);
+  }
+
+  private forget(conn: Connection, ext: ClientExtras): void {
+    if (ext.monitor) {
+      ext.monitor = false;
+      this.monitors.delete(conn);
+      this.update();
+    }
+    if (ext.tracking !== null) this.tracking.disable(conn, ext.tracking);
+  }
+}
+
+/**
+ * The reply of the command being run goes out after all: runMain() created its slot while the
+ * connection was muted (CLIENT REPLY ON, RESET). The newest slot is that command's.
+ */
+export function unmuteCurrent(conn: Connection): void {
+  const s = conn.queue.peekBack();
+  if (s !== undefined && !s.done) s.silent = false;
+}
+
+/** Redis keeps MONITOR clients (flagged as replicas) away from the data. */
+function touchesKeyspace(def: CommandDef): boolean {
+  const f = def.flags;
+  return f.includes('readonly') || f.includes('write') || f.includes('may_replicate');
+}
+
+/** Redis shows every command but the admin ones and those that show themselves (skip_monitor). */
+function shownByMonitor(def: CommandDef): boolean {
+  const f = def.flags;
+  return !f.includes('admin') && !f.includes('skip_monitor');
+}
