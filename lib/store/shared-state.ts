@@ -9,8 +9,11 @@ const ACCESS_EPOCH_MS = 1_700_000_000_000;
 const ACCESS_SLOTS = 1 << 20;
 /** Write-counter slots (power of two) for the slow pool's optimistic *STORE (see WriteWatch). */
 export const WRITE_SLOTS = 1 << 16;
-/** Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] expiry paused. */
-const CONTROL_WORDS = 4;
+/**
+ * Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [4] expiry
+ * paused (CLIENT PAUSE).
+ */
+const CONTROL_WORDS = 8;
 
 export class ShardShared {
   readonly sab: SharedArrayBuffer;
@@ -38,11 +41,11 @@ export class ShardShared {
 
   /** CLIENT PAUSE (set by the main thread): no key is expired while it lasts. */
   setExpiryPaused(paused: boolean): void {
-    Atomics.store(this.control, 3, paused ? 1 : 0);
+    Atomics.store(this.control, 4, paused ? 1 : 0);
   }
 
   expiryPaused(): boolean {
-    return Atomics.load(this.control, 3) !== 0;
+    return Atomics.load(this.control, 4) !== 0;
   }
 
   watching(): boolean {
