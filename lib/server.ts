@@ -25,6 +25,7 @@ import { SlowRouting } from './slow/routing.js';
 import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
+import { KeyEvents } from './notifications.js';
 
 const log = logger('server');
 
@@ -45,6 +46,8 @@ export class Server implements ConnectionHost {
   readonly diagnostics: Diagnostics;
   /** Keyspace hits/misses of slow-pool reads (INFO adds them to the shards'). */
   readonly slowStats: ShardStats;
+  /** Keyspace notifications and modified-key reports (lib/notifications.ts). */
+  readonly keyEvents: KeyEvents;
   /** The slow-command pool (lib/slow/pool.ts), once started. */
   pool: SlowPool | null = null;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
@@ -72,6 +75,7 @@ export class Server implements ConnectionHost {
     this.slowRouting = new SlowRouting(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
+    this.keyEvents = new KeyEvents(config);
     this.pidFile = join(config.str('dir'), 'respdb.pid');
   }
 
@@ -112,7 +116,9 @@ export class Server implements ConnectionHost {
         if (target instanceof Slot && target.def !== null) this.diagnostics.shardDone(target.conn, target.def, micros, args);
       },
       onLatency: (event, ms) => this.diagnostics.event(event, ms),
+      onKeyEvents: (origin, records) => this.keyEvents.deliver(origin, records),
     });
+    this.keyEvents.attach(this.shards.links);
     this.pool = new SlowPool(this.config.num('slow-cmd-thread-pool-size'), Math.floor(this.config.num('slow-cmd-max-memory') / (1 << 20)), {
       dir,
       nshards: this.shards.count,

@@ -3,6 +3,7 @@
 // GET / SET / REWRITE (lib/config.ts).
 
 import os from 'node:os';
+import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../store/key-events.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
 export type OptionValue = number | boolean | string;
@@ -31,6 +32,8 @@ export interface OptionDef {
   readonly clamp?: readonly [number, number];
   /** extra validation for string options; returns the error text or null */
   readonly validate?: (value: string) => string | null;
+  /** a string option's own parser: its value and the text CONFIG GET shows, or the error text */
+  readonly parse?: (value: string) => { value: OptionValue; text: string } | string;
 }
 
 const INT_MAX = 2147483647;
@@ -41,6 +44,11 @@ function validateSave(v: string): string | null {
   const parts = v.split(' ').filter((x) => x !== '');
   if (parts.length % 2 !== 0 || parts.some((x) => !/^[0-9]+$/.test(x))) return 'Invalid save parameters';
   return null;
+}
+
+function parseNotify(v: string): { value: number; text: string } | string {
+  const flags = parseNotifyClasses(v);
+  return flags === null ? NOTIFY_CLASS_ERROR : { value: flags, text: notifyClassesText(flags) };
 }
 
 const defaultShards = String(Math.max(1, Math.min(8, os.availableParallelism())));
@@ -72,6 +80,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'slow-cmd-thread-pool-size', type: 'int', default: '1', min: 1, max: 1024, mutable: false, doc: 'threads of the slow-command pool (big reads, KEYS, commands in slow-cmd-list)' },
   { name: 'slow-cmd-list', type: 'string', default: '', mutable: true, doc: 'comma-separated commands run on the slow-command pool' },
   { name: 'slow-cmd-max-memory', type: 'memory', default: '2gb', min: 64 * MB, max: 64 * 1024 * MB, mutable: false, doc: 'heap limit of each slow-pool thread: a command that needs more fails alone and its thread is replaced' },
+  { name: 'notify-keyspace-events', type: 'string', default: '', parse: parseNotify, mutable: true, doc: 'keyspace event classes published on __keyspace@<db>__ / __keyevent@<db>__ channels (K E g $ l s h z x e t m d n A, as Redis)' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
 ];
 
