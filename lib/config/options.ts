@@ -4,6 +4,7 @@
 
 import os from 'node:os';
 import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../store/key-events.js';
+import { OUTPUT_BUFFER_LIMIT_DEFAULT, combineOutputBufferLimit, outputBufferLimitLines } from './output-buffer-limit.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
 export type OptionValue = number | boolean | string;
@@ -34,6 +35,13 @@ export interface OptionDef {
   readonly validate?: (value: string) => string | null;
   /** a string option's own parser: its value and the text CONFIG GET shows, or the error text */
   readonly parse?: (value: string) => { value: OptionValue; text: string } | string;
+  /**
+   * A value that changes only part of the option (client-output-buffer-limit names the classes
+   * it sets): the new whole value from the current one, or the error text.
+   */
+  readonly combine?: (current: string, given: string) => { text: string } | string;
+  /** CONFIG REWRITE writes the option as several lines (one per class), each default or not. */
+  readonly rewriteLines?: (text: string) => Array<{ args: string; isDefault: boolean }>;
 }
 
 const INT_MAX = 2147483647;
@@ -81,6 +89,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'slow-cmd-list', type: 'string', default: '', mutable: true, doc: 'comma-separated commands run on the slow-command pool' },
   { name: 'slow-cmd-max-memory', type: 'memory', default: '2gb', min: 64 * MB, max: 64 * 1024 * MB, mutable: false, doc: 'heap limit of each slow-pool thread: a command that needs more fails alone and its thread is replaced' },
   { name: 'notify-keyspace-events', type: 'string', default: '', parse: parseNotify, mutable: true, doc: 'keyspace event classes published on __keyspace@<db>__ / __keyevent@<db>__ channels (K E g $ l s h z x e t m d n A, as Redis)' },
+  { name: 'client-output-buffer-limit', type: 'string', default: OUTPUT_BUFFER_LIMIT_DEFAULT, multi: true, combine: combineOutputBufferLimit, rewriteLines: outputBufferLimitLines, mutable: true, doc: 'per client class (normal, replica, pubsub): <class> <hard> <soft> <soft-seconds>; a client whose unsent output reaches hard, or stays over soft for soft-seconds, is closed' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
 ];
 
