@@ -8,6 +8,8 @@ import type { ReplyTarget } from './shard/handle.js';
 import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
 import type { ClientExtras } from './clients/extras.js';
+import type { Subscriptions } from './pubsub.js';
+import { classOf, type OutputLimits } from './output-limits.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
 const OW_SIZE = 1024; // below half of Buffer.poolSize: allocUnsafe slices the shared pool (no new ArrayBuffer per flush)
@@ -82,6 +84,8 @@ export interface ConnectionHost {
   closed(conn: Connection): void;
   /** An error reply left for the client (INFO errorstats). */
   errorReply(data: Buffer): void;
+  /** client-output-buffer-limit, checked after each write (lib/output-limits.ts). */
+  readonly outputLimits: OutputLimits;
   /** A command's reply was an error (INFO commandstats failed_calls). */
   failedCall(def: CommandDef): void;
 }
@@ -145,6 +149,15 @@ export class Connection {
   extras: ClientExtras | null = null;
   /** Unblocked (served, timed out, pause over) and its next commands not resumed yet: flag u. */
   unblocked = false;
+  // Pub/sub (lib/pubsub.ts) and client-output-buffer-limit (lib/output-limits.ts). All 0, false
+  // or null for a client that never subscribed.
+  /** Channels + patterns + shard channels subscribed (Redis's CLIENT_PUBSUB flag when not 0). */
+  subscribed = 0;
+  subscriptions: Subscriptions | null = null;
+  /** A replica's connection: the `replica` class of client-output-buffer-limit. */
+  replica = false;
+  /** Unix second at which the output was first seen over the soft limit, 0 while under it. */
+  softLimitSince = 0;
 
   constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
     this.authenticated = !needAuth;
@@ -225,6 +238,31 @@ export class Connection {
     s.def = null;
     s.closeAfter = closeAfter;
     s.fill(data);
+  }
+
+  /**
+   * Output that is not a reply (a pub/sub message, a RESP3 push): it takes no reply position of
+   * its own and follows every reply already produced, straight into the output when nothing is
+   * pending, else behind the queued replies (a SUBSCRIBE's confirmation waiting behind an earlier
+   * GET must come before the first message). A blocked client gets it before its blocking
+   * command's reply, as from Redis. `data` must stay unchanged (it may be shared and kept).
+   */
+  deliver(data: Buffer): void {
+    if (this.queue.length === 0) {
+      this.push(data);
+      this.host.markDirty(this);
+      return;
+    }
+    const s = new Slot(this);
+    s.data = data;
+    s.done = true;
+    if (!this.blocked) {
+      this.queue.push(s);
+      return;
+    }
+    // the blocked command's reply is the last one queued (nothing after it is parsed)
+    this.queue.splice(this.queue.length - 1, 0, s);
+    this.slotDone();
   }
 
   private push(data: Buffer): void {
@@ -320,6 +358,9 @@ export class Connection {
       if (this.socket.writableLength === 0) for (const c of this.sealedChunks) releaseChunk(c);
       this.sealedChunks.length = 0;
     }
+    // client-output-buffer-limit: Redis checks it as output is added, here once per turn's write
+    const limits = this.host.outputLimits;
+    if (limits.active[classOf(this)] && limits.enforce(this)) return;
     if (this.closing) {
       this.closing = false;
       this.closed = true;

@@ -21,6 +21,7 @@ import type { Diagnostics } from './latency.js';
 import { decodeReply, type Decoded } from './resp/decode.js';
 import { RespWriter } from './resp/writer.js';
 import { TRACK_PART } from './shard/protocol.js';
+import { mergeParts } from './store/key-events.js';
 import { errBuf, wrongArgs } from './errors.js';
 
 export type { Tx };
@@ -39,6 +40,11 @@ export class Coordinator implements ShardAccess {
 
   of(key: Buffer): number {
     return this.shards.of(key);
+  }
+
+  /** The shards as the coordinated handlers of `conn`'s commands see them (its keyspace events' origin). */
+  forClient(conn: Connection): ShardAccess {
+    return new ClientShards(this, conn);
   }
 
   /** Splits a command per shard, runs the parts at one point of the global order, merges. */
@@ -68,6 +74,8 @@ export class Coordinator implements ShardAccess {
     let remaining = parts.size;
     // the command's duration: the sum of its parts' execution times on their shards
     let micros = 0;
+    // the parts' keyspace events, published in key order before the reply
+    let events: Map<number, Buffer> | null = null;
     for (const [s, p] of parts) {
       const link = this.shards.links[s];
       link.barrier++; // no direct reads on this shard until its part is answered
@@ -80,11 +88,15 @@ export class Coordinator implements ShardAccess {
           onTimed: (us) => {
             micros += us;
           },
+          onKeyEvents: (records) => {
+            (events ??= new Map()).set(s, Buffer.from(records));
+          },
           onReply: (r) => {
             link.barrier--;
             replies.set(s, decodeReply(Buffer.from(r)));
             if (--remaining === 0) {
               this.diagnostics.commandDone(conn, args, def, micros);
+              if (events !== null) this.scatterEvents(conn, args, keyIdx, events);
               slot.fill(merge(spec.merge, proto, keyIdx.length, parts, replies));
             }
           },
@@ -95,11 +107,18 @@ export class Coordinator implements ShardAccess {
     this.shards.scheduleFlush();
   }
 
+  /** A scatter command's keyspace events, as one server would have emitted them: in key order. */
+  private scatterEvents(conn: Connection, args: Buffer[], keyIdx: readonly number[], events: Map<number, Buffer>): void {
+    const keys = keyIdx.map((i) => args[i]);
+    this.shards.deliverKeyEvents(conn, mergeParts(keys, keys.map((k) => this.shards.of(k)), events));
+  }
+
   /**
    * Runs `fn` while holding the given shards. Must be called synchronously from the command's
-   * dispatch (before any await) so the locks take the command's place in the order.
+   * dispatch (before any await) so the locks take the command's place in the order. `origin`: the
+   * client whose command this is (the origin of the steps' keyspace events).
    */
-  async locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>, origin: Connection | null = null): Promise<T> {
     const txid = (this.txSeq = (this.txSeq + 1) >>> 0);
     const ids = [...new Set(shards)].sort((a, b) => a - b);
     const links = ids.map((s) => this.shards.links[s]);
@@ -116,7 +135,7 @@ export class Coordinator implements ShardAccess {
     const tx: Tx = {
       exec: (shard, def, db, args, proto = 2) => {
         if (!held.has(shard)) throw new Error(`transaction does not hold shard ${shard}`);
-        return this.shards.links[shard].handle.step(def.index!, db, proto, args);
+        return this.shards.links[shard].handle.step(def.index!, db, proto, args, origin);
       },
     };
     try {
@@ -128,6 +147,26 @@ export class Coordinator implements ShardAccess {
         l.stale = true;
       }
     }
+  }
+}
+
+/** The coordinator as one client's coordinated handlers use it: their transactions are its. */
+class ClientShards implements ShardAccess {
+  readonly count: number;
+
+  constructor(
+    private readonly coord: Coordinator,
+    private readonly conn: Connection,
+  ) {
+    this.count = coord.count;
+  }
+
+  of(key: Buffer): number {
+    return this.coord.of(key);
+  }
+
+  locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.coord.locked(shards, fn, this.conn);
   }
 }
 

@@ -18,6 +18,7 @@ import { lookupBytes, keyIndexes } from './commands/registry.js';
 import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
+import { subscribedModeError } from './commands/pubsub.js';
 
 const log = logger('router');
 
@@ -94,6 +95,15 @@ export class Router {
       conn.reply(errBuf(E.noAuth));
       return null;
     }
+    // a RESP2 client with subscriptions runs only the pub/sub commands, PING, QUIT and RESET
+    if (conn.subscribed !== 0) {
+      const refused = subscribedModeError(conn, def);
+      if (refused !== null) {
+        s.cmdStats.rejected(def);
+        conn.reply(errBuf(refused));
+        return null;
+      }
+    }
     conn.curDef = def;
     return def;
   }
@@ -167,6 +177,6 @@ export class Router {
     if (!def || (!def.shard && !def.coordinated)) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
     const first = this.singleShard(args, keyIndexes(def, args));
     if (def.coordinated && (first < 0 || !def.shard)) return this.server.execution.runDetached(conn, def, args, def.coordinated);
-    return this.server.shards.call(Math.max(0, first), def, conn.db, conn.proto, args);
+    return this.server.shards.call(Math.max(0, first), def, conn.db, conn.proto, args, conn);
   }
 }

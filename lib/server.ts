@@ -26,6 +26,9 @@ import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
 import { ClientControl } from './clients/control.js';
+import { KeyEvents } from './notifications.js';
+import { PubSub } from './pubsub.js';
+import { OutputLimits } from './output-limits.js';
 
 const log = logger('server');
 
@@ -48,8 +51,14 @@ export class Server implements ConnectionHost {
   readonly slowStats: ShardStats;
   /** CLIENT PAUSE, MONITOR, CLIENT TRACKING, CLIENT REPLY (lib/clients/). */
   readonly clientCtl: ClientControl;
+  /** Keyspace notifications and modified-key reports (lib/notifications.ts). */
+  readonly keyEvents: KeyEvents;
   /** The slow-command pool (lib/slow/pool.ts), once started. */
   pool: SlowPool | null = null;
+  /** client-output-buffer-limit (lib/output-limits.ts). */
+  readonly outputLimits: OutputLimits;
+  /** Channels, patterns and shard channels, and their subscribers (lib/pubsub.ts). */
+  readonly pubsub: PubSub;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
   readonly databases: number;
@@ -66,6 +75,8 @@ export class Server implements ConnectionHost {
   constructor(readonly config: Config) {
     this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len'), maxQueryBuf: config.num('client-query-buffer-limit') };
     this.databases = config.num('databases');
+    this.outputLimits = new OutputLimits(config.str('client-output-buffer-limit'));
+    this.pubsub = new PubSub(this.outputLimits.afterDelivery);
     this.shards = new ShardSet(config.num('shards'), this.databases);
     this.shards.scheduleFlush = () => this.scheduleFlush();
     this.diagnostics = new Diagnostics(config);
@@ -77,6 +88,8 @@ export class Server implements ConnectionHost {
     this.slowRouting = new SlowRouting(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
+    this.keyEvents = new KeyEvents(config);
+    this.keyEvents.publisher = this.pubsub;
     this.pidFile = join(config.str('dir'), 'respdb.pid');
   }
 
@@ -117,7 +130,9 @@ export class Server implements ConnectionHost {
         if (target instanceof Slot && target.def !== null) this.diagnostics.shardDone(target.conn, target.def, micros, args);
       },
       onLatency: (event, ms) => this.diagnostics.event(event, ms),
+      onKeyEvents: (origin, records) => this.keyEvents.deliver(origin, records),
     });
+    this.keyEvents.attach(this.shards.links);
     this.pool = new SlowPool(this.config.num('slow-cmd-thread-pool-size'), Math.floor(this.config.num('slow-cmd-max-memory') / (1 << 20)), {
       dir,
       nshards: this.shards.count,
@@ -199,6 +214,8 @@ export class Server implements ConnectionHost {
         for (const c of this.clients.values()) c.authenticated = true;
       } else if (name === 'appendfsync' || name === 'loglevel') {
         this.shards.control({ t: 'config', name, value: String(value) });
+      } else if (name === 'client-output-buffer-limit') {
+        this.outputLimits.set(String(value));
       } else if (name === 'slow-cmd-list') {
         this.slowRouting.setForced(String(value));
       } else if (name === 'binlog-max-size') {
@@ -275,6 +292,7 @@ export class Server implements ConnectionHost {
   closed(conn: Connection): void {
     this.blocking.cancel(conn);
     this.clientCtl.closed(conn);
+    if (conn.subscriptions !== null) this.pubsub.dropAll(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
     this.spareDirty.delete(conn);

@@ -19,6 +19,7 @@ import { zsetCommands } from './zset.js';
 import { blockingCommands } from './blocking.js';
 import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
+import { pubsubCommands } from './pubsub.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -34,6 +35,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   monitorCommands,
   serverCommands,
   diagnosticsCommands,
+  pubsubCommands,
   internalCommands,
 ];
 

@@ -86,6 +86,23 @@ export interface WakeTarget {
   notifyDb(db: number): void;
 }
 
+/** What a table entry's keyEvents function emits for one binlog effect (lib/shard/key-events.ts). */
+export interface KeyEventEmitter {
+  /** The effect's logical database. */
+  readonly db: number;
+  /** Keyspace event `ev` (an EV id, lib/store/key-events.ts) on `key`, in `db` (default: the effect's). */
+  event(key: Buffer, ev: number, db?: number): void;
+  /** Database `db` was flushed (-1: every one): clients tracking its keys must drop them. */
+  flushed(db: number): void;
+}
+
+/**
+ * The keyspace events of a command as a binlog effect: one event (an EV id) on each of its keys,
+ * or a function of its arguments for the effects whose events differ per key (RENAME: rename_from,
+ * rename_to) or depend on their options (SET ... PXAT: set, then expire).
+ */
+export type KeyEventSpec = number | ((args: Buffer[], e: KeyEventEmitter) => void);
+
 /** The legacy key range COMMAND INFO shows (derived from the key specs: lib/commands/key-specs.ts). */
 export interface KeyRange {
   /** Index of the first key (0 = no keys). */
@@ -197,6 +214,11 @@ export interface CommandDef {
    * integer it would reply (set-store, zset-store, and SORT's DEL and RPUSH).
    */
   capturedReply?: (args: Buffer[]) => number;
+  /**
+   * Its keyspace events when it is logged as a binlog effect (lib/shard/key-events.ts). Default:
+   * its name, when that is one of Redis's events (lpush, hset...), on each of its keys; else none.
+   */
+  keyEvents?: KeyEventSpec;
   /**
    * A read-only shard handler that may also run on the main thread against a read-only view of
    * the shard (no hop), when that keeps program order (see lib/router.ts).

@@ -12,7 +12,8 @@ import { BinlogRing } from '../binlog-ring.js';
 import { ShardShared } from '../store/shared-state.js';
 import { WriteNotes } from './write-notes.js';
 import { ShardStats, STAT } from './stats.js';
-import { OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { EVENTS_FRAME, KEY_EVENTS, OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { deriveEffectEvents } from './key-events.js';
 import { DiagShared } from '../latency.js';
 import { slowlogArgs } from '../slowlog.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
@@ -66,6 +67,11 @@ export class ShardRuntime {
   private readonly writeCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
   /** The reply frame being built holds timing records (protocol.ts TIMED_FRAME). */
   private timedFrame = false;
+  /** The reply frame being built holds keyspace events records (protocol.ts EVENTS_FRAME). */
+  private eventsFrame = false;
+  /** The key events switch last read from ShardShared (notify classes, tracking's reports). */
+  private eventsWord = 0;
+  private readonly shared: ShardShared;
 
   constructor(private readonly init: ShardInit) {
     setLogLevel(init.loglevel);
@@ -83,18 +89,19 @@ export class ShardRuntime {
       stats: this.stats,
       binlogRing: new BinlogRing(init.binlogSab),
       binlogMaxBytes: init.binlogMaxBytes,
-      shared: (this.writeNotes.shared = new ShardShared(init.sharedSab)),
+      shared: (this.writeNotes.shared = this.shared = new ShardShared(init.sharedSab)),
       writemap: init.writemap,
     });
     const store = this.store;
+    store.events.deriveEffect = deriveEffectEvents;
     const notes = this.writeNotes;
     this.x = {
       store,
       db: 0,
       out: this.w,
       now: 0,
-      binlog(args: Buffer[]) {
-        store.appendBinlog(this.db, args);
+      binlog(args: Buffer[], event?: number) {
+        store.appendBinlog(this.db, args, event);
         notes.note(args);
       },
     };
@@ -197,12 +204,17 @@ export class ShardRuntime {
       }
     }
     const count = recs.length;
+    const events = this.refreshEvents();
+    // Collecting events: reads run in a write transaction too, so one that meets an expired key
+    // deletes it (its `expired` event) as Redis does.
+    if (events.active) hasWrite = true;
     const w = this.w;
     w.reset();
     w.ensure(4);
     w.buf.writeUInt32LE(0, 0);
     w.pos = 4;
     this.timedFrame = false;
+    this.eventsFrame = false;
     let done = 0;
     let sent = 0; // replies of this frame already sent (read-only batches stream their replies)
     const now = Date.now();
@@ -224,6 +236,7 @@ export class ShardRuntime {
         w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
         done++;
         if (frame[at + 3] !== 0) this.timed(frame, at, us);
+        if (events.active) this.keyEvents();
         if (!hasWrite && w.pos > REPLY_FRAME_SOFT_MAX && i + 1 < count) {
           // Nothing to commit: send what is ready so a batch of big replies is never held whole.
           w.buf.writeUInt32LE(this.countWord(done - sent), 0);
@@ -251,10 +264,12 @@ export class ShardRuntime {
         this.store.afterAbort();
         this.writeNotes.reset();
         log.error({ err: e }, 'batch transaction failed');
-        // Nothing of the batch was stored: every reply becomes the error.
+        // Nothing of the batch was stored: every reply becomes the error (and it caused no event).
         w.reset();
         w.pos = 4;
         this.timedFrame = false;
+        this.eventsFrame = false;
+        events.clear();
         for (let i = 0; i < done; i++) {
           const lenAt = w.pos;
           w.ensure(4);
@@ -295,11 +310,43 @@ export class ShardRuntime {
     recFrame.length = 0;
   }
 
-  /** A reply payload's count, with TIMED_FRAME when timing records were written (then cleared). */
+  /** A reply payload's count, with TIMED_FRAME / EVENTS_FRAME when such records were written (then cleared). */
   private countWord(n: number): number {
-    if (!this.timedFrame) return n;
-    this.timedFrame = false;
-    return n + TIMED_FRAME;
+    if (this.timedFrame) {
+      this.timedFrame = false;
+      n += TIMED_FRAME;
+    }
+    if (this.eventsFrame) {
+      this.eventsFrame = false;
+      n += EVENTS_FRAME;
+    }
+    return n;
+  }
+
+  /** Reads the key events switch the main thread keeps in ShardShared (once per batch, step, sweep). */
+  private refreshEvents(): ShardStore['events'] {
+    const word = this.shared.keyEvents;
+    if (word !== this.eventsWord) {
+      this.eventsWord = word;
+      this.store.configureEvents(word);
+    }
+    return this.store.events;
+  }
+
+  /** After a command's reply: its keyspace events record, when it caused any (protocol.ts). */
+  private keyEvents(): void {
+    const events = this.store.events;
+    events.endCommand();
+    if (events.count === 0) return;
+    const rec = events.records();
+    const w = this.w;
+    w.ensure(8 + rec.length);
+    w.buf.writeUInt32LE(KEY_EVENTS, w.pos);
+    w.buf.writeUInt32LE(rec.length, w.pos + 4);
+    rec.copy(w.buf, w.pos + 8);
+    w.pos += 8 + rec.length;
+    events.clear();
+    this.eventsFrame = true;
   }
 
   /**
@@ -455,11 +502,13 @@ export class ShardRuntime {
     const w = this.w;
     w.reset();
     const now = Date.now();
-    if (isWrite(def)) {
+    const events = this.refreshEvents();
+    if (isWrite(def) || events.active) {
       this.store.writing = true;
       try {
         this.store.env.transactionSync(() => {
           this.run(def, m.db, m.proto as Proto, args, now);
+          events.endCommand();
           this.store.beforeCommit();
         });
         this.store.afterCommit();
@@ -469,6 +518,7 @@ export class ShardRuntime {
       } catch (e) {
         this.store.afterAbort();
         this.writeNotes.reset();
+        events.clear();
         w.reset();
         w.error('ERR internal error: ' + (e as Error).message);
       } finally {
@@ -477,7 +527,11 @@ export class ShardRuntime {
     } else {
       this.run(def, m.db, m.proto as Proto, args, now);
     }
-    this.post({ t: 'step', id: m.id, reply: w.take() });
+    const reply = w.take();
+    if (events.count === 0) return this.post({ t: 'step', id: m.id, reply });
+    const rec = new Uint8Array(events.records());
+    events.clear();
+    this.post({ t: 'step', id: m.id, reply, events: rec });
   }
 
   private unlock(txid: number): void {
@@ -504,10 +558,11 @@ export class ShardRuntime {
   /** Active expiry: bounded work per tick, never while a cross-shard transaction holds the shard. */
   private sweep(): void {
     if (this.locked >= 0 || this.closing) return;
+    this.refreshEvents();
     const t0 = performance.now();
     const start = Date.now();
     // CLIENT PAUSE stops expiry (a key past its time reads as missing and stays stored)
-    while (!this.writeNotes.shared!.expiryPaused() && this.store.hasExpired(Date.now())) {
+    while (!this.shared.expiryPaused() && this.store.hasExpired(Date.now())) {
       const n = this.backgroundTxn('expiry sweep', () => sweepExpired(this.store, Date.now(), 200));
       if (!n || Date.now() - start > SWEEP_BUDGET_MS) break;
     }
@@ -531,14 +586,31 @@ export class ShardRuntime {
       });
       this.store.afterCommit();
       this.dirty = true;
+      if (this.store.events.count !== 0) this.backgroundEvents();
       return n;
     } catch (e) {
       this.store.afterAbort();
+      this.store.events.clear();
       log.error({ err: e }, `${what} failed`);
       return null;
     } finally {
       this.store.writing = false;
     }
+  }
+
+  /**
+   * The keyspace events of committed background work (expired keys), in a frame of their own
+   * behind every reply already sent: attributed to nobody.
+   */
+  private backgroundEvents(): void {
+    const w = this.w;
+    w.reset();
+    w.ensure(4);
+    w.buf.writeUInt32LE(EVENTS_FRAME, 0);
+    w.pos = 4;
+    this.keyEvents();
+    this.eventsFrame = false;
+    this.sendReplies(false);
   }
 
   private async close(): Promise<void> {
