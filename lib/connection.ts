@@ -56,6 +56,8 @@ export class Slot implements ReplyTarget {
   def: CommandDef | null = null;
   /** Dropped instead of sent (CLIENT REPLY OFF / SKIP when its command was dispatched). */
   silent = false;
+  /** Runs when the reply arrives, before it is queued for output (CLIENT TRACKING remembers keys then). */
+  onFill: (() => void) | null = null;
 
   constructor(readonly conn: Connection) {}
 
@@ -67,6 +69,7 @@ export class Slot implements ReplyTarget {
   }
 
   fill(data: Buffer): void {
+    if (this.onFill !== null) this.onFill();
     this.data = data;
     this.done = true;
     this.conn.slotDone();
@@ -263,6 +266,24 @@ export class Connection {
     // the blocked command's reply is the last one queued (nothing after it is parsed)
     this.queue.splice(this.queue.length - 1, 0, s);
     this.slotDone();
+  }
+
+  /**
+   * Output caused by a command of this client that is running (CLIENT TRACKING's invalidation of
+   * a key it changed itself): right after that command's reply, as Redis sends it. The command is
+   * taken to be the oldest one whose reply is still to come.
+   */
+  deliverAfterRunning(data: Buffer): void {
+    const q = this.queue;
+    for (let i = 0; i < q.length; i++) {
+      if (q.peekAt(i)!.done) continue;
+      const s = new Slot(this);
+      s.data = data;
+      s.done = true;
+      q.splice(i + 1, 0, s);
+      return;
+    }
+    this.deliver(data);
   }
 
   private push(data: Buffer): void {

@@ -82,14 +82,14 @@ export class Server implements ConnectionHost {
     this.diagnostics = new Diagnostics(config);
     this.coord = new Coordinator(this.shards, this.diagnostics);
     this.router = new Router(this);
-    this.clientCtl = new ClientControl(this);
-    this.clientCtl.steps = this.router;
     this.execution = new Execution(this);
     this.slowRouting = new SlowRouting(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
     this.keyEvents.publisher = this.pubsub;
+    this.clientCtl = new ClientControl(this);
+    this.clientCtl.steps = this.router;
     this.pidFile = join(config.str('dir'), 'respdb.pid');
   }
 

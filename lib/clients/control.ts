@@ -35,7 +35,7 @@ export interface CommandSteps {
 export class ClientControl {
   /** Not 0 while a pause, a monitor, a tracking client or a pending CLIENT REPLY SKIP exists. */
   active = 0;
-  readonly monitors = new Monitors();
+  readonly monitors: Monitors;
   readonly pause: Pause;
   readonly tracking: Tracking;
   /** Connections whose CLIENT REPLY SKIP is pending. */
@@ -43,6 +43,13 @@ export class ClientControl {
   steps: CommandSteps | null = null;
 
   constructor(private readonly server: Server) {
+    const deliver = (conn: Connection, data: Buffer, afterRunning = false): void => {
+      if (conn.closed) return;
+      if (afterRunning) conn.deliverAfterRunning(data);
+      else conn.deliver(data);
+      server.outputLimits.afterDelivery(conn);
+    };
+    this.monitors = new Monitors(deliver);
     this.pause = new Pause({
       setExpiryPaused: (paused) => {
         for (const l of server.shards.links) l.shared.setExpiryPaused(paused);
@@ -50,15 +57,21 @@ export class ClientControl {
       redispatch: (conn, args) => this.steps!.dispatch(conn, args),
       changed: () => this.update(),
     });
-    this.tracking = new Tracking({
+    const tracking = (this.tracking = new Tracking({
       clients: server.clients,
+      deliver,
       maxKeys: () => server.config.num('tracking-table-max-keys'),
       changed: () => this.update(),
-    });
+    }));
+    // every key a write path or an expiry modified, with the client that did it (lib/notifications.ts)
+    server.keyEvents.onModified = (origin, _db, key) => tracking.invalidate(key, origin);
+    server.keyEvents.onFlushed = (origin) => tracking.flushed(origin);
   }
 
   update(): void {
     this.active = (this.pause.active ? 1 : 0) + this.monitors.size + this.tracking.clients + this.skips;
+    // the shards report modified keys only while somebody tracks
+    this.server.keyEvents.reportModified = this.tracking.clients > 0;
   }
 
   /** A command of `conn`, while `active`. */
@@ -85,14 +98,28 @@ export class ClientControl {
       return false;
     }
     const tracking = this.tracking;
+    let remember = false;
     if (tracking.clients > 0) {
       tracking.limit();
       const st = ext?.tracking;
-      // remembered before the command runs: a change that lands meanwhile invalidates it
-      // (at worst once too often), never slips through
-      if (st && st.on && def.flags.includes('readonly')) tracking.remember(conn, st, def, args);
+      remember = st !== null && st !== undefined && def.flags.includes('readonly') && tracking.wants(st);
+      if (remember) tracking.remember(conn, def, args);
     }
+    const queued = conn.queue.length;
     steps.run(conn, def, args);
+    // A read that runs elsewhere (a shard) is remembered when it is sent and again when its reply
+    // arrives: a change the read saw comes back before its reply (and took the first entry away),
+    // a change after it comes after (or finds the first entry). Either way none slips through; at
+    // worst one is reported once too often.
+    if (remember && conn.queue.length > queued) {
+      const slot = conn.queue.peekBack()!;
+      if (!slot.done) {
+        slot.onFill = () => {
+          const st = conn.extras?.tracking;
+          if (st && st.on && !st.bcast) tracking.remember(conn, def, args);
+        };
+      }
+    }
     if (this.monitors.size > 0 && shownByMonitor(def)) this.monitors.feed(conn, conn.db, args, redactedArgs(def.name, args));
     return true;
   }
@@ -115,7 +142,7 @@ export class ClientControl {
   ranInside(conn: Connection, def: CommandDef, args: Buffer[], db: number): void {
     if (this.active === 0) return;
     const st = conn.extras?.tracking;
-    if (st && st.on && def.flags.includes('readonly')) this.tracking.remember(conn, st, def, args);
+    if (st && def.flags.includes('readonly') && this.tracking.wants(st)) this.tracking.remember(conn, def, args);
     if (this.monitors.size > 0 && shownByMonitor(def)) this.monitors.feed(conn, db, args, redactedArgs(def.name, args));
   }
 

@@ -8,7 +8,6 @@
 // Redis's sdscatrepr() quotes, secrets replaced by "(redacted)" as in SLOWLOG.
 
 import type { Connection } from '../connection.js';
-import { deliver } from './push.js';
 
 const HEX = '0123456789abcdef';
 
@@ -62,8 +61,16 @@ export function monitorLine(db: number, addr: string, args: readonly Buffer[], r
   return Buffer.from(s + '\r\n', 'latin1');
 }
 
+/**
+ * Output that is no reply (Connection.deliver), with the output buffer limit checked after it;
+ * `afterRunning`: caused by the client's own running command, it follows that command's reply.
+ */
+export type Deliver = (conn: Connection, data: Buffer, afterRunning?: boolean) => void;
+
 export class Monitors {
   private readonly clients = new Set<Connection>();
+
+  constructor(private readonly deliver: Deliver) {}
 
   get size(): number {
     return this.clients.size;
@@ -84,6 +91,6 @@ export class Monitors {
   /** Sends the line of a command `conn` executed (in `db`) to every monitor. */
   feed(conn: Connection, db: number, args: readonly Buffer[], redacted: ReadonlySet<number> | null): void {
     const line = monitorLine(db, conn.addr, args, redacted);
-    for (const m of this.clients) if (!m.closed) deliver(m, line);
+    for (const m of this.clients) this.deliver(m, line);
   }
 }

@@ -24,8 +24,4 @@ export const commandRules = {
   inTransaction(_conn: Connection): boolean {
     return false;
   },
-  /** The client is subscribed to something (a RESP2 redirect target gets invalidations as messages). */
-  subscribed(_conn: Connection): boolean {
-    return false;
-  },
 };

@@ -17,9 +17,9 @@
 // tracking client with a `tracking-redir-broken` push.
 //
 // The modified keys come from the shards' key events (every write path and every expiry, with
-// the connection that made the change); a message takes the next place in the receiving
-// connection's output (lib/clients/push.ts), so a client's own change is invalidated after the
-// reply of the command that made it, as in Redis.
+// the connection that made the change), before the reply of the command that made the change
+// is delivered; a message follows every reply already queued for its receiver
+// (Connection.deliver), so a client's own change is invalidated after that reply, as in Redis.
 //
 // tracking-table-max-keys: when the table holds more keys, keys are dropped (oldest remembered
 // first; Redis picks them at random) with an invalidation message, as if they had changed.
@@ -27,8 +27,7 @@
 import type { Connection } from '../connection.js';
 import type { CommandDef } from '../commands/types.js';
 import { keyIndexes } from '../commands/registry.js';
-import { deliver } from './push.js';
-import { commandRules } from './rules.js';
+import type { Deliver } from './monitor.js';
 
 /** One client's tracking settings (Connection.extras.tracking). */
 export class TrackingState {
@@ -84,6 +83,7 @@ export function prefixesOverlap(a: string, b: string): boolean {
 
 export interface TrackingHost {
   readonly clients: ReadonlyMap<number, Connection>;
+  readonly deliver: Deliver;
   /** tracking-table-max-keys, live. */
   maxKeys(): number;
   /** A client started or stopped tracking (ClientControl.active). */
@@ -158,13 +158,23 @@ export class Tracking {
     st.on = false;
     st.brokenRedirect = st.bcast = st.optin = st.optout = st.noloop = st.caching = false;
     this.clients--;
-    if (this.clients === 0) this.stopCron();
+    if (this.clients === 0) {
+      this.stopCron();
+      // Nobody tracks any more, so nothing reports changes: the keys are forgotten (Redis keeps
+      // those of clients that stopped tracking until they change).
+      this.table.clear();
+      this.items = 0;
+    }
     this.host.changed();
   }
 
-  /** A read-only command `conn` runs: its keys are remembered for it (default mode, per OPTIN/OPTOUT). */
-  remember(conn: Connection, st: TrackingState, def: CommandDef, args: Buffer[]): void {
-    if (st.bcast || (st.optin && !st.caching) || (st.optout && st.caching)) return;
+  /** Whether a read-only command run now has its keys remembered (default mode, per OPTIN / OPTOUT and CACHING). */
+  wants(st: TrackingState): boolean {
+    return st.on && !st.bcast && !(st.optin && !st.caching) && !(st.optout && st.caching);
+  }
+
+  /** The keys of a read-only command `conn` runs are remembered for it. */
+  remember(conn: Connection, def: CommandDef, args: Buffer[]): void {
     if (def.flags.includes('pubsub')) return;
     const idx = keyIndexes(def, args);
     for (let i = 0; i < idx.length; i++) {
@@ -198,37 +208,40 @@ export class Tracking {
       const st = target.extras?.tracking;
       if (!st || !st.on || st.bcast) continue;
       if (st.noloop && target === origin) continue;
-      this.send(target, st, keyArray([k]));
+      this.send(target, st, keyArray([k]), origin);
     }
     this.items -= ids.size;
     this.table.delete(k);
   }
 
-  /** FLUSHDB / FLUSHALL: every tracking client hears that all its keys are invalid. */
-  flushed(): void {
+  /** FLUSHDB / FLUSHALL by `origin`: every tracking client hears that all its keys are invalid. */
+  flushed(origin: Connection | null): void {
     for (const c of this.host.clients.values()) {
       const st = c.extras?.tracking;
-      if (st && st.on && !c.closed) this.send(c, st, c.proto === 3 ? NULL3 : NULL2);
+      if (st && st.on && !c.closed) this.send(c, st, c.proto === 3 ? NULL3 : NULL2, origin);
     }
     this.table.clear();
     this.items = 0;
   }
 
-  /** Sends one invalidation (`payload`: the RESP of the keys, or a null) on behalf of `c`. */
-  private send(c: Connection, st: TrackingState, payload: Buffer): void {
+  /**
+   * Sends one invalidation (`payload`: the RESP of the keys, or a null) on behalf of `c`;
+   * `origin`: the client whose command caused it (a message to it follows that command's reply).
+   */
+  private send(c: Connection, st: TrackingState, payload: Buffer, origin: Connection | null): void {
     let to = c;
     const redirected = st.redirect !== 0;
     if (redirected) {
       const r = this.host.clients.get(st.redirect);
       if (!r || r.closed) {
         st.brokenRedirect = true;
-        if (c.proto === 3) deliver(c, Buffer.from(`>2\r\n$21\r\ntracking-redir-broken\r\n:${st.redirect}\r\n`));
+        if (c.proto === 3) this.host.deliver(c, Buffer.from(`>2\r\n$21\r\ntracking-redir-broken\r\n:${st.redirect}\r\n`), c === origin);
         return;
       }
       to = r;
     }
-    if (to.proto === 3) deliver(to, Buffer.concat([INVALIDATE_PUSH, payload]));
-    else if (redirected && commandRules.subscribed(to)) deliver(to, Buffer.concat([INVALIDATE_MESSAGE, payload]));
+    if (to.proto === 3) this.host.deliver(to, Buffer.concat([INVALIDATE_PUSH, payload]), to === origin);
+    else if (redirected && to.subscribed !== 0) this.host.deliver(to, Buffer.concat([INVALIDATE_MESSAGE, payload]), to === origin);
   }
 
   /** BCAST: `k` joins the keys of every prefix it matches, sent at the end of the turn. */
@@ -257,10 +270,10 @@ export class Tracking {
         if (!st || c.closed) continue;
         if (st.noloop) {
           const own = keys.filter((k) => ps.keys.get(k) !== c);
-          if (own.length > 0) this.send(c, st, keyArray(own));
+          if (own.length > 0) this.send(c, st, keyArray(own), null);
         } else {
           common ??= keyArray(keys);
-          this.send(c, st, common);
+          this.send(c, st, common, null);
         }
       }
       ps.keys = new Map();

@@ -56,8 +56,8 @@ function argvBytes(args: readonly Buffer[]): number {
  * One CLIENT LIST line in Redis 7.0's field order. qbuf: the input held for the command being
  * received (and, for the caller, the command running); argv-mem: the arguments of the command
  * running or held (the caller's, or one held by CLIENT PAUSE). Output: obl the small replies
- * gathered this turn, oll the replies waiting behind them, omem the bytes not yet taken by the
- * kernel. rbs is the size of the reply buffer; qbuf-free and rbp are 0 (respdb keeps no spare
+ * gathered this turn, oll the replies produced and not yet written (those waiting for an earlier
+ * one among them), omem the bytes not yet taken by the kernel. rbs is the size of the reply buffer; qbuf-free and rbp are 0 (respdb keeps no spare
  * query buffer and no reply-buffer peak); tot-mem adds up what the client's buffers hold.
  */
 function clientLine(server: Server, conn: Connection, now: number, running: readonly Buffer[] | null): string {
@@ -67,8 +67,10 @@ function clientLine(server: Server, conn: Connection, now: number, running: read
   const argvMem = held ? argvBytes(held) : 0;
   const omem = conn.outBytes + conn.socket.writableLength;
   const obl = conn.ow.pos;
-  // replies still to come or to be written (the caller's own reply is not one yet)
-  const oll = conn.queue.length - (running ? 1 : 0) + conn.out.length;
+  // replies produced and waiting for the ones before them, or to be written (a command still
+  // running, the caller's among them, has produced none yet)
+  let oll = conn.out.length;
+  for (let i = 0; i < conn.queue.length; i++) if (conn.queue.peekAt(i)!.done) oll++;
   const rbs = conn.ow.buf.length;
   const events = conn.socket.writableLength > 0 ? 'rw' : 'r';
   const tr = conn.extras?.tracking;

@@ -250,10 +250,6 @@ commandRules.pausedByWrite = (conn, def) =>
   def.flags.includes('write') || def.flags.includes('may_replicate') || (def.name === 'exec' && stateOf(conn).multiMayReplicate === true);
 commandRules.keepsCaching = (conn, def) => (def !== null && clientDefs.has(def)) || stateOf(conn).multi >= 0;
 commandRules.inTransaction = (conn) => stateOf(conn).multi >= 0;
-commandRules.subscribed = (conn) => {
-  const st = stateOf(conn);
-  return st.sub + st.psub + st.ssub > 0 || st.flags.includes('P');
-};
 connectionHooks.reset.push((conn, server) => server.clientCtl.reset(conn));
 
 export const clientCommands: CommandDef[] = [

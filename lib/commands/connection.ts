@@ -167,7 +167,7 @@ function hello(ctx: MainContext, args: Buffer[]): void {
   out.array(0);
 }
 
-/** RESET: back to a fresh connection's state (db 0, RESP2, no name, auth as on connect). */
+/** RESET: back to a fresh connection's state (db 0, RESP2, no name, auth as on connect; NO-EVICT stays, as in Redis 7.0). */
 function reset(ctx: MainContext): void {
   const { conn, server } = ctx;
   for (const h of connectionHooks.reset) h(conn, server);
@@ -175,7 +175,6 @@ function reset(ctx: MainContext): void {
   conn.proto = 2;
   ctx.out.proto = 2;
   conn.name = null;
-  conn.noEvict = false;
   conn.authenticated = server.config.str('requirepass') === '';
   ctx.out.simple('RESET');
 }
