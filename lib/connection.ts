@@ -8,6 +8,7 @@ import type { ReplyTarget } from './shard/handle.js';
 import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
 import type { ClientExtras } from './clients/extras.js';
+import { commandRules } from './clients/rules.js';
 import type { Subscriptions } from './pubsub.js';
 import { classOf, type OutputLimits } from './output-limits.js';
 
@@ -218,7 +219,7 @@ export class Connection {
   slot(): Slot {
     const s = new Slot(this);
     s.def = this.curDef;
-    if (this.mute) s.silent = true;
+    if (this.mute && !commandRules.repliesArePushes(this.curDef)) s.silent = true;
     this.queue.push(s);
     return s;
   }

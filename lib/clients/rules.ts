@@ -20,6 +20,13 @@ export const commandRules = {
   keepsCaching(_conn: Connection, _def: CommandDef | null): boolean {
     return false;
   },
+  /**
+   * The command's replies are pushes (SUBSCRIBE's confirmations...): Redis sends them even while
+   * the client's replies are off (CLIENT REPLY OFF / SKIP).
+   */
+  repliesArePushes(_def: CommandDef | null): boolean {
+    return false;
+  },
   /** The client is inside MULTI (MONITOR refuses to start there). */
   inTransaction(_conn: Connection): boolean {
     return false;

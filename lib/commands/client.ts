@@ -52,7 +52,7 @@ function clientUnblock(ctx: MainContext, args: Buffer[]): void {
   ctx.out.int(target && ctx.server.blocking.unblock(target, asError) ? 1 : 0);
 }
 
-/** Redis's getTimeoutFromObjectOrReply in milliseconds: the end as ms since the epoch (0 for 0). */
+/** Redis 7.0's getTimeoutFromObjectOrReply in milliseconds: the end as ms since the epoch (0 for 0). */
 function pauseEnd(ctx: MainContext, b: Buffer): number | null {
   const v = parseI64(b);
   if (v === null) {
@@ -64,12 +64,9 @@ function pauseEnd(ctx: MainContext, b: Buffer): number | null {
     return null;
   }
   if (v === 0n) return 0;
-  const now = BigInt(Date.now());
-  if (v > 9223372036854775807n - now) {
-    ctx.out.error('ERR timeout is out of range');
-    return null;
-  }
-  return Number(v + now);
+  // Redis 7.0 adds the time without an overflow check: a sum past the 64-bit range wraps to a
+  // time long gone, and the pause ends at once
+  return Number(BigInt.asIntN(64, v + BigInt(Date.now())));
 }
 
 /** CLIENT PAUSE timeout [WRITE|ALL] */
@@ -250,6 +247,8 @@ commandRules.pausedByWrite = (conn, def) =>
   def.flags.includes('write') || def.flags.includes('may_replicate') || (def.name === 'exec' && stateOf(conn).multiMayReplicate === true);
 commandRules.keepsCaching = (conn, def) => (def !== null && clientDefs.has(def)) || stateOf(conn).multi >= 0;
 commandRules.inTransaction = (conn) => stateOf(conn).multi >= 0;
+const PUSH_REPLIES = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+commandRules.repliesArePushes = (def) => def !== null && PUSH_REPLIES.has(def.name);
 connectionHooks.reset.push((conn, server) => server.clientCtl.reset(conn));
 
 export const clientCommands: CommandDef[] = [

@@ -143,6 +143,8 @@ export async function compare(t: Test, ports: { redis: number; respdb: number },
     try {
       const admin = await RawClient.connect(ports[which]);
       s.clients.push(admin);
+      // an earlier scenario that failed may have left a pause behind
+      await admin.send('CLIENT', 'UNPAUSE');
       // the clients of an earlier scenario are gone (their closing is not part of this one)
       for (let i = 0; ; i++) {
         const r = await admin.send('CLIENT', 'LIST');
