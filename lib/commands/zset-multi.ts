@@ -92,7 +92,8 @@ function zsetStore(x: ShardExec, args: Buffer[]): void {
 /** ZRANGESTORE's source part: the entries to store and their encoding (or throws the error). */
 function rangeStoreEntries(x: ShardExec, args: Buffer[]): { e: Entries; big: boolean } {
   const q = parseZrange(args, 2, true, BY_OPTION, true, false);
-  return rangeToStore(x, args[2], q);
+  // Redis looks the source up as a read
+  return x.store.asReads(() => rangeToStore(x, args[2], q));
 }
 
 function zrangestore(x: ShardExec, args: Buffer[]): void {

@@ -160,6 +160,7 @@ export function renameKey(x: StoreCtx, src: Buffer, dst: Buffer, nx: boolean): n
  */
 export function copyKey(x: StoreCtx, cmd: Buffer[], toDb: number, replace: boolean): number {
   const m = x.store.get(x.db, cmd[1], x.now);
+  x.store.readLookup(x.db, cmd[1], m !== null); // Redis reads the source
   if (!m) return 0;
   const to = x.store.find(toDb, cmd[2], x.now);
   if (to.meta && !replace) return 0;

@@ -140,6 +140,7 @@ function writeSet(x: StoreCtx, key: Buffer, mk: Buffer, meta: Meta | null, value
 /** GETDEL: the value of a string key, which is deleted; null when missing. */
 export function getDelString(x: StoreCtx, key: Buffer): Buffer | null {
   const meta = x.store.get(x.db, key, x.now);
+  x.store.readLookup(x.db, key, meta !== null); // Redis reads the key as GET does
   if (!meta) return null;
   if (meta.type !== T_STRING) throw new WrongTypeError();
   const v = Buffer.from(payload(meta));
@@ -154,6 +155,7 @@ export function getDelString(x: StoreCtx, key: Buffer): Buffer | null {
  */
 export function getExString(x: StoreCtx, key: Buffer, at: bigint | null, persist: boolean): Buffer | null {
   const meta = x.store.get(x.db, key, x.now);
+  x.store.readLookup(x.db, key, meta !== null); // Redis reads the key as GET does
   if (!meta) return null;
   if (meta.type !== T_STRING) throw new WrongTypeError();
   // meta.raw is the record's own copy: the value stays readable after the key changes
