@@ -137,6 +137,20 @@ export class Coordinator implements ShardAccess {
         if (!held.has(shard)) throw new Error(`transaction does not hold shard ${shard}`);
         return this.shards.links[shard].handle.step(def.index!, db, proto, args, origin);
       },
+      execParts: async (parts, keys) => {
+        const events = new Map<number, Buffer>();
+        const replies = await Promise.all(
+          parts.map((p) => {
+            if (!held.has(p.shard)) throw new Error(`transaction does not hold shard ${p.shard}`);
+            return this.shards.links[p.shard].handle.step(p.def.index!, p.db, 2, p.args, origin, (r) => {
+              const before = events.get(p.shard);
+              events.set(p.shard, before ? Buffer.concat([before, r]) : Buffer.from(r));
+            });
+          }),
+        );
+        if (events.size > 0) this.shards.deliverKeyEvents(origin, mergeParts(keys, keys.map((k) => this.shards.of(k)), events));
+        return replies;
+      },
     };
     try {
       return await fn(tx);

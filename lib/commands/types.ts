@@ -40,6 +40,20 @@ export type MainHandler = (ctx: MainContext, args: Buffer[]) => void | Promise<v
 export interface Tx {
   /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
   exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number): Promise<Buffer>;
+  /**
+   * Runs independent parts of one command on their shards at once; resolves with their replies in
+   * order. Their keyspace events come in the order of the command's `keys` (as one server would
+   * have produced them), not in the order the shards answer.
+   */
+  execParts(parts: TxPart[], keys: Buffer[]): Promise<Buffer[]>;
+}
+
+/** One part of Tx.execParts. */
+export interface TxPart {
+  shard: number;
+  def: CommandDef;
+  db: number;
+  args: Buffer[];
 }
 
 /**
@@ -211,7 +225,7 @@ export interface CommandDef {
   touchesAllKeys?: boolean;
   /**
    * A shard-side write the slow pool may capture (not make) while it computes a *STORE: the
-   * integer it would reply (set-store, zset-store, and SORT's DEL and RPUSH).
+   * integer it would reply (set-store, zset-store, sort-store).
    */
   capturedReply?: (args: Buffer[]) => number;
   /**

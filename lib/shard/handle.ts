@@ -30,6 +30,12 @@ export interface ReplyTarget {
   readonly conn?: Connection;
 }
 
+interface StepWaiter {
+  resolve: (reply: Buffer) => void;
+  origin: Connection | null;
+  onKeyEvents?: (records: Buffer) => void;
+}
+
 const REQ_RING = 4 << 20;
 const REP_RING = 4 << 20;
 /** A frame is closed at this size so one big pipeline does not become one giant transaction. */
@@ -55,7 +61,7 @@ export class ShardHandle {
   private outq: Buffer[] = [];
   private outOff = 0;
   private waitingWritable = false;
-  private readonly stepWaiters = new Map<number, { resolve: (reply: Buffer) => void; origin: Connection | null }>();
+  private readonly stepWaiters = new Map<number, StepWaiter>();
   private readonly unlockWaiters = new Map<number, () => void>();
   private nextStep = 1;
   private readonly replyFrames: Buffer[] = [];
@@ -140,12 +146,13 @@ export class ShardHandle {
 
   /**
    * Runs one command on this shard while the caller's transaction holds its lock; `origin`: the
-   * client whose command it is part of (its keyspace events' origin).
+   * client whose command it is part of (its keyspace events' origin). `onKeyEvents`: the step's
+   * events go there instead of to ShardHandle.onKeyEvents.
    */
-  step(cmdIndex: number, db: number, proto: number, args: Buffer[], origin: Connection | null = null): Promise<Buffer> {
+  step(cmdIndex: number, db: number, proto: number, args: Buffer[], origin: Connection | null = null, onKeyEvents?: (records: Buffer) => void): Promise<Buffer> {
     const id = this.nextStep++;
     return new Promise((resolve) => {
-      this.stepWaiters.set(id, { resolve, origin });
+      this.stepWaiters.set(id, { resolve, origin, onKeyEvents });
       const copies = args.map((a) => new Uint8Array(a));
       this.control({ t: 'step', id, cmd: cmdIndex, db, proto, args: copies });
     });
@@ -300,7 +307,11 @@ export class ShardHandle {
         const w = this.stepWaiters.get(m.id);
         this.stepWaiters.delete(m.id);
         if (!w) return;
-        if (m.events) this.onKeyEvents?.(w.origin, Buffer.from(m.events.buffer, m.events.byteOffset, m.events.length));
+        if (m.events) {
+          const records = Buffer.from(m.events.buffer, m.events.byteOffset, m.events.length);
+          if (w.onKeyEvents) w.onKeyEvents(records);
+          else this.onKeyEvents?.(w.origin, records);
+        }
         w.resolve(Buffer.from(m.reply.buffer, m.reply.byteOffset, m.reply.length));
         return;
       }

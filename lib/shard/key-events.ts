@@ -3,7 +3,9 @@
 // entry declares (CommandDef.keyEvents: by default its own name, when that is one of Redis's
 // events, on each of its keys). A store room that logs an effect under another command's name
 // (SPOP as SREM, INCRBYFLOAT as SET ... KEEPTTL, an expiry as DEL) states the event itself, and
-// it applies to the effect's first key. Modified keys (for client tracking) are the effect's keys.
+// it applies to the effect's first key. The keys that get an event are the keys the effect
+// modified (for client tracking); an effect whose events are stated elsewhere (EV.none) modified
+// all of its keys.
 
 import { keyIndexes, lookupBytes } from '../commands/registry.js';
 import type { CommandDef, KeyEventEmitter } from '../commands/types.js';
@@ -41,11 +43,10 @@ export function deriveEffectEvents(log: KeyEventLog, db: number, args: Buffer[],
   const def = lookupBytes(args[0]);
   if (def === undefined) throw new Error(`binlog effect ${args[0].toString('latin1')} is not a command`);
   const keys = keyIndexes(def, args);
-  if (log.report && !def.touchesAllKeys) {
-    const byServer = ev === EV.expired;
-    for (let i = 0; i < keys.length; i++) if (keys[i] < args.length) log.modified(db, args[keys[i]], byServer);
+  if (ev === EV.none) {
+    if (log.report) for (let i = 0; i < keys.length; i++) if (keys[i] < args.length) log.modified(db, args[keys[i]]);
+    return;
   }
-  if (ev === EV.none) return;
   if (ev > 0) {
     if (keys.length > 0) log.event(db, args[keys[0]], ev);
     return;

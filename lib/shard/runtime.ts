@@ -63,6 +63,8 @@ export class ShardRuntime {
   private readonly diag: DiagShared;
   /** Per command index: its key lookups count as keyspace hits/misses (Redis counts read lookups only). */
   private readonly readonlyCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('readonly') ? 1 : 0));
+  /** Per command index: a client's command (not an internal step): its read misses are keymiss events. */
+  private readonly clientCmd = Uint8Array.from(ALL, (d) => (d.internal ? 0 : 1));
   /** Per command index: it writes (a batch holding one runs in a write transaction). */
   private readonly writeCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
   /** The reply frame being built holds timing records (protocol.ts TIMED_FRAME). */
@@ -394,7 +396,8 @@ export class ShardRuntime {
     return this.run(ALL[frame.readUInt32LE(at + 4)], db, proto, recordArgs(frame, at), now);
   }
 
-  private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number): number {
+  /** `step`: part of a cross-shard command (its lookups are not the client's reads: no keymiss). */
+  private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number, step = false): number {
     const w = this.w;
     w.proto = proto;
     const x = this.x;
@@ -404,6 +407,7 @@ export class ShardRuntime {
     const start = w.pos;
     this.stats.inc(STAT.commands);
     this.store.countHits = this.readonlyCmd[def.index!] === 1;
+    this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
     const t0 = performance.now();
     try {
       def.shard!(x, args);
@@ -507,7 +511,7 @@ export class ShardRuntime {
       this.store.writing = true;
       try {
         this.store.env.transactionSync(() => {
-          this.run(def, m.db, m.proto as Proto, args, now);
+          this.run(def, m.db, m.proto as Proto, args, now, true);
           events.endCommand();
           this.store.beforeCommit();
         });
@@ -525,7 +529,7 @@ export class ShardRuntime {
         this.store.writing = false;
       }
     } else {
-      this.run(def, m.db, m.proto as Proto, args, now);
+      this.run(def, m.db, m.proto as Proto, args, now, true);
     }
     const reply = w.take();
     if (events.count === 0) return this.post({ t: 'step', id: m.id, reply });

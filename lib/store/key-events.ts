@@ -70,9 +70,9 @@ const EVENT_TABLE = [
   ['zadd', NOTIFY_ZSET],
   ['zincr', NOTIFY_ZSET],
   ['zrem', NOTIFY_ZSET],
-  ['zrembyscore', NOTIFY_ZSET],
-  ['zrembyrank', NOTIFY_ZSET],
-  ['zrembylex', NOTIFY_ZSET],
+  ['zremrangebyscore', NOTIFY_ZSET],
+  ['zremrangebyrank', NOTIFY_ZSET],
+  ['zremrangebylex', NOTIFY_ZSET],
   ['zpopmin', NOTIFY_ZSET],
   ['zpopmax', NOTIFY_ZSET],
   ['zinterstore', NOTIFY_ZSET],
@@ -155,9 +155,12 @@ export class KeyEventLog {
   /**
    * Event `ev` on `key`: written when its class is published, after the key's pending `new` and
    * before its pending `del` (Redis's order: the key is created, the command's event, the emptied
-   * collection deleted). An explicit `new` takes the pending one's place.
+   * collection deleted). An explicit `new` takes the pending one's place. Every event but `new`
+   * is also a modification of the key, reported when reports are on.
    */
   event(db: number, key: Buffer, ev: number): void {
+    if (this.report && ev !== EV.new) this.put(ev === EV.expired ? REC_MODIFIED_BY_SERVER : REC_MODIFIED, db, key);
+    if (this.publish === 0) return;
     if (this.created.length !== 0) {
       const i = indexOf(this.created, db, key);
       if (i >= 0) {
@@ -190,9 +193,9 @@ export class KeyEventLog {
     this.write(EV.keymiss, db, key);
   }
 
-  /** A key the running command (or, `byServer`, an expiry) modified: for the tracking side. */
-  modified(db: number, key: Buffer, byServer: boolean): void {
-    if (this.report) this.put(byServer ? REC_MODIFIED_BY_SERVER : REC_MODIFIED, db, key);
+  /** A key the running command modified without an event of its own (for the tracking side). */
+  modified(db: number, key: Buffer): void {
+    if (this.report) this.put(REC_MODIFIED, db, key);
   }
 
   /** Database `db` (-1: every one) was flushed. */
@@ -317,7 +320,8 @@ export const NOTIFY_CLASS_ERROR = "Invalid event class character. Use 'Ag$lshzxe
 /**
  * The records of a command whose keys were split per shard (scatter parts: MSET, DEL, MGET...), in
  * the order one server would have produced them: the events key by key in the command's order
- * (each key's from its shard's part, in that part's order), the reports of modified keys first.
+ * (for each occurrence of a key, from its shard's part: its `expired` and `new`, then one more
+ * event), the reports of modified keys first.
  * `owner[i]`: the part holding keys[i].
  */
 export function mergeParts(keys: readonly Buffer[], owner: readonly number[], parts: ReadonlyMap<number, Buffer>): Buffer {
@@ -338,7 +342,12 @@ export function mergeParts(keys: readonly Buffer[], owner: readonly number[], pa
     const evs = events.get(owner[k]);
     if (!evs) continue;
     let i = next.get(owner[k]) ?? 0;
-    while (i < evs.length && evs[i].subarray(6).equals(keys[k])) out.push(evs[i++]);
+    // this occurrence of the key: what precedes its command's event (its expiry, its creation), then that event
+    while (i < evs.length && evs[i].subarray(6).equals(keys[k])) {
+      const code = evs[i][0];
+      out.push(evs[i++]);
+      if (code !== EV.new && code !== EV.expired) break;
+    }
     next.set(owner[k], i);
   }
   for (const [s, evs] of events) for (let i = next.get(s) ?? 0; i < evs.length; i++) out.push(evs[i]);

@@ -107,6 +107,11 @@ export class ShardStore {
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
   countHits = false;
   /**
+   * Misses of those lookups are `keymiss` events: a client's read (not the internal steps of
+   * cross-shard commands, whose lookups Redis makes as part of a write or in another order).
+   */
+  missEvents = true;
+  /**
    * The keyspace events and modified keys of the running transaction, collected only while
    * notifications or tracking want them (`events.active`: one check per effect otherwise).
    */
@@ -301,10 +306,36 @@ export class ShardStore {
     return { mk, meta };
   }
 
+  /**
+   * Runs the lookups `fn` makes as reads, as Redis makes a write command's lookups of its sources
+   * (SINTERSTORE, ZUNIONSTORE...): keyspace hits and misses, misses are `keymiss` events.
+   */
+  asReads<T>(fn: () => T): T {
+    const counting = this.countHits;
+    this.countHits = true;
+    try {
+      return fn();
+    } finally {
+      this.countHits = counting;
+    }
+  }
+
+  /**
+   * A write command's lookup that Redis makes as a read (SET ... GET, GETSET): counted as a
+   * keyspace hit or miss, a miss is a `keymiss` event.
+   */
+  readLookup(db: number, key: Buffer, hit: boolean): void {
+    if (hit) this.opts.stats.inc(STAT.keyspaceHits);
+    else {
+      this.opts.stats.inc(STAT.keyspaceMisses);
+      if (this.events.wantsMiss) this.events.keyMiss(db, key);
+    }
+  }
+
   /** A read lookup found no key (INFO keyspace_misses, the `keymiss` event). */
   private miss(db: number, key: Buffer): void {
     this.opts.stats.inc(STAT.keyspaceMisses);
-    if (this.events.wantsMiss) this.events.keyMiss(db, key);
+    if (this.events.wantsMiss && this.missEvents) this.events.keyMiss(db, key);
   }
 
   /** Members of the collection at `key` (1 for a string, 0 when missing), without touching it. */
