@@ -228,11 +228,13 @@ export class Connection {
    * Output that is not a reply (a pub/sub message, a RESP3 push): it takes no reply position of
    * its own and follows every reply already produced, straight into the output when nothing is
    * pending, else behind the queued replies (a SUBSCRIBE's confirmation waiting behind an earlier
-   * GET must come before the first message). A blocked client gets it before its blocking
-   * command's reply, as from Redis. `data` must stay unchanged (it may be shared and kept).
+   * GET must come before the first message). The command running now (a RESP3 client's
+   * PUBLISH to itself) or blocked (BLPOP) replies after it, as from Redis. `data` must stay
+   * unchanged (it may be shared and kept).
    */
   deliver(data: Buffer): void {
-    if (this.queue.length === 0) {
+    const q = this.queue;
+    if (q.length === 0) {
       this.push(data);
       this.host.markDirty(this);
       return;
@@ -240,12 +242,12 @@ export class Connection {
     const s = new Slot(this);
     s.data = data;
     s.done = true;
-    if (!this.blocked) {
-      this.queue.push(s);
+    if (this.curDef === null && !this.blocked) {
+      q.push(s);
       return;
     }
-    // the blocked command's reply is the last one queued (nothing after it is parsed)
-    this.queue.splice(this.queue.length - 1, 0, s);
+    // that command's reply slot is the last one queued (nothing after it is parsed yet)
+    q.splice(q.length - 1, 0, s);
     this.slotDone();
   }
 
