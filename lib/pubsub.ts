@@ -36,6 +36,15 @@ interface Audience {
 /** Called after a message went into a subscriber's output (client-output-buffer-limit). */
 export type DeliveryCheck = (conn: Connection) => void;
 
+/**
+ * Redis's stringmatchlen, as PSUBSCRIBE and PUBSUB CHANNELS use it: lib/glob.ts lets `*` match
+ * the empty name too (KEYS and SCAN short-cut it in Redis), but here it does not.
+ */
+function globOf(pattern: Buffer): GlobMatcher {
+  if (pattern.length === 1 && pattern[0] === 0x2a) return (s) => s.length > 0;
+  return compileGlob(pattern);
+}
+
 const MESSAGE = bulkOf('message');
 const PMESSAGE = bulkOf('pmessage');
 const SMESSAGE = bulkOf('smessage');
@@ -141,7 +150,7 @@ export class PubSub {
     const all = this.audiences[kind];
     let a = all.get(key);
     if (a === undefined) {
-      a = { name: copy, subs: new Set(), match: kind === SUB_PATTERN ? compileGlob(copy) : null };
+      a = { name: copy, subs: new Set(), match: kind === SUB_PATTERN ? globOf(copy) : null };
       all.set(key, a);
     }
     a.subs.add(conn);
@@ -189,7 +198,7 @@ export class PubSub {
   /** Channels (or shard channels) with at least one subscriber, optionally matching a glob. */
   active(kind: SubKind, pattern: Buffer | null): Buffer[] {
     const out: Buffer[] = [];
-    const match = pattern === null ? null : compileGlob(pattern);
+    const match = pattern === null ? null : globOf(pattern);
     for (const a of this.audiences[kind].values()) if (match === null || match(a.name)) out.push(a.name);
     return out;
   }

@@ -131,7 +131,7 @@ const scenarios: Record<string, Scenario> = {
     await s.open('b');
     await s.run('a', 'PSUBSCRIBE', 'h?llo', 'h*llo', 'h[ae]llo', 'h[^e]llo', 'h\\*llo', '*');
     await s.run('b', 'PSUBSCRIBE', '[a-c]*', '*[!]');
-    for (const ch of ['hello', 'hallo', 'hxllo', 'heeello', 'h*llo', 'bob', 'z!', 'c']) {
+    for (const ch of ['hello', 'hallo', 'hxllo', 'heeello', 'h*llo', 'bob', 'z!', 'c', '']) {
       s.lines.push(`channel ${ch}`);
       await s.run('pub', 'PUBLISH', ch, 'm');
       // one client's pmessages for several patterns come in the order of Redis's pattern dict
