@@ -148,6 +148,13 @@ export class Connection {
   replica = false;
   /** Unix second at which the output was first seen over the soft limit, 0 while under it. */
   softLimitSince = 0;
+  /**
+   * Delivered messages not yet in `out`: bytes [sharedStart, sharedEnd) of a buffer they share
+   * with other subscribers (deliverShared), after everything in `out` and before anything in `ow`.
+   */
+  private sharedBuf: Buffer | null = null;
+  private sharedStart = 0;
+  private sharedEnd = 0;
 
   constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
     this.authenticated = !needAuth;
@@ -251,6 +258,32 @@ export class Connection {
     this.slotDone();
   }
 
+  /**
+   * deliver() for bytes [start, end) of a buffer that never changes and that other subscribers
+   * share (lib/pubsub.ts writes each message once): nothing is copied. Consecutive messages
+   * that follow each other in that buffer become one range, so a subscriber's messages of one
+   * turn usually leave as one view of it, in one write.
+   */
+  deliverShared(buf: Buffer, start: number, end: number): void {
+    if (this.queue.length !== 0) return this.deliver(buf.subarray(start, end));
+    if (this.sharedBuf === buf && this.sharedEnd === start && this.ow.pos === 0) {
+      this.sharedEnd = end;
+    } else {
+      this.seal();
+      this.sharedBuf = buf;
+      this.sharedStart = start;
+      this.sharedEnd = end;
+    }
+    this.outBytes += end - start;
+    this.host.markDirty(this);
+  }
+
+  /** The pending shared range goes to `out` (its bytes are already counted in outBytes). */
+  private endShared(): void {
+    this.out.push(this.sharedBuf!.subarray(this.sharedStart, this.sharedEnd));
+    this.sharedBuf = null;
+  }
+
   private push(data: Buffer): void {
     if (data.length > 0 && data[0] === 45) this.host.errorReply(data);
     if (data.length < BIG_REPLY) {
@@ -272,6 +305,7 @@ export class Connection {
 
   /** Moves what `ow` holds to `out` (the socket keeps the buffer: `ow` starts a new one). */
   private seal(next = OW_SIZE): void {
+    if (this.sharedBuf !== null) this.endShared();
     const ow = this.ow;
     if (ow.pos === 0) {
       // nothing to hand over, but the next reply needs the bigger buffer (not a doubling of this one)
@@ -316,6 +350,7 @@ export class Connection {
       this.out = [];
       this.outBytes = 0;
       this.ow.pos = 0;
+      this.sharedBuf = null;
       return;
     }
     this.seal();
