@@ -217,3 +217,25 @@ t.test("the normal class's limit cuts off a client that does not read its replie
   await other.close();
   cl.socket.destroy();
 });
+
+t.test('timeout closes idle clients but not subscribers', async (t) => {
+  const admin = await RawClient.connect(respdb.port);
+  t.teardown(() => admin.close());
+  const idle = await RawClient.connect(respdb.port);
+  const sub = await RawClient.connect(respdb.port);
+  const psub = await RawClient.connect(respdb.port);
+  t.teardown(() => Promise.all([idle, sub, psub].map((c) => c.close())));
+  await sub.send('SUBSCRIBE', 'waiting');
+  await psub.send('HELLO', '3');
+  await psub.send('SSUBSCRIBE', 'waiting');
+  await admin.send('CONFIG', 'SET', 'timeout', '1');
+  t.teardown(() => admin.send('CONFIG', 'SET', 'timeout', '0'));
+  // the admin keeps talking, so only the others are idle
+  await until(async () => {
+    await admin.send('PING');
+    return idle.closed;
+  }, 'the idle client is closed', 4000);
+  t.ok(idle.closed, 'the idle client was closed');
+  t.notOk(sub.closed || psub.closed, 'the subscribers stay');
+  t.same(await sub.send('PING'), { t: 'array', v: [{ t: 'bulk', v: Buffer.from('pong') }, { t: 'bulk', v: Buffer.from('') }] });
+});
