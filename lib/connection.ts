@@ -278,9 +278,14 @@ export class Connection {
     this.host.markDirty(this);
   }
 
-  /** The pending shared range goes to `out` (its bytes are already counted in outBytes). */
+  /**
+   * The pending shared range goes to `out` (its bytes are already counted in outBytes). A socket
+   * that is not keeping up gets a copy: its views would keep whole arenas alive for a few bytes
+   * each, beyond what client-output-buffer-limit counts.
+   */
   private endShared(): void {
-    this.out.push(this.sharedBuf!.subarray(this.sharedStart, this.sharedEnd));
+    const view = this.sharedBuf!.subarray(this.sharedStart, this.sharedEnd);
+    this.out.push(this.socket.writableLength > 0 ? Buffer.from(view) : view);
     this.sharedBuf = null;
   }
 
