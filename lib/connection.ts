@@ -162,6 +162,13 @@ export class Connection {
   replica = false;
   /** Unix second at which the output was first seen over the soft limit, 0 while under it. */
   softLimitSince = 0;
+  /**
+   * Delivered messages not yet in `out`: bytes [sharedStart, sharedEnd) of a buffer they share
+   * with other subscribers (deliverShared), after everything in `out` and before anything in `ow`.
+   */
+  private sharedBuf: Buffer | null = null;
+  private sharedStart = 0;
+  private sharedEnd = 0;
 
   constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
     this.authenticated = !needAuth;
@@ -248,11 +255,13 @@ export class Connection {
    * Output that is not a reply (a pub/sub message, a RESP3 push): it takes no reply position of
    * its own and follows every reply already produced, straight into the output when nothing is
    * pending, else behind the queued replies (a SUBSCRIBE's confirmation waiting behind an earlier
-   * GET must come before the first message). A blocked client gets it before its blocking
-   * command's reply, as from Redis. `data` must stay unchanged (it may be shared and kept).
+   * GET must come before the first message). The command running now (a RESP3 client's
+   * PUBLISH to itself) or blocked (BLPOP) replies after it, as from Redis. `data` must stay
+   * unchanged (it may be shared and kept).
    */
   deliver(data: Buffer): void {
-    if (this.queue.length === 0) {
+    const q = this.queue;
+    if (q.length === 0) {
       this.push(data);
       this.host.markDirty(this);
       return;
@@ -260,12 +269,12 @@ export class Connection {
     const s = new Slot(this);
     s.data = data;
     s.done = true;
-    if (!this.blocked) {
-      this.queue.push(s);
+    if (this.curDef === null && !this.blocked) {
+      q.push(s);
       return;
     }
-    // the blocked command's reply is the last one queued (nothing after it is parsed)
-    this.queue.splice(this.queue.length - 1, 0, s);
+    // that command's reply slot is the last one queued (nothing after it is parsed yet)
+    q.splice(q.length - 1, 0, s);
     this.slotDone();
   }
 
@@ -285,6 +294,37 @@ export class Connection {
       return;
     }
     this.deliver(data);
+  }
+
+  /**
+   * deliver() for bytes [start, end) of a buffer that never changes and that other subscribers
+   * share (lib/pubsub.ts writes each message once): nothing is copied. Consecutive messages
+   * that follow each other in that buffer become one range, so a subscriber's messages of one
+   * turn usually leave as one view of it, in one write.
+   */
+  deliverShared(buf: Buffer, start: number, end: number): void {
+    if (this.queue.length !== 0) return this.deliver(buf.subarray(start, end));
+    if (this.sharedBuf === buf && this.sharedEnd === start && this.ow.pos === 0) {
+      this.sharedEnd = end;
+    } else {
+      this.seal();
+      this.sharedBuf = buf;
+      this.sharedStart = start;
+      this.sharedEnd = end;
+    }
+    this.outBytes += end - start;
+    this.host.markDirty(this);
+  }
+
+  /**
+   * The pending shared range goes to `out` (its bytes are already counted in outBytes). A socket
+   * that is not keeping up gets a copy: its views would keep whole arenas alive for a few bytes
+   * each, beyond what client-output-buffer-limit counts.
+   */
+  private endShared(): void {
+    const view = this.sharedBuf!.subarray(this.sharedStart, this.sharedEnd);
+    this.out.push(this.socket.writableLength > 0 ? Buffer.from(view) : view);
+    this.sharedBuf = null;
   }
 
   private push(data: Buffer): void {
@@ -308,6 +348,7 @@ export class Connection {
 
   /** Moves what `ow` holds to `out` (the socket keeps the buffer: `ow` starts a new one). */
   private seal(next = OW_SIZE): void {
+    if (this.sharedBuf !== null) this.endShared();
     const ow = this.ow;
     if (ow.pos === 0) {
       // nothing to hand over, but the next reply needs the bigger buffer (not a doubling of this one)
@@ -358,6 +399,7 @@ export class Connection {
       this.out = [];
       this.outBytes = 0;
       this.ow.pos = 0;
+      this.sharedBuf = null;
       return;
     }
     this.seal();

@@ -36,7 +36,11 @@ export class OutputLimits {
   /** Clients closed for their output (not an INFO field in Redis 7.0). */
   disconnections = 0;
 
-  constructor(text: string) {
+  /** `clock`: milliseconds since the epoch (tests pass their own). */
+  constructor(
+    text: string,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.set(text);
   }
 
@@ -54,7 +58,7 @@ export class OutputLimits {
     const hard = l.hard > 0 && used >= l.hard;
     let soft = false;
     if (l.soft > 0 && used >= l.soft) {
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(this.clock() / 1000);
       if (conn.softLimitSince === 0) conn.softLimitSince = now;
       else soft = now - conn.softLimitSince > l.softSeconds;
     } else {

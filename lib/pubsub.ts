@@ -36,6 +36,15 @@ interface Audience {
 /** Called after a message went into a subscriber's output (client-output-buffer-limit). */
 export type DeliveryCheck = (conn: Connection) => void;
 
+/**
+ * Redis's stringmatchlen, as PSUBSCRIBE and PUBSUB CHANNELS use it: lib/glob.ts lets `*` match
+ * the empty name too (KEYS and SCAN short-cut it in Redis), but here it does not.
+ */
+function globOf(pattern: Buffer): GlobMatcher {
+  if (pattern.length === 1 && pattern[0] === 0x2a) return (s) => s.length > 0;
+  return compileGlob(pattern);
+}
+
 const MESSAGE = bulkOf('message');
 const PMESSAGE = bulkOf('pmessage');
 const SMESSAGE = bulkOf('smessage');
@@ -59,27 +68,43 @@ function writeBulk(out: Buffer, p: number, b: Buffer): number {
   return p;
 }
 
+/** Bytes of a message frame (see writeMessage). */
+function messageLength(kind: Buffer, pattern: Buffer | null, channel: Buffer, message: Buffer): number {
+  return 4 + kind.length + (pattern === null ? 0 : bulkLength(pattern)) + bulkLength(channel) + bulkLength(message);
+}
+
 /**
- * A message frame: a push (RESP3 `>`) or an array (RESP2 `*`) of the kind's name, the pattern
- * (pmessage), the channel and the payload.
+ * Writes a message frame at `p`: a push (RESP3 `>`) or an array (RESP2 `*`) of the kind's name,
+ * the pattern (pmessage), the channel and the payload. Returns the end.
  */
-function encodeMessage(proto: number, kind: Buffer, pattern: Buffer | null, channel: Buffer, message: Buffer): Buffer {
-  const n = pattern === null ? 3 : 4;
-  const len = 4 + kind.length + (pattern === null ? 0 : bulkLength(pattern)) + bulkLength(channel) + bulkLength(message);
-  const out = Buffer.allocUnsafe(len);
-  out[0] = proto === 3 ? 62 /* > */ : 42; /* * */
-  out[1] = 48 + n;
-  out[2] = 13;
-  out[3] = 10;
-  let p = 4 + kind.copy(out, 4);
+function writeMessage(out: Buffer, p: number, proto: number, kind: Buffer, pattern: Buffer | null, channel: Buffer, message: Buffer): number {
+  out[p] = proto === 3 ? 62 /* > */ : 42; /* * */
+  out[p + 1] = pattern === null ? 51 /* 3 */ : 52; /* 4 */
+  out[p + 2] = 13;
+  out[p + 3] = 10;
+  p += 4 + kind.copy(out, p + 4);
   if (pattern !== null) p = writeBulk(out, p, pattern);
   p = writeBulk(out, p, channel);
-  writeBulk(out, p, message);
-  return out;
+  return writeBulk(out, p, message);
 }
+
+/**
+ * Messages are written into arenas of this size, one per protocol, that are only ever appended
+ * to: every subscriber's output takes a view of the bytes (Connection.deliverShared), and a run
+ * of messages to the same subscribers stays one range of one arena. A bigger message gets a
+ * buffer of its own.
+ */
+const ARENA = 64 * 1024;
+const ARENA_MESSAGE_MAX = 8 * 1024;
 
 export class PubSub {
   private readonly audiences: [Map<string, Audience>, Map<string, Audience>, Map<string, Audience>] = [new Map(), new Map(), new Map()];
+  /** The arenas of RESP2 and RESP3 frames, and how far each is written. */
+  private readonly arena: [Buffer | null, Buffer | null] = [null, null];
+  private readonly arenaPos = [0, 0];
+  /** Where the last frame encoded went: its buffer and range (encode's result). */
+  private frameBuf: Buffer = Buffer.alloc(0);
+  private frameStart = 0;
 
   /** `check` runs after each delivery to a subscriber (it may close the subscriber). */
   constructor(private readonly check: DeliveryCheck = () => {}) {}
@@ -113,21 +138,55 @@ export class PubSub {
   }
 
   /**
-   * Writes one message to each subscriber, encoded once per protocol. Every subscriber still
-   * registered counts, as in Redis (one being closed receives nothing more).
+   * Writes one message to each subscriber, encoded once per protocol (the subscribers share its
+   * bytes). Every subscriber still registered counts, as in Redis (one being closed receives
+   * nothing more).
    */
   private send(subs: Set<Connection>, kind: Buffer, pattern: Buffer | null, channel: Buffer, message: Buffer): number {
-    let resp2: Buffer | null = null;
-    let resp3: Buffer | null = null;
+    const len = messageLength(kind, pattern, channel, message);
+    let buf2: Buffer | null = null;
+    let start2 = 0;
+    let buf3: Buffer | null = null;
+    let start3 = 0;
     for (const c of subs) {
       if (c.closed || c.closing) continue;
-      let frame: Buffer;
-      if (c.proto === 3) frame = resp3 ??= encodeMessage(3, kind, pattern, channel, message);
-      else frame = resp2 ??= encodeMessage(2, kind, pattern, channel, message);
-      c.deliver(frame);
+      if (c.proto === 3) {
+        if (buf3 === null) {
+          this.encode(1, len, kind, pattern, channel, message);
+          buf3 = this.frameBuf;
+          start3 = this.frameStart;
+        }
+        c.deliverShared(buf3, start3, start3 + len);
+      } else {
+        if (buf2 === null) {
+          this.encode(0, len, kind, pattern, channel, message);
+          buf2 = this.frameBuf;
+          start2 = this.frameStart;
+        }
+        c.deliverShared(buf2, start2, start2 + len);
+      }
       this.check(c);
     }
     return subs.size;
+  }
+
+  /** Encodes one frame for protocol slot `i` (0: RESP2, 1: RESP3) into frameBuf at frameStart. */
+  private encode(i: 0 | 1, len: number, kind: Buffer, pattern: Buffer | null, channel: Buffer, message: Buffer): void {
+    const proto = i === 0 ? 2 : 3;
+    if (len > ARENA_MESSAGE_MAX) {
+      this.frameBuf = Buffer.allocUnsafe(len);
+      this.frameStart = 0;
+      writeMessage(this.frameBuf, 0, proto, kind, pattern, channel, message);
+      return;
+    }
+    let arena = this.arena[i];
+    if (arena === null || this.arenaPos[i] + len > ARENA) {
+      arena = this.arena[i] = Buffer.allocUnsafeSlow(ARENA);
+      this.arenaPos[i] = 0;
+    }
+    this.frameBuf = arena;
+    this.frameStart = this.arenaPos[i];
+    this.arenaPos[i] = writeMessage(arena, this.frameStart, proto, kind, pattern, channel, message);
   }
 
   /** Subscribes `conn`; false when it already was. */
@@ -141,7 +200,7 @@ export class PubSub {
     const all = this.audiences[kind];
     let a = all.get(key);
     if (a === undefined) {
-      a = { name: copy, subs: new Set(), match: kind === SUB_PATTERN ? compileGlob(copy) : null };
+      a = { name: copy, subs: new Set(), match: kind === SUB_PATTERN ? globOf(copy) : null };
       all.set(key, a);
     }
     a.subs.add(conn);
@@ -189,7 +248,7 @@ export class PubSub {
   /** Channels (or shard channels) with at least one subscriber, optionally matching a glob. */
   active(kind: SubKind, pattern: Buffer | null): Buffer[] {
     const out: Buffer[] = [];
-    const match = pattern === null ? null : compileGlob(pattern);
+    const match = pattern === null ? null : globOf(pattern);
     for (const a of this.audiences[kind].values()) if (match === null || match(a.name)) out.push(a.name);
     return out;
   }

@@ -349,7 +349,8 @@ export class Server implements ConnectionHost {
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
       for (const c of this.clients.values()) {
-        if (c.lastInteraction < limit && c.queue.length === 0) {
+        // subscribers wait for messages: timeout never closes them (as in Redis)
+        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0) {
           log.debug({ client: c.addr }, 'closing idle client');
           c.kill();
         }

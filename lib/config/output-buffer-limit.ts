@@ -20,12 +20,15 @@ export const OUTPUT_BUFFER_LIMIT_DEFAULT = 'normal 0 0 0 slave 268435456 6710886
 
 const U64 = (1n << 64n) - 1n;
 
-/** Redis memtoull for this directive: digits (none: 0) and a unit; a product past 64 bits wraps. */
+/**
+ * Redis memtoull for this directive: digits (none: 0, more than 64 bits: the 64-bit maximum, as
+ * strtoull) and a unit; a product past 64 bits wraps.
+ */
 function memory(s: string): bigint | null {
   const m = /^([0-9]*)(|b|k|kb|m|mb|g|gb)$/i.exec(s);
-  if (m === null) return null;
-  const v = m[1] === '' ? 0n : BigInt(m[1]);
-  if (v > U64) return null;
+  if (m === null || m[1].length >= 128) return null;
+  let v = m[1] === '' ? 0n : BigInt(m[1]);
+  if (v > U64) v = U64;
   const mul: Record<string, bigint> = { '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n };
   return (v * mul[m[2].toLowerCase()]) & U64;
 }
