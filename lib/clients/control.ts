@@ -65,7 +65,16 @@ export class ClientControl {
     }));
     // every key a write path or an expiry modified, with the client that did it (lib/notifications.ts)
     server.keyEvents.onModified = (origin, _db, key) => tracking.invalidate(key, origin);
-    server.keyEvents.onFlushed = (origin) => tracking.flushed(origin);
+    // A FLUSHDB / FLUSHALL runs on every shard and each one reports it: one command's reports
+    // count as one flush (the first of each group of as many reports as there are shards).
+    const flushReports = new Map<Connection | null, number>();
+    const nshards = server.shards.count;
+    server.keyEvents.onFlushed = (origin) => {
+      const n = (flushReports.get(origin) ?? 0) + 1;
+      if (n === 1) tracking.flushed(origin);
+      if (n >= nshards) flushReports.delete(origin);
+      else flushReports.set(origin, n);
+    };
   }
 
   update(): void {
