@@ -47,6 +47,9 @@ function releaseChunk(b: Buffer): void {
 /** A turn's output of at least this many bytes in several chunks goes out as one writev, uncopied. */
 const WRITEV_BYTES = 64 * 1024;
 
+/** Slots of deliverAfterRunning(): messages placed right after the reply of the command that caused them. */
+const afterRunning = new WeakSet<Slot>();
+
 /** A reply position in a connection's output order. */
 export class Slot implements ReplyTarget {
   data: Buffer | null = null;
@@ -287,10 +290,14 @@ export class Connection {
     const q = this.queue;
     for (let i = 0; i < q.length; i++) {
       if (q.peekAt(i)!.done) continue;
+      // after that reply and the messages it already caused, in the order they came
+      let at = i + 1;
+      while (at < q.length && afterRunning.has(q.peekAt(at)!)) at++;
       const s = new Slot(this);
       s.data = data;
       s.done = true;
-      q.splice(i + 1, 0, s);
+      afterRunning.add(s);
+      q.splice(at, 0, s);
       return;
     }
     this.deliver(data);

@@ -54,6 +54,11 @@ export class Side {
       .replace(/\b(\d+\.\d+\.\d+\.\d+:\d+)/g, (m, a: string) => this.addrs.get(a) ?? m);
   }
 
+  /** `text` with every integer that is a client's id replaced by its name (CLIENT GETREDIR...). */
+  normIds(text: string): string {
+    return text.replace(/\(integer\) (\d+)/g, (m, id: string) => (this.ids.has(id) ? `(integer) ${this.ids.get(id)}` : m));
+  }
+
   log(label: string, what: Reply | string): void {
     this.lines.push(this.norm(`${label} -> ${typeof what === 'string' ? what : formatReply(what)}`));
   }
@@ -83,6 +88,13 @@ export class Client {
   async doAs(label: string, ...cmd: string[]): Promise<Reply> {
     const r = await this.raw.send(...cmd);
     this.side.log(`${this.name}: ${label}`, r);
+    return r;
+  }
+
+  /** Sends a command whose reply holds client ids (CLIENT GETREDIR, TRACKINGINFO), logs it with their names. */
+  async doIds(...cmd: string[]): Promise<Reply> {
+    const r = await this.raw.send(...cmd);
+    this.side.log(`${this.name}: ${cmd.join(' ')}`, this.side.normIds(formatReply(r)));
     return r;
   }
 
