@@ -127,7 +127,7 @@ export class Server implements ConnectionHost {
       onLatency: (event, ms) => this.diagnostics.event(event, ms),
       onKeyEvents: (origin, records) => this.keyEvents.deliver(origin, records),
     });
-    this.keyEvents.attach(this.shards.links);
+    this.keyEvents.attach(this.shards);
     this.pool = new SlowPool(this.config.num('slow-cmd-thread-pool-size'), Math.floor(this.config.num('slow-cmd-max-memory') / (1 << 20)), {
       dir,
       nshards: this.shards.count,

@@ -94,3 +94,21 @@ export async function eventDiff(p: Pair, s: Streams, cmds: Cmd[]): Promise<strin
   }
   return null;
 }
+
+/** Sends `cmds` pipelined (one write) on `c`, then a marker: the replies and every event they caused. */
+export async function pipelined(c: RawClient, s: EventStream, cmds: Cmd[], n: number): Promise<Step> {
+  const replies = await c.pipeline(cmds);
+  await c.send('PUBLISH', MARK, String(n));
+  return { reply: replies.map((r) => formatReply(r)).join(' | '), events: await s.until(n) };
+}
+
+/** The next message on the subscriber within `ms` (null when none came): "channel message". */
+export async function nextEvent(s: EventStream, ms: number): Promise<string | null> {
+  try {
+    const m = await s.sub.readReply(ms);
+    const v = (m as { v: Reply[] }).v;
+    return `${text(v[2])} ${text(v[3])}`;
+  } catch {
+    return null;
+  }
+}
