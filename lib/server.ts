@@ -25,6 +25,7 @@ import { SlowRouting } from './slow/routing.js';
 import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
+import { Transactions } from './transaction.js';
 
 const log = logger('server');
 
@@ -39,6 +40,8 @@ export class Server implements ConnectionHost {
   readonly router: Router;
   readonly execution: Execution;
   readonly slowRouting: SlowRouting;
+  /** MULTI/EXEC/WATCH (lib/transaction.ts). */
+  readonly transactions: Transactions;
   readonly cmdStats = new CommandStats();
   readonly counters = new ServerCounters();
   /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
@@ -70,6 +73,7 @@ export class Server implements ConnectionHost {
     this.router = new Router(this);
     this.execution = new Execution(this);
     this.slowRouting = new SlowRouting(this);
+    this.transactions = new Transactions(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.pidFile = join(config.str('dir'), 'respdb.pid');
@@ -269,6 +273,7 @@ export class Server implements ConnectionHost {
 
   closed(conn: Connection): void {
     this.blocking.cancel(conn);
+    if (conn.multi !== null || conn.watchShards !== null) this.transactions.abort(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
     this.spareDirty.delete(conn);

@@ -58,6 +58,9 @@ export function cmd(s: CommandSpec): CommandDef {
     wakes: s.wakes,
     touchesAllKeys: s.touchesAllKeys,
     capturedReply: s.capturedReply,
+    notQueued: s.notQueued,
+    execAbortOnReject: s.execAbortOnReject,
+    reachesShards: s.reachesShards,
     sub: undefined,
     index: undefined,
   };

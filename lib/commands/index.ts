@@ -17,6 +17,7 @@ import { zsetCommands } from './zset.js';
 import { blockingCommands } from './blocking.js';
 import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
+import { txnCommands } from './txn.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -30,6 +31,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   connectionCommands,
   serverCommands,
   diagnosticsCommands,
+  txnCommands,
   internalCommands,
 ];
 

@@ -202,6 +202,17 @@ export interface CommandDef {
    * the shard (no hop), when that keeps program order (see lib/router.ts).
    */
   direct?: boolean;
+  /**
+   * Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+   */
+  notQueued?: boolean;
+  /** Refused at dispatch (arity, auth...), it answers EXECABORT and drops the transaction (EXEC). */
+  execAbortOnReject?: boolean;
+  /**
+   * A main-thread handler that reaches the shards (through MainContext.calls): inside EXEC the
+   * transaction holds every shard for it (DBSIZE, KEYS, FLUSHALL, SCAN...).
+   */
+  reachesShards?: boolean;
   /** Not callable by clients: shard-side helpers of main-thread and coordinated commands. */
   internal?: boolean;
   /** Index in the table, assigned at registration (shared by both threads). */

@@ -11,6 +11,8 @@ import type { CommandDef, ShardExec } from '../commands/types.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardShared } from '../store/shared-state.js';
 import { WriteNotes } from './write-notes.js';
+import { WatchTable } from '../store/watch.js';
+import { effectTouches } from './effect-keys.js';
 import { ShardStats, STAT } from './stats.js';
 import { OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { DiagShared } from '../latency.js';
@@ -87,6 +89,7 @@ export class ShardRuntime {
       writemap: init.writemap,
     });
     const store = this.store;
+    store.watches = new WatchTable(store, effectTouches(init.databases));
     const notes = this.writeNotes;
     this.x = {
       store,
