@@ -25,7 +25,7 @@ const USAGE = `usage: npm run bench -- txn [options]
   --write        write the table to bench/RESULTS.md (section "transactions")
 `;
 
-interface Options {
+export interface Options {
   count: number;
   rounds: number;
   clients: number;
@@ -65,7 +65,7 @@ function transaction(c: number, n: number): Buffer {
 }
 
 /** Runs `count` transactions over `clients` connections; resolves with the elapsed seconds. */
-async function load(port: number, o: Options): Promise<number> {
+export async function load(port: number, o: Options): Promise<number> {
   const socks = await Promise.all(
     Array.from({ length: o.clients }, () => new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(s));
