@@ -58,14 +58,14 @@ export class Router {
         conn.kill();
         return;
       }
-      conn.reply(errBuf(unknownCommand(args)));
+      this.reject(conn, null, unknownCommand(args));
       return;
     }
     // A container without its subcommand fails its own arity check (COMMAND alone is valid).
     if (def.sub && args.length >= 2) {
       const sub = def.sub.get(args[1].toString('latin1').toLowerCase());
       if (!sub) {
-        conn.reply(errBuf(unknownSubcommand(args[1], def.name)));
+        this.reject(conn, null, unknownSubcommand(args[1], def.name));
         return;
       }
       def = sub;
@@ -73,12 +73,12 @@ export class Router {
     const arity = def.arity;
     if ((arity > 0 && args.length !== arity) || args.length < -arity) {
       s.cmdStats.rejected(def);
-      conn.reply(errBuf(wrongArgs(def.name)));
+      this.reject(conn, def, wrongArgs(def.name));
       return;
     }
     if (!conn.authenticated && !def.flags.includes('no_auth')) {
       s.cmdStats.rejected(def);
-      conn.reply(errBuf(E.noAuth));
+      this.reject(conn, def, E.noAuth);
       return;
     }
     // a RESP2 client with subscriptions runs only the pub/sub commands, PING, QUIT and RESET
@@ -90,6 +90,8 @@ export class Router {
         return;
       }
     }
+    // inside MULTI: queued (QUEUED), unless it is one of the commands that run at once
+    if (conn.multi !== null && s.transactions.queue(conn, def, args)) return;
     conn.lastCmd = def.name;
     conn.curDef = def;
     s.counters.totalCommands++;
@@ -141,8 +143,22 @@ export class Router {
     return first;
   }
 
+  /**
+   * A command refused before it ran. Inside MULTI the refusal dooms the transaction (EXEC will
+   * answer EXECABORT); a refused EXEC answers EXECABORT itself and drops the transaction.
+   */
+  reject(conn: Connection, def: CommandDef | null, message: string): void {
+    if (def !== null && def.execAbortOnReject) {
+      this.server.transactions.abort(conn);
+      conn.reply(errBuf('EXECABORT Transaction discarded because of: ' + (message.startsWith('ERR ') ? message.slice(4) : message)));
+      return;
+    }
+    if (conn.multi !== null) conn.multi.failed = true;
+    conn.reply(errBuf(message));
+  }
+
   /** Retries the waiters of the keys a write command touches (see lib/blocking.ts). */
-  private wake(conn: Connection, def: CommandDef, args: Buffer[]): void {
+  wake(conn: Connection, def: CommandDef, args: Buffer[]): void {
     const b = this.server.blocking;
     if (def.wakes) return def.wakes(args, conn.db, b);
     for (const i of keyIndexes(def, args)) b.notify(conn.db, args[i]);

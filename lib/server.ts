@@ -28,6 +28,7 @@ import { ServerCounters } from './server-stats.js';
 import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
+import { Transactions } from './transaction.js';
 
 const log = logger('server');
 
@@ -42,6 +43,8 @@ export class Server implements ConnectionHost {
   readonly router: Router;
   readonly execution: Execution;
   readonly slowRouting: SlowRouting;
+  /** MULTI/EXEC/WATCH (lib/transaction.ts). */
+  readonly transactions: Transactions;
   readonly cmdStats = new CommandStats();
   readonly counters = new ServerCounters();
   /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
@@ -81,6 +84,7 @@ export class Server implements ConnectionHost {
     this.router = new Router(this);
     this.execution = new Execution(this);
     this.slowRouting = new SlowRouting(this);
+    this.transactions = new Transactions(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -287,6 +291,7 @@ export class Server implements ConnectionHost {
   closed(conn: Connection): void {
     this.blocking.cancel(conn);
     if (conn.subscriptions !== null) this.pubsub.dropAll(conn);
+    if (conn.multi !== null || conn.watchShards !== null) this.transactions.abort(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
     this.spareDirty.delete(conn);

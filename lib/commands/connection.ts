@@ -441,11 +441,11 @@ export const connectionCommands: CommandDef[] = [
     summary: 'Change the selected database for the current connection', since: '1.0.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({
-    name: 'quit', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: quit,
+    name: 'quit', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: quit, notQueued: true,
     summary: 'Close the connection', since: '1.0.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({
-    name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: reset,
+    name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: reset, notQueued: true,
     summary: 'Reset the connection', since: '6.2.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({

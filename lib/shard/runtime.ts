@@ -11,6 +11,8 @@ import type { CommandDef, ShardExec } from '../commands/types.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardShared } from '../store/shared-state.js';
 import { WriteNotes } from './write-notes.js';
+import { WatchTable } from '../store/watch.js';
+import { effectTouches } from './effect-keys.js';
 import { ShardStats, STAT } from './stats.js';
 import { EVENTS_FRAME, KEY_EVENTS, OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { deriveEffectEvents } from './key-events.js';
@@ -93,6 +95,7 @@ export class ShardRuntime {
     });
     const store = this.store;
     store.events.deriveEffect = deriveEffectEvents;
+    store.watches = new WatchTable(store, effectTouches(init.databases));
     const notes = this.writeNotes;
     this.x = {
       store,

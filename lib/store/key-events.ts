@@ -114,6 +114,8 @@ export const REC_MODIFIED = 250;
 export const REC_MODIFIED_BY_SERVER = 251;
 /** A database was flushed (db 255: all of them); no key. */
 export const REC_FLUSHED = 252;
+/** Ends the records of one command of a group (an EXEC's commands on one shard); no key. */
+export const REC_COMMAND_END = 253;
 
 /** What the store tells its log about keys and effects (ShardStore calls these when `active`). */
 export class KeyEventLog {
@@ -206,6 +208,16 @@ export class KeyEventLog {
   /** Database `db` (-1: every one) was flushed. */
   flushed(db: number): void {
     if (this.report) this.put(REC_FLUSHED, db < 0 ? 255 : db, EMPTY, 0);
+  }
+
+  /**
+   * End of one command of a group that runs several (an EXEC's on this shard): its records are
+   * closed by a REC_COMMAND_END, so the main thread can put them in the order of the EXEC's
+   * commands across shards (splitCommands).
+   */
+  commandEnd(): void {
+    this.endCommand();
+    this.put(REC_COMMAND_END, 0, EMPTY, 0);
   }
 
   /** End of a command: what is still pending is written in order (creations, then deletions). */
@@ -360,4 +372,20 @@ export function mergeParts(keys: readonly Buffer[], owner: readonly number[], pa
   }
   for (const [s, evs] of events) for (let i = next.get(s) ?? 0; i < evs.length; i++) out.push(evs[i]);
   return Buffer.concat(out);
+}
+
+/** The records of a group's commands (closed by REC_COMMAND_END, commandEnd), one Buffer per command. */
+export function splitCommands(records: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let from = 0;
+  for (let p = 0; p + REC_HEAD <= records.length; ) {
+    const end = p + REC_HEAD + records.readUInt32LE(p + 3);
+    if (records[p] === REC_COMMAND_END) {
+      out.push(records.subarray(from, p));
+      from = end;
+    }
+    p = end;
+  }
+  if (from < records.length) out.push(records.subarray(from));
+  return out;
 }
