@@ -2,7 +2,7 @@
 // text, errors, the config file, CONFIG SET at runtime in a pipeline), class filtering for every
 // class letter, lazy and active expiry (`expired`), blocking pops served by a later push, commands
 // across shards (RENAME, COPY, MSET, MSETNX, SMOVE, LMOVE, *STORE, DEL), the slow pool's *STORE,
-// and other databases. Each command's events are compared as a group (notifications-support.ts).
+// MULTI / EXEC on one shard and across shards, and other databases. Each command's events are compared as a group (notifications-support.ts).
 import t, { type Test } from 'tap';
 import { pair, startRespdb, type Pair } from '../support/servers.js';
 import { RawClient, formatReply } from '../support/resp-client.js';
@@ -203,6 +203,22 @@ t.test('the slow pool\'s *STORE and SORT STORE', async (t) => {
       ['RPUSH', 'big-list', ...members], ['SORT', 'big-list', 'ALPHA', 'STORE', 'sorted'], ['SORT', 'big-list', 'ALPHA', 'LIMIT', '0', '0', 'STORE', 'sorted'],
     ];
     t.equal(await eventDiff(p, s, script), null, `${shards} shard(s)`);
+  }
+});
+
+t.test('MULTI / EXEC: the events of every command, in the order of the commands', async (t) => {
+  for (const shards of [1, 4]) {
+    const { p, s } = await setup(t, shards, shards === 1 ? 'AKEmn' : 'KEAn');
+    const [a, b, c2] = spread('t', shards, 3);
+    const block = (...cmds: Cmd[]): Cmd[] => [['MULTI'], ...cmds, ['EXEC']];
+    const d = await eventDiff(p, s, [
+      block(['SET', a, '1'], ['LPUSH', b, 'x'], ['MSET', a, '2', c2, '3', b + 'z', '4'], ['INCR', c2], ['RENAME', a, c2], ['GET', 'nosuch'], ['DEL', b, c2, 'nosuch']),
+      block(['SET', a, '1', 'EX', '100'], ['RPUSH', b, '1', '2'], ['LPOP', b, '2'], ['SADD', c2, 'm'], ['SMOVE', c2, a + 's', 'm'], ['EXPIRE', a, '0']),
+      block(['SET', '{x}a', '1'], ['SET', '{x}b', '2'], ['RENAME', '{x}a', '{x}c']),
+      [['SET', 'w', '1'], ['WATCH', 'w'], ['SET', 'w', '2'], ['MULTI'], ['SET', 'w', '3'], ['EXEC']],
+      block(['BLPOP', 'none', '0'], ['RPUSH', 'bl', '1'], ['BLPOP', 'bl', '0']),
+    ]);
+    t.equal(d, null, `${shards} shard(s): ${d ?? 'same stream'}`);
   }
 });
 
