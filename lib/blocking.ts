@@ -36,6 +36,8 @@ export interface BlockSpec {
   convert(reply: Buffer): Buffer | null;
   /** the reply on timeout (a null array or null bulk in the connection's protocol) */
   timeoutReply(): Buffer;
+  /** the reply inside MULTI when the attempt finds nothing (default: the timeout's) */
+  emptyReply?: () => Buffer;
   /** keys a successful attempt writes to (BLMOVE's destination): their waiters are woken */
   writes?: Buffer[];
 }

@@ -11,6 +11,7 @@ import type { ClientExtras } from './clients/extras.js';
 import { commandRules } from './clients/rules.js';
 import type { Subscriptions } from './pubsub.js';
 import { classOf, type OutputLimits } from './output-limits.js';
+import type { MultiState } from './transaction.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
 const OW_SIZE = 1024; // below half of Buffer.poolSize: allocUnsafe slices the shared pool (no new ArrayBuffer per flush)
@@ -125,6 +126,12 @@ export class Connection {
   lastCmd = 'NULL';
   /** The command being dispatched: slots created meanwhile carry it (set and cleared by the server). */
   curDef: CommandDef | null = null;
+  /** Between MULTI and EXEC: the queued commands (lib/transaction.ts); null otherwise. */
+  multi: MultiState | null = null;
+  /** The transaction whose EXEC is running. */
+  execing: MultiState | null = null;
+  /** The shards where this client WATCHes keys; null when it watches nothing. */
+  watchShards: Set<number> | null = null;
   /** CLIENT NO-EVICT (flag 'e' in CLIENT LIST; respdb evicts no clients). */
   noEvict = false;
   readonly queue = new Denque<Slot>();

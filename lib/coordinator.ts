@@ -50,23 +50,10 @@ export class Coordinator implements ShardAccess {
   /** Splits a command per shard, runs the parts at one point of the global order, merges. */
   scatter(conn: Connection, def: CommandDef, args: Buffer[], keyIdx: readonly number[]): void {
     const spec = def.scatter!;
-    const group = spec.group;
-    // MSET k v k: the key specs name every other argument, but a pair is incomplete
-    if ((args.length - keyIdx[0]) % group !== 0) {
-      conn.reply(errBuf(wrongArgs(def.name)));
+    const parts = splitScatter(this.shards, def, args, keyIdx);
+    if (typeof parts === 'string') {
+      conn.reply(errBuf(parts));
       return;
-    }
-    const parts = new Map<number, { args: Buffer[]; pos: number[] }>();
-    for (let k = 0; k < keyIdx.length; k++) {
-      const i = keyIdx[k];
-      const s = this.shards.of(args[i]);
-      let p = parts.get(s);
-      if (!p) {
-        p = { args: args.slice(0, keyIdx[0]), pos: [] };
-        parts.set(s, p);
-      }
-      for (let g = 0; g < group; g++) p.args.push(args[i + g]);
-      p.pos.push(k);
     }
     const slot = conn.slot();
     const proto = conn.proto;
@@ -97,7 +84,7 @@ export class Coordinator implements ShardAccess {
             if (--remaining === 0) {
               this.diagnostics.commandDone(conn, args, def, micros);
               if (events !== null) this.scatterEvents(conn, args, keyIdx, events);
-              slot.fill(merge(spec.merge, proto, keyIdx.length, parts, replies));
+              slot.fill(mergeScatter(spec.merge, proto, keyIdx.length, parts, replies));
             }
           },
         },
@@ -133,9 +120,9 @@ export class Coordinator implements ShardAccess {
     await Promise.all(reached);
     const held = new Set(ids);
     const tx: Tx = {
-      exec: (shard, def, db, args, proto = 2) => {
+      exec: (shard, def, db, args, proto = 2, onKeyEvents) => {
         if (!held.has(shard)) throw new Error(`transaction does not hold shard ${shard}`);
-        return this.shards.links[shard].handle.step(def.index!, db, proto, args, origin);
+        return this.shards.links[shard].handle.step(def.index!, db, proto, args, origin, onKeyEvents);
       },
       execParts: async (parts, keys) => {
         const events = new Map<number, Buffer>();
@@ -184,7 +171,33 @@ class ClientShards implements ShardAccess {
   }
 }
 
-function merge(
+/** The per-shard parts of a scatter command: for each shard its arguments and its keys' positions (or an error). */
+export function splitScatter(
+  shards: { of(key: Buffer): number },
+  def: CommandDef,
+  args: Buffer[],
+  keyIdx: readonly number[],
+): Map<number, { args: Buffer[]; pos: number[] }> | string {
+  const group = def.scatter!.group;
+  // MSET k v k: the key specs name every other argument, but a pair is incomplete
+  if ((args.length - keyIdx[0]) % group !== 0) return wrongArgs(def.name);
+  const parts = new Map<number, { args: Buffer[]; pos: number[] }>();
+  for (let k = 0; k < keyIdx.length; k++) {
+    const i = keyIdx[k];
+    const s = shards.of(args[i]);
+    let p = parts.get(s);
+    if (!p) {
+      p = { args: args.slice(0, keyIdx[0]), pos: [] };
+      parts.set(s, p);
+    }
+    for (let g = 0; g < group; g++) p.args.push(args[i + g]);
+    p.pos.push(k);
+  }
+  return parts;
+}
+
+/** The client's reply of a scatter command from its parts' replies. */
+export function mergeScatter(
   kind: 'sum' | 'ok' | 'gather',
   proto: number,
   nkeys: number,

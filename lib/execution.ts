@@ -5,7 +5,7 @@
 
 import type { Connection } from './connection.js';
 import type { CommandDef, CoordinatedHandler, MainHandler, ShardExec } from './commands/types.js';
-import type { MainContext } from './main-context.js';
+import type { MainContext, ShardCalls } from './main-context.js';
 import type { Server } from './server.js';
 import type { ShardStore } from './store/shard-store.js';
 import { RespWriter } from './resp/writer.js';
@@ -24,12 +24,26 @@ export class Execution {
     },
   };
 
-  constructor(private readonly server: Server) {}
+  /** The shards as main-thread handlers reach them outside EXEC: the rings, the slow pool. */
+  private readonly calls: ShardCalls;
+
+  constructor(private readonly server: Server) {
+    const s = server;
+    this.calls = {
+      call: (shard, def, db, proto, args) => s.shards.call(shard, def, db, proto, args),
+      callSlow: (shard, def, db, proto, args) => s.slowRouting.call(shard, def, db, proto as 2 | 3, args),
+      broadcast: (def, db, proto, args, origin) => s.shards.broadcast(def, db, proto, args, origin),
+      gather: (conn, def, db, args) => s.slowRouting.gather(conn, def, db, args),
+    };
+  }
 
   /** A handler's context for `conn`, its reply going to `out`. */
   context(conn: Connection, def: CommandDef, out: RespWriter): MainContext {
     const s = this.server;
-    return { server: s, conn, def, out, closeAfter: false, shards: s.coord.forClient(conn), db: conn.db, proto: conn.proto, databases: s.databases };
+    return {
+      server: s, conn, def, out, closeAfter: false, shards: s.coord.forClient(conn), db: conn.db, proto: conn.proto, databases: s.databases,
+      calls: s.pool !== null ? this.calls : { ...this.calls, gather: null }, attemptOnce: undefined,
+    };
   }
 
   /** Runs a main-thread or coordinated handler; its reply takes the next position in the connection's order. */

@@ -22,7 +22,8 @@
 
 import type { Connection } from './connection.js';
 import type { Config } from './config.js';
-import type { ShardLink } from './shard/set.js';
+import type { ShardSet } from './shard/set.js';
+import { internal } from './commands/registry.js';
 import {
   EVENT_NAMES,
   NOTIFY_KEYEVENT,
@@ -40,12 +41,15 @@ export interface Publisher {
 }
 
 const KEYSPACE = 'notify-keyspace-events';
+const KEY_EVENTS = Buffer.from('key-events');
 
 export class KeyEvents {
   /** notify-keyspace-events as NOTIFY_* flags. */
   private classes = 0;
   private reporting = false;
-  private links: readonly ShardLink[] = [];
+  private shards: ShardSet | null = null;
+  /** The switch the shards were last sent. */
+  private sent = 0;
   /** `__keyspace@<db>__:` per db. */
   private readonly spacePrefix: Buffer[] = [];
   /** `__keyevent@<db>__:<event>` per db * 256 + event. */
@@ -65,8 +69,9 @@ export class KeyEvents {
   }
 
   /** The shards are up: they (and the main thread's views of them) learn the switch. */
-  attach(links: readonly ShardLink[]): void {
-    this.links = links;
+  attach(shards: ShardSet): void {
+    this.shards = shards;
+    this.sent = -1;
     this.apply();
   }
 
@@ -91,32 +96,37 @@ export class KeyEvents {
     return publish | (this.reporting ? REPORT_MODIFIED : 0);
   }
 
-  /** Writes the switch where every shard reads it before its next batch, and into the views. */
+  /**
+   * Sends the switch through every shard's request stream (internal key-events: commands sent
+   * before it run with the old one, every later one with the new one) and sets it in the views
+   * the direct reads use.
+   */
   private apply(): void {
     const w = this.word();
-    for (const l of this.links) {
-      l.shared.keyEvents = w;
-      l.view?.configureEvents(w);
-    }
+    const shards = this.shards;
+    if (shards === null || w === this.sent) return;
+    this.sent = w;
+    for (const l of shards.links) l.view?.configureEvents(w);
+    void shards.broadcast(internal('key-events'), 0, 2, [KEY_EVENTS, Buffer.from(String(w))]);
   }
 
   /** Records from a shard (or a direct read) for a command of `origin` (null: the server's own work). */
   deliver(origin: Connection | null, records: Buffer): void {
-    forEachRecord(records, 0, records.length, (code, db, key) => {
-      if (code < REC_MODIFIED) this.publish(db, key, code);
+    forEachRecord(records, 0, records.length, (code, db, key, channels) => {
+      if (code < REC_MODIFIED) this.publish(db, key, code, channels);
       else if (code === REC_MODIFIED) this.onModified?.(origin, db, key);
       else if (code === REC_MODIFIED_BY_SERVER) this.onModified?.(null, db, key);
       else if (code === REC_FLUSHED) this.onFlushed?.(origin, db === 255 ? -1 : db);
     });
   }
 
-  /** One event, as Redis's notifyKeyspaceEvent publishes it. */
-  private publish(db: number, key: Buffer, ev: number): void {
+  /** One event, as Redis's notifyKeyspaceEvent publishes it, on the channels in force when it happened. */
+  private publish(db: number, key: Buffer, ev: number, channels: number): void {
     const p = this.publisher;
     if (p === null) return;
     const name = EVENT_NAMES[ev];
-    if (this.classes & NOTIFY_KEYSPACE) p.publish(Buffer.concat([this.keyspacePrefix(db), key]), name);
-    if (this.classes & NOTIFY_KEYEVENT) p.publish(this.keyeventChannel(db, ev), Buffer.from(key));
+    if (channels & NOTIFY_KEYSPACE) p.publish(Buffer.concat([this.keyspacePrefix(db), key]), name);
+    if (channels & NOTIFY_KEYEVENT) p.publish(this.keyeventChannel(db, ev), Buffer.from(key));
   }
 
   private keyspacePrefix(db: number): Buffer {

@@ -38,7 +38,7 @@ export class Router {
       if (cc.active !== 0) cc.dispatch(conn, args);
       else {
         const def = this.check(conn, args);
-        if (def !== null) this.run(conn, def, args);
+        if (def !== null && (conn.multi === null || !this.queued(conn, def, args))) this.run(conn, def, args);
       }
       // Somebody waits on keys: a write just routed may have fed them; the retries queue up right
       // behind it. (Blocking commands wake the keys they write themselves, once their attempt took
@@ -70,7 +70,7 @@ export class Router {
         conn.kill();
         return null;
       }
-      conn.reply(errBuf(unknownCommand(args)));
+      this.reject(conn, null, unknownCommand(args));
       return null;
     }
     // A container without its subcommand fails its own arity check (COMMAND alone is valid).
@@ -78,7 +78,7 @@ export class Router {
       const sub = def.sub.get(args[1].toString('latin1').toLowerCase());
       if (!sub) {
         conn.lastCmd = 'NULL';
-        conn.reply(errBuf(unknownSubcommand(args[1], def.name)));
+        this.reject(conn, null, unknownSubcommand(args[1], def.name));
         return null;
       }
       def = sub;
@@ -87,12 +87,12 @@ export class Router {
     const arity = def.arity;
     if ((arity > 0 && args.length !== arity) || args.length < -arity) {
       s.cmdStats.rejected(def);
-      conn.reply(errBuf(wrongArgs(def.name)));
+      this.reject(conn, def, wrongArgs(def.name));
       return null;
     }
     if (!conn.authenticated && !def.flags.includes('no_auth')) {
       s.cmdStats.rejected(def);
-      conn.reply(errBuf(E.noAuth));
+      this.reject(conn, def, E.noAuth);
       return null;
     }
     // a RESP2 client with subscriptions runs only the pub/sub commands, PING, QUIT and RESET
@@ -106,6 +106,13 @@ export class Router {
     }
     conn.curDef = def;
     return def;
+  }
+
+  /** Inside MULTI: a checked command is queued (QUEUED), unless it is one of those that run at once. */
+  queued(conn: Connection, def: CommandDef, args: Buffer[]): boolean {
+    if (!this.server.transactions.queue(conn, def, args)) return false;
+    conn.curDef = null; // it did not run: nothing to wake
+    return true;
   }
 
   /** Runs a checked command (see check()) the way its table entry says. */
@@ -160,8 +167,22 @@ export class Router {
     return first;
   }
 
+  /**
+   * A command refused before it ran. Inside MULTI the refusal dooms the transaction (EXEC will
+   * answer EXECABORT); a refused EXEC answers EXECABORT itself and drops the transaction.
+   */
+  reject(conn: Connection, def: CommandDef | null, message: string): void {
+    if (def !== null && def.execAbortOnReject) {
+      this.server.transactions.abort(conn);
+      conn.reply(errBuf('EXECABORT Transaction discarded because of: ' + (message.startsWith('ERR ') ? message.slice(4) : message)));
+      return;
+    }
+    if (conn.multi !== null) conn.multi.failed = true;
+    conn.reply(errBuf(message));
+  }
+
   /** Retries the waiters of the keys a write command touches (see lib/blocking.ts). */
-  private wake(conn: Connection, def: CommandDef, args: Buffer[]): void {
+  wake(conn: Connection, def: CommandDef, args: Buffer[]): void {
     const b = this.server.blocking;
     if (def.wakes) return def.wakes(args, conn.db, b);
     for (const i of keyIndexes(def, args)) b.notify(conn.db, args[i]);

@@ -29,6 +29,7 @@ import { ClientControl } from './clients/control.js';
 import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
+import { Transactions } from './transaction.js';
 
 const log = logger('server');
 
@@ -43,6 +44,8 @@ export class Server implements ConnectionHost {
   readonly router: Router;
   readonly execution: Execution;
   readonly slowRouting: SlowRouting;
+  /** MULTI/EXEC/WATCH (lib/transaction.ts). */
+  readonly transactions: Transactions;
   readonly cmdStats = new CommandStats();
   readonly counters = new ServerCounters();
   /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
@@ -84,6 +87,7 @@ export class Server implements ConnectionHost {
     this.router = new Router(this);
     this.execution = new Execution(this);
     this.slowRouting = new SlowRouting(this);
+    this.transactions = new Transactions(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -132,7 +136,7 @@ export class Server implements ConnectionHost {
       onLatency: (event, ms) => this.diagnostics.event(event, ms),
       onKeyEvents: (origin, records) => this.keyEvents.deliver(origin, records),
     });
-    this.keyEvents.attach(this.shards.links);
+    this.keyEvents.attach(this.shards);
     this.pool = new SlowPool(this.config.num('slow-cmd-thread-pool-size'), Math.floor(this.config.num('slow-cmd-max-memory') / (1 << 20)), {
       dir,
       nshards: this.shards.count,
@@ -293,6 +297,7 @@ export class Server implements ConnectionHost {
     this.blocking.cancel(conn);
     this.clientCtl.closed(conn);
     if (conn.subscriptions !== null) this.pubsub.dropAll(conn);
+    if (conn.multi !== null || conn.watchShards !== null) this.transactions.abort(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
     this.spareDirty.delete(conn);

@@ -26,6 +26,8 @@ const MONITOR_KEYSPACE = errBuf("ERR Replica can't interact with the keyspace");
 export interface CommandSteps {
   /** Lookup, arity and authentication; the command's definition, or null when it was refused (and answered). */
   check(conn: Connection, args: Buffer[]): CommandDef | null;
+  /** Inside MULTI: queues a checked command (and answers QUEUED); false when it runs at once. */
+  queued(conn: Connection, def: CommandDef, args: Buffer[]): boolean;
   /** Runs a checked command. */
   run(conn: Connection, def: CommandDef, args: Buffer[]): void;
   /** The whole path of a command, as when it arrives (a held command once its pause ended). */
@@ -106,13 +108,20 @@ export class ClientControl {
       this.pause.hold(conn, args);
       return false;
     }
+    // inside MULTI (after the pause, as in Redis): queued, neither shown nor remembered yet
+    if (conn.multi !== null && steps.queued(conn, def, args)) return true;
+    // EXEC runs the queued commands: they count as run here, in their order, then EXEC itself
+    const inner = commandRules.innerCommands(conn, def);
+    const db = conn.db;
     const tracking = this.tracking;
-    let remember = false;
+    let reads: Array<{ def: CommandDef; args: Buffer[] }> | null = null;
     if (tracking.clients > 0) {
       tracking.limit();
       const st = ext?.tracking;
-      remember = st !== null && st !== undefined && def.flags.includes('readonly') && tracking.wants(st);
-      if (remember) tracking.remember(conn, def, args);
+      if (st && tracking.wants(st)) {
+        for (const c of inner ?? [{ def, args }]) if (c.def.flags.includes('readonly')) (reads ??= []).push(c);
+        if (reads !== null) for (const r of reads) tracking.remember(conn, r.def, r.args);
+      }
     }
     const queued = conn.queue.length;
     steps.run(conn, def, args);
@@ -120,16 +129,26 @@ export class ClientControl {
     // arrives: a change the read saw comes back before its reply (and took the first entry away),
     // a change after it comes after (or finds the first entry). Either way none slips through; at
     // worst one is reported once too often.
-    if (remember && conn.queue.length > queued) {
+    if (reads !== null && conn.queue.length > queued) {
       const slot = conn.queue.peekBack()!;
+      const rs = reads;
       if (!slot.done) {
         slot.onFill = () => {
           const st = conn.extras?.tracking;
-          if (st && st.on && !st.bcast) tracking.remember(conn, def, args);
+          if (st && st.on && !st.bcast) for (const r of rs) tracking.remember(conn, r.def, r.args);
         };
       }
     }
-    if (this.monitors.size > 0 && shownByMonitor(def)) this.monitors.feed(conn, conn.db, args, redactedArgs(def.name, args));
+    if (this.monitors.size > 0) {
+      if (inner !== null) {
+        let d = db;
+        for (const c of inner) {
+          d = commandRules.dbAfter(c.def, c.args, d);
+          if (shownByMonitor(c.def)) this.monitors.feed(conn, d, c.args, redactedArgs(c.def.name, c.args));
+        }
+      }
+      if (shownByMonitor(def)) this.monitors.feed(conn, conn.db, args, redactedArgs(def.name, args));
+    }
     return true;
   }
 
@@ -142,17 +161,6 @@ export class ClientControl {
     }
     const st = ext.tracking;
     if (st !== null && st.caching && !commandRules.keepsCaching(conn, def)) st.caching = false;
-  }
-
-  /**
-   * A command that ran as part of another one (EXEC's queued commands), in `db`: MONITOR shows
-   * it, and a tracking client's read is remembered, as Redis does for every call().
-   */
-  ranInside(conn: Connection, def: CommandDef, args: Buffer[], db: number): void {
-    if (this.active === 0) return;
-    const st = conn.extras?.tracking;
-    if (st && def.flags.includes('readonly') && this.tracking.wants(st)) this.tracking.remember(conn, def, args);
-    if (this.monitors.size > 0 && shownByMonitor(def)) this.monitors.feed(conn, db, args, redactedArgs(def.name, args));
   }
 
   /** CLIENT REPLY SKIP was given (the reply of the next command is dropped). */

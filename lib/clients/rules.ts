@@ -31,4 +31,16 @@ export const commandRules = {
   inTransaction(_conn: Connection): boolean {
     return false;
   },
+  /**
+   * The commands this call runs besides itself, in order (EXEC of a transaction that will run:
+   * MONITOR shows them and tracking remembers their reads, as Redis's call() of each does); null
+   * for any other call.
+   */
+  innerCommands(_conn: Connection, _def: CommandDef): ReadonlyArray<{ def: CommandDef; args: Buffer[] }> | null {
+    return null;
+  },
+  /** The client's database after this command (SELECT's new one), for MONITOR's lines. */
+  dbAfter(_def: CommandDef, _args: Buffer[], db: number): number {
+    return db;
+  },
 };

@@ -65,12 +65,25 @@ function nullArray(proto: Proto): Buffer {
   return w.take();
 }
 
+function nullBulk(proto: Proto): Buffer {
+  const w = writer(proto);
+  w.bulk(null);
+  return w.take();
+}
+
 function asBuffer(d: Decoded): Buffer {
   return Buffer.isBuffer(d) ? d : Buffer.from(String(d));
 }
 
 /** Blocks the client with `spec` built by `make` once the arguments are valid; replies when served. */
 function blockWith(ctx: MainContext, spec: BlockSpec): Promise<void> {
+  // inside EXEC: one attempt, and when it finds nothing the timeout's reply at once (as Redis)
+  if (ctx.attemptOnce) {
+    return ctx.attemptOnce(spec.attempt(spec.keys)).then((r) => {
+      if (r[0] === 45 /* - */) return ctx.out.raw(r);
+      ctx.out.raw(spec.convert(r) ?? (spec.emptyReply ?? spec.timeoutReply)());
+    });
+  }
   return new Promise((resolve) => {
     ctx.server.blocking.block(ctx.conn, spec, (reply) => {
       ctx.out.raw(reply);
@@ -156,6 +169,8 @@ function blmoveLike(rpoplpush: boolean) {
       attempt: () => [LMOVE, src, dst, from, to],
       convert: (reply) => (decodeReply(reply) === null ? null : reply),
       timeoutReply: () => nullArray(proto),
+      // Redis answers an empty source inside MULTI with a null bulk, a timeout with a null array
+      emptyReply: () => nullBulk(proto),
     });
   };
 }

@@ -7,7 +7,7 @@ import type { MainContext } from '../main-context.js';
 import { cmd, kw } from './define.js';
 import { E } from '../errors.js';
 import { parseI64 } from '../resp/number.js';
-import { BAD_NAME, CONN, connectionHooks, help, setName, stateOf, validName } from './connection.js';
+import { BAD_NAME, CONN, connectionHooks, help, setName, validName } from './connection.js';
 import { clientInfo, clientKill, clientList } from './client-list.js';
 import { clientCaching, clientGetRedir, clientTracking, clientTrackingInfo } from './client-tracking.js';
 import { extrasOf } from '../clients/extras.js';
@@ -243,10 +243,16 @@ const clientSubcommands: CommandDef[] = [
 const clientDefs = new Set(clientSubcommands);
 
 // What the client features must know about commands (lib/clients/rules.ts).
-commandRules.pausedByWrite = (conn, def) =>
-  def.flags.includes('write') || def.flags.includes('may_replicate') || (def.name === 'exec' && stateOf(conn).multiMayReplicate === true);
-commandRules.keepsCaching = (conn, def) => (def !== null && clientDefs.has(def)) || stateOf(conn).multi >= 0;
-commandRules.inTransaction = (conn) => stateOf(conn).multi >= 0;
+const writes = (def: CommandDef): boolean => def.flags.includes('write') || def.flags.includes('may_replicate');
+commandRules.pausedByWrite = (conn, def) => writes(def) || (def.name === 'exec' && conn.multi !== null && conn.multi.queued.some((q) => writes(q.def)));
+commandRules.keepsCaching = (conn, def) => (def !== null && clientDefs.has(def)) || conn.multi !== null;
+commandRules.inTransaction = (conn) => conn.multi !== null;
+commandRules.innerCommands = (conn, def) => (def.name === 'exec' && conn.multi !== null && !conn.multi.failed ? conn.multi.queued : null);
+commandRules.dbAfter = (def, args, db) => {
+  if (def.name !== 'select') return db;
+  const n = parseI64(args[1]);
+  return n !== null && n >= 0n && n < 1n << 31n ? Number(n) : db;
+};
 const PUSH_REPLIES = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
 commandRules.repliesArePushes = (def) => def !== null && PUSH_REPLIES.has(def.name);
 connectionHooks.reset.push((conn, server) => server.clientCtl.reset(conn));

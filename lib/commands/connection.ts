@@ -24,8 +24,6 @@ export interface ClientState {
   multi: number;
   /** Bytes of the queued commands as Redis counts them: their arguments' bytes plus 8 per argument. */
   multiMem: number;
-  /** A queued command writes or may replicate (CLIENT PAUSE WRITE holds such an EXEC). */
-  multiMayReplicate?: boolean;
 }
 
 /**
@@ -220,11 +218,11 @@ export const connectionCommands: CommandDef[] = [
     summary: 'Change the selected database for the current connection', since: '1.0.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({
-    name: 'quit', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: quit,
+    name: 'quit', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: quit, notQueued: true,
     summary: 'Close the connection', since: '1.0.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({
-    name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: reset,
+    name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: reset, notQueued: true,
     summary: 'Reset the connection', since: '6.2.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({

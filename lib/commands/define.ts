@@ -59,6 +59,9 @@ export function cmd(s: CommandSpec): CommandDef {
     touchesAllKeys: s.touchesAllKeys,
     capturedReply: s.capturedReply,
     keyEvents: s.keyEvents,
+    notQueued: s.notQueued,
+    execAbortOnReject: s.execAbortOnReject,
+    reachesShards: s.reachesShards,
     sub: undefined,
     index: undefined,
   };

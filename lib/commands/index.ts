@@ -20,6 +20,7 @@ import { blockingCommands } from './blocking.js';
 import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
 import { pubsubCommands } from './pubsub.js';
+import { txnCommands } from './txn.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -36,6 +37,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   serverCommands,
   diagnosticsCommands,
   pubsubCommands,
+  txnCommands,
   internalCommands,
 ];
 

@@ -7,7 +7,7 @@
 // single-key commands are keyspace.ts, which lists these entries in keyspaceCommands.
 
 import type { CommandDef, ShardExec, WakeTarget } from './types.js';
-import type { MainContext } from '../main-context.js';
+import type { MainContext, ShardCalls } from '../main-context.js';
 import type { Server } from '../server.js';
 import { cmd, isKw, kw } from './define.js';
 import { EV } from '../store/key-events.js';
@@ -46,7 +46,7 @@ const SCAN = Buffer.from('scan');
 const SWAPDB = Buffer.from('swapdb');
 
 function dbsize(ctx: MainContext): Promise<void> {
-  return ctx.server.shards.broadcast(internal('dbsize'), ctx.conn.db, 2, A_DBSIZE).then((rs) => {
+  return ctx.calls.broadcast(internal('dbsize'), ctx.conn.db, 2, A_DBSIZE).then((rs) => {
     let n = 0n;
     for (const d of decodeAll(rs)) n += d as bigint;
     ctx.out.int(n);
@@ -55,8 +55,8 @@ function dbsize(ctx: MainContext): Promise<void> {
 
 function keys(ctx: MainContext, args: Buffer[]): Promise<void> {
   // every shard's keys from one consistent cut, computed and assembled on the slow pool
-  if (ctx.server.pool !== null) return ctx.server.slowRouting.gather(ctx.conn, internal('keys'), ctx.conn.db, [KEYS, args[1]]).then((r) => ctx.out.raw(r));
-  return ctx.server.shards.broadcast(internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
+  if (ctx.calls.gather !== null) return ctx.calls.gather(ctx.conn, internal('keys'), ctx.conn.db, [KEYS, args[1]]).then((r) => ctx.out.raw(r));
+  return ctx.calls.broadcast(internal('keys'), ctx.conn.db, 2, [KEYS, args[1]]).then((rs) => {
     const parts = decodeAll(rs) as Buffer[][];
     let n = 0;
     for (const p of parts) n += p.length;
@@ -66,7 +66,7 @@ function keys(ctx: MainContext, args: Buffer[]): Promise<void> {
 }
 
 function randomkey(ctx: MainContext): Promise<void> {
-  return ctx.server.shards.broadcast(internal('randomkey'), ctx.conn.db, 2, A_RANDOMKEY).then((rs) => {
+  return ctx.calls.broadcast(internal('randomkey'), ctx.conn.db, 2, A_RANDOMKEY).then((rs) => {
     // Pick a shard with a live key, weighted by its key count, then that shard's random key.
     const cands = (decodeAll(rs) as [bigint, Buffer | null][]).filter((c) => c[1] !== null);
     let total = 0;
@@ -86,7 +86,7 @@ function flushGeneric(which: 'flushdb' | 'flushall') {
     if (args.length > 2 || (args.length === 2 && !isKw(args[1], 'sync') && !isKw(args[1], 'async'))) {
       return ctx.out.error(E.syntax);
     }
-    return ctx.server.shards.broadcast(internal(which), ctx.conn.db, 2, which === 'flushdb' ? A_FLUSHDB : A_FLUSHALL, ctx.conn).then((rs) => {
+    return ctx.calls.broadcast(internal(which), ctx.conn.db, 2, which === 'flushdb' ? A_FLUSHDB : A_FLUSHALL, ctx.conn).then((rs) => {
       decodeAll(rs);
       ctx.out.ok();
     });
@@ -101,7 +101,7 @@ function swapdb(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   const n = BigInt(ctx.server.databases);
   if (a < 0n || a >= n || b < 0n || b >= n) return ctx.out.error(E.dbIndex);
   const sargs = [SWAPDB, Buffer.from(String(a)), Buffer.from(String(b))];
-  return ctx.server.shards.broadcast(internal('swapdb'), ctx.conn.db, 2, sargs).then((rs) => {
+  return ctx.calls.broadcast(internal('swapdb'), ctx.conn.db, 2, sargs).then((rs) => {
     decodeAll(rs);
     ctx.out.ok();
   });
@@ -157,7 +157,7 @@ function scan(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   const table = cursorTable(server);
   let pos = cursor === 0n ? undefined : table.recall(cursor);
   if (!pos || pos.db !== db || pos.shard >= server.shards.count) pos = { db, shard: 0, after: null };
-  return scanSteps(server, db, pos, count > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(count), typeFilter, pattern).then(
+  return scanSteps(ctx.calls, server.shards.count, db, pos, count > BigInt(MAX_SCAN_STEP) ? MAX_SCAN_STEP : Number(count), typeFilter, pattern).then(
     ({ next, keys }) => {
       out.array(2);
       out.bulkStr(String(next ? table.remember(next) : 0n));
@@ -177,20 +177,20 @@ const SLOW_SCAN_STEP = 1000;
  * at the command's place in the order; SCAN guarantees nothing about keys written meanwhile.
  */
 async function scanSteps(
-  server: Server, db: number, pos: ScanPos, budget: number, typeFilter: number, pattern: Buffer | null,
+  calls: ShardCalls, nshards: number, db: number, pos: ScanPos, budget: number, typeFilter: number, pattern: Buffer | null,
 ): Promise<{ next: ScanPos | null; keys: Buffer[] }> {
   const keys: Buffer[] = [];
   for (;;) {
     const sargs = [SCAN, pos.after ?? EMPTY, Buffer.from(String(budget)), Buffer.from(String(typeFilter))];
     if (pattern) sargs.push(pattern);
     // a big step reads on the slow pool, leaving the shard to other commands
-    const step = budget >= SLOW_SCAN_STEP ? server.slowRouting.call(pos.shard, internal('scan'), db, 2, sargs) : server.shards.call(pos.shard, internal('scan'), db, 2, sargs);
+    const step = budget >= SLOW_SCAN_STEP ? calls.callSlow(pos.shard, internal('scan'), db, 2, sargs) : calls.call(pos.shard, internal('scan'), db, 2, sargs);
     const d = decodeReply(await step);
     if (d instanceof Error) throw d;
     const [after, examined, found] = d as [Buffer | null, bigint, Buffer[]];
     for (const k of found) keys.push(k);
     if (after) return { next: { db, shard: pos.shard, after: Buffer.from(after) }, keys };
-    if (pos.shard + 1 >= server.shards.count) return { next: null, keys };
+    if (pos.shard + 1 >= nshards) return { next: null, keys };
     pos = { db, shard: pos.shard + 1, after: null };
     budget -= Number(examined);
     if (budget <= 0) return { next: pos, keys };
@@ -274,41 +274,41 @@ const WRITE_STEP: CommandDef['flags'] = ['write'];
 /** The keyless commands' entries (keyspace.ts puts them in keyspaceCommands). */
 export const keyspaceDbCommands: CommandDef[] = [
   cmd({
-    name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['keyspace'], main: dbsize,
+    name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['keyspace'], main: dbsize, reachesShards: true,
     tips: ['request_policy:all_shards', 'response_policy:agg_sum'],
     summary: 'Return the number of keys in the selected database', since: '1.0.0', group: 'server', complexity: 'O(1)',
   }),
   cmd({
-    name: 'keys', arity: 2, flags: ['readonly'], acl: ['keyspace', 'dangerous'], main: keys, slow: true,
+    name: 'keys', arity: 2, flags: ['readonly'], acl: ['keyspace', 'dangerous'], main: keys, reachesShards: true, slow: true,
     tips: ['request_policy:all_shards', 'nondeterministic_output_order'],
     summary: 'Find all keys matching the given pattern', since: '1.0.0', ...G,
     complexity: 'O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.',
   }),
   cmd({
-    name: 'scan', arity: -2, flags: ['readonly'], acl: ['keyspace'], main: scan,
+    name: 'scan', arity: -2, flags: ['readonly'], acl: ['keyspace'], main: scan, reachesShards: true,
     tips: ['nondeterministic_output', 'request_policy:special'],
     summary: 'Incrementally iterate the keys space', since: '2.8.0', ...G,
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
   }),
   cmd({
-    name: 'randomkey', arity: 1, flags: ['readonly'], acl: ['keyspace'], main: randomkey,
+    name: 'randomkey', arity: 1, flags: ['readonly'], acl: ['keyspace'], main: randomkey, reachesShards: true,
     tips: ['request_policy:all_shards', 'nondeterministic_output'],
     summary: 'Return a random key from the keyspace', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'flushdb', keyEvents: (_a, e) => e.flushed(e.db), wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushdb'),
+    name: 'flushdb', keyEvents: (_a, e) => e.flushed(e.db), wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushdb'), reachesShards: true,
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     summary: 'Remove all keys from the current database', since: '1.0.0', group: 'server',
     complexity: 'O(N) where N is the number of keys in the selected database',
   }),
   cmd({
-    name: 'flushall', keyEvents: (_a, e) => e.flushed(-1), wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushall'),
+    name: 'flushall', keyEvents: (_a, e) => e.flushed(-1), wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushall'), reachesShards: true,
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     summary: 'Remove all keys from all databases', since: '1.0.0', group: 'server',
     complexity: 'O(N) where N is the total number of keys in all databases',
   }),
   cmd({
-    name: 'swapdb', keyEvents: EV.none, wakes: swapdbWakes, touchesAllKeys: true, arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'dangerous'], main: swapdb,
+    name: 'swapdb', keyEvents: EV.none, wakes: swapdbWakes, touchesAllKeys: true, arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'dangerous'], main: swapdb, reachesShards: true,
     summary: 'Swaps two Redis databases', since: '4.0.0', group: 'server',
     complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
   }),

@@ -9,8 +9,8 @@ import { commandRules } from '../clients/rules.js';
 
 function monitor(ctx: MainContext): void {
   const { conn } = ctx;
-  // queued in MULTI and run by EXEC: a transaction's client expects one reply per command
-  if (commandRules.inTransaction(conn)) return ctx.out.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+  // run by EXEC (attemptOnce is set there): a transaction's client expects one reply per command
+  if (commandRules.inTransaction(conn) || ctx.attemptOnce !== undefined) return ctx.out.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
   const ext = extrasOf(conn);
   // already monitoring: Redis ignores it, without a reply
   if (ext.monitor) return;

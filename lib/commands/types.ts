@@ -38,8 +38,12 @@ export type MainHandler = (ctx: MainContext, args: Buffer[]) => void | Promise<v
 
 /** A transaction over some shards (Coordinator.locked): runs commands on the shards it holds. */
 export interface Tx {
-  /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
-  exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number): Promise<Buffer>;
+  /**
+   * Runs a command on a shard held by this transaction; resolves with its raw RESP reply.
+   * `onKeyEvents`: its keyspace events records go there (a view valid during the call) instead of
+   * being published at once, for a caller that puts several calls' events in order itself.
+   */
+  exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number, onKeyEvents?: (records: Buffer) => void): Promise<Buffer>;
   /**
    * Runs independent parts of one command on their shards at once; resolves with their replies in
    * order. Their keyspace events come in the order of the command's `keys` (as one server would
@@ -238,6 +242,17 @@ export interface CommandDef {
    * the shard (no hop), when that keeps program order (see lib/router.ts).
    */
   direct?: boolean;
+  /**
+   * Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+   */
+  notQueued?: boolean;
+  /** Refused at dispatch (arity, auth...), it answers EXECABORT and drops the transaction (EXEC). */
+  execAbortOnReject?: boolean;
+  /**
+   * A main-thread handler that reaches the shards (through MainContext.calls): inside EXEC the
+   * transaction holds every shard for it (DBSIZE, KEYS, FLUSHALL, SCAN...).
+   */
+  reachesShards?: boolean;
   /** Not callable by clients: shard-side helpers of main-thread and coordinated commands. */
   internal?: boolean;
   /** Index in the table, assigned at registration (shared by both threads). */

@@ -11,6 +11,8 @@ import type { CommandDef, ShardExec } from '../commands/types.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { ShardShared } from '../store/shared-state.js';
 import { WriteNotes } from './write-notes.js';
+import { WatchTable } from '../store/watch.js';
+import { effectTouches } from './effect-keys.js';
 import { ShardStats, STAT } from './stats.js';
 import { EVENTS_FRAME, KEY_EVENTS, OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import { deriveEffectEvents } from './key-events.js';
@@ -71,9 +73,6 @@ export class ShardRuntime {
   private timedFrame = false;
   /** The reply frame being built holds keyspace events records (protocol.ts EVENTS_FRAME). */
   private eventsFrame = false;
-  /** The key events switch last read from ShardShared (notify classes, tracking's reports). */
-  private eventsWord = 0;
-  private readonly shared: ShardShared;
 
   constructor(private readonly init: ShardInit) {
     setLogLevel(init.loglevel);
@@ -91,11 +90,12 @@ export class ShardRuntime {
       stats: this.stats,
       binlogRing: new BinlogRing(init.binlogSab),
       binlogMaxBytes: init.binlogMaxBytes,
-      shared: (this.writeNotes.shared = this.shared = new ShardShared(init.sharedSab)),
+      shared: (this.writeNotes.shared = new ShardShared(init.sharedSab)),
       writemap: init.writemap,
     });
     const store = this.store;
     store.events.deriveEffect = deriveEffectEvents;
+    store.watches = new WatchTable(store, effectTouches(init.databases));
     const notes = this.writeNotes;
     this.x = {
       store,
@@ -206,9 +206,10 @@ export class ShardRuntime {
       }
     }
     const count = recs.length;
-    const events = this.refreshEvents();
+    const events = this.store.events;
     // Collecting events: reads run in a write transaction too, so one that meets an expired key
-    // deletes it (its `expired` event) as Redis does.
+    // deletes it (its `expired` event) as Redis does. (The switch itself, key-events, comes in the
+    // request stream as a write.)
     if (events.active) hasWrite = true;
     const w = this.w;
     w.reset();
@@ -323,16 +324,6 @@ export class ShardRuntime {
       n += EVENTS_FRAME;
     }
     return n;
-  }
-
-  /** Reads the key events switch the main thread keeps in ShardShared (once per batch, step, sweep). */
-  private refreshEvents(): ShardStore['events'] {
-    const word = this.shared.keyEvents;
-    if (word !== this.eventsWord) {
-      this.eventsWord = word;
-      this.store.configureEvents(word);
-    }
-    return this.store.events;
   }
 
   /** After a command's reply: its keyspace events record, when it caused any (protocol.ts). */
@@ -506,7 +497,7 @@ export class ShardRuntime {
     const w = this.w;
     w.reset();
     const now = Date.now();
-    const events = this.refreshEvents();
+    const events = this.store.events;
     if (isWrite(def) || events.active) {
       this.store.writing = true;
       try {
@@ -562,11 +553,10 @@ export class ShardRuntime {
   /** Active expiry: bounded work per tick, never while a cross-shard transaction holds the shard. */
   private sweep(): void {
     if (this.locked >= 0 || this.closing) return;
-    this.refreshEvents();
     const t0 = performance.now();
     const start = Date.now();
     // CLIENT PAUSE stops expiry (a key past its time reads as missing and stays stored)
-    while (!this.shared.expiryPaused() && this.store.hasExpired(Date.now())) {
+    while (!this.writeNotes.shared!.expiryPaused() && this.store.hasExpired(Date.now())) {
       const n = this.backgroundTxn('expiry sweep', () => sweepExpired(this.store, Date.now(), 200));
       if (!n || Date.now() - start > SWEEP_BUDGET_MS) break;
     }

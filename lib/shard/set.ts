@@ -120,14 +120,15 @@ export class ShardSet {
   /**
    * Sends one command to one shard (queued in order with everything else); resolves with its reply
    * (a copy). No direct read overtakes it on that shard meanwhile. `origin`: the client it runs
-   * for (its keyspace events' origin).
+   * for (its keyspace events' origin); `onKeyEvents`: its events go there instead (Tx.exec).
    */
-  call(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection): Promise<Buffer> {
+  call(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection, onKeyEvents?: (records: Buffer) => void): Promise<Buffer> {
     const link = this.links[shard];
     return new Promise((resolve) => {
       link.barrier++;
       const target: ReplyTarget = {
         conn: origin,
+        onKeyEvents,
         onReply: (r) => {
           link.barrier--;
           resolve(Buffer.from(r));

@@ -105,6 +105,19 @@ export class BinlogLog {
     this.records++;
   }
 
+  /** Where the running transaction's records end now (see rollback). */
+  mark(): number {
+    return this.entryLen;
+  }
+
+  /** Drops the records appended since `mark` (a MULTI marker that no write followed). */
+  rollback(mark: number): void {
+    let n = 0;
+    for (let p = mark; p < this.entryLen; p += BINLOG_REC_HEADER + this.entry.readUInt32BE(p + 8)) n++;
+    this.entryLen = mark;
+    this.records -= n;
+  }
+
   private growEntry(need: number): void {
     const nb = Buffer.allocUnsafe(Math.max(need, this.entry.length * 2));
     this.entry.copy(nb, 0, 0, this.entryLen);

@@ -13,3 +13,6 @@ export const MOVE = Buffer.from('MOVE');
 export const FLUSHDB = Buffer.from('FLUSHDB');
 export const FLUSHALL = Buffer.from('FLUSHALL');
 export const SWAPDB = Buffer.from('SWAPDB');
+/** Around an EXEC's writes, so replication ships them as one transaction. */
+export const MULTI = Buffer.from('MULTI');
+export const EXEC = Buffer.from('EXEC');

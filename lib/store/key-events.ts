@@ -7,8 +7,10 @@
 // The log is sent to the main thread with the reply of the request that caused it, after the
 // commit (lib/shard/runtime.ts), and published there (lib/notifications.ts).
 //
-// A record is [u8 code][u8 db][u32 LE key length][key]: code is an event id (EV), or one of the
-// REC_* reports below.
+// A record is [u8 code][u8 db][u8 channels][u32 LE key length][key]: code is an event id (EV), or
+// one of the REC_* reports below; channels, for an event, the NOTIFY_KEYSPACE / NOTIFY_KEYEVENT
+// bits in force when it happened (the main thread publishes on those, whatever the setting is by
+// the time the record arrives).
 
 // Redis's NOTIFY_* classes (server.h), the bits of notify-keyspace-events.
 export const NOTIFY_KEYSPACE = 1 << 0; // K
@@ -112,6 +114,8 @@ export const REC_MODIFIED = 250;
 export const REC_MODIFIED_BY_SERVER = 251;
 /** A database was flushed (db 255: all of them); no key. */
 export const REC_FLUSHED = 252;
+/** Ends the records of one command of a group (an EXEC's commands on one shard); no key. */
+export const REC_COMMAND_END = 253;
 
 /** What the store tells its log about keys and effects (ShardStore calls these when `active`). */
 export class KeyEventLog {
@@ -121,6 +125,8 @@ export class KeyEventLog {
   publish = 0;
   /** Report modified keys (REPORT_MODIFIED). */
   report = false;
+  /** The channels events go to: NOTIFY_KEYSPACE and/or NOTIFY_KEYEVENT. */
+  private channels = 0;
   /** `new` is published: creations are noted (and blind writes, which cannot tell, avoided). */
   wantsNew = false;
   /** `keymiss` is published. */
@@ -142,6 +148,7 @@ export class KeyEventLog {
   configure(word: number): void {
     this.publish = word & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT) ? word & ~(NOTIFY_KEYSPACE | NOTIFY_KEYEVENT | REPORT_MODIFIED) : 0;
     this.report = (word & REPORT_MODIFIED) !== 0;
+    this.channels = word & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT);
     this.active = this.publish !== 0 || this.report;
     this.wantsNew = (this.publish & NOTIFY_NEW) !== 0;
     this.wantsMiss = (this.publish & NOTIFY_KEY_MISS) !== 0;
@@ -159,7 +166,7 @@ export class KeyEventLog {
    * is also a modification of the key, reported when reports are on.
    */
   event(db: number, key: Buffer, ev: number): void {
-    if (this.report && ev !== EV.new) this.put(ev === EV.expired ? REC_MODIFIED_BY_SERVER : REC_MODIFIED, db, key);
+    if (this.report && ev !== EV.new) this.put(ev === EV.expired ? REC_MODIFIED_BY_SERVER : REC_MODIFIED, db, key, 0);
     if (this.publish === 0) return;
     if (this.created.length !== 0) {
       const i = indexOf(this.created, db, key);
@@ -195,12 +202,22 @@ export class KeyEventLog {
 
   /** A key the running command modified without an event of its own (for the tracking side). */
   modified(db: number, key: Buffer): void {
-    if (this.report) this.put(REC_MODIFIED, db, key);
+    if (this.report) this.put(REC_MODIFIED, db, key, 0);
   }
 
   /** Database `db` (-1: every one) was flushed. */
   flushed(db: number): void {
-    if (this.report) this.put(REC_FLUSHED, db < 0 ? 255 : db, EMPTY);
+    if (this.report) this.put(REC_FLUSHED, db < 0 ? 255 : db, EMPTY, 0);
+  }
+
+  /**
+   * End of one command of a group that runs several (an EXEC's on this shard): its records are
+   * closed by a REC_COMMAND_END, so the main thread can put them in the order of the EXEC's
+   * commands across shards (splitCommands).
+   */
+  commandEnd(): void {
+    this.endCommand();
+    this.put(REC_COMMAND_END, 0, EMPTY, 0);
   }
 
   /** End of a command: what is still pending is written in order (creations, then deletions). */
@@ -230,11 +247,11 @@ export class KeyEventLog {
   }
 
   private write(ev: number, db: number, key: Buffer): void {
-    if (this.publish & EVENT_CLASS[ev]) this.put(ev, db, key);
+    if (this.publish & EVENT_CLASS[ev]) this.put(ev, db, key, this.channels);
   }
 
-  private put(code: number, db: number, key: Uint8Array): void {
-    const need = this.len + 6 + key.length;
+  private put(code: number, db: number, key: Uint8Array, channels: number): void {
+    const need = this.len + REC_HEAD + key.length;
     if (need > this.buf.length) {
       const nb = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(nb, 0, 0, this.len);
@@ -244,14 +261,17 @@ export class KeyEventLog {
     const p = this.len;
     b[p] = code;
     b[p + 1] = db;
-    b.writeUInt32LE(key.length, p + 2);
-    b.set(key, p + 6);
+    b[p + 2] = channels;
+    b.writeUInt32LE(key.length, p + 3);
+    b.set(key, p + REC_HEAD);
     this.len = need;
     this.count++;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+/** A record's bytes before its key. */
+const REC_HEAD = 7;
 
 function indexOf(list: Array<[number, Buffer]>, db: number, key: Buffer): number {
   for (let i = 0; i < list.length; i++) if (list[i][0] === db && list[i][1].equals(key)) return i;
@@ -259,11 +279,11 @@ function indexOf(list: Array<[number, Buffer]>, db: number, key: Buffer): number
 }
 
 /** Walks records (as KeyEventLog wrote them) in b[start, end). */
-export function forEachRecord(b: Buffer, start: number, end: number, fn: (code: number, db: number, key: Buffer) => void): void {
-  for (let p = start; p + 6 <= end; ) {
-    const len = b.readUInt32LE(p + 2);
-    fn(b[p], b[p + 1], b.subarray(p + 6, p + 6 + len));
-    p += 6 + len;
+export function forEachRecord(b: Buffer, start: number, end: number, fn: (code: number, db: number, key: Buffer, channels: number) => void): void {
+  for (let p = start; p + REC_HEAD <= end; ) {
+    const len = b.readUInt32LE(p + 3);
+    fn(b[p], b[p + 1], b.subarray(p + REC_HEAD, p + REC_HEAD + len), b[p + 2]);
+    p += REC_HEAD + len;
   }
 }
 
@@ -330,8 +350,8 @@ export function mergeParts(keys: readonly Buffer[], owner: readonly number[], pa
   for (const [s, part] of parts) {
     const evs: Buffer[] = [];
     const reps: Buffer[] = [];
-    for (let p = 0; p + 6 <= part.length; ) {
-      const end = p + 6 + part.readUInt32LE(p + 2);
+    for (let p = 0; p + REC_HEAD <= part.length; ) {
+      const end = p + REC_HEAD + part.readUInt32LE(p + 3);
       (part[p] < REC_MODIFIED ? evs : reps).push(part.subarray(p, end));
       p = end;
     }
@@ -345,7 +365,7 @@ export function mergeParts(keys: readonly Buffer[], owner: readonly number[], pa
     const reps = reports.get(owner[k]);
     if (!reps) continue;
     const i = nextReport.get(owner[k]) ?? 0;
-    if (i < reps.length && reps[i].subarray(6).equals(keys[k])) {
+    if (i < reps.length && reps[i].subarray(REC_HEAD).equals(keys[k])) {
       out.push(reps[i]);
       nextReport.set(owner[k], i + 1);
     }
@@ -357,7 +377,7 @@ export function mergeParts(keys: readonly Buffer[], owner: readonly number[], pa
     if (!evs) continue;
     let i = next.get(owner[k]) ?? 0;
     // this occurrence of the key: what precedes its command's event (its expiry, its creation), then that event
-    while (i < evs.length && evs[i].subarray(6).equals(keys[k])) {
+    while (i < evs.length && evs[i].subarray(REC_HEAD).equals(keys[k])) {
       const code = evs[i][0];
       out.push(evs[i++]);
       if (code !== EV.new && code !== EV.expired) break;
@@ -366,4 +386,20 @@ export function mergeParts(keys: readonly Buffer[], owner: readonly number[], pa
   }
   for (const [s, evs] of events) for (let i = next.get(s) ?? 0; i < evs.length; i++) out.push(evs[i]);
   return Buffer.concat(out);
+}
+
+/** The records of a group's commands (closed by REC_COMMAND_END, commandEnd), one Buffer per command. */
+export function splitCommands(records: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let from = 0;
+  for (let p = 0; p + REC_HEAD <= records.length; ) {
+    const end = p + REC_HEAD + records.readUInt32LE(p + 3);
+    if (records[p] === REC_COMMAND_END) {
+      out.push(records.subarray(from, p));
+      from = end;
+    }
+    p = end;
+  }
+  if (from < records.length) out.push(records.subarray(from));
+  return out;
 }

@@ -11,12 +11,13 @@ import { ShardStats, STAT } from '../shard/stats.js';
 import { ShardShared, accessHash } from './shared-state.js';
 import { BlindCount, SpecialKeys, isSpecial } from './plain-keys.js';
 import { PendingMeta } from './pending-meta.js';
-import { DEL } from './effects.js';
+import { DEL, EXEC, MULTI } from './effects.js';
 import { BinlogLog } from './binlog.js';
 import { GarbageList } from './garbage.js';
 import { randomKey } from './random-key.js';
 import { EV, KeyEventLog } from './key-events.js';
 import { upgradeLists } from './list-upgrade.js';
+import type { WatchTable } from './watch.js';
 
 type Bin = Database<Buffer, Buffer>;
 
@@ -120,6 +121,9 @@ export class ShardStore {
   private blindWrites: boolean;
   /** A read in a view met an expired key while events are collected (only the shard can expire it). */
   metExpired = false;
+  /** This shard's WATCHed keys (set by the shard thread); `watching` while any key is watched. */
+  watches: WatchTable | null = null;
+  watching = false;
   /** OBJECT IDLETIME: keys not accessed since startup count as idle since it (ms). */
   private readonly accessBase = Date.now();
   private readonly shared: ShardShared;
@@ -566,6 +570,7 @@ export class ShardStore {
 
   /** Deletes every key of a logical database. */
   flushDb(db: number): void {
+    if (this.watching) this.watches!.flushing(db);
     this.writePendingMeta();
     const pdb = this.dbmap[db];
     const { start, end } = dbRange(pdb);
@@ -583,6 +588,7 @@ export class ShardStore {
 
   /** Deletes everything (all databases). */
   flushAll(): void {
+    if (this.watching) this.watches!.flushing(-1);
     for (const h of this.held) h.drop();
     this.blindCount.settle();
     this.special!.clear();
@@ -604,6 +610,7 @@ export class ShardStore {
 
   /** SWAPDB: exchanges two logical databases by swapping their physical prefixes. */
   swapDb(a: number, b: number): void {
+    if (this.watching) this.watches!.swapping(a, b, Date.now());
     this.blindCount.settle();
     const pa = this.dbmap[a];
     this.dbmap[a] = this.dbmap[b];
@@ -629,7 +636,41 @@ export class ShardStore {
    */
   appendBinlog(db: number, args: Buffer[], event?: number): void {
     this.log.append(db, args);
+    if (this.watching) this.watches!.effect(db, args);
     if (this.events.active) this.events.effect(db, args, event);
+  }
+
+  /**
+   * Opens a group of records replication ships as MULTI ... EXEC (an EXEC's writes): the MULTI
+   * record now; closeGroup writes EXEC, or drops the MULTI when nothing was written after it.
+   */
+  openGroup(db: number): { start: number; body: number } {
+    const start = this.log.mark();
+    this.log.append(db, [MULTI]);
+    return { start, body: this.log.mark() };
+  }
+
+  closeGroup(db: number, group: { start: number; body: number }): void {
+    // nothing written after the MULTI (a read-only transaction): nothing to ship
+    if (this.log.mark() === group.body) this.log.rollback(group.start);
+    else this.log.append(db, [EXEC]);
+  }
+
+  /**
+   * The record of a key as stored, live or logically expired, with no side effect (no lazy
+   * deletion, no access time, no keyspace hit): WATCH's view of whether a key exists.
+   */
+  peekRecord(db: number, key: Buffer): Meta | null {
+    const writing = this.writing;
+    const counting = this.countHits;
+    this.writing = false;
+    this.countHits = false;
+    try {
+      return this.find(db, key, 0, false).meta;
+    } finally {
+      this.writing = writing;
+      this.countHits = counting;
+    }
   }
 
   /** A collection lost its last member and was deleted (its `del` follows the command's event). */

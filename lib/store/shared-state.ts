@@ -9,12 +9,8 @@ const ACCESS_EPOCH_MS = 1_700_000_000_000;
 const ACCESS_SLOTS = 1 << 20;
 /** Write-counter slots (power of two) for the slow pool's optimistic *STORE (see WriteWatch). */
 export const WRITE_SLOTS = 1 << 16;
-/**
- * Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] the key
- * events switch (notify classes and tracking's reports: lib/store/key-events.ts), [4] expiry
- * paused (CLIENT PAUSE).
- */
-const CONTROL_WORDS = 8;
+/** Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] expiry paused (CLIENT PAUSE). */
+const CONTROL_WORDS = 4;
 
 export class ShardShared {
   readonly sab: SharedArrayBuffer;
@@ -42,11 +38,11 @@ export class ShardShared {
 
   /** CLIENT PAUSE (set by the main thread): no key is expired while it lasts. */
   setExpiryPaused(paused: boolean): void {
-    Atomics.store(this.control, 4, paused ? 1 : 0);
+    Atomics.store(this.control, 3, paused ? 1 : 0);
   }
 
   expiryPaused(): boolean {
-    return Atomics.load(this.control, 4) !== 0;
+    return Atomics.load(this.control, 3) !== 0;
   }
 
   watching(): boolean {
@@ -56,18 +52,6 @@ export class ShardShared {
   /** Committed transactions that wrote anything, counted while somebody watches (control[2]). */
   allWrites(): number {
     return Atomics.load(this.control, 2);
-  }
-
-  /**
-   * The key events switch (KeyEventLog.configure's word): set by the main thread, read by the
-   * shard before each batch, so a change applies to every command sent after it.
-   */
-  get keyEvents(): number {
-    return Atomics.load(this.control, 3);
-  }
-
-  set keyEvents(word: number) {
-    Atomics.store(this.control, 3, word);
   }
 
   /** The write counter of a key's slot and the epoch, as one comparable pair. */

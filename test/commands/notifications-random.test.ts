@@ -2,7 +2,7 @@
 // type (and reads), run on redis-server 7.0 and respdb with the same notify-keyspace-events, 1 and
 // 4 shards: every command's reply and the events it caused must be the same, in the same order.
 // Keys on one shard and across shards (multi-key commands span shards with 4 of them), expiring
-// keys (long TTLs, and expiries in the past, which delete at once).
+// keys (long TTLs, and expiries in the past, which delete at once), transactions (MULTI ... EXEC).
 import t, { type Test } from 'tap';
 import { pair } from '../support/servers.js';
 import { closeStreams, eventDiff, openStreams } from './notifications-support.js';
@@ -24,7 +24,7 @@ const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', '{t}a', '{t}b', '{t}c'];
 const VALUES = ['a', 'b', 'c', '1', '2', '10', '-3', '2.5', ''];
 
 /** Commands whose replies and effects are deterministic (no SPOP of several members, no SMEMBERS order). */
-function generator(seed: number, opts: { keymiss: boolean }): () => Cmd {
+function generator(seed: number, opts: { keymiss: boolean }): () => Cmd | Cmd[] {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const key = (): string => pick(KEYS);
@@ -105,7 +105,9 @@ function generator(seed: number, opts: { keymiss: boolean }): () => Cmd {
     // SORT ... STORE (its lookups of the source are keymiss events in Redis: not with m)
     ...(opts.keymiss ? [] : [() => ['SORT', key(), 'ALPHA', 'STORE', key()]]),
   ];
-  return () => pick(gens)();
+  const one = (): Cmd => pick(gens)();
+  // now and then a transaction: MULTI, a few commands, EXEC (sent as one pipeline)
+  return () => (r() < 0.04 ? [['MULTI'], ...Array.from({ length: 1 + Math.floor(r() * 5) }, one).filter((x) => !x[0].startsWith('B')), ['EXEC']] : one());
 }
 
 async function run(t: Test, shards: number, classes: string, seed: number, count: number, keymiss: boolean): Promise<void> {
@@ -114,7 +116,7 @@ async function run(t: Test, shards: number, classes: string, seed: number, count
   const s = await openStreams(p);
   t.teardown(() => closeStreams(s));
   const next = generator(seed, { keymiss });
-  const cmds: Cmd[] = Array.from({ length: count }, next);
+  const cmds = Array.from({ length: count }, next);
   const d = await eventDiff(p, s, cmds);
   t.equal(d, null, `${shards} shard(s), ${classes}, seed ${seed}: ${d ?? 'same stream'}`);
 }

@@ -75,15 +75,17 @@ export async function closeStreams(s: Streams): Promise<void> {
 }
 
 /**
- * Runs the commands on both servers, one at a time, and returns the first command whose reply or
- * events differ (with the commands before it), or null.
+ * Runs the commands on both servers, one at a time (a list of commands: pipelined, as one, such
+ * as MULTI ... EXEC), and returns the first one whose reply or events differ (with the commands
+ * before it), or null.
  */
-export async function eventDiff(p: Pair, s: Streams, cmds: Cmd[]): Promise<string | null> {
+export async function eventDiff(p: Pair, s: Streams, cmds: Array<Cmd | Cmd[]>): Promise<string | null> {
   const history: string[] = [];
   for (const cmd of cmds) {
     const n = ++s.n;
-    const [a, b] = await Promise.all([step(p.redis, s.redis, cmd, n), step(p.respdb, s.respdb, cmd, n)]);
-    history.push(formatCommand(cmd));
+    const run = (c: RawClient, e: EventStream): Promise<Step> => (isBlock(cmd) ? pipelined(c, e, cmd, n) : step(c, e, cmd, n));
+    const [a, b] = await Promise.all([run(p.redis, s.redis), run(p.respdb, s.respdb)]);
+    history.push(isBlock(cmd) ? cmd.map((x) => formatCommand(x)).join(' ; ') : formatCommand(cmd));
     if (a.reply !== b.reply || a.events.join('\n') !== b.events.join('\n')) {
       return (
         `command differs:\n  ${history.slice(-25).join('\n  ')}\n` +
@@ -93,4 +95,26 @@ export async function eventDiff(p: Pair, s: Streams, cmds: Cmd[]): Promise<strin
     }
   }
   return null;
+}
+
+function isBlock(c: Cmd | Cmd[]): c is Cmd[] {
+  return Array.isArray(c[0]);
+}
+
+/** Sends `cmds` pipelined (one write) on `c`, then a marker: the replies and every event they caused. */
+export async function pipelined(c: RawClient, s: EventStream, cmds: Cmd[], n: number): Promise<Step> {
+  const replies = await c.pipeline(cmds);
+  await c.send('PUBLISH', MARK, String(n));
+  return { reply: replies.map((r) => formatReply(r)).join(' | '), events: await s.until(n) };
+}
+
+/** The next message on the subscriber within `ms` (null when none came): "channel message". */
+export async function nextEvent(s: EventStream, ms: number): Promise<string | null> {
+  try {
+    const m = await s.sub.readReply(ms);
+    const v = (m as { v: Reply[] }).v;
+    return `${text(v[2])} ${text(v[3])}`;
+  } catch {
+    return null;
+  }
 }
