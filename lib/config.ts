@@ -122,6 +122,11 @@ export class Config extends EventEmitter {
       const prev = this.values.get(def.name)!.text;
       if (prev !== '') raw = `${prev} ${raw}`;
     }
+    if (def.combine) {
+      const c = def.combine(this.values.get(def.name)!.text, raw);
+      if (typeof c === 'string') throw new ConfigError(`${where()}: ${c}`);
+      raw = c.text;
+    }
     const p = parseValue(def, raw);
     if (typeof p === 'string') throw new ConfigError(`${where()}: ${p}`);
     this.values.set(def.name, p);
@@ -211,8 +216,14 @@ export class Config extends EventEmitter {
       targets.push(e);
     }
     const parsed: Parsed[] = [];
-    pairs.forEach(([, raw], i) => {
+    pairs.forEach(([, given], i) => {
       const e = targets[i];
+      let raw = given;
+      if (e.def.combine) {
+        const c = e.def.combine(this.values.get(e.def.name)!.text, raw);
+        if (typeof c === 'string') throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${e.name}') - ${c}`);
+        raw = c.text;
+      }
       const p = parseValue(e.def, raw);
       if (typeof p === 'string') throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${e.name}') - ${p}`);
       parsed.push(p);
@@ -263,6 +274,8 @@ export class Config extends EventEmitter {
     const oldLines = old === '' ? [] : old.replace(/\r?\n$/, '').split(/\r?\n/);
     const out: string[] = [];
     const done = new Set<string>();
+    /** The lines still to place of the options written as several lines. */
+    const several = new Map<string, Array<{ args: string; isDefault: boolean }>>();
     let pikaCount = 0;
     let redisCount = 0;
     let hasSignature = false;
@@ -276,20 +289,35 @@ export class Config extends EventEmitter {
       }
       if (d.pika) pikaCount++;
       else redisCount++;
+      const indent = /^\s*/.exec(line)![0];
+      if (e.def.rewriteLines) {
+        // each occurrence takes the option's next line; occurrences left over go
+        const lines = (several.get(e.def.name) ?? several.set(e.def.name, e.def.rewriteLines(this.values.get(e.def.name)!.text)).get(e.def.name))!;
+        const next = lines.shift();
+        if (next !== undefined) out.push(d.pika ? `${indent}${d.key} : ${next.args}` : `${indent}${d.key} ${next.args}`);
+        continue;
+      }
       if (done.has(e.def.name)) continue; // later duplicate: the first occurrence carries the value
       done.add(e.def.name);
-      const indent = /^\s*/.exec(line)![0];
       out.push(d.pika ? `${indent}${d.key} : ${this.formatValue(e.def, true)}` : `${indent}${d.key} ${this.formatValue(e.def, false)}`);
     }
     const pika = pikaCount > redisCount;
-    for (const def of OPTIONS) {
-      if (done.has(def.name) || this.isDefault(def)) continue;
+    const append = (name: string, value: string): void => {
       if (!hasSignature) {
         if (out.length > 0 && out[out.length - 1].trim() !== '') out.push('');
         out.push(REWRITE_SIGNATURE);
         hasSignature = true;
       }
-      out.push(pika ? `${def.name} : ${this.formatValue(def, true)}` : `${def.name} ${this.formatValue(def, false)}`);
+      out.push(pika ? `${name} : ${value}` : `${name} ${value}`);
+    };
+    for (const def of OPTIONS) {
+      if (def.rewriteLines) {
+        const lines = several.get(def.name) ?? def.rewriteLines(this.values.get(def.name)!.text);
+        for (const l of lines) if (!l.isDefault) append(def.name, l.args);
+        continue;
+      }
+      if (done.has(def.name) || this.isDefault(def)) continue;
+      append(def.name, this.formatValue(def, pika));
     }
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.rewrite-${process.pid}-${Date.now()}`);
     try {

@@ -8,6 +8,8 @@ import type { ReplyTarget } from './shard/handle.js';
 import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
 import type { MultiState } from './transaction.js';
+import type { Subscriptions } from './pubsub.js';
+import { classOf, type OutputLimits } from './output-limits.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
 const OW_SIZE = 1024; // below half of Buffer.poolSize: allocUnsafe slices the shared pool (no new ArrayBuffer per flush)
@@ -80,6 +82,8 @@ export interface ConnectionHost {
   closed(conn: Connection): void;
   /** An error reply left for the client (INFO errorstats). */
   errorReply(data: Buffer): void;
+  /** client-output-buffer-limit, checked after each write (lib/output-limits.ts). */
+  readonly outputLimits: OutputLimits;
   /** A command's reply was an error (INFO commandstats failed_calls). */
   failedCall(def: CommandDef): void;
 }
@@ -141,6 +145,23 @@ export class Connection {
   readonly laddr: string;
   /** Total commands processed (CLIENT LIST has no such field; INFO does not either: local use). */
   commands = 0;
+
+  // Pub/sub (lib/pubsub.ts) and client-output-buffer-limit (lib/output-limits.ts). All 0, false
+  // or null for a client that never subscribed.
+  /** Channels + patterns + shard channels subscribed (Redis's CLIENT_PUBSUB flag when not 0). */
+  subscribed = 0;
+  subscriptions: Subscriptions | null = null;
+  /** A replica's connection: the `replica` class of client-output-buffer-limit. */
+  replica = false;
+  /** Unix second at which the output was first seen over the soft limit, 0 while under it. */
+  softLimitSince = 0;
+  /**
+   * Delivered messages not yet in `out`: bytes [sharedStart, sharedEnd) of a buffer they share
+   * with other subscribers (deliverShared), after everything in `out` and before anything in `ow`.
+   */
+  private sharedBuf: Buffer | null = null;
+  private sharedStart = 0;
+  private sharedEnd = 0;
 
   constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
     this.authenticated = !needAuth;
@@ -217,6 +238,64 @@ export class Connection {
     s.fill(data);
   }
 
+  /**
+   * Output that is not a reply (a pub/sub message, a RESP3 push): it takes no reply position of
+   * its own and follows every reply already produced, straight into the output when nothing is
+   * pending, else behind the queued replies (a SUBSCRIBE's confirmation waiting behind an earlier
+   * GET must come before the first message). The command running now (a RESP3 client's
+   * PUBLISH to itself) or blocked (BLPOP) replies after it, as from Redis. `data` must stay
+   * unchanged (it may be shared and kept).
+   */
+  deliver(data: Buffer): void {
+    const q = this.queue;
+    if (q.length === 0) {
+      this.push(data);
+      this.host.markDirty(this);
+      return;
+    }
+    const s = new Slot(this);
+    s.data = data;
+    s.done = true;
+    if (this.curDef === null && !this.blocked) {
+      q.push(s);
+      return;
+    }
+    // that command's reply slot is the last one queued (nothing after it is parsed yet)
+    q.splice(q.length - 1, 0, s);
+    this.slotDone();
+  }
+
+  /**
+   * deliver() for bytes [start, end) of a buffer that never changes and that other subscribers
+   * share (lib/pubsub.ts writes each message once): nothing is copied. Consecutive messages
+   * that follow each other in that buffer become one range, so a subscriber's messages of one
+   * turn usually leave as one view of it, in one write.
+   */
+  deliverShared(buf: Buffer, start: number, end: number): void {
+    if (this.queue.length !== 0) return this.deliver(buf.subarray(start, end));
+    if (this.sharedBuf === buf && this.sharedEnd === start && this.ow.pos === 0) {
+      this.sharedEnd = end;
+    } else {
+      this.seal();
+      this.sharedBuf = buf;
+      this.sharedStart = start;
+      this.sharedEnd = end;
+    }
+    this.outBytes += end - start;
+    this.host.markDirty(this);
+  }
+
+  /**
+   * The pending shared range goes to `out` (its bytes are already counted in outBytes). A socket
+   * that is not keeping up gets a copy: its views would keep whole arenas alive for a few bytes
+   * each, beyond what client-output-buffer-limit counts.
+   */
+  private endShared(): void {
+    const view = this.sharedBuf!.subarray(this.sharedStart, this.sharedEnd);
+    this.out.push(this.socket.writableLength > 0 ? Buffer.from(view) : view);
+    this.sharedBuf = null;
+  }
+
   private push(data: Buffer): void {
     if (data.length > 0 && data[0] === 45) this.host.errorReply(data);
     if (data.length < BIG_REPLY) {
@@ -238,6 +317,7 @@ export class Connection {
 
   /** Moves what `ow` holds to `out` (the socket keeps the buffer: `ow` starts a new one). */
   private seal(next = OW_SIZE): void {
+    if (this.sharedBuf !== null) this.endShared();
     const ow = this.ow;
     if (ow.pos === 0) {
       // nothing to hand over, but the next reply needs the bigger buffer (not a doubling of this one)
@@ -282,6 +362,7 @@ export class Connection {
       this.out = [];
       this.outBytes = 0;
       this.ow.pos = 0;
+      this.sharedBuf = null;
       return;
     }
     this.seal();
@@ -304,6 +385,9 @@ export class Connection {
       if (this.socket.writableLength === 0) for (const c of this.sealedChunks) releaseChunk(c);
       this.sealedChunks.length = 0;
     }
+    // client-output-buffer-limit: Redis checks it as output is added, here once per turn's write
+    const limits = this.host.outputLimits;
+    if (limits.active[classOf(this)] && limits.enforce(this)) return;
     if (this.closing) {
       this.closing = false;
       this.closed = true;

@@ -18,6 +18,7 @@ import { lookupBytes, keyIndexes } from './commands/registry.js';
 import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
+import { subscribedModeError } from './commands/pubsub.js';
 
 const log = logger('router');
 
@@ -79,6 +80,15 @@ export class Router {
       s.cmdStats.rejected(def);
       this.reject(conn, def, E.noAuth);
       return;
+    }
+    // a RESP2 client with subscriptions runs only the pub/sub commands, PING, QUIT and RESET
+    if (conn.subscribed !== 0) {
+      const refused = subscribedModeError(conn, def);
+      if (refused !== null) {
+        s.cmdStats.rejected(def);
+        this.reject(conn, def, refused);
+        return;
+      }
     }
     // inside MULTI: queued (QUEUED), unless it is one of the commands that run at once
     if (conn.multi !== null && s.transactions.queue(conn, def, args)) return;

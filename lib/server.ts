@@ -26,6 +26,8 @@ import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
 import { Transactions } from './transaction.js';
+import { PubSub } from './pubsub.js';
+import { OutputLimits } from './output-limits.js';
 
 const log = logger('server');
 
@@ -50,6 +52,10 @@ export class Server implements ConnectionHost {
   readonly slowStats: ShardStats;
   /** The slow-command pool (lib/slow/pool.ts), once started. */
   pool: SlowPool | null = null;
+  /** client-output-buffer-limit (lib/output-limits.ts). */
+  readonly outputLimits: OutputLimits;
+  /** Channels, patterns and shard channels, and their subscribers (lib/pubsub.ts). */
+  readonly pubsub: PubSub;
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
   readonly databases: number;
@@ -66,6 +72,8 @@ export class Server implements ConnectionHost {
   constructor(readonly config: Config) {
     this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len'), maxQueryBuf: config.num('client-query-buffer-limit') };
     this.databases = config.num('databases');
+    this.outputLimits = new OutputLimits(config.str('client-output-buffer-limit'));
+    this.pubsub = new PubSub(this.outputLimits.afterDelivery);
     this.shards = new ShardSet(config.num('shards'), this.databases);
     this.shards.scheduleFlush = () => this.scheduleFlush();
     this.diagnostics = new Diagnostics(config);
@@ -198,6 +206,8 @@ export class Server implements ConnectionHost {
         for (const c of this.clients.values()) c.authenticated = true;
       } else if (name === 'appendfsync' || name === 'loglevel') {
         this.shards.control({ t: 'config', name, value: String(value) });
+      } else if (name === 'client-output-buffer-limit') {
+        this.outputLimits.set(String(value));
       } else if (name === 'slow-cmd-list') {
         this.slowRouting.setForced(String(value));
       } else if (name === 'binlog-max-size') {
@@ -274,6 +284,7 @@ export class Server implements ConnectionHost {
   closed(conn: Connection): void {
     this.blocking.cancel(conn);
     if (conn.multi !== null || conn.watchShards !== null) this.transactions.abort(conn);
+    if (conn.subscriptions !== null) this.pubsub.dropAll(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
     this.spareDirty.delete(conn);
@@ -330,7 +341,8 @@ export class Server implements ConnectionHost {
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
       for (const c of this.clients.values()) {
-        if (c.lastInteraction < limit && c.queue.length === 0) {
+        // subscribers wait for messages: timeout never closes them (as in Redis)
+        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0) {
           log.debug({ client: c.addr }, 'closing idle client');
           c.kill();
         }

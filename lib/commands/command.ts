@@ -232,7 +232,8 @@ function commandGetKeys(ctx: MainContext, args: Buffer[]): void {
   let def = lookup(cargs[0].toString('latin1').toLowerCase());
   if (def?.sub && cargs.length >= 2) def = def.sub.get(cargs[1].toString('latin1').toLowerCase());
   if (!def || def.internal) return ctx.out.error('ERR Invalid command specified');
-  if (def.keySpecs.length === 0 && !def.getKeys) return ctx.out.error('ERR The command has no key arguments');
+  // specs that are all not_key (SSUBSCRIBE's shard channels) name no keys
+  if (!def.getKeys && def.keySpecs.every((k) => k.flags.includes('not_key'))) return ctx.out.error('ERR The command has no key arguments');
   if ((def.arity > 0 && cargs.length !== def.arity) || cargs.length < -def.arity) {
     return ctx.out.error('ERR Invalid number of arguments specified for command');
   }

@@ -42,7 +42,7 @@ const BAD_NAME = 'ERR Client names cannot contain spaces, newlines or special ch
 
 function ping(ctx: MainContext, args: Buffer[]): void {
   if (args.length > 2) return ctx.out.error(wrongArgs('ping'));
-  if (ctx.conn.proto === 2 && connectionHooks.describe.length > 0 && typeOf(stateOf(ctx.conn)) === 'pubsub') {
+  if (ctx.conn.proto === 2 && ctx.conn.subscribed !== 0) {
     // a subscribed RESP2 client gets PING's answer in the shape of a message
     ctx.out.array(2);
     ctx.out.bulkStr('pong');

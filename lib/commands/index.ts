@@ -18,6 +18,7 @@ import { blockingCommands } from './blocking.js';
 import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
 import { txnCommands } from './txn.js';
+import { pubsubCommands } from './pubsub.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -32,6 +33,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   serverCommands,
   diagnosticsCommands,
   txnCommands,
+  pubsubCommands,
   internalCommands,
 ];
 

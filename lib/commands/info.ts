@@ -12,6 +12,7 @@ import { cmd, kw } from './define.js';
 import { ALL } from './registry.js';
 import { STAT } from '../shard/stats.js';
 import { REDIS_VERSION } from './connection.js';
+import { SUB_CHANNEL, SUB_PATTERN, SUB_SHARD } from '../pubsub.js';
 
 const RESPDB_VERSION = ((): string => {
   try {
@@ -160,6 +161,9 @@ const SECTIONS: Array<[string, string, Section]> = [
       'evicted_keys:0',
       `keyspace_hits:${sum(s, STAT.keyspaceHits)}`,
       `keyspace_misses:${sum(s, STAT.keyspaceMisses)}`,
+      `pubsub_channels:${s.pubsub.size(SUB_CHANNEL)}`,
+      `pubsub_patterns:${s.pubsub.size(SUB_PATTERN)}`,
+      `pubsubshard_channels:${s.pubsub.size(SUB_SHARD)}`,
       `total_error_replies:${s.counters.totalErrorReplies}`,
       // the slow-command pool (lib/slow/pool.ts)
       `slow_cmd_threads:${s.pool ? s.pool.threads : 0}`,

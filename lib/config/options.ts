@@ -3,6 +3,7 @@
 // GET / SET / REWRITE (lib/config.ts).
 
 import os from 'node:os';
+import { OUTPUT_BUFFER_LIMIT_DEFAULT, combineOutputBufferLimit, outputBufferLimitLines } from './output-buffer-limit.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
 export type OptionValue = number | boolean | string;
@@ -31,6 +32,13 @@ export interface OptionDef {
   readonly clamp?: readonly [number, number];
   /** extra validation for string options; returns the error text or null */
   readonly validate?: (value: string) => string | null;
+  /**
+   * A value that changes only part of the option (client-output-buffer-limit names the classes
+   * it sets): the new whole value from the current one, or the error text.
+   */
+  readonly combine?: (current: string, given: string) => { text: string } | string;
+  /** CONFIG REWRITE writes the option as several lines (one per class), each default or not. */
+  readonly rewriteLines?: (text: string) => Array<{ args: string; isDefault: boolean }>;
 }
 
 const INT_MAX = 2147483647;
@@ -72,6 +80,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'slow-cmd-thread-pool-size', type: 'int', default: '1', min: 1, max: 1024, mutable: false, doc: 'threads of the slow-command pool (big reads, KEYS, commands in slow-cmd-list)' },
   { name: 'slow-cmd-list', type: 'string', default: '', mutable: true, doc: 'comma-separated commands run on the slow-command pool' },
   { name: 'slow-cmd-max-memory', type: 'memory', default: '2gb', min: 64 * MB, max: 64 * 1024 * MB, mutable: false, doc: 'heap limit of each slow-pool thread: a command that needs more fails alone and its thread is replaced' },
+  { name: 'client-output-buffer-limit', type: 'string', default: OUTPUT_BUFFER_LIMIT_DEFAULT, multi: true, combine: combineOutputBufferLimit, rewriteLines: outputBufferLimitLines, mutable: true, doc: 'per client class (normal, replica, pubsub): <class> <hard> <soft> <soft-seconds>; a client whose unsent output reaches hard, or stays over soft for soft-seconds, is closed' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
 ];
 
