@@ -11,8 +11,8 @@
  *   npm run bench -- --clients 200 --write      -c 200 (section throughput-c200)
  *   npm run bench -- latency [...]     latency percentiles (bench/latency.ts)
  *   npm run bench -- isolation [...]   GET latency beside KEYS/SUNION/HGETALL (bench/isolation.ts)
- *   npm run bench -- pubsub [...]      PUBLISH to 1 and 100 subscribers (bench/pubsub.ts)
  *   npm run bench -- txn [...]         MULTI + 10 SET + EXEC on one shard (bench/txn.ts)
+ *   npm run bench -- pubsub [...]      PUBLISH to 1 and 100 subscribers (bench/pubsub.ts)
  *
  * Each server is started on a free port with its data in a temp directory and its output in a log
  * file there, gets 100,000 keys pre-populated (the keyspace that `-r 100000` draws from, so GET reads
@@ -62,8 +62,8 @@ import {
 const USAGE = `usage: npm run bench -- [options]
        npm run bench -- latency [options]     (see: npm run bench -- latency --help)
        npm run bench -- isolation [options]   (see: npm run bench -- isolation --help)
-       npm run bench -- pubsub [options]      (see: npm run bench -- pubsub --help)
        npm run bench -- txn [options]         (see: npm run bench -- txn --help)
+       npm run bench -- pubsub [options]      (see: npm run bench -- pubsub --help)
 
   --quick             -n 20000 instead of 200000 (smoke run)
   --requests N        -n N (requests per redis-benchmark run)
@@ -240,13 +240,13 @@ export async function main(argv: string[]): Promise<number> {
     const iso = await import('./isolation.js');
     return iso.main(argv.slice(1));
   }
-  if (argv[0] === 'pubsub') {
-    const ps = await import('./pubsub.js');
-    return ps.main(argv.slice(1));
-  }
   if (argv[0] === 'txn') {
     const txn = await import('./txn.js');
     return txn.main(argv.slice(1));
+  }
+  if (argv[0] === 'pubsub') {
+    const ps = await import('./pubsub.js');
+    return ps.main(argv.slice(1));
   }
   const o = parseOrUsage(argv, parseArgs, 'bench', USAGE);
   if (o === null) return 2;

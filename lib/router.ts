@@ -100,7 +100,7 @@ export class Router {
       const refused = subscribedModeError(conn, def);
       if (refused !== null) {
         s.cmdStats.rejected(def);
-        conn.reply(errBuf(refused));
+        this.reject(conn, def, refused);
         return null;
       }
     }

@@ -81,7 +81,8 @@ export class Transactions {
     // the parser's buffers are not ours to keep past this command
     const copy = args.map((a) => Buffer.from(a));
     m.queued.push({ def, args: copy });
-    for (const a of copy) m.bytes += a.length + 16;
+    // as Redis counts multi-mem: the arguments' bytes and a pointer per argument
+    for (const a of copy) m.bytes += a.length + 8;
     conn.reply(QUEUED);
     return true;
   }

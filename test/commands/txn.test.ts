@@ -260,6 +260,25 @@ for (const shards of [1, 4]) {
     await t.test('WATCH, RESP3', async (t) => {
       for (const [label, steps] of watchCases().slice(0, 6)) await transcript(t, p, steps, label, 3);
     });
+    await t.test('MULTI and pub/sub: SUBSCRIBE inside MULTI, EXEC refused in subscribed mode', async (t) => {
+      await transcript(t, p, [
+        [5, c('MULTI')], [5, c('SUBSCRIBE ch')], [5, c('EXEC')],
+        [5, c('MULTI')], [5, c('SET k v')], [5, c('EXEC')], [5, c('GET k')],
+        [5, c('RESET')], [5, c('MULTI')], [5, c('SET k v')], [5, c('EXEC')],
+      ], 'pub/sub');
+    });
+    await t.test('CLIENT INFO inside EXEC shows the transaction (flags, multi, multi-mem)', async (t) => {
+      const seen: string[] = [];
+      for (const port of [p.redisPort, p.respdbPort]) {
+        const cl = await RawClient.connect(port);
+        const rs = await cl.pipeline([c('MULTI'), c('SET k v'), c('GET kkkk'), c('CLIENT INFO'), c('EXEC')]);
+        const line = formatReply(items(rs[4])[2]);
+        seen.push((line.match(/flags=\S+ |multi=\S+ |multi-mem=\S+ /g) ?? []).join(''));
+        await cl.close();
+      }
+      t.match(seen[0], /flags=x multi=3 multi-mem=78 /, 'redis-server shows the three queued commands');
+      t.equal(seen[1], seen[0], 'the same fields as redis-server');
+    });
     await t.test('a client blocked on a key is served by a write inside EXEC', async (t) => {
       const out: string[] = [];
       for (const port of [p.redisPort, p.respdbPort]) {
