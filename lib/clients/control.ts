@@ -140,14 +140,16 @@ export class ClientControl {
       }
     }
     if (this.monitors.size > 0) {
+      // the database after each command (a SELECT queued in the transaction may not have run yet)
+      let d = conn.db;
       if (inner !== null) {
-        let d = db;
+        d = db;
         for (const c of inner) {
           d = commandRules.dbAfter(c.def, c.args, d);
           if (shownByMonitor(c.def)) this.monitors.feed(conn, d, c.args, redactedArgs(c.def.name, c.args));
         }
       }
-      if (shownByMonitor(def)) this.monitors.feed(conn, conn.db, args, redactedArgs(def.name, args));
+      if (shownByMonitor(def)) this.monitors.feed(conn, d, args, redactedArgs(def.name, args));
     }
     return true;
   }

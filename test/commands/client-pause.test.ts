@@ -11,6 +11,10 @@ import { compare, infoField, sleep, until, words, type Client, type Scenario } f
 
 const w = words;
 
+async function run(c: Client, ...cmds: string[]): Promise<void> {
+  for (const x of cmds) await c.do(...w(x));
+}
+
 /** The commands as one write (a pipeline whose replies are read one by one). */
 function raw(...cmds: string[]): Buffer {
   return Buffer.concat(cmds.map((c) => encodeCommand(w(c))));
@@ -115,6 +119,29 @@ const scenarios: Record<string, Scenario> = {
     }
     s.log('read held', '1');
     await get();
+  },
+
+  async 'MULTI under WRITE: a queued write waits, and so does an EXEC that holds one'(s) {
+    const admin = await s.client('admin');
+    const a = await s.client('a');
+    const b = await s.client('b');
+    const c = await s.client('c');
+    await run(b, 'MULTI', 'SET bk 1');
+    await run(c, 'MULTI', 'GET ck');
+    await admin.do('CLIENT', 'PAUSE', '100000', 'WRITE');
+    await a.do('MULTI');
+    await a.do('GET', 'k');
+    const queued = a.later('SET', 'k', '1');
+    await until(admin.raw, 'clients', 'blocked_clients', 1);
+    const execB = b.later('EXEC');
+    await until(admin.raw, 'clients', 'blocked_clients', 2);
+    // a transaction of reads runs
+    await c.do('EXEC');
+    await admin.do('CLIENT', 'UNPAUSE');
+    await queued();
+    await execB();
+    await a.do('EXEC');
+    await admin.do('MGET', 'k', 'bk');
   },
 
   async 'no key expires while paused'(s) {

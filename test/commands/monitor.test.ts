@@ -99,7 +99,8 @@ const multiScenario: Scenario = async (s) => {
   const m = await s.client('m');
   await m.do('MONITOR');
   const a = await s.client('a');
-  await a.pipe([['MULTI'], ['SET', 'x', '1'], ['INCR', 'x'], ['SELECT', '2'], ['GET', 'x'], ['EXEC'], ['ECHO', 'end']]);
+  await a.pipe([['MULTI'], ['SET', 'x', '1'], ['INCR', 'x'], ['SELECT', '2'], ['GET', 'x'], ['EXEC']]);
+  await a.do('ECHO', 'end');
   await linesUntil(m, 'end');
   await m.do('MULTI');
   await m.do('MONITOR');
