@@ -341,22 +341,36 @@ export const NOTIFY_CLASS_ERROR = "Invalid event class character. Use 'Ag$lshzxe
  * The records of a command whose keys were split per shard (scatter parts: MSET, DEL, MGET...), in
  * the order one server would have produced them: the events key by key in the command's order
  * (for each occurrence of a key, from its shard's part: its `expired` and `new`, then one more
- * event), the reports of modified keys first.
+ * event), the reports of modified keys first (in key order as well: client tracking invalidates
+ * in the order Redis signals the keys).
  * `owner[i]`: the part holding keys[i].
  */
 export function mergeParts(keys: readonly Buffer[], owner: readonly number[], parts: ReadonlyMap<number, Buffer>): Buffer {
-  const reports: Buffer[] = [];
+  const reports = new Map<number, Buffer[]>();
   const events = new Map<number, Buffer[]>();
   for (const [s, part] of parts) {
     const evs: Buffer[] = [];
+    const reps: Buffer[] = [];
     for (let p = 0; p + REC_HEAD <= part.length; ) {
       const end = p + REC_HEAD + part.readUInt32LE(p + 3);
-      (part[p] < REC_MODIFIED ? evs : reports).push(part.subarray(p, end));
+      (part[p] < REC_MODIFIED ? evs : reps).push(part.subarray(p, end));
       p = end;
     }
     events.set(s, evs);
+    reports.set(s, reps);
   }
-  const out = reports;
+  const out: Buffer[] = [];
+  const nextReport = new Map<number, number>();
+  for (let k = 0; k < keys.length; k++) {
+    const reps = reports.get(owner[k]);
+    if (!reps) continue;
+    const i = nextReport.get(owner[k]) ?? 0;
+    if (i < reps.length && reps[i].subarray(REC_HEAD).equals(keys[k])) {
+      out.push(reps[i]);
+      nextReport.set(owner[k], i + 1);
+    }
+  }
+  for (const [s, reps] of reports) for (let i = nextReport.get(s) ?? 0; i < reps.length; i++) out.push(reps[i]);
   const next = new Map<number, number>();
   for (let k = 0; k < keys.length; k++) {
     const evs = events.get(owner[k]);
