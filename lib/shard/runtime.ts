@@ -398,7 +398,8 @@ export class ShardRuntime {
     const start = w.pos;
     this.stats.inc(STAT.commands);
     this.store.countHits = this.readonlyCmd[def.index!] === 1;
-    this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
+    // (read only while events are collected)
+    if (this.store.events.active) this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
     const t0 = performance.now();
     try {
       def.shard!(x, args);

@@ -341,7 +341,8 @@ export const NOTIFY_CLASS_ERROR = "Invalid event class character. Use 'Ag$lshzxe
  * The records of a command whose keys were split per shard (scatter parts: MSET, DEL, MGET...), in
  * the order one server would have produced them: the events key by key in the command's order
  * (for each occurrence of a key, from its shard's part: its `expired` and `new`, then one more
- * event), the reports of modified keys first (in key order as well).
+ * event), the reports of modified keys first (in key order as well: client tracking invalidates
+ * in the order Redis signals the keys).
  * `owner[i]`: the part holding keys[i].
  */
 export function mergeParts(keys: readonly Buffer[], owner: readonly number[], parts: ReadonlyMap<number, Buffer>): Buffer {
@@ -359,7 +360,6 @@ export function mergeParts(keys: readonly Buffer[], owner: readonly number[], pa
     reports.set(s, reps);
   }
   const out: Buffer[] = [];
-  // the reports in key order too (client tracking invalidates in the order Redis signals the keys)
   const nextReport = new Map<number, number>();
   for (let k = 0; k < keys.length; k++) {
     const reps = reports.get(owner[k]);
