@@ -161,7 +161,7 @@ export class Connection {
   mute = false;
   /** The client features' state of this connection, created when it first uses one. */
   extras: ClientExtras | null = null;
-  /** Unblocked (served, timed out, pause over) and its next commands not resumed yet: flag u. */
+  /** Released by the end of a CLIENT PAUSE, its held command not run again yet: flag u (as Redis shows it). */
   unblocked = false;
   // Pub/sub (lib/pubsub.ts) and client-output-buffer-limit (lib/output-limits.ts). All 0, false
   // or null for a client that never subscribed.
@@ -467,7 +467,6 @@ export class Connection {
   }
 
   private readonly resumeParser = (): void => {
-    this.unblocked = false;
     if (this.paused || this.closed || this.blocked || this.holds > 0) return;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
     if (!this.paused) {
@@ -496,21 +495,13 @@ export class Connection {
     if (--this.holds === 0 && !this.blocked && !this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
   }
 
-  /** release() of a command held by CLIENT PAUSE: like an unblocked client, flag u until it resumes. */
-  releaseUnblocked(): void {
-    this.release();
-    if (this.holds === 0 && this.parser.paused && !this.closed) this.unblocked = true;
-  }
 
   private holds = 0;
 
   setBlocked(b: boolean): void {
     this.blocked = b;
     if (b) this.parser.pause();
-    else if (!this.paused && !this.closed && this.parser.paused) {
-      this.unblocked = true;
-      setImmediate(this.resumeParser);
-    }
+    else if (!this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
   }
 
   kill(): void {

@@ -42,7 +42,10 @@ export class Pause {
   type = PAUSE_NONE;
   /** End of the pause, ms since the epoch. */
   end = 0;
-  private readonly held = new Denque<Held>();
+  /** Commands held, in the order they came; then, once the pause ended, those to run again. */
+  private held = new Denque<Held>();
+  private releasing: Denque<Held> | null = null;
+  /** Held or being released: the command's arguments (CLIENT LIST argv-mem). */
   private readonly heldConns = new Map<Connection, Buffer[]>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -54,14 +57,14 @@ export class Pause {
 
   /** Clients with a held command (INFO blocked_clients counts them, CLIENT LIST shows b). */
   get count(): number {
-    return this.heldConns.size;
+    return this.held.length;
   }
 
   isHeld(conn: Connection): boolean {
-    return this.heldConns.has(conn);
+    return this.heldConns.has(conn) && !conn.unblocked;
   }
 
-  /** The arguments of the command held for `conn`, null when none is. */
+  /** The arguments of the command held (or about to run again) for `conn`, null when none is. */
   heldArgs(conn: Connection): Buffer[] | null {
     return this.heldConns.get(conn) ?? null;
   }
@@ -78,7 +81,12 @@ export class Pause {
     this.arm();
   }
 
-  /** CLIENT UNPAUSE, or the end of the pause: the held commands run, in the order they were held. */
+  /**
+   * CLIENT UNPAUSE, or the end of the pause: the held commands run again, in the order they were
+   * held, once the input at hand is processed (as Redis runs its unblocked clients before it
+   * sleeps: a command pipelined behind CLIENT UNPAUSE runs before them). Meanwhile their clients
+   * show flag u.
+   */
   unpause(): void {
     if (this.type === PAUSE_NONE) return;
     this.type = PAUSE_NONE;
@@ -87,23 +95,34 @@ export class Pause {
     this.timer = null;
     this.host.setExpiryPaused(false);
     this.host.changed();
-    const n = this.held.length;
-    for (let i = 0; i < n; i++) {
-      const h = this.held.shift()!;
-      this.heldConns.delete(h.conn);
-      if (h.conn.closed) continue;
-      this.host.redispatch(h.conn, h.args);
-      h.conn.releaseUnblocked();
+    if (this.held.length === 0) return;
+    const batch = this.held;
+    this.held = new Denque<Held>();
+    for (let i = 0; i < batch.length; i++) batch.peekAt(i)!.conn.unblocked = true;
+    if (this.releasing === null) {
+      this.releasing = batch;
+      setImmediate(this.release);
+    } else {
+      while (batch.length > 0) this.releasing.push(batch.shift()!);
     }
   }
 
-  /** Whether the pause holds this command of `conn` now (an expired pause ends here). */
+  private readonly release = (): void => {
+    const batch = this.releasing!;
+    this.releasing = null;
+    while (batch.length > 0) {
+      const h = batch.shift()!;
+      this.heldConns.delete(h.conn);
+      h.conn.unblocked = false;
+      if (h.conn.closed) continue;
+      this.host.redispatch(h.conn, h.args);
+      h.conn.release();
+    }
+  };
+
+  /** Whether the pause holds this command of `conn` now. */
   holds(conn: Connection, def: CommandDef, monitor: boolean): boolean {
     if (this.type === PAUSE_NONE || monitor) return false;
-    if (Date.now() >= this.end) {
-      this.unpause();
-      return false;
-    }
     return this.type === PAUSE_ALL || commandRules.pausedByWrite(conn, def);
   }
 
@@ -117,10 +136,13 @@ export class Pause {
   /** The connection closed: its held command is forgotten. */
   closed(conn: Connection): void {
     if (!this.heldConns.delete(conn)) return;
-    const n = this.held.length;
-    for (let i = 0; i < n; i++) {
-      const h = this.held.shift()!;
-      if (h.conn !== conn) this.held.push(h);
+    for (const q of [this.held, this.releasing]) {
+      if (q === null) continue;
+      const n = q.length;
+      for (let i = 0; i < n; i++) {
+        const h = q.shift()!;
+        if (h.conn !== conn) q.push(h);
+      }
     }
   }
 

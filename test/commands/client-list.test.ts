@@ -112,6 +112,22 @@ const scenarios: Record<string, Scenario> = {
     await logList(s, admin, 'CLIENT LIST', ['CLIENT', 'LIST']);
   },
 
+  async 'right after CLIENT UNPAUSE: flag u, the held command not run yet'(s) {
+    const a = await s.client('a');
+    const b = await s.client('b');
+    await a.do('SET', 'k', '0');
+    await a.do('CLIENT', 'PAUSE', '100000', 'WRITE');
+    const set = b.later('SET', 'k', '1');
+    await untilBlocked(a.raw, 1);
+    // what is pipelined behind CLIENT UNPAUSE runs before the commands it releases
+    const [unpaused, listed, got] = await a.raw.pipeline([['CLIENT', 'UNPAUSE'], ['CLIENT', 'LIST', 'ID', b.id], ['GET', 'k']]);
+    s.log('a: CLIENT UNPAUSE', unpaused);
+    for (const l of listLines(s, listed)) s.log('a: CLIENT LIST ID <b>', l);
+    s.log('a: GET k', got);
+    await set();
+    await logList(s, a, 'CLIENT LIST ID <b>', ['CLIENT', 'LIST', 'ID', b.id]);
+  },
+
   async 'the caller during a pipeline, an unknown command, refused commands'(s) {
     const a = await s.client('a');
     const b = await s.client('b');
