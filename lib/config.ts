@@ -228,13 +228,14 @@ export class Config extends EventEmitter {
       if (typeof p === 'string') throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${e.name}') - ${p}`);
       parsed.push(p);
     });
-    const before = new Map<string, string>();
-    for (const e of targets) if (!before.has(e.def.name)) before.set(e.def.name, this.values.get(e.def.name)!.text);
+    const before = new Map<string, Parsed>();
+    for (const e of targets) if (!before.has(e.def.name)) before.set(e.def.name, this.values.get(e.def.name)!);
     targets.forEach((e, i) => this.values.set(e.def.name, parsed[i]));
     // (an alias and its canonical name may both appear in one call: the last one wins, as in Redis)
-    for (const [name, text] of before) {
+    // (the value too: notify-keyspace-events shows 'A' for 'A' and for 'An')
+    for (const [name, prev] of before) {
       const now = this.values.get(name)!;
-      if (now.text !== text) this.emit('change', name, now.value);
+      if (now.text !== prev.text || now.value !== prev.value) this.emit('change', name, now.value);
     }
   }
 

@@ -7,9 +7,9 @@ import { RespParser, type ParserLimits } from './resp/parser.js';
 import type { ReplyTarget } from './shard/handle.js';
 import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
-import type { MultiState } from './transaction.js';
 import type { Subscriptions } from './pubsub.js';
 import { classOf, type OutputLimits } from './output-limits.js';
+import type { MultiState } from './transaction.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
 const OW_SIZE = 1024; // below half of Buffer.poolSize: allocUnsafe slices the shared pool (no new ArrayBuffer per flush)
@@ -55,7 +55,19 @@ export class Slot implements ReplyTarget {
   /** The command whose reply this is (INFO commandstats failed_calls); null for rejections. */
   def: CommandDef | null = null;
 
+  /**
+   * Keyspace events of this command that arrived while an earlier reply of the connection was
+   * still pending: published when this reply leaves, so one client's events follow its commands'
+   * order whatever shards they ran on.
+   */
+  events: Buffer | null = null;
+
   constructor(readonly conn: Connection) {}
+
+  onKeyEvents(records: Buffer): void {
+    if (this.conn.queue.peekFront() === this) this.conn.host.publishKeyEvents(this.conn, records);
+    else this.events = this.events === null ? Buffer.from(records) : Buffer.concat([this.events, records]);
+  }
 
   onReply(reply: Buffer): void {
     // At the head of the queue a small reply is copied once, straight into the output; otherwise
@@ -73,6 +85,8 @@ export class Slot implements ReplyTarget {
 
 export interface ConnectionHost {
   dispatch(conn: Connection, args: Buffer[]): void;
+  /** Keyspace events of a command of `conn` (lib/notifications.ts), in the connection's order. */
+  publishKeyEvents(conn: Connection, records: Buffer): void;
   markDirty(conn: Connection): void;
   protocolError(conn: Connection, msg: string): void;
   /** The command being received outgrew client-query-buffer-limit: drop the client. */
@@ -339,6 +353,10 @@ export class Connection {
       const s = this.queue.peekFront()!;
       if (!s.done) break;
       this.queue.shift();
+      if (s.events !== null) {
+        this.host.publishKeyEvents(this, s.events);
+        s.events = null;
+      }
       if (s.def !== null && s.data!.length > 0 && s.data![0] === 45) this.host.failedCall(s.def);
       this.push(s.data!);
       this.sizeSum += s.data!.length;

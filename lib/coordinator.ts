@@ -21,6 +21,7 @@ import type { Diagnostics } from './latency.js';
 import { decodeReply, type Decoded } from './resp/decode.js';
 import { RespWriter } from './resp/writer.js';
 import { TRACK_PART } from './shard/protocol.js';
+import { mergeParts } from './store/key-events.js';
 import { errBuf, wrongArgs } from './errors.js';
 
 export type { Tx };
@@ -41,6 +42,11 @@ export class Coordinator implements ShardAccess {
     return this.shards.of(key);
   }
 
+  /** The shards as the coordinated handlers of `conn`'s commands see them (its keyspace events' origin). */
+  forClient(conn: Connection): ShardAccess {
+    return new ClientShards(this, conn);
+  }
+
   /** Splits a command per shard, runs the parts at one point of the global order, merges. */
   scatter(conn: Connection, def: CommandDef, args: Buffer[], keyIdx: readonly number[]): void {
     const spec = def.scatter!;
@@ -55,6 +61,8 @@ export class Coordinator implements ShardAccess {
     let remaining = parts.size;
     // the command's duration: the sum of its parts' execution times on their shards
     let micros = 0;
+    // the parts' keyspace events, published in key order before the reply
+    let events: Map<number, Buffer> | null = null;
     for (const [s, p] of parts) {
       const link = this.shards.links[s];
       link.barrier++; // no direct reads on this shard until its part is answered
@@ -67,11 +75,15 @@ export class Coordinator implements ShardAccess {
           onTimed: (us) => {
             micros += us;
           },
+          onKeyEvents: (records) => {
+            (events ??= new Map()).set(s, Buffer.from(records));
+          },
           onReply: (r) => {
             link.barrier--;
             replies.set(s, decodeReply(Buffer.from(r)));
             if (--remaining === 0) {
               this.diagnostics.commandDone(conn, args, def, micros);
+              if (events !== null) this.scatterEvents(conn, args, keyIdx, events);
               slot.fill(mergeScatter(spec.merge, proto, keyIdx.length, parts, replies));
             }
           },
@@ -82,11 +94,18 @@ export class Coordinator implements ShardAccess {
     this.shards.scheduleFlush();
   }
 
+  /** A scatter command's keyspace events, as one server would have emitted them: in key order. */
+  private scatterEvents(conn: Connection, args: Buffer[], keyIdx: readonly number[], events: Map<number, Buffer>): void {
+    const keys = keyIdx.map((i) => args[i]);
+    this.shards.deliverKeyEvents(conn, mergeParts(keys, keys.map((k) => this.shards.of(k)), events));
+  }
+
   /**
    * Runs `fn` while holding the given shards. Must be called synchronously from the command's
-   * dispatch (before any await) so the locks take the command's place in the order.
+   * dispatch (before any await) so the locks take the command's place in the order. `origin`: the
+   * client whose command this is (the origin of the steps' keyspace events).
    */
-  async locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>, origin: Connection | null = null): Promise<T> {
     const txid = (this.txSeq = (this.txSeq + 1) >>> 0);
     const ids = [...new Set(shards)].sort((a, b) => a - b);
     const links = ids.map((s) => this.shards.links[s]);
@@ -101,9 +120,23 @@ export class Coordinator implements ShardAccess {
     await Promise.all(reached);
     const held = new Set(ids);
     const tx: Tx = {
-      exec: (shard, def, db, args, proto = 2) => {
+      exec: (shard, def, db, args, proto = 2, onKeyEvents) => {
         if (!held.has(shard)) throw new Error(`transaction does not hold shard ${shard}`);
-        return this.shards.links[shard].handle.step(def.index!, db, proto, args);
+        return this.shards.links[shard].handle.step(def.index!, db, proto, args, origin, onKeyEvents);
+      },
+      execParts: async (parts, keys) => {
+        const events = new Map<number, Buffer>();
+        const replies = await Promise.all(
+          parts.map((p) => {
+            if (!held.has(p.shard)) throw new Error(`transaction does not hold shard ${p.shard}`);
+            return this.shards.links[p.shard].handle.step(p.def.index!, p.db, 2, p.args, origin, (r) => {
+              const before = events.get(p.shard);
+              events.set(p.shard, before ? Buffer.concat([before, r]) : Buffer.from(r));
+            });
+          }),
+        );
+        if (events.size > 0) this.shards.deliverKeyEvents(origin, mergeParts(keys, keys.map((k) => this.shards.of(k)), events));
+        return replies;
       },
     };
     try {
@@ -115,6 +148,26 @@ export class Coordinator implements ShardAccess {
         l.stale = true;
       }
     }
+  }
+}
+
+/** The coordinator as one client's coordinated handlers use it: their transactions are its. */
+class ClientShards implements ShardAccess {
+  readonly count: number;
+
+  constructor(
+    private readonly coord: Coordinator,
+    private readonly conn: Connection,
+  ) {
+    this.count = coord.count;
+  }
+
+  of(key: Buffer): number {
+    return this.coord.of(key);
+  }
+
+  locked<T>(shards: number[], fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.coord.locked(shards, fn, this.conn);
   }
 }
 

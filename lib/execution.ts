@@ -41,7 +41,7 @@ export class Execution {
   context(conn: Connection, def: CommandDef, out: RespWriter): MainContext {
     const s = this.server;
     return {
-      server: s, conn, def, out, closeAfter: false, shards: s.coord, db: conn.db, proto: conn.proto, databases: s.databases,
+      server: s, conn, def, out, closeAfter: false, shards: s.coord.forClient(conn), db: conn.db, proto: conn.proto, databases: s.databases,
       calls: s.pool !== null ? this.calls : { ...this.calls, gather: null }, attemptOnce: undefined,
     };
   }
@@ -158,6 +158,7 @@ export class Execution {
       w.pos = start;
       w.error(errText(e));
     }
+    if (view.events.active && this.directEvents(conn, def, shard, args, start)) return;
     const us = (performance.now() - t0) * 1000;
     s.cmdStats.time(def, us);
     s.diagnostics.commandDone(conn, args, def, us);
@@ -166,5 +167,29 @@ export class Execution {
       s.cmdStats.failed(def);
     }
     s.markDirty(conn);
+  }
+
+  /**
+   * After a direct read while keyspace events are collected: its `keymiss` events are published;
+   * a read that met an expired key is sent to the shard instead (its reply, at `start` of the
+   * connection's output, is dropped), which deletes the key with its `expired` event as Redis's
+   * read does. Returns true when it was sent.
+   */
+  private directEvents(conn: Connection, def: CommandDef, shard: number, args: Buffer[], start: number): boolean {
+    const view = this.server.shards.links[shard].view!;
+    const ev = view.events;
+    ev.endCommand();
+    if (view.metExpired) {
+      view.metExpired = false;
+      ev.clear();
+      conn.ow.pos = start;
+      this.send(conn, def, shard, args);
+      return true;
+    }
+    if (ev.count !== 0) {
+      this.server.keyEvents.deliver(conn, ev.records());
+      ev.clear();
+    }
+    return false;
   }
 }

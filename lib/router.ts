@@ -174,6 +174,6 @@ export class Router {
     if (!def || (!def.shard && !def.coordinated)) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
     const first = this.singleShard(args, keyIndexes(def, args));
     if (def.coordinated && (first < 0 || !def.shard)) return this.server.execution.runDetached(conn, def, args, def.coordinated);
-    return this.server.shards.call(Math.max(0, first), def, conn.db, conn.proto, args);
+    return this.server.shards.call(Math.max(0, first), def, conn.db, conn.proto, args, conn);
   }
 }

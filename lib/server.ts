@@ -25,9 +25,10 @@ import { SlowRouting } from './slow/routing.js';
 import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
-import { Transactions } from './transaction.js';
+import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
+import { Transactions } from './transaction.js';
 
 const log = logger('server');
 
@@ -50,6 +51,8 @@ export class Server implements ConnectionHost {
   readonly diagnostics: Diagnostics;
   /** Keyspace hits/misses of slow-pool reads (INFO adds them to the shards'). */
   readonly slowStats: ShardStats;
+  /** Keyspace notifications and modified-key reports (lib/notifications.ts). */
+  readonly keyEvents: KeyEvents;
   /** The slow-command pool (lib/slow/pool.ts), once started. */
   pool: SlowPool | null = null;
   /** client-output-buffer-limit (lib/output-limits.ts). */
@@ -84,6 +87,8 @@ export class Server implements ConnectionHost {
     this.transactions = new Transactions(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
+    this.keyEvents = new KeyEvents(config);
+    this.keyEvents.publisher = this.pubsub;
     this.pidFile = join(config.str('dir'), 'respdb.pid');
   }
 
@@ -124,7 +129,9 @@ export class Server implements ConnectionHost {
         if (target instanceof Slot && target.def !== null) this.diagnostics.shardDone(target.conn, target.def, micros, args);
       },
       onLatency: (event, ms) => this.diagnostics.event(event, ms),
+      onKeyEvents: (origin, records) => this.keyEvents.deliver(origin, records),
     });
+    this.keyEvents.attach(this.shards);
     this.pool = new SlowPool(this.config.num('slow-cmd-thread-pool-size'), Math.floor(this.config.num('slow-cmd-max-memory') / (1 << 20)), {
       dir,
       nshards: this.shards.count,
@@ -283,8 +290,8 @@ export class Server implements ConnectionHost {
 
   closed(conn: Connection): void {
     this.blocking.cancel(conn);
-    if (conn.multi !== null || conn.watchShards !== null) this.transactions.abort(conn);
     if (conn.subscriptions !== null) this.pubsub.dropAll(conn);
+    if (conn.multi !== null || conn.watchShards !== null) this.transactions.abort(conn);
     this.clients.delete(conn.id);
     this.dirty.delete(conn);
     this.spareDirty.delete(conn);
@@ -294,6 +301,10 @@ export class Server implements ConnectionHost {
   protocolError(conn: Connection, msg: string): void {
     log.debug({ client: conn.addr, msg }, 'protocol error');
     conn.reply(errBuf(msg), true);
+  }
+
+  publishKeyEvents(conn: Connection, records: Buffer): void {
+    this.keyEvents.deliver(conn, records);
   }
 
   markDirty(conn: Connection): void {

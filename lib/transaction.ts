@@ -26,6 +26,7 @@ import { decodeReply } from './resp/decode.js';
 import { RespWriter } from './resp/writer.js';
 import { errBuf, errText } from './errors.js';
 import { mergeScatter, splitScatter } from './coordinator.js';
+import { mergeParts, splitCommands } from './store/key-events.js';
 
 const QUEUED = Buffer.from('+QUEUED\r\n');
 const NO_MULTI = errBuf('ERR Command not allowed inside a transaction');
@@ -50,11 +51,15 @@ export class Transactions {
   private watchDef: CommandDef | null = null;
   private unwatchDef: CommandDef | null = null;
 
-  /** The shards through their rings, as a Tx (for groups that need no lock). */
-  private readonly rings: Tx;
+  constructor(private readonly server: Server) {}
 
-  constructor(private readonly server: Server) {
-    this.rings = { exec: (shard, def, db, args, proto = 2) => server.shards.call(shard, def, db, proto, args) };
+  /** The shards through their rings, as a Tx for `conn`'s groups that need no lock (it is their events' origin). */
+  private rings(conn: Connection): Tx {
+    const shards = this.server.shards;
+    return {
+      exec: (shard, def, db, args, proto = 2, onKeyEvents) => shards.call(shard, def, db, proto, args, conn, onKeyEvents),
+      execParts: (parts) => Promise.all(parts.map((p) => shards.call(p.shard, p.def, p.db, 2, p.args, conn))),
+    };
   }
 
   private get group(): CommandDef {
@@ -155,12 +160,12 @@ export class Transactions {
       const shard = targets.values().next().value!;
       const args = [Buffer.from('exec-group'), watched ? Buffer.from(String(conn.id)) : EMPTY];
       for (const st of steps) pushGroupCommand(args, st.def, conn.db, st.args);
-      done = s.shards.call(shard, this.group, conn.db, conn.proto, args).then((r) => ctx.out.raw(r));
+      done = s.shards.call(shard, this.group, conn.db, conn.proto, args, conn).then((r) => ctx.out.raw(r));
     } else if (!all && !watched && steps.every((st) => st.kind !== 'main')) {
       // Independent parts on several shards (as a scatter command): every shard's group is
       // enqueued in this one step, so all of them sit at the same point of each shard's order and
       // nobody can see one part without the others. No lock needed.
-      done = this.runSteps(ctx, this.rings, steps).then((rs) => this.replyAll(ctx, rs));
+      done = this.runSteps(ctx, this.rings(conn), steps).then((rs) => this.replyAll(ctx, rs));
     } else {
       done = this.locked(ctx, steps, targets, watched, all);
     }
@@ -229,7 +234,7 @@ export class Transactions {
         }
       }
       this.replyAll(ctx, await this.runSteps(ctx, tx, steps));
-    });
+    }, conn);
   }
 
   private replyAll(ctx: MainContext, replies: Buffer[]): void {
@@ -246,32 +251,39 @@ export class Transactions {
     const replies: Buffer[] = new Array(steps.length);
     let groups = new Map<number, { args: Buffer[]; sinks: Array<(r: Buffer) => void> }>();
     let after: Array<() => void> = [];
-    const add = (shard: number, def: CommandDef, args: Buffer[], sink: (r: Buffer) => void): void => {
+    // the groups' commands in the EXEC's order: which shard, which step (their keyspace events' order)
+    let order: Array<{ shard: number; step: number }> = [];
+    const add = (shard: number, def: CommandDef, args: Buffer[], sink: (r: Buffer) => void, step: number): void => {
       let g = groups.get(shard);
       if (!g) groups.set(shard, (g = { args: [Buffer.from('exec-group'), EMPTY], sinks: [] }));
       pushGroupCommand(g.args, def, conn.db, args);
       g.sinks.push(sink);
+      order.push({ shard, step });
     };
     const flush = async (): Promise<void> => {
       if (groups.size === 0) return;
       const gs = groups;
       const fin = after;
+      const ord = order;
       groups = new Map();
       after = [];
+      order = [];
+      const events = new Map<number, Buffer[]>();
       await Promise.all(
         [...gs].map(async ([shard, g]) => {
-          const r = await tx!.exec(shard, this.group, conn.db, g.args, conn.proto);
+          const r = await tx!.exec(shard, this.group, conn.db, g.args, conn.proto, (rec) => events.set(shard, splitCommands(Buffer.from(rec))));
           const els = arrayElements(r);
           if (els === null || els.length !== g.sinks.length) throw new Error('malformed transaction group reply');
           for (let i = 0; i < els.length; i++) g.sinks[i](Buffer.from(els[i]));
         }),
       );
+      if (events.size > 0) this.publishInOrder(conn, steps, ord, events);
       for (const f of fin) f();
     };
     for (let i = 0; i < steps.length; i++) {
       const st = steps[i];
       if (st.kind === 'shard') {
-        add(st.shard, st.def, st.args, (r) => (replies[i] = r));
+        add(st.shard, st.def, st.args, (r) => (replies[i] = r), i);
       } else if (st.kind === 'scatter') {
         const split = splitScatter(this.server.shards, st.def, st.args, st.idx);
         if (typeof split === 'string') {
@@ -279,7 +291,7 @@ export class Transactions {
           continue;
         }
         const got = new Map<number, ReturnType<typeof decodeReply>>();
-        for (const [shard, p] of split) add(shard, st.def, p.args, (r) => got.set(shard, decodeReply(r)));
+        for (const [shard, p] of split) add(shard, st.def, p.args, (r) => got.set(shard, decodeReply(r)), i);
         after.push(() => (replies[i] = mergeScatter(st.def.scatter!.merge, conn.proto, st.idx.length, split, got)));
       } else {
         await flush();
@@ -288,6 +300,33 @@ export class Transactions {
     }
     await flush();
     return replies;
+  }
+
+  /**
+   * The keyspace events of groups run at once on several shards (each shard's records split per
+   * command), published in the order of the EXEC's commands, as one server would have emitted
+   * them; a command split over shards (MSET...) has its parts' events in the order of its keys.
+   */
+  private publishInOrder(conn: Connection, steps: Step[], order: Array<{ shard: number; step: number }>, events: Map<number, Buffer[]>): void {
+    const shards = this.server.shards;
+    const next = new Map<number, number>();
+    for (let i = 0; i < order.length; ) {
+      const at = order[i].step;
+      const parts = new Map<number, Buffer>();
+      for (; i < order.length && order[i].step === at; i++) {
+        const shard = order[i].shard;
+        const k = next.get(shard) ?? 0;
+        next.set(shard, k + 1);
+        const chunk = events.get(shard)?.[k];
+        if (chunk !== undefined && chunk.length > 0) parts.set(shard, chunk);
+      }
+      if (parts.size === 0) continue;
+      const st = steps[at];
+      if (st.kind === 'scatter' && parts.size > 1) {
+        const keys = st.idx.map((j) => st.args[j]);
+        shards.deliverKeyEvents(conn, mergeParts(keys, keys.map((k) => shards.of(k)), parts));
+      } else for (const c of parts.values()) shards.deliverKeyEvents(conn, c);
+    }
   }
 
   /** A main-thread or cross-shard command inside EXEC: its handler over the transaction's shards. */

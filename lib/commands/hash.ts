@@ -10,6 +10,7 @@
 
 import type { CommandDef, ShardExec } from './types.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { EV } from '../store/key-events.js';
 import { scanWork, drawWork } from './work.js';
 import { E, RedisError, wrongArgs } from '../errors.js';
 import {
@@ -208,7 +209,7 @@ export const hashCommands: CommandDef[] = [
     complexity: 'O(N) where N is the number of fields being requested.',
   }),
   cmd({
-    name: 'hmset', arity: -4, flags: FAST_WRITE, acl: ['hash'], shard: hsetGeneric('hmset'),
+    name: 'hmset', keyEvents: EV.hset, arity: -4, flags: FAST_WRITE, acl: ['hash'], shard: hsetGeneric('hmset'),
     keySpecs: spec(['RW', 'update']),
     summary: 'Set multiple hash fields to multiple values', since: '2.0.0', ...H,
     complexity: 'O(N) where N is the number of fields being set.',

@@ -17,8 +17,8 @@ import { zsetCommands } from './zset.js';
 import { blockingCommands } from './blocking.js';
 import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
-import { txnCommands } from './txn.js';
 import { pubsubCommands } from './pubsub.js';
+import { txnCommands } from './txn.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -32,8 +32,8 @@ export const FAMILIES: readonly CommandDef[][] = [
   connectionCommands,
   serverCommands,
   diagnosticsCommands,
-  txnCommands,
   pubsubCommands,
+  txnCommands,
   internalCommands,
 ];
 

@@ -1,8 +1,8 @@
 // The internal entries: shard-side steps of main-thread and cross-shard commands, not visible to
 // clients, in one list for lib/commands/index.ts. The keyspace commands' steps are declared next
 // to their commands (keyspace-db.ts: dbsize keys scan randomkey flushdb flushall swapdb;
-// keyspace.ts: dump-key restore-key del-key); `fence` is here. Every internal command runs in the
-// logical db it is sent with (x.db).
+// keyspace.ts: dump-key restore-key del-key); `fence` and `key-events` are here. Every internal
+// command runs in the logical db it is sent with (x.db).
 
 import type { CommandDef, ShardExec } from './types.js';
 import { cmd } from './define.js';
@@ -14,11 +14,27 @@ function fence(x: ShardExec): void {
   x.out.ok();
 }
 
+/**
+ * key-events word: from here on the shard collects the keyspace events and modified keys this
+ * switch asks for (lib/store/key-events.ts KeyEventLog.configure). It travels in the request
+ * stream, so a command sent before a change (CONFIG SET notify-keyspace-events, a client turning
+ * tracking on) runs with the old switch and every command after it with the new one. Marked as a
+ * write: the rest of its batch runs in a write transaction, where reads can expire keys.
+ */
+function keyEventsSwitch(x: ShardExec, args: Buffer[]): void {
+  x.store.configureEvents(Number(args[1].toString('latin1')));
+  x.out.ok();
+}
+
 export const internalCommands: CommandDef[] = [
   ...keyspaceDbSteps,
   ...keyMoveSteps,
   cmd({
     name: 'fence', arity: 1, flags: ['readonly'], acl: ['keyspace'], shard: fence, internal: true,
     summary: 'No-op: its reply means everything queued before it has committed.', since: '0.1.0', group: 'internal',
+  }),
+  cmd({
+    name: 'key-events', arity: 2, flags: ['write'], acl: ['keyspace'], shard: keyEventsSwitch, internal: true,
+    summary: 'Sets which keyspace events and modified-key reports the shard collects.', since: '0.1.0', group: 'internal',
   }),
 ];

@@ -10,6 +10,7 @@ import type { CommandDef, ShardExec, WakeTarget } from './types.js';
 import type { MainContext, ShardCalls } from '../main-context.js';
 import type { Server } from '../server.js';
 import { cmd, isKw, kw } from './define.js';
+import { EV } from '../store/key-events.js';
 import { E } from '../errors.js';
 import { TYPE_NAMES } from '../store/meta.js';
 import { parseCursor, parseI64, parseIntArg } from '../resp/number.js';
@@ -295,19 +296,19 @@ export const keyspaceDbCommands: CommandDef[] = [
     summary: 'Return a random key from the keyspace', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'flushdb', wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushdb'), reachesShards: true,
+    name: 'flushdb', keyEvents: (_a, e) => e.flushed(e.db), wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushdb'), reachesShards: true,
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     summary: 'Remove all keys from the current database', since: '1.0.0', group: 'server',
     complexity: 'O(N) where N is the number of keys in the selected database',
   }),
   cmd({
-    name: 'flushall', wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushall'), reachesShards: true,
+    name: 'flushall', keyEvents: (_a, e) => e.flushed(-1), wakes: WAKES_NOBODY, touchesAllKeys: true, arity: -1, flags: ['write'], acl: ['keyspace', 'dangerous'], main: flushGeneric('flushall'), reachesShards: true,
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     summary: 'Remove all keys from all databases', since: '1.0.0', group: 'server',
     complexity: 'O(N) where N is the total number of keys in all databases',
   }),
   cmd({
-    name: 'swapdb', wakes: swapdbWakes, touchesAllKeys: true, arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'dangerous'], main: swapdb, reachesShards: true,
+    name: 'swapdb', keyEvents: EV.none, wakes: swapdbWakes, touchesAllKeys: true, arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'dangerous'], main: swapdb, reachesShards: true,
     summary: 'Swaps two Redis databases', since: '4.0.0', group: 'server',
     complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
   }),

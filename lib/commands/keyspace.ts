@@ -8,7 +8,8 @@
 // internal.ts). The keyless commands (DBSIZE KEYS SCAN RANDOMKEY FLUSHDB FLUSHALL SWAPDB) are
 // keyspace-db.ts; keyspaceCommands lists both files' entries.
 
-import type { CommandDef, KeySpecDoc, ShardExec, CoordContext, WakeTarget } from './types.js';
+import type { CommandDef, KeySpecDoc, KeyEventSpec, ShardExec, CoordContext, WakeTarget } from './types.js';
+import { EV } from '../store/key-events.js';
 import type { MainContext } from '../main-context.js';
 import { cmd, isKw, keySpec, kw } from './define.js';
 import { E, invalidExpire } from '../errors.js';
@@ -17,8 +18,8 @@ import { decodeReply } from '../resp/decode.js';
 import { internal } from './registry.js';
 import { DEL, UNLINK } from '../store/effects.js';
 import {
-  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, countExisting, copyKey, deleteKey, deleteKeys, dumpKey, expireKey,
-  expireTime, keyEncoding, keyExists, keyIdleSeconds, keyRefcount, moveKey, persistKey, renameKey, restoreKey, timeToLive, typeName,
+  EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, countExisting, copyKey, deleteKeys, dumpKey, expireKey,
+  expireTime, keyEncoding, keyExists, keyIdleSeconds, keyRefcount, moveKey, persistKey, renameAway, renameKey, restoreKey, timeToLive, typeName,
 } from '../store/keyspace.js';
 import { expireDeadline } from '../store/expiry.js';
 import { keyspaceDbCommands } from './keyspace-db.js';
@@ -118,6 +119,8 @@ function renameGeneric(nx: boolean) {
 const DUMP_KEY = Buffer.from('dump-key');
 const RESTORE_KEY = Buffer.from('restore-key');
 const DEL_KEY = Buffer.from('del-key');
+const RENAMED = Buffer.from('rename');
+const COPIED = Buffer.from('copy');
 const NX = Buffer.from('nx');
 const REPLACE = Buffer.from('replace');
 
@@ -136,10 +139,10 @@ function renameCoordinated(nx: boolean) {
       if (d === null) return out.error(E.noKey);
       const [t, exp, body] = d as [bigint, Buffer, Buffer];
       const mode = nx ? NX : REPLACE;
-      const r = decodeReply(await tx.exec(sb, internal('restore-key'), db, [RESTORE_KEY, dst, mode, Buffer.from(String(t)), exp, body]));
+      const r = decodeReply(await tx.exec(sb, internal('restore-key'), db, [RESTORE_KEY, dst, mode, Buffer.from(String(t)), exp, body, RENAMED]));
       if (r instanceof Error) return out.error(r.message);
       if (r === 0n) return out.int(0);
-      const dr = decodeReply(await tx.exec(sa, internal('del-key'), db, [DEL_KEY, src]));
+      const dr = decodeReply(await tx.exec(sa, internal('del-key'), db, [DEL_KEY, src, dst]));
       if (dr instanceof Error) return out.error(dr.message);
       if (nx) out.int(1);
       else out.ok();
@@ -189,7 +192,7 @@ function copyCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> | voi
     if (d === null) return out.int(0);
     const [t, exp, body] = d as [bigint, Buffer, Buffer];
     const mode = o.replace ? REPLACE : NX;
-    const r = decodeReply(await tx.exec(sb, internal('restore-key'), toDb, [RESTORE_KEY, dst, mode, Buffer.from(String(t)), exp, body]));
+    const r = decodeReply(await tx.exec(sb, internal('restore-key'), toDb, [RESTORE_KEY, dst, mode, Buffer.from(String(t)), exp, body, COPIED]));
     if (r instanceof Error) return out.error(r.message);
     out.int(r as bigint);
   });
@@ -216,18 +219,44 @@ function dumpKeyOnShard(x: ShardExec, args: Buffer[]): void {
 }
 
 /**
- * restore-key key replace|nx type expiry value: creates key in x.db from a dump-key reply.
- * Replies 0 (nx and the key exists) or 1.
+ * restore-key key replace|nx type expiry value rename|copy: creates key in x.db from a dump-key
+ * reply, as the destination of a RENAME or a COPY. Replies 0 (nx and the key exists) or 1.
  */
 function restoreKeyOnShard(x: ShardExec, args: Buffer[]): void {
   const nx = args[2][0] === 110; // 'n'
-  x.out.int(restoreKey(x, args[1], { type: parseIntArg(args[3])!, expire: args[4], body: args[5] }, nx));
+  x.out.int(restoreKey(x, args[1], { type: parseIntArg(args[3])!, expire: args[4], body: args[5] }, nx, args[6][0] === 99 /* c */ ? 'copy' : 'rename'));
 }
 
-/** del-key key: deletes one key (the source of a cross-shard RENAME). */
+/** del-key key dst: deletes the source of a cross-shard RENAME to dst. */
 function delKeyOnShard(x: ShardExec, args: Buffer[]): void {
-  x.out.int(deleteKey(x, args[1], DEL) ? 1 : 0);
+  x.out.int(renameAway(x, args[1], args[2]) ? 1 : 0);
 }
+
+// Keyspace events of the effects (Redis creates the destination anew, dbAdd: its `new` even when
+// it replaced a key).
+
+/** RENAME src dst (RENAMENX is logged as RENAME too). */
+const renameEvents: KeyEventSpec = (a, e) => {
+  e.event(a[2], EV.new);
+  e.event(a[1], EV.rename_from);
+  e.event(a[2], EV.rename_to);
+};
+
+/** MOVE key db: the key appears in db, leaves this one. */
+const moveEvents: KeyEventSpec = (a, e) => {
+  const to = Number(a[2].toString('latin1'));
+  e.event(a[1], EV.new, to);
+  e.event(a[1], EV.move_from);
+  e.event(a[1], EV.move_to, to);
+};
+
+/** COPY src dst [DB n] [REPLACE], as sent: the copy appears in its database. */
+const copyEvents: KeyEventSpec = (a, e) => {
+  let db = e.db;
+  for (let i = 3; i + 1 < a.length; i++) if (isKw(a[i], 'db')) db = Number(a[i + 1].toString('latin1'));
+  e.event(a[2], EV.new, db);
+  e.event(a[2], EV.copy_to, db);
+};
 
 // ---------------------------------------------------------------------------------------------
 // OBJECT
@@ -311,13 +340,13 @@ const MULTI_SUM = ['request_policy:multi_shard', 'response_policy:agg_sum'];
 
 export const keyspaceCommands: CommandDef[] = [
   cmd({
-    name: 'del', capturedReply: () => 1, arity: -2, flags: ['write'], acl: ['keyspace'], shard: del,
+    name: 'del', arity: -2, flags: ['write'], acl: ['keyspace'], shard: del,
     keySpecs: [ks(['RM', 'delete'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Delete a key', since: '1.0.0', ...G, complexity: 'O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).',
   }),
   cmd({
-    name: 'unlink', arity: -2, flags: ['write', 'fast'], acl: ['keyspace'], shard: unlink,
+    name: 'unlink', keyEvents: EV.del, arity: -2, flags: ['write', 'fast'], acl: ['keyspace'], shard: unlink,
     keySpecs: [ks(['RM', 'delete'], 1, -1)], tips: MULTI_SUM,
     scatter: { group: 1, merge: 'sum' },
     summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', since: '4.0.0', ...G, complexity: 'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
@@ -356,7 +385,7 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'Set the expiration for a key as a UNIX timestamp', since: '1.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'pexpireat', arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], shard: expireGeneric('pexpireat', 1n, false),
+    name: 'pexpireat', keyEvents: EV.expire, arity: -3, flags: ['write', 'fast'], acl: ['keyspace'], shard: expireGeneric('pexpireat', 1n, false),
     keySpecs: [ks(['RW', 'update'])],
     summary: 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', since: '2.6.0', ...G, complexity: 'O(1)',
   }),
@@ -386,7 +415,7 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'Remove the expiration from a key', since: '2.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'rename', arity: 3, flags: ['write'], acl: ['keyspace'], shard: renameGeneric(false),
+    name: 'rename', keyEvents: renameEvents, arity: 3, flags: ['write'], acl: ['keyspace'], shard: renameGeneric(false),
     keySpecs: [ks(['RW', 'access', 'delete']), ks(['OW', 'update'], 2)],
     coordinated: renameCoordinated(false),
     summary: 'Rename a key', since: '1.0.0', ...G, complexity: 'O(1)',
@@ -398,13 +427,13 @@ export const keyspaceCommands: CommandDef[] = [
     summary: 'Rename a key, only if the new key does not exist', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'copy', wakes: copyWakes, arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace'], shard: copy, coordinated: copyCoordinated,
+    name: 'copy', keyEvents: copyEvents, wakes: copyWakes, arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace'], shard: copy, coordinated: copyCoordinated,
     keySpecs: [ks(['RO', 'access']), ks(['OW', 'update'], 2)],
     summary: 'Copy a key', since: '6.2.0', ...G,
     complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
   }),
   cmd({
-    name: 'move', wakes: moveWakes, arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], shard: move,
+    name: 'move', keyEvents: moveEvents, wakes: moveWakes, arity: 3, flags: ['write', 'fast'], acl: ['keyspace'], shard: move,
     keySpecs: [ks(['RW', 'access', 'update'])],
     summary: 'Move a key to another database', since: '1.0.0', ...G, complexity: 'O(1)',
   }),
@@ -447,6 +476,6 @@ const STEP = { acl: ['keyspace'], internal: true, since: '0.1.0', group: 'intern
 /** The steps of a key's move across shards (internal.ts puts them in internalCommands). */
 export const keyMoveSteps: CommandDef[] = [
   cmd({ name: 'dump-key', arity: 2, flags: ['readonly'], shard: dumpKeyOnShard, summary: 'Serializes a key for a cross-shard move.', ...STEP }),
-  cmd({ name: 'restore-key', arity: 6, flags: ['write'], shard: restoreKeyOnShard, summary: 'Re-creates a key from dump-key.', ...STEP }),
-  cmd({ name: 'del-key', arity: 2, flags: ['write'], shard: delKeyOnShard, summary: 'Deletes one key (cross-shard RENAME source).', ...STEP }),
+  cmd({ name: 'restore-key', arity: 7, flags: ['write'], shard: restoreKeyOnShard, summary: 'Re-creates a key from dump-key.', ...STEP }),
+  cmd({ name: 'del-key', arity: 3, flags: ['write'], shard: delKeyOnShard, summary: 'Deletes one key (cross-shard RENAME source).', ...STEP }),
 ];

@@ -12,7 +12,8 @@
 // (lib/commands/blocking.ts) run LMPOP and LMOVE by name: their names, arguments and replies are
 // part of that contract.
 
-import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
+import type { CommandDef, KeySpecDoc, KeyEventEmitter, ShardExec, CoordContext } from './types.js';
+import { EV } from '../store/key-events.js';
 import { cmd, isKw, keySpec } from './define.js';
 import { parseMpop } from './mpop.js';
 
@@ -203,6 +204,9 @@ const B_RPOP = Buffer.from('RPOP');
 const B_LPUSH = Buffer.from('LPUSH');
 const B_RPUSH = Buffer.from('RPUSH');
 const B_LLEN = Buffer.from('LLEN');
+const B_LINDEX = Buffer.from('LINDEX');
+const B_HEAD = Buffer.from('0');
+const B_TAIL = Buffer.from('-1');
 const B_LMPOP = Buffer.from('LMPOP');
 const B_COUNT = Buffer.from('COUNT');
 
@@ -213,20 +217,20 @@ function lmoveCoordinatedWith(ctx: CoordContext, src: Buffer, dst: Buffer, fromL
   const sb = shards.of(dst);
   return shards.locked([sa, sb], async (tx) => {
     // Redis's order: a missing source answers nil whatever the destination holds; then the
-    // source's type, then the destination's.
-    const [rs, rd] = await Promise.all([tx.exec(sa, llenDef, db, [B_LLEN, src]), tx.exec(sb, llenDef, db, [B_LLEN, dst])]);
-    const ls = decodeReply(rs);
-    if (ls instanceof Error) return out.error(ls.message);
-    if (ls === 0n) return out.nil();
+    // source's type, then the destination's. The element is read first, pushed, then popped:
+    // Redis's order of the changes (and of their keyspace events). A source that expires between
+    // the steps is gone when the pop comes: the move happened just before its expiry.
+    const [rs, rd] = await Promise.all([tx.exec(sa, lindexDef, db, [B_LINDEX, src, fromLeft ? B_HEAD : B_TAIL]), tx.exec(sb, llenDef, db, [B_LLEN, dst])]);
+    const vs = decodeReply(rs);
+    if (vs instanceof Error) return out.error(vs.message);
+    if (vs === null) return out.nil();
     const ld = decodeReply(rd);
     if (ld instanceof Error) return out.error(ld.message);
-    const pr = decodeReply(await tx.exec(sa, fromLeft ? lpopDef : rpopDef, db, [fromLeft ? B_LPOP : B_RPOP, src]));
-    if (pr instanceof Error) return out.error(pr.message);
-    // the source expired between the two steps
-    if (pr === null) return out.nil();
-    const v = Buffer.from(pr as Buffer);
+    const v = Buffer.from(vs as Buffer);
     const ur = decodeReply(await tx.exec(sb, toLeft ? lpushDef : rpushDef, db, [toLeft ? B_LPUSH : B_RPUSH, dst, v]));
     if (ur instanceof Error) return out.error(ur.message);
+    const pr = decodeReply(await tx.exec(sa, fromLeft ? lpopDef : rpopDef, db, [fromLeft ? B_LPOP : B_RPOP, src]));
+    if (pr instanceof Error) return out.error(pr.message);
     out.bulk(v);
   });
 }
@@ -273,10 +277,23 @@ function lmpopCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> {
 // The table
 // ------------------------------------------------------------------------------------------------
 
+/** LMOVE / RPOPLPUSH as effects: the push on the destination, then the pop from the source (Redis's order). */
+function moveEvents(a: Buffer[], e: KeyEventEmitter, fromLeft: boolean, toLeft: boolean): void {
+  e.event(a[2], toLeft ? EV.lpush : EV.rpush);
+  e.event(a[1], fromLeft ? EV.lpop : EV.rpop);
+}
+
 const LIST = ['list'];
 const G = { group: 'list' } as const;
 const ks = (flags: string[], index = 1): KeySpecDoc => keySpec(flags, index);
 const PUSH_COMPLEXITY = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
+
+const lindexDef = cmd({
+  name: 'lindex', direct: true, arity: 3, flags: ['readonly'], acl: LIST, shard: lindex,
+  keySpecs: [ks(['RO', 'access'])],
+  summary: 'Get an element from a list by its index', since: '1.0.0', ...G,
+  complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
+});
 
 const llenDef = cmd({
   name: 'llen', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: LIST, shard: llen,
@@ -303,7 +320,7 @@ const lpushDef = cmd({
 });
 
 const rpushDef = cmd({
-  name: 'rpush', capturedReply: (args) => args.length - 2, arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, false),
+  name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, false),
   keySpecs: [ks(['RW', 'insert'])],
   summary: 'Append one or multiple elements to a list', since: '1.0.0', ...G, complexity: PUSH_COMPLEXITY,
 });
@@ -319,24 +336,19 @@ export const listCommands: CommandDef[] = [
   lpushDef,
   rpushDef,
   cmd({
-    name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(true, true),
+    name: 'lpushx', keyEvents: EV.lpush, arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(true, true),
     keySpecs: [ks(['RW', 'insert'])],
     summary: 'Prepend an element to a list, only if the list exists', since: '2.2.0', ...G, complexity: PUSH_COMPLEXITY,
   }),
   cmd({
-    name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, true),
+    name: 'rpushx', keyEvents: EV.rpush, arity: -3, flags: ['write', 'denyoom', 'fast'], acl: LIST, shard: pushGeneric(false, true),
     keySpecs: [ks(['RW', 'insert'])],
     summary: 'Append an element to a list, only if the list exists', since: '2.2.0', ...G, complexity: PUSH_COMPLEXITY,
   }),
   lpopDef,
   rpopDef,
   llenDef,
-  cmd({
-    name: 'lindex', direct: true, arity: 3, flags: ['readonly'], acl: LIST, shard: lindex,
-    keySpecs: [ks(['RO', 'access'])],
-    summary: 'Get an element from a list by its index', since: '1.0.0', ...G,
-    complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
-  }),
+  lindexDef,
   cmd({
     name: 'linsert', arity: 5, flags: ['write', 'denyoom'], acl: LIST, shard: linsert,
     keySpecs: [ks(['RW', 'insert'])],
@@ -374,12 +386,12 @@ export const listCommands: CommandDef[] = [
     complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.',
   }),
   cmd({
-    name: 'lmove', arity: 5, flags: ['write', 'denyoom'], acl: LIST, shard: lmove, coordinated: lmoveCoordinated,
+    name: 'lmove', keyEvents: (a, e) => moveEvents(a, e, sideArg(a[3]), sideArg(a[4])), arity: 5, flags: ['write', 'denyoom'], acl: LIST, shard: lmove, coordinated: lmoveCoordinated,
     keySpecs: [ks(['RW', 'access', 'delete']), ks(['RW', 'insert'], 2)],
     summary: 'Pop an element from a list, push it to another list and return it', since: '6.2.0', ...G, complexity: 'O(1)',
   }),
   cmd({
-    name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], acl: LIST, shard: rpoplpush, coordinated: rpoplpushCoordinated,
+    name: 'rpoplpush', keyEvents: (a, e) => moveEvents(a, e, false, true), arity: 3, flags: ['write', 'denyoom'], acl: LIST, shard: rpoplpush, coordinated: rpoplpushCoordinated,
     keySpecs: [ks(['RW', 'access', 'delete']), ks(['RW', 'insert'], 2)],
     summary: 'Remove the last element in a list, prepend it to another list and return it', since: '1.2.0', ...G, complexity: 'O(1)',
   }),

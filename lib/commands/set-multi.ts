@@ -15,6 +15,7 @@
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext, Tx } from './types.js';
 import type { RespWriter } from '../resp/writer.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { EV, eventId } from '../store/key-events.js';
 import { lookup } from './registry.js';
 import { STORE_TO_FIRST } from './work.js';
 import { E, RedisError } from '../errors.js';
@@ -207,7 +208,7 @@ function algebraStoreCoordinated(op: SetOp) {
     const keys = args.slice(2);
     return ctx.shards.locked(shardsOf(ctx, args.slice(1)), async (tx) => {
       const members = await gather(tx, ctx, op, keys);
-      const r = check(decodeReply(await tx.exec(ctx.shards.of(dst), setStoreDef, ctx.db, [SET_STORE, dst, ...members])));
+      const r = check(decodeReply(await tx.exec(ctx.shards.of(dst), setStoreDef, ctx.db, [SET_STORE, dst, Buffer.from(ctx.def.name), ...members])));
       ctx.out.int(r as bigint);
     });
   };
@@ -249,9 +250,12 @@ function setFilter(op: 'inter' | 'diff') {
   };
 }
 
-/** set-store dst member...: dst becomes the set of the given distinct members; replies their count. */
+/**
+ * set-store dst command member...: dst becomes the set of the given distinct members, the result
+ * of `command` (its keyspace event); replies their count.
+ */
 function setStore(x: ShardExec, args: Buffer[]): void {
-  x.out.int(replaceSet(x, args[1], args.slice(2)));
+  x.out.int(replaceSet(x, args[1], args.slice(3), eventId(args[2].toString('latin1'))));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -289,14 +293,17 @@ const setDiffDef = cmd({
   summary: 'Internal: the given members that are in none of the given sets.',
 });
 const setStoreDef = cmd({
-  name: 'set-store', capturedReply: (args) => args.length - 2, arity: -2, flags: ['write'], shard: setStore, ...internalSpec,
+  name: 'set-store', capturedReply: (args) => args.length - 3, arity: -3, flags: ['write'], shard: setStore, ...internalSpec,
   summary: 'Internal: replaces a key by a set of the given members.',
 });
 
 /** SMOVE and the algebra, in the order setCommands lists them. */
 export const setMultiKeyCommands: CommandDef[] = [
   cmd({
-    name: 'smove', arity: 4, flags: ['write', 'fast'], acl: ['set'], shard: smove, coordinated: smoveCoordinated,
+    name: 'smove', keyEvents: (a, e) => {
+      e.event(a[1], EV.srem);
+      e.event(a[2], EV.sadd);
+    }, arity: 4, flags: ['write', 'fast'], acl: ['set'], shard: smove, coordinated: smoveCoordinated,
     keySpecs: [spec(['RW', 'access', 'delete']), spec(['RW', 'insert'], 2)],
     summary: 'Move a member from one set to another', since: '1.0.0', ...S, complexity: 'O(1)',
   }),

@@ -8,22 +8,21 @@
 // elements of a list, set or sorted set, in their stored order) and sort-lookup (many string
 // values / hash fields at once, nil for a missing key or another type, as SORT's lookups are).
 // The patterns, weights and order are lib/commands/sort-order.ts. STORE writes the result through
-// DEL + RPUSH on the destination's shard, so the binlog holds ordinary list commands.
+// the internal sort-store on the destination's shard (logged as DEL + RPUSH, ordinary list
+// commands in the binlog).
 
 import type { CommandDef, ShardExec, CoordContext, Tx } from './types.js';
 import { cmd, isKw } from './define.js';
 import { E } from '../errors.js';
 import { decodeReply, type Decoded } from '../resp/decode.js';
 import { parseI64 } from '../resp/number.js';
-import { internal, lookup } from './registry.js';
+import { internal } from './registry.js';
 import { T_LIST, T_SET, T_ZSET } from '../store/meta.js';
-import { sortLookup, sortSource } from '../store/sort.js';
+import { sortLookup, sortSource, storeSorted } from '../store/sort.js';
 import { isHashPattern, limitWindow, sortElements, substitute, type Lookup } from './sort-order.js';
 
 const SORT_SOURCE = Buffer.from('sort-source');
 const SORT_LOOKUP = Buffer.from('sort-lookup');
-const DEL = Buffer.from('DEL');
-const RPUSH = Buffer.from('RPUSH');
 const MODE_KEY = Buffer.from('k');
 const MODE_FIELD = Buffer.from('h');
 const EMPTY = Buffer.alloc(0);
@@ -216,19 +215,27 @@ function sortCommand(readonly: boolean) {
 }
 
 /**
- * STORE: replaces `dst` with a list of `values` (nil as an empty string) through DEL and RPUSH on
- * its shard, so the binlog holds ordinary list commands; an RPUSH's error text, or null.
+ * STORE: replaces `dst` with a list of `values` (nil as an empty string) through sort-store on its
+ * shard, in chunks; a step's error text, or null.
  */
 async function storeList(tx: Tx, shard: number, db: number, dst: Buffer, values: Array<Buffer | null>): Promise<string | null> {
-  await tx.exec(shard, lookup('del')!, db, [DEL, dst]);
-  const rpush = lookup('rpush')!;
-  for (let i = 0; i < values.length; i += STORE_CHUNK) {
+  const def = internal('sort-store');
+  for (let i = 0; i === 0 || i < values.length; i += STORE_CHUNK) {
     const chunk = values.slice(i, i + STORE_CHUNK).map((v) => v ?? EMPTY);
-    const r = decodeReply(await tx.exec(shard, rpush, db, [RPUSH, dst, ...chunk]));
+    const r = decodeReply(await tx.exec(shard, def, db, [SORT_STORE, dst, i === 0 ? FIRST : NEXT, ...chunk]));
     if (r instanceof Error) return r.message;
   }
   return null;
 }
+
+/** sort-store dst 1|0 value...: a chunk of SORT ... STORE's result, the first one replacing dst. */
+function sortStoreStep(x: ShardExec, args: Buffer[]): void {
+  x.out.int(storeSorted(x, args[1], args.slice(3), args[2][0] === 49 /* 1 */));
+}
+
+const SORT_STORE = Buffer.from('sort-store');
+const FIRST = Buffer.from('1');
+const NEXT = Buffer.from('0');
 
 /** SORT's keys for COMMAND GETKEYS: the sorted key and STORE's destination. */
 function sortKeys(args: Buffer[]): number[] {
@@ -269,5 +276,9 @@ export const sortCommands: CommandDef[] = [
     complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).',
   }),
   cmd({ name: 'sort-source', arity: 2, flags: ['readonly'], internal: true, shard: sortSourceStep, summary: 'SORT: elements of the sorted key', since: '', group: 'internal' }),
+  cmd({
+    name: 'sort-store', arity: -3, flags: ['write'], internal: true, shard: sortStoreStep, capturedReply: (args) => args.length - 3,
+    summary: 'SORT: a chunk of STORE\'s result', since: '', group: 'internal',
+  }),
   cmd({ name: 'sort-lookup', arity: -1, flags: ['readonly'], internal: true, shard: sortLookupStep, summary: 'SORT: BY/GET pattern lookups', since: '', group: 'internal' }),
 ];

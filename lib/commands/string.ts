@@ -5,8 +5,9 @@
 // Behaviour follows redis-server 7.0 (test/commands/string*.test.ts diff every command against
 // it), including the order in which Redis checks arguments and the key.
 
-import type { CommandDef, KeySpecDoc, ShardExec, CoordContext } from './types.js';
-import { cmd, keySpec } from './define.js';
+import type { CommandDef, KeySpecDoc, KeyEventSpec, ShardExec, CoordContext } from './types.js';
+import { cmd, isKw, keySpec } from './define.js';
+import { EV } from '../store/key-events.js';
 import { E, invalidExpire, wrongArgs } from '../errors.js';
 import { parseI64, INT64_MIN } from '../resp/number.js';
 import { parseLongDouble } from '../resp/long-double.js';
@@ -212,7 +213,12 @@ function msetnxCoordinated(ctx: CoordContext, args: Buffer[]): Promise<void> | v
       if (d instanceof Error) return ctx.out.error(d.message);
       if (d !== 0n) return ctx.out.int(0);
     }
-    const done = await Promise.all([...parts].map(([s, kv]) => tx.exec(s, msetDef, db, [MSET, ...kv])));
+    const keys: Buffer[] = [];
+    for (let i = 1; i < args.length; i += 2) keys.push(args[i]);
+    const done = await tx.execParts(
+      [...parts].map(([s, kv]) => ({ shard: s, def: msetDef, db, args: [MSET, ...kv] })),
+      keys,
+    );
     for (const r of done) {
       const d = decodeReply(r);
       if (d instanceof Error) return ctx.out.error(d.message);
@@ -312,8 +318,14 @@ function incrbyfloat(x: ShardExec, args: Buffer[]): void {
 
 const MSETNX_CHECK = Buffer.from('msetnx-check');
 
+/** SET as an effect (SET k v, SET k v KEEPTTL, SET k v PXAT t): set, then expire with PXAT. */
+const setEvents: KeyEventSpec = (a, e) => {
+  e.event(a[1], EV.set);
+  if (a.length === 5 && isKw(a[3], 'pxat')) e.event(a[1], EV.expire);
+};
+
 const msetDef = cmd({
-  name: 'mset', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: mset,
+  name: 'mset', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: mset, keyEvents: EV.set,
   scatter: { group: 2, merge: 'ok' },
   keySpecs: spec(['OW', 'update'], -1, 2), tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'],
   summary: 'Set multiple keys to multiple values', since: '1.0.1', group: 'string', complexity: 'O(N) where N is the number of keys to set.',
@@ -340,7 +352,7 @@ export const stringCommands: CommandDef[] = [
     summary: 'Get the value of a key', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: set,
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: set, keyEvents: setEvents,
     keySpecs: spec(['RW', 'access', 'update', 'variable_flags'], 0, 1, 'RW and ACCESS due to the optional `GET` argument'),
     summary: 'Set the string value of a key', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
@@ -401,7 +413,7 @@ export const stringCommands: CommandDef[] = [
     summary: 'Get the length of the value stored in a key', since: '2.2.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: incr,
+    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: incr, keyEvents: EV.incrby,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Increment the integer value of a key by one', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
@@ -416,12 +428,12 @@ export const stringCommands: CommandDef[] = [
     summary: 'Increment the float value of a key by the given amount', since: '2.6.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: decr,
+    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: decr, keyEvents: EV.incrby,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Decrement the integer value of a key by one', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: decrby,
+    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], shard: decrby, keyEvents: EV.incrby,
     keySpecs: spec(['RW', 'access', 'update']),
     summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),

@@ -70,11 +70,14 @@ function execGroupOnShard(x: ShardExec, args: Buffer[]): void {
   if (cmds.length === 0) return;
   const db = x.db;
   const counting = store.countHits;
+  const missing = store.missEvents;
   const group = store.openGroup(cmds[0].db);
   for (const c of cmds) {
     x.db = c.db;
     store.currentDb = c.db;
     store.countHits = c.def.flags.includes('readonly');
+    // the client's own commands: their read misses are keymiss events
+    store.missEvents = true;
     const start = w.pos;
     try {
       c.def.shard!(x, c.args);
@@ -87,11 +90,14 @@ function execGroupOnShard(x: ShardExec, args: Buffer[]): void {
         w.error('ERR ' + ((e as Error).message || String(e)));
       }
     }
+    // each command's keyspace events apart: EXEC orders them across shards
+    if (store.events.active) store.events.commandEnd();
   }
   store.closeGroup(db, group);
   x.db = db;
   store.currentDb = db;
   store.countHits = counting;
+  store.missEvents = missing;
 }
 
 /** watch-keys watcher key...: the client watches these keys of x.db here. */

@@ -38,8 +38,26 @@ export type MainHandler = (ctx: MainContext, args: Buffer[]) => void | Promise<v
 
 /** A transaction over some shards (Coordinator.locked): runs commands on the shards it holds. */
 export interface Tx {
-  /** Runs a command on a shard held by this transaction; resolves with its raw RESP reply. */
-  exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number): Promise<Buffer>;
+  /**
+   * Runs a command on a shard held by this transaction; resolves with its raw RESP reply.
+   * `onKeyEvents`: its keyspace events records go there (a view valid during the call) instead of
+   * being published at once, for a caller that puts several calls' events in order itself.
+   */
+  exec(shard: number, def: CommandDef, db: number, args: Buffer[], proto?: number, onKeyEvents?: (records: Buffer) => void): Promise<Buffer>;
+  /**
+   * Runs independent parts of one command on their shards at once; resolves with their replies in
+   * order. Their keyspace events come in the order of the command's `keys` (as one server would
+   * have produced them), not in the order the shards answer.
+   */
+  execParts(parts: TxPart[], keys: Buffer[]): Promise<Buffer[]>;
+}
+
+/** One part of Tx.execParts. */
+export interface TxPart {
+  shard: number;
+  def: CommandDef;
+  db: number;
+  args: Buffer[];
 }
 
 /**
@@ -85,6 +103,23 @@ export interface WakeTarget {
   /** Every waiter of `db` may now be served (SWAPDB brought another database in). */
   notifyDb(db: number): void;
 }
+
+/** What a table entry's keyEvents function emits for one binlog effect (lib/shard/key-events.ts). */
+export interface KeyEventEmitter {
+  /** The effect's logical database. */
+  readonly db: number;
+  /** Keyspace event `ev` (an EV id, lib/store/key-events.ts) on `key`, in `db` (default: the effect's). */
+  event(key: Buffer, ev: number, db?: number): void;
+  /** Database `db` was flushed (-1: every one): clients tracking its keys must drop them. */
+  flushed(db: number): void;
+}
+
+/**
+ * The keyspace events of a command as a binlog effect: one event (an EV id) on each of its keys,
+ * or a function of its arguments for the effects whose events differ per key (RENAME: rename_from,
+ * rename_to) or depend on their options (SET ... PXAT: set, then expire).
+ */
+export type KeyEventSpec = number | ((args: Buffer[], e: KeyEventEmitter) => void);
 
 /** The legacy key range COMMAND INFO shows (derived from the key specs: lib/commands/key-specs.ts). */
 export interface KeyRange {
@@ -194,9 +229,14 @@ export interface CommandDef {
   touchesAllKeys?: boolean;
   /**
    * A shard-side write the slow pool may capture (not make) while it computes a *STORE: the
-   * integer it would reply (set-store, zset-store, and SORT's DEL and RPUSH).
+   * integer it would reply (set-store, zset-store, sort-store).
    */
   capturedReply?: (args: Buffer[]) => number;
+  /**
+   * Its keyspace events when it is logged as a binlog effect (lib/shard/key-events.ts). Default:
+   * its name, when that is one of Redis's events (lpush, hset...), on each of its keys; else none.
+   */
+  keyEvents?: KeyEventSpec;
   /**
    * A read-only shard handler that may also run on the main thread against a read-only view of
    * the shard (no hop), when that keeps program order (see lib/router.ts).

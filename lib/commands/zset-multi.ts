@@ -10,6 +10,7 @@
 import type { CommandDef, KeySpecDoc, ShardExec, CoordContext, Tx } from './types.js';
 import type { RespWriter } from '../resp/writer.js';
 import { cmd, isKw, keySpec } from './define.js';
+import { EV, eventId } from '../store/key-events.js';
 import { parseMpop } from './mpop.js';
 
 /** ZMPOP's sides (the first is MIN). */
@@ -63,22 +64,25 @@ function decodeRaw(d: Decoded): { flag: boolean; e: Entries } {
 
 /** Writes a result through zset-store on the destination's shard and replies its count. */
 async function storeRemote(tx: Tx, ctx: CoordContext, shard: number, dst: Buffer, e: Entries, big: boolean): Promise<void> {
-  const sargs: Buffer[] = [ZSET_STORE, dst, Buffer.from(big ? '1' : '0')];
+  const sargs: Buffer[] = [ZSET_STORE, dst, Buffer.from(big ? '1' : '0'), Buffer.from(ctx.def.name)];
   for (let i = 0; i < e.ms.length; i++) sargs.push(e.ms[i], dbl(e.ss[i]));
   const d = decodeReply(await tx.exec(shard, zsetStoreDef, ctx.db, sargs));
   if (d instanceof Error) return ctx.out.error(d.message);
   ctx.out.int(d as bigint);
 }
 
-/** Internal zset-store dst big member score-bytes ...: replaces dst, replies the count. */
+/**
+ * Internal zset-store dst big command member score-bytes ...: replaces dst by the result of
+ * `command` (its keyspace event), replies the count.
+ */
 function zsetStore(x: ShardExec, args: Buffer[]): void {
   const ms: Buffer[] = [];
   const ss: number[] = [];
-  for (let i = 3; i < args.length; i += 2) {
+  for (let i = 4; i < args.length; i += 2) {
     ms.push(args[i]);
     ss.push(args[i + 1].readDoubleBE(0));
   }
-  x.out.int(writeZset(x, args[1], { ms, ss }, args[2][0] === 49));
+  x.out.int(writeZset(x, args[1], { ms, ss }, args[2][0] === 49, eventId(args[3].toString('latin1'))));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -88,12 +92,13 @@ function zsetStore(x: ShardExec, args: Buffer[]): void {
 /** ZRANGESTORE's source part: the entries to store and their encoding (or throws the error). */
 function rangeStoreEntries(x: ShardExec, args: Buffer[]): { e: Entries; big: boolean } {
   const q = parseZrange(args, 2, true, BY_OPTION, true, false);
-  return rangeToStore(x, args[2], q);
+  // Redis looks the source up as a read
+  return x.store.asReads(() => rangeToStore(x, args[2], q));
 }
 
 function zrangestore(x: ShardExec, args: Buffer[]): void {
   const { e, big } = rangeStoreEntries(x, args);
-  x.out.int(writeZset(x, args[1], e, big));
+  x.out.int(writeZset(x, args[1], e, big, EV.zrangestore));
 }
 
 /** Internal zrange-collect <ZRANGESTORE args...>: [big 0|1, member, score bytes, ...] of the source. */
@@ -269,10 +274,11 @@ function finishSetOp(
 function setOpLocal(k: SetOpCmd) {
   return (x: ShardExec, args: Buffer[]): void => {
     const head = parseSetOpHead(args, k.numIdx, k.name);
-    const sources = openSources(x, head.keys);
+    // Redis looks the sources up as reads, for ZUNIONSTORE too
+    const sources = x.store.asReads(() => openSources(x, head.keys));
     const o = parseSetOpOpts(args, head, k.op, k.hasDst, k.cardOnly);
     const raw = runSetOp(x, sources, k.op, o.weights, o.agg);
-    finishSetOp(x.out, k, o, raw, (e, big) => x.out.int(writeZset(x, args[1], e, big)));
+    finishSetOp(x.out, k, o, raw, (e, big) => x.out.int(writeZset(x, args[1], e, big, eventId(k.name))));
   };
 }
 
@@ -366,7 +372,7 @@ function internalDef(name: string, arity: number, write: boolean, shard: (x: Sha
 }
 
 const zrangeCollectDef = internalDef('zrange-collect', -6, false, zrangeCollect, 'Internal: the entries of a cross-shard ZRANGESTORE.');
-const zsetStoreDef = { ...internalDef('zset-store', -3, true, zsetStore, 'Internal: writes the result of a cross-shard sorted set command.'), capturedReply: (args: Buffer[]) => (args.length - 3) / 2 };
+const zsetStoreDef = { ...internalDef('zset-store', -4, true, zsetStore, 'Internal: writes the result of a cross-shard sorted set command.'), capturedReply: (args: Buffer[]) => (args.length - 4) / 2 };
 const zsetMetaDef = internalDef('zset-meta', -2, false, zsetMeta, 'Internal: types and sizes of sorted set command sources.');
 const zsetAllDef = internalDef('zset-all', 2, false, zsetAll, 'Internal: every member of a sorted set or set source.');
 const zsetLookupDef = internalDef('zset-lookup', -2, false, zsetLookup, 'Internal: scores of some members of a sorted set or set source.');

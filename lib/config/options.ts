@@ -3,6 +3,7 @@
 // GET / SET / REWRITE (lib/config.ts).
 
 import os from 'node:os';
+import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../store/key-events.js';
 import { OUTPUT_BUFFER_LIMIT_DEFAULT, combineOutputBufferLimit, outputBufferLimitLines } from './output-buffer-limit.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
@@ -32,6 +33,8 @@ export interface OptionDef {
   readonly clamp?: readonly [number, number];
   /** extra validation for string options; returns the error text or null */
   readonly validate?: (value: string) => string | null;
+  /** a string option's own parser: its value and the text CONFIG GET shows, or the error text */
+  readonly parse?: (value: string) => { value: OptionValue; text: string } | string;
   /**
    * A value that changes only part of the option (client-output-buffer-limit names the classes
    * it sets): the new whole value from the current one, or the error text.
@@ -49,6 +52,11 @@ function validateSave(v: string): string | null {
   const parts = v.split(' ').filter((x) => x !== '');
   if (parts.length % 2 !== 0 || parts.some((x) => !/^[0-9]+$/.test(x))) return 'Invalid save parameters';
   return null;
+}
+
+function parseNotify(v: string): { value: number; text: string } | string {
+  const flags = parseNotifyClasses(v);
+  return flags === null ? NOTIFY_CLASS_ERROR : { value: flags, text: notifyClassesText(flags) };
 }
 
 const defaultShards = String(Math.max(1, Math.min(8, os.availableParallelism())));
@@ -80,6 +88,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'slow-cmd-thread-pool-size', type: 'int', default: '1', min: 1, max: 1024, mutable: false, doc: 'threads of the slow-command pool (big reads, KEYS, commands in slow-cmd-list)' },
   { name: 'slow-cmd-list', type: 'string', default: '', mutable: true, doc: 'comma-separated commands run on the slow-command pool' },
   { name: 'slow-cmd-max-memory', type: 'memory', default: '2gb', min: 64 * MB, max: 64 * 1024 * MB, mutable: false, doc: 'heap limit of each slow-pool thread: a command that needs more fails alone and its thread is replaced' },
+  { name: 'notify-keyspace-events', type: 'string', default: '', parse: parseNotify, mutable: true, doc: 'keyspace event classes published on __keyspace@<db>__ / __keyevent@<db>__ channels (K E g $ l s h z x e t m d n A, as Redis)' },
   { name: 'client-output-buffer-limit', type: 'string', default: OUTPUT_BUFFER_LIMIT_DEFAULT, multi: true, combine: combineOutputBufferLimit, rewriteLines: outputBufferLimitLines, mutable: true, doc: 'per client class (normal, replica, pubsub): <class> <hard> <soft> <soft-seconds>; a client whose unsent output reaches hard, or stays over soft for soft-seconds, is closed' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
 ];

@@ -118,6 +118,7 @@ export function parseValue(def: OptionDef, raw: string): Parsed | string {
       return { value: hit, text: hit };
     }
     case 'string': {
+      if (def.parse) return def.parse(raw);
       const err = def.validate?.(raw);
       if (err) return err;
       return { value: raw, text: raw };

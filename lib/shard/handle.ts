@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import Denque from 'denque';
 import { Ring, FrameReader } from '../ring.js';
-import { OP_CMD, OP_LOCK, REC_HEADER, TRACK_NONE, recordSize, writeRecord, TIMED, TIMED_FRAME, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { OP_CMD, OP_LOCK, REC_HEADER, TRACK_NONE, recordSize, writeRecord, TIMED, TIMED_FRAME, KEY_EVENTS, EVENTS_FRAME, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import type { Connection } from '../connection.js';
 import { logger } from '../log.js';
 import { grow } from '../grow.js';
 
@@ -20,6 +21,19 @@ export interface ReplyTarget {
    * Targets without it go to ShardHandle.onTimed.
    */
   onTimed?(micros: number, args: Buffer[] | null): void;
+  /**
+   * The keyspace events its command caused (records of lib/store/key-events.ts, a view valid only
+   * during the call), before its reply. Targets without it go to ShardHandle.onKeyEvents.
+   */
+  onKeyEvents?(records: Buffer): void;
+  /** The client whose command this answers: the origin of its keyspace events. */
+  readonly conn?: Connection;
+}
+
+interface StepWaiter {
+  resolve: (reply: Buffer) => void;
+  origin: Connection | null;
+  onKeyEvents?: (records: Buffer) => void;
 }
 
 const REQ_RING = 4 << 20;
@@ -47,7 +61,7 @@ export class ShardHandle {
   private outq: Buffer[] = [];
   private outOff = 0;
   private waitingWritable = false;
-  private readonly stepWaiters = new Map<number, (reply: Buffer) => void>();
+  private readonly stepWaiters = new Map<number, StepWaiter>();
   private readonly unlockWaiters = new Map<number, () => void>();
   private nextStep = 1;
   private readonly replyFrames: Buffer[] = [];
@@ -61,6 +75,11 @@ export class ShardHandle {
   onTimed: ((target: ReplyTarget, micros: number, args: Buffer[] | null) => void) | null = null;
   /** A latency event measured on the shard (expire-cycle, aof-fsync-always). */
   onLatency: ((event: string, ms: number) => void) | null = null;
+  /**
+   * Keyspace events records (a view valid only during the call) of a command of `origin` (null:
+   * the shard's own background work), before its reply is delivered.
+   */
+  onKeyEvents: ((origin: Connection | null, records: Buffer) => void) | null = null;
 
   constructor(readonly index: number, init: Omit<ShardInit, 'index' | 'reqSab' | 'repSab'>) {
     this.req = new Ring(REQ_RING);
@@ -125,11 +144,15 @@ export class ShardHandle {
     this.inflight.push(target);
   }
 
-  /** Runs one command on this shard while the caller's transaction holds its lock. */
-  step(cmdIndex: number, db: number, proto: number, args: Buffer[]): Promise<Buffer> {
+  /**
+   * Runs one command on this shard while the caller's transaction holds its lock; `origin`: the
+   * client whose command it is part of (its keyspace events' origin). `onKeyEvents`: the step's
+   * events go there instead of to ShardHandle.onKeyEvents.
+   */
+  step(cmdIndex: number, db: number, proto: number, args: Buffer[], origin: Connection | null = null, onKeyEvents?: (records: Buffer) => void): Promise<Buffer> {
     const id = this.nextStep++;
     return new Promise((resolve) => {
-      this.stepWaiters.set(id, resolve);
+      this.stepWaiters.set(id, { resolve, origin, onKeyEvents });
       const copies = args.map((a) => new Uint8Array(a));
       this.control({ t: 'step', id, cmd: cmdIndex, db, proto, args: copies });
     });
@@ -224,12 +247,21 @@ export class ShardHandle {
     }
   }
 
-  /** A reply frame, possibly with timing records after some of its replies (see protocol.ts). */
+  /** A reply frame, possibly with timing and keyspace events records after some of its replies (see protocol.ts). */
   private deliver(frame: Buffer): void {
     let count = frame.readUInt32LE(0);
     const timed = count >= TIMED_FRAME;
     if (timed) count -= TIMED_FRAME;
+    const events = (count & EVENTS_FRAME) !== 0;
     let p = 4;
+    if (events) {
+      count -= EVENTS_FRAME;
+      // background work's events (expiry): a frame of their own, nobody's
+      if (count === 0) {
+        this.deliverEvents(null, frame, p);
+        return;
+      }
+    }
     for (let i = 0; i < count; i++) {
       const len = frame.readUInt32LE(p);
       const target = this.inflight.shift();
@@ -255,8 +287,18 @@ export class ShardHandle {
         if (target.onTimed) target.onTimed(micros, args);
         else this.onTimed?.(target, micros, args);
       }
+      if (events && p < frame.length && frame.readUInt32LE(p) === KEY_EVENTS) p = this.deliverEvents(target, frame, p);
       target.onReply(reply);
     }
+  }
+
+  /** The keyspace events record at `p` (see protocol.ts), for `target` (null: nobody's); returns its end. */
+  private deliverEvents(target: ReplyTarget | null, frame: Buffer, p: number): number {
+    const len = frame.readUInt32LE(p + 4);
+    const records = frame.subarray(p + 8, p + 8 + len);
+    if (target !== null && target.onKeyEvents) target.onKeyEvents(records);
+    else this.onKeyEvents?.(target?.conn ?? null, records);
+    return p + 8 + len;
   }
 
   private onMessage(m: FromShard): void {
@@ -264,7 +306,13 @@ export class ShardHandle {
       case 'step': {
         const w = this.stepWaiters.get(m.id);
         this.stepWaiters.delete(m.id);
-        w?.(Buffer.from(m.reply.buffer, m.reply.byteOffset, m.reply.length));
+        if (!w) return;
+        if (m.events) {
+          const records = Buffer.from(m.events.buffer, m.events.byteOffset, m.events.length);
+          if (w.onKeyEvents) w.onKeyEvents(records);
+          else this.onKeyEvents?.(w.origin, records);
+        }
+        w.resolve(Buffer.from(m.reply.buffer, m.reply.byteOffset, m.reply.length));
         return;
       }
       case 'unlocked': {

@@ -9,6 +9,13 @@
 // is followed by a timing record [u32 TIMED][f64 µs][u32 n] n × ([u32 len][bytes]) (n > 0: the
 // arguments as the slow log keeps them), and the payload's count has its TIMED_FRAME bit set, so a
 // frame without durations (the common case) is read exactly as before.
+//
+// Keyspace events (lib/store/key-events.ts): a command's events and modified keys follow its reply
+// (and its timing record) as [u32 KEY_EVENTS][u32 byte length][records], and the count has its
+// EVENTS_FRAME bit set; the main thread handles them before the reply, attributed to its request.
+// Events of background work (the active expiry) come in a frame of their own: count 0 with
+// EVENTS_FRAME, then the events record, attributed to nobody. They are written only after the
+// transaction committed: an aborted batch's frame is rebuilt with errors alone.
 
 export const OP_CMD = 0;
 /** Nothing to report (internal steps, blocking attempts: their command is timed on the main thread). */
@@ -25,6 +32,10 @@ export const TRACK_PART = 2;
 export const TIMED = 0xffffffff;
 /** Set in a reply payload's count when the frame holds timing records. */
 export const TIMED_FRAME = 0x80000000;
+/** Marks a keyspace events record after a reply (or first in a frame of background events). */
+export const KEY_EVENTS = 0xfffffffe;
+/** Set in a reply payload's count when the frame holds keyspace events records. */
+export const EVENTS_FRAME = 0x40000000;
 /** Stop at this point of the request stream until the coordinator unlocks (cross-shard tx). */
 export const OP_LOCK = 1;
 
@@ -78,7 +89,8 @@ export type ToShard =
 /** Control messages shard -> main. */
 export type FromShard =
   | { t: 'ready'; lastSeq: number }
-  | { t: 'step'; id: number; reply: Uint8Array }
+  /** `events`: the step's keyspace events records (after its commit), when it had any. */
+  | { t: 'step'; id: number; reply: Uint8Array; events?: Uint8Array }
   | { t: 'unlocked'; txid: number }
   | { t: 'closed' }
   | { t: 'fatal'; message: string }

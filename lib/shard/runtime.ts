@@ -14,7 +14,8 @@ import { WriteNotes } from './write-notes.js';
 import { WatchTable } from '../store/watch.js';
 import { effectTouches } from './effect-keys.js';
 import { ShardStats, STAT } from './stats.js';
-import { OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { EVENTS_FRAME, KEY_EVENTS, OP_LOCK, REC_HEADER, TIMED, TIMED_FRAME, TRACK_COMMAND, recordArgs, type FromShard, type ShardInit, type ToShard } from './protocol.js';
+import { deriveEffectEvents } from './key-events.js';
 import { DiagShared } from '../latency.js';
 import { slowlogArgs } from '../slowlog.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
@@ -64,10 +65,14 @@ export class ShardRuntime {
   private readonly diag: DiagShared;
   /** Per command index: its key lookups count as keyspace hits/misses (Redis counts read lookups only). */
   private readonly readonlyCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('readonly') ? 1 : 0));
+  /** Per command index: a client's command (not an internal step): its read misses are keymiss events. */
+  private readonly clientCmd = Uint8Array.from(ALL, (d) => (d.internal ? 0 : 1));
   /** Per command index: it writes (a batch holding one runs in a write transaction). */
   private readonly writeCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
   /** The reply frame being built holds timing records (protocol.ts TIMED_FRAME). */
   private timedFrame = false;
+  /** The reply frame being built holds keyspace events records (protocol.ts EVENTS_FRAME). */
+  private eventsFrame = false;
 
   constructor(private readonly init: ShardInit) {
     setLogLevel(init.loglevel);
@@ -89,6 +94,7 @@ export class ShardRuntime {
       writemap: init.writemap,
     });
     const store = this.store;
+    store.events.deriveEffect = deriveEffectEvents;
     store.watches = new WatchTable(store, effectTouches(init.databases));
     const notes = this.writeNotes;
     this.x = {
@@ -96,8 +102,8 @@ export class ShardRuntime {
       db: 0,
       out: this.w,
       now: 0,
-      binlog(args: Buffer[]) {
-        store.appendBinlog(this.db, args);
+      binlog(args: Buffer[], event?: number) {
+        store.appendBinlog(this.db, args, event);
         notes.note(args);
       },
     };
@@ -200,12 +206,18 @@ export class ShardRuntime {
       }
     }
     const count = recs.length;
+    const events = this.store.events;
+    // Collecting events: reads run in a write transaction too, so one that meets an expired key
+    // deletes it (its `expired` event) as Redis does. (The switch itself, key-events, comes in the
+    // request stream as a write.)
+    if (events.active) hasWrite = true;
     const w = this.w;
     w.reset();
     w.ensure(4);
     w.buf.writeUInt32LE(0, 0);
     w.pos = 4;
     this.timedFrame = false;
+    this.eventsFrame = false;
     let done = 0;
     let sent = 0; // replies of this frame already sent (read-only batches stream their replies)
     const now = Date.now();
@@ -227,6 +239,7 @@ export class ShardRuntime {
         w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
         done++;
         if (frame[at + 3] !== 0) this.timed(frame, at, us);
+        if (events.active) this.keyEvents();
         if (!hasWrite && w.pos > REPLY_FRAME_SOFT_MAX && i + 1 < count) {
           // Nothing to commit: send what is ready so a batch of big replies is never held whole.
           w.buf.writeUInt32LE(this.countWord(done - sent), 0);
@@ -254,10 +267,12 @@ export class ShardRuntime {
         this.store.afterAbort();
         this.writeNotes.reset();
         log.error({ err: e }, 'batch transaction failed');
-        // Nothing of the batch was stored: every reply becomes the error.
+        // Nothing of the batch was stored: every reply becomes the error (and it caused no event).
         w.reset();
         w.pos = 4;
         this.timedFrame = false;
+        this.eventsFrame = false;
+        events.clear();
         for (let i = 0; i < done; i++) {
           const lenAt = w.pos;
           w.ensure(4);
@@ -298,11 +313,33 @@ export class ShardRuntime {
     recFrame.length = 0;
   }
 
-  /** A reply payload's count, with TIMED_FRAME when timing records were written (then cleared). */
+  /** A reply payload's count, with TIMED_FRAME / EVENTS_FRAME when such records were written (then cleared). */
   private countWord(n: number): number {
-    if (!this.timedFrame) return n;
-    this.timedFrame = false;
-    return n + TIMED_FRAME;
+    if (this.timedFrame) {
+      this.timedFrame = false;
+      n += TIMED_FRAME;
+    }
+    if (this.eventsFrame) {
+      this.eventsFrame = false;
+      n += EVENTS_FRAME;
+    }
+    return n;
+  }
+
+  /** After a command's reply: its keyspace events record, when it caused any (protocol.ts). */
+  private keyEvents(): void {
+    const events = this.store.events;
+    events.endCommand();
+    if (events.count === 0) return;
+    const rec = events.records();
+    const w = this.w;
+    w.ensure(8 + rec.length);
+    w.buf.writeUInt32LE(KEY_EVENTS, w.pos);
+    w.buf.writeUInt32LE(rec.length, w.pos + 4);
+    rec.copy(w.buf, w.pos + 8);
+    w.pos += 8 + rec.length;
+    events.clear();
+    this.eventsFrame = true;
   }
 
   /**
@@ -350,7 +387,8 @@ export class ShardRuntime {
     return this.run(ALL[frame.readUInt32LE(at + 4)], db, proto, recordArgs(frame, at), now);
   }
 
-  private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number): number {
+  /** `step`: part of a cross-shard command (its lookups are not the client's reads: no keymiss). */
+  private run(def: CommandDef, db: number, proto: Proto, args: Buffer[], now: number, step = false): number {
     const w = this.w;
     w.proto = proto;
     const x = this.x;
@@ -360,6 +398,8 @@ export class ShardRuntime {
     const start = w.pos;
     this.stats.inc(STAT.commands);
     this.store.countHits = this.readonlyCmd[def.index!] === 1;
+    // (read only while events are collected)
+    if (this.store.events.active) this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
     const t0 = performance.now();
     try {
       def.shard!(x, args);
@@ -458,11 +498,13 @@ export class ShardRuntime {
     const w = this.w;
     w.reset();
     const now = Date.now();
-    if (isWrite(def)) {
+    const events = this.store.events;
+    if (isWrite(def) || events.active) {
       this.store.writing = true;
       try {
         this.store.env.transactionSync(() => {
-          this.run(def, m.db, m.proto as Proto, args, now);
+          this.run(def, m.db, m.proto as Proto, args, now, true);
+          events.endCommand();
           this.store.beforeCommit();
         });
         this.store.afterCommit();
@@ -472,15 +514,20 @@ export class ShardRuntime {
       } catch (e) {
         this.store.afterAbort();
         this.writeNotes.reset();
+        events.clear();
         w.reset();
         w.error('ERR internal error: ' + (e as Error).message);
       } finally {
         this.store.writing = false;
       }
     } else {
-      this.run(def, m.db, m.proto as Proto, args, now);
+      this.run(def, m.db, m.proto as Proto, args, now, true);
     }
-    this.post({ t: 'step', id: m.id, reply: w.take() });
+    const reply = w.take();
+    if (events.count === 0) return this.post({ t: 'step', id: m.id, reply });
+    const rec = new Uint8Array(events.records());
+    events.clear();
+    this.post({ t: 'step', id: m.id, reply, events: rec });
   }
 
   private unlock(txid: number): void {
@@ -533,14 +580,31 @@ export class ShardRuntime {
       });
       this.store.afterCommit();
       this.dirty = true;
+      if (this.store.events.count !== 0) this.backgroundEvents();
       return n;
     } catch (e) {
       this.store.afterAbort();
+      this.store.events.clear();
       log.error({ err: e }, `${what} failed`);
       return null;
     } finally {
       this.store.writing = false;
     }
+  }
+
+  /**
+   * The keyspace events of committed background work (expired keys), in a frame of their own
+   * behind every reply already sent: attributed to nobody.
+   */
+  private backgroundEvents(): void {
+    const w = this.w;
+    w.reset();
+    w.ensure(4);
+    w.buf.writeUInt32LE(EVENTS_FRAME, 0);
+    w.pos = 4;
+    this.keyEvents();
+    this.eventsFrame = false;
+    this.sendReplies(false);
   }
 
   private async close(): Promise<void> {

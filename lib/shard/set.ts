@@ -11,6 +11,7 @@ import { ShardStats } from './stats.js';
 import { BinlogRing } from '../binlog-ring.js';
 import { shardOf } from '../slot.js';
 import type { ShardInit, ToShard } from './protocol.js';
+import type { Connection } from '../connection.js';
 
 const BINLOG_RING_BYTES = 8 << 20;
 
@@ -49,6 +50,8 @@ export interface ShardEvents {
   /** A command's duration sent back by a shard, for a target without its own onTimed. */
   onTimed(target: ReplyTarget, micros: number, args: Buffer[] | null): void;
   onLatency(event: string, ms: number): void;
+  /** Keyspace events records of a command of `origin` (null: a shard's background work). */
+  onKeyEvents(origin: Connection | null, records: Buffer): void;
 }
 
 export class ShardSet {
@@ -59,6 +62,8 @@ export class ShardSet {
   readonly directStats: ShardStats;
   /** Called when a request was queued: the batch must go out at the end of this turn. */
   scheduleFlush: () => void = () => undefined;
+  /** Where keyspace events records go (lib/notifications.ts; the coordinator merges scatter parts first). */
+  deliverKeyEvents: (origin: Connection | null, records: Buffer) => void = () => undefined;
 
   constructor(
     readonly count: number,
@@ -69,6 +74,7 @@ export class ShardSet {
 
   /** Starts every shard thread and resolves once all are ready; then opens the main thread's views. */
   async start(dir: string, settings: ShardSettings, diagSab: (shard: number) => SharedArrayBuffer, events: ShardEvents): Promise<void> {
+    this.deliverKeyEvents = (origin, records) => events.onKeyEvents(origin, records);
     for (let i = 0; i < this.count; i++) {
       const link = new ShardLink(i, this.databases, { ...settings, dir, databases: this.databases, seqSab: this.seqSab, diagSab: diagSab(i) });
       const h = link.handle;
@@ -80,6 +86,7 @@ export class ShardSet {
       h.onFatal = (msg) => events.onFatal(msg);
       h.onTimed = (target, micros, args) => events.onTimed(target, micros, args);
       h.onLatency = (event, ms) => events.onLatency(event, ms);
+      h.onKeyEvents = (origin, records) => events.onKeyEvents(origin, records);
       this.links.push(link);
     }
     // The shards open concurrently; the global binlog sequence continues after the highest one.
@@ -112,13 +119,16 @@ export class ShardSet {
 
   /**
    * Sends one command to one shard (queued in order with everything else); resolves with its reply
-   * (a copy). No direct read overtakes it on that shard meanwhile.
+   * (a copy). No direct read overtakes it on that shard meanwhile. `origin`: the client it runs
+   * for (its keyspace events' origin); `onKeyEvents`: its events go there instead (Tx.exec).
    */
-  call(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer> {
+  call(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection, onKeyEvents?: (records: Buffer) => void): Promise<Buffer> {
     const link = this.links[shard];
     return new Promise((resolve) => {
       link.barrier++;
       const target: ReplyTarget = {
+        conn: origin,
+        onKeyEvents,
         onReply: (r) => {
           link.barrier--;
           resolve(Buffer.from(r));

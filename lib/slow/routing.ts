@@ -216,7 +216,7 @@ export class SlowRouting {
             await tx.exec(w.shard, ALL[w.cmd], w.db, w.args);
           }
           return r;
-        });
+        }, conn);
       } finally {
         for (const i of shards) Atomics.sub(s.shards.links[i].shared.control, 0, 1);
       }

@@ -133,6 +133,7 @@ export class SlowRuntime {
         captured.push(encodeWrite(shard, db, d.index!, args));
         return Promise.resolve(Buffer.from(`:${d.capturedReply(args)}\r\n`));
       },
+      execParts: (parts) => Promise.all(parts.map((p) => tx.exec(p.shard, p.def, p.db, p.args))),
     };
     const nshards = this.init.nshards;
     const shards: ShardAccess = {

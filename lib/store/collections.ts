@@ -146,7 +146,10 @@ export function collRecord(x: StoreCtx, c: Coll): Buffer {
  */
 export function saveColl(x: StoreCtx, c: Coll): boolean {
   if (c.count <= 0) {
-    if (c.old) x.store.remove(x.db, c.old);
+    if (c.old) {
+      x.store.remove(x.db, c.old);
+      x.store.keyEmptied(x.db, c.key);
+    }
     c.old = null;
     return false;
   }

@@ -13,6 +13,9 @@ export interface StoreCtx {
   /**
    * Records the effect of a write in the binlog (same transaction). Commands whose effect is not
    * their own argument list (SET EX -> SET PXAT, INCRBYFLOAT -> SET KEEPTTL) pass the rewritten form.
+   * Its keyspace events are the effect's own (its table entry's keyEvents); `event` (an EV id,
+   * lib/store/key-events.ts) replaces them on the effect's first key where Redis names the change
+   * after the command instead (SPOP logged as SREM: spop), EV.none drops them.
    */
-  binlog(args: Buffer[]): void;
+  binlog(args: Buffer[], event?: number): void;
 }

@@ -21,6 +21,7 @@
 //   all its fields (+ PEXPIREAT).
 
 import type { StoreCtx } from './context.js';
+import { EV } from './key-events.js';
 import type { KeyTypeOps } from './key-ops.js';
 import type { ShardStore } from './shard-store.js';
 import { E, RedisError } from '../errors.js';
@@ -197,7 +198,7 @@ export function incrFieldByFloat(x: StoreCtx, key: Buffer, field: Buffer, by: Lo
   setField(x.store, c, field, text);
   saveColl(x, c);
   // Redis replicates HINCRBYFLOAT as HSET with the final value (no float drift on replicas).
-  x.binlog([HSET, key, field, text]);
+  x.binlog([HSET, key, field, text], EV.hincrbyfloat);
   return text;
 }
 

@@ -18,6 +18,7 @@ import { TYPE_NAMES } from './meta.js';
 import { typeOps } from './key-types.js';
 import { DEL, MOVE, PERSIST, PEXPIREAT, RENAME } from './effects.js';
 import { E, RedisError } from '../errors.js';
+import { EV } from './key-events.js';
 
 // ---------------------------------------------------------------------------------------------
 // Deletion, existence, type
@@ -159,6 +160,7 @@ export function renameKey(x: StoreCtx, src: Buffer, dst: Buffer, nx: boolean): n
  */
 export function copyKey(x: StoreCtx, cmd: Buffer[], toDb: number, replace: boolean): number {
   const m = x.store.get(x.db, cmd[1], x.now);
+  x.store.readLookup(x.db, cmd[1], m !== null); // Redis reads the source
   if (!m) return 0;
   const to = x.store.find(toDb, cmd[2], x.now);
   if (to.meta && !replace) return 0;
@@ -198,16 +200,37 @@ export function dumpKey(x: StoreCtx, key: Buffer): KeyDump | null {
   return { type: m.type, expire: m.raw.subarray(2, 10), body: typeOps(m.type).dump(x.store, m) };
 }
 
+/** What a key re-created from a dump is, for its keyspace events: a RENAME's or a COPY's destination. */
+export type Arrival = 'rename' | 'copy';
+
 /**
  * Re-creates `key` in x.db from a dump: 0 when the key exists and `nx`, else 1 (an existing key is
- * replaced). The type's restore logs the effect.
+ * replaced). The type's restore logs the effect; its events are the command's (`arrival`): the key
+ * created anew (Redis's dbAdd), and a COPY's copy_to (a RENAME's come with the source's deletion,
+ * renameAway, in Redis's order).
  */
-export function restoreKey(x: StoreCtx, key: Buffer, dump: KeyDump, nx: boolean): number {
+export function restoreKey(x: StoreCtx, key: Buffer, dump: KeyDump, nx: boolean, arrival: Arrival): number {
   const ops = typeOps(dump.type);
   const to = x.store.find(x.db, key, x.now);
   if (to.meta && nx) return 0;
-  ops.restore(x, key, to, dump.body, dump.expire);
+  const quiet: StoreCtx = { store: x.store, db: x.db, now: x.now, binlog: (args) => x.binlog(args, EV.none) };
+  ops.restore(quiet, key, to, dump.body, dump.expire);
+  x.store.keyEvent(x.db, key, EV.new);
+  if (arrival === 'copy') x.store.keyEvent(x.db, key, EV.copy_to);
   return 1;
+}
+
+/**
+ * The source of a RENAME across shards, once its value is on the destination's shard: deleted
+ * (logged as DEL), with the command's events rename_from here and rename_to for `dst`.
+ */
+export function renameAway(x: StoreCtx, src: Buffer, dst: Buffer): boolean {
+  const m = x.store.get(x.db, src, x.now, false);
+  if (!m) return false;
+  x.store.remove(x.db, m);
+  x.binlog([DEL, src], EV.rename_from);
+  x.store.keyEvent(x.db, dst, EV.rename_to);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@
 // passes it), LPOP/RPOP key n for LMPOP, DEL + RPUSH batches (+ PEXPIREAT) for a restored list.
 
 import type { StoreCtx } from './context.js';
+import { EV } from './key-events.js';
 import type { ShardStore } from './shard-store.js';
 import { E, RedisError } from '../errors.js';
 import { COLL_FIXED, openColl, openOrCreate, saveColl, type Coll } from './collections.js';
@@ -477,7 +478,7 @@ export function openList(x: StoreCtx, key: Buffer): List | null {
  * at cmd[1] (created unless `onlyExisting`); logs `cmd` (the command as received). Returns the new
  * length, 0 when `onlyExisting` and there is no list.
  */
-export function listPush(x: StoreCtx, cmd: Buffer[], left: boolean, onlyExisting: boolean): number {
+export function listPush(x: StoreCtx, cmd: Buffer[], left: boolean, onlyExisting: boolean, event?: number): number {
   const key = cmd[1];
   const l = onlyExisting ? List.open(x, key) : List.openOrCreate(x, key);
   if (!l) return 0;
@@ -486,7 +487,7 @@ export function listPush(x: StoreCtx, cmd: Buffer[], left: boolean, onlyExisting
     else l.pushRight(cmd[i]);
   }
   l.save();
-  x.binlog(cmd);
+  x.binlog(cmd, event);
   return l.len;
 }
 
@@ -570,7 +571,7 @@ export function listTrim(x: StoreCtx, key: Buffer, start: number, stop: number, 
     l.trim(left, right);
     l.save();
     x.binlog(effect);
-  }
+  } else x.store.keyEvent(x.db, key, EV.ltrim); // nothing to replay, but Redis names the change all the same
 }
 
 /**

@@ -15,6 +15,10 @@ import { T_SET } from './meta.js';
 import { type Coll, idRange, memberOf, newColl, replaceWith, F_BIG } from './collections.js';
 import { allMembers, flagsFor, intsetOrder, isMember, logMembers, openSet, putInSlot } from './set.js';
 import { DEL } from './effects.js';
+import { EV } from './key-events.js';
+
+/** The event of each *STORE's destination (its `del` when the result is empty). */
+const STORE_EVENT = { inter: EV.sinterstore, union: EV.sunionstore, diff: EV.sdiffstore };
 
 export type SetOp = 'inter' | 'union' | 'diff';
 
@@ -97,8 +101,9 @@ export function combine(x: StoreCtx, op: SetOp, keys: Buffer[]): Buffer[] {
  * result.
  */
 export function combineInto(x: StoreCtx, op: SetOp, cmd: Buffer[]): number {
-  const members = combine(x, op, cmd.slice(2));
-  if (writeSet(x, cmd[1], members)) x.binlog(cmd);
+  // Redis looks the sources up as reads
+  const members = x.store.asReads(() => combine(x, op, cmd.slice(2)));
+  if (writeSet(x, cmd[1], members)) x.binlog(cmd, members.length > 0 ? STORE_EVENT[op] : EV.del);
   return members.length;
 }
 
@@ -159,13 +164,14 @@ export function filterMembers(x: StoreCtx, op: 'inter' | 'diff', keys: Buffer[],
 /**
  * The destination of a cross-shard *STORE: `key` becomes the set of the given distinct members
  * (deleted when there are none); logged as DEL (when the key existed) and SADD of the members.
- * Returns the number of members.
+ * `event`: the command's (sinterstore...), or `del` for an empty result. Returns the number of
+ * members.
  */
-export function replaceSet(x: StoreCtx, key: Buffer, members: Buffer[]): number {
+export function replaceSet(x: StoreCtx, key: Buffer, members: Buffer[], event: number): number {
   const existed = x.store.get(x.db, key, x.now, false) !== null;
   if (writeSet(x, key, members)) {
-    if (existed) x.binlog([DEL, key]);
-    logMembers(x, key, members);
+    if (existed) x.binlog([DEL, key], members.length > 0 ? EV.none : EV.del);
+    logMembers(x, key, members, event);
   }
   return members.length;
 }

@@ -39,6 +39,7 @@ import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItem
 import { scanStep } from './collection-scan.js';
 import { parseI64 } from '../resp/number.js';
 import { DEL } from './effects.js';
+import { EV } from './key-events.js';
 import { pickDistinct, randInt } from './random.js';
 
 /** Redis 7.0 default set-max-intset-entries. */
@@ -163,9 +164,12 @@ export function listMembers(store: ShardStore, c: Coll): Buffer[] {
   return c.flags & F_BIG ? ms : intsetOrder(ms);
 }
 
-/** Binlog records re-creating a set: SADD key in chunks. */
-export function logMembers(x: StoreCtx, key: Buffer, members: Buffer[]): void {
-  for (let i = 0; i < members.length; i += LOG_CHUNK) x.binlog([SADD, key, ...members.slice(i, i + LOG_CHUNK)]);
+/**
+ * Binlog records re-creating a set: SADD key in chunks; `event` (an EV id) is the change's, on
+ * the first chunk (default: each chunk's own sadd).
+ */
+export function logMembers(x: StoreCtx, key: Buffer, members: Buffer[], event?: number): void {
+  for (let i = 0; i < members.length; i += LOG_CHUNK) x.binlog([SADD, key, ...members.slice(i, i + LOG_CHUNK)], event === undefined ? undefined : i === 0 ? event : EV.none);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -284,7 +288,7 @@ export function popMember(x: StoreCtx, key: Buffer): Buffer | null {
   const m = sample(x.store, c, 1, true)[0];
   removeMember(x.store, c, m);
   saveColl(x, c);
-  x.binlog([SREM, key, m]);
+  x.binlog([SREM, key, m], EV.spop);
   return m;
 }
 
@@ -300,7 +304,7 @@ export function popMembers(x: StoreCtx, key: Buffer, count: bigint): Buffer[] {
     const ms = listMembers(x.store, c);
     c.count = 0;
     saveColl(x, c);
-    x.binlog([DEL, key]);
+    x.binlog([DEL, key], EV.spop);
     return ms;
   }
   const k = Number(count);
@@ -318,7 +322,7 @@ export function popMembers(x: StoreCtx, key: Buffer, count: bigint): Buffer[] {
   }
   for (const m of popped) removeMember(x.store, c, m);
   saveColl(x, c);
-  x.binlog([SREM, key, ...popped]);
+  x.binlog([SREM, key, ...popped], EV.spop);
   return popped;
 }
 
@@ -348,9 +352,10 @@ export function moveMember(x: StoreCtx, cmd: Buffer[]): number {
   if (!removeMember(x.store, s, member)) return 0;
   saveColl(x, s);
   const to = d ?? openOrCreate(x, dst, T_SET);
-  addMember(x.store, to, member);
+  const added = addMember(x.store, to, member);
   saveColl(x, to);
-  x.binlog(cmd);
+  // Redis: srem on the source, sadd on the destination only when the member was not there yet
+  x.binlog(cmd, added ? undefined : EV.srem);
   return 1;
 }
 

@@ -15,6 +15,7 @@ import { DEL, EXEC, MULTI } from './effects.js';
 import { BinlogLog } from './binlog.js';
 import { GarbageList } from './garbage.js';
 import { randomKey } from './random-key.js';
+import { EV, KeyEventLog } from './key-events.js';
 import { upgradeLists } from './list-upgrade.js';
 import type { WatchTable } from './watch.js';
 
@@ -106,6 +107,20 @@ export class ShardStore {
   currentDb = 0;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
   countHits = false;
+  /**
+   * Misses of those lookups are `keymiss` events: a client's read (not the internal steps of
+   * cross-shard commands, whose lookups Redis makes as part of a write or in another order).
+   */
+  missEvents = true;
+  /**
+   * The keyspace events and modified keys of the running transaction, collected only while
+   * notifications or tracking want them (`events.active`: one check per effect otherwise).
+   */
+  readonly events = new KeyEventLog();
+  /** SET and MSET may write without reading the old record (not in a view, nor while `new` is published). */
+  private blindWrites: boolean;
+  /** A read in a view met an expired key while events are collected (only the shard can expire it). */
+  metExpired = false;
   /** This shard's WATCHed keys (set by the shard thread); `watching` while any key is watched. */
   watches: WatchTable | null = null;
   watching = false;
@@ -147,6 +162,7 @@ export class ShardStore {
     this.rdbmap = [];
     this.blindCount = new BlindCount(() => this.metaEntries(), opts.stats);
     this.special = opts.view ? null : new SpecialKeys();
+    this.blindWrites = this.special !== null;
     if (opts.view) return;
 
     const map = this.info.getBinary(INFO_DBMAP);
@@ -276,7 +292,7 @@ export class ShardStore {
       if (!raw) mk = free ?? mk;
     }
     if (!raw) {
-      if (this.countHits) this.opts.stats.inc(STAT.keyspaceMisses);
+      if (this.countHits) this.miss(db, key);
       return { mk, meta: null };
     }
     const meta = decodeMeta(mk, raw);
@@ -284,14 +300,46 @@ export class ShardStore {
       if (this.writing) {
         this.remove(db, meta);
         this.opts.stats.inc(STAT.expiredKeys);
-        this.appendBinlog(db, [DEL, key]);
-      }
-      if (this.countHits) this.opts.stats.inc(STAT.keyspaceMisses);
+        this.appendBinlog(db, [DEL, key], EV.expired);
+      } else if (this.events.active) this.metExpired = true;
+      if (this.countHits) this.miss(db, key);
       return { mk, meta: null };
     }
     if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
     if (touch) this.shared.touch(h >= 0 ? h : accessHash(mk), now);
     return { mk, meta };
+  }
+
+  /**
+   * Runs the lookups `fn` makes as reads, as Redis makes a write command's lookups of its sources
+   * (SINTERSTORE, ZUNIONSTORE...): keyspace hits and misses, misses are `keymiss` events.
+   */
+  asReads<T>(fn: () => T): T {
+    const counting = this.countHits;
+    this.countHits = true;
+    try {
+      return fn();
+    } finally {
+      this.countHits = counting;
+    }
+  }
+
+  /**
+   * A write command's lookup that Redis makes as a read (SET ... GET, GETSET): counted as a
+   * keyspace hit or miss, a miss is a `keymiss` event.
+   */
+  readLookup(db: number, key: Buffer, hit: boolean): void {
+    if (hit) this.opts.stats.inc(STAT.keyspaceHits);
+    else {
+      this.opts.stats.inc(STAT.keyspaceMisses);
+      if (this.events.wantsMiss) this.events.keyMiss(db, key);
+    }
+  }
+
+  /** A read lookup found no key (INFO keyspace_misses, the `keymiss` event). */
+  private miss(db: number, key: Buffer): void {
+    this.opts.stats.inc(STAT.keyspaceMisses);
+    if (this.events.wantsMiss && this.missEvents) this.events.keyMiss(db, key);
   }
 
   /** Members of the collection at `key` (1 for a string, 0 when missing), without touching it. */
@@ -327,7 +375,8 @@ export class ShardStore {
     // lmdb-js hands big values back as a plain Uint8Array
     if (raw && !Buffer.isBuffer(raw)) raw = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
     if (!raw || (readU64BE(raw as Buffer, 2) !== 0 && readU64BE(raw as Buffer, 2) <= now)) {
-      if (this.countHits) this.opts.stats.inc(STAT.keyspaceMisses);
+      if (raw && this.events.active) this.metExpired = true;
+      if (this.countHits) this.miss(db, key);
       return null;
     }
     if (this.countHits) this.opts.stats.inc(STAT.keyspaceHits);
@@ -417,6 +466,7 @@ export class ShardStore {
         s.addExpires(db, 1);
         this.expires.putSync(expiresKey(expireAt, mk), EMPTY);
       }
+      if (this.events.active) this.events.keyCreated(db, this.userKey(mk, value));
       return;
     }
     if (old.expireAt !== expireAt) {
@@ -435,8 +485,8 @@ export class ShardStore {
    * returns true; false when the caller must find() the key and use putString.
    */
   putPlainString(db: number, key: Buffer, value: Buffer, now: number): boolean {
-    const special = this.special;
-    if (special === null || key.length > INLINE_KEY_MAX || !this.writing) return false;
+    const special = this.special!;
+    if (!this.blindWrites || key.length > INLINE_KEY_MAX || !this.writing) return false;
     const kb = this.plainKey;
     kb[0] = this.dbmap[db];
     kb[1] = KEY_INLINE;
@@ -580,10 +630,14 @@ export class ShardStore {
     this.held.push(h);
   }
 
-  /** Appends the binlog record of a write, in the current transaction (lib/store/binlog.ts). */
-  appendBinlog(db: number, args: Buffer[]): void {
+  /**
+   * Appends the binlog record of a write, in the current transaction (lib/store/binlog.ts), and
+   * its keyspace events when they are collected (`event`: see StoreCtx.binlog).
+   */
+  appendBinlog(db: number, args: Buffer[], event?: number): void {
     this.log.append(db, args);
     if (this.watching) this.watches!.effect(db, args);
+    if (this.events.active) this.events.effect(db, args, event);
   }
 
   /**
@@ -617,6 +671,24 @@ export class ShardStore {
       this.writing = writing;
       this.countHits = counting;
     }
+  }
+
+  /** A collection lost its last member and was deleted (its `del` follows the command's event). */
+  keyEmptied(db: number, key: Buffer): void {
+    if (this.events.active) this.events.keyEmptied(db, key);
+  }
+
+  /** A keyspace event the store room states itself (an EV id), in the running command's order. */
+  keyEvent(db: number, key: Buffer, event: number): void {
+    // a change Redis signals without anything to log (LTRIM keeping the whole list) counts for WATCH too
+    if (this.watching) this.watches!.touch(db, key);
+    if (this.events.active) this.events.event(db, key, event);
+  }
+
+  /** Applies the key events switch (KeyEventLog.configure: the notify classes, tracking's reports). */
+  configureEvents(word: number): void {
+    this.events.configure(word);
+    this.blindWrites = this.special !== null && !this.events.wantsNew;
   }
 
   /** End of a write transaction (still inside it): held-back records, then the binlog entry. */

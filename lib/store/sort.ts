@@ -1,13 +1,17 @@
 // SORT's reads on a shard's store: the elements of the key it sorts, in their stored order, and the
 // values its BY and GET patterns name. SORT's coordinated handler (lib/commands/sort.ts) asks the
 // shards for them through its internal steps sort-source and sort-lookup; the options, the pattern
-// substitution, the weights, the order and STORE's write (DEL + RPUSH, ordinary list commands in
-// the binlog) are the command room's. Nothing here writes.
+// substitution, the weights and the order are the command room's. STORE's write is storeSorted
+// (DEL + RPUSH, ordinary list commands in the binlog).
 
 import type { StoreCtx } from './context.js';
 import { T_HASH, T_LIST, T_SET, T_STRING, T_ZSET, payload } from './meta.js';
-import { WrongTypeError, collOf } from './collections.js';
-import { listRange } from './list.js';
+import { COLL_FIXED, WrongTypeError, collOf, putRestored } from './collections.js';
+import { listPush, listRange } from './list.js';
+import { MID, putRuns } from './list-nodes.js';
+import { writeU64BE } from './keys.js';
+import { DEL } from './effects.js';
+import { EV } from './key-events.js';
 import { listMembers } from './set.js';
 import { allKeys, entriesOf } from './zset.js';
 import { fieldValue } from './hash.js';
@@ -51,4 +55,36 @@ export function sortLookup(x: StoreCtx, key: Buffer, field: Buffer | null): Buff
   if (field === null) return m.type === T_STRING ? payload(m) : null;
   if (m.type !== T_HASH) return null;
   return fieldValue(x.store, collOf(key, m).id, field) ?? null;
+}
+
+const RPUSH = Buffer.from('RPUSH');
+const NO_EXPIRY = Buffer.alloc(8);
+
+/**
+ * SORT ... STORE, one chunk of the result: the first chunk (`first`) replaces `dst` by a list of
+ * `values` (deletes it when the result is empty), later ones append. Logged as DEL and RPUSH; the
+ * events are Redis's: `sortstore` on the destination (created anew only when it was missing), or
+ * its `del` for an empty result. Returns the list's length.
+ */
+export function storeSorted(x: StoreCtx, dst: Buffer, values: Buffer[], first: boolean): number {
+  if (!first) return values.length === 0 ? 0 : listPush(x, [RPUSH, dst, ...values], false, false, EV.none);
+  const to = x.store.find(x.db, dst, x.now);
+  if (values.length === 0) {
+    if (to.meta) {
+      x.store.remove(x.db, to.meta);
+      x.binlog([DEL, dst]);
+    }
+    return 0;
+  }
+  const id = x.store.allocId();
+  putRuns(x.store.sub, id, MID, values);
+  const body = Buffer.alloc(COLL_FIXED + 16);
+  writeU64BE(body, id, 0);
+  writeU64BE(body, values.length, 8);
+  writeU64BE(body, MID, COLL_FIXED);
+  writeU64BE(body, MID + values.length, COLL_FIXED + 8);
+  putRestored(x, dst, to, T_LIST, body, NO_EXPIRY);
+  if (to.meta) x.binlog([DEL, dst], EV.none);
+  x.binlog([RPUSH, dst, ...values], EV.sortstore);
+  return values.length;
 }

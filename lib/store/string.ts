@@ -18,6 +18,7 @@ import { stringTooLong } from './limits.js';
 import { expireDeadline } from './expiry.js';
 import { DEL, KEEPTTL, MSET, PERSIST, PEXPIREAT, PXAT, SET } from './effects.js';
 import { E, RedisError } from '../errors.js';
+import { EV } from './key-events.js';
 import { INT64_MAX, INT64_MIN, parseI64 } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
 
@@ -111,6 +112,8 @@ export function setString(x: StoreCtx, key: Buffer, value: Buffer, flags: number
 export function setStringGet(x: StoreCtx, key: Buffer, value: Buffer, flags: number, at: bigint | null): Buffer | null {
   const { mk, meta } = x.store.find(x.db, key, x.now);
   let old: Buffer | null = null;
+  // Redis reads the old value as GET does: a read lookup (keyspace hit or miss, keymiss)
+  x.store.readLookup(x.db, key, meta !== null);
   if (meta) {
     if (meta.type !== T_STRING) throw new WrongTypeError();
     old = Buffer.from(payload(meta));
@@ -121,19 +124,10 @@ export function setStringGet(x: StoreCtx, key: Buffer, value: Buffer, flags: num
 
 function writeSet(x: StoreCtx, key: Buffer, mk: Buffer, meta: Meta | null, value: Buffer, flags: number, at: bigint | null): void {
   if (at !== null) {
-    // compared as a double: exact below 2^53 ms, and any later time is far in the future
-    const ms = Number(at);
-    if (ms <= x.now) {
-      // An absolute time in the past: the key is set and immediately expired. Redis 7.0 keeps it
-      // until it is next touched (it then reads as missing); we delete it now, same replies.
-      if (meta) {
-        x.store.remove(x.db, meta);
-        x.binlog([DEL, key]);
-      }
-    } else {
-      x.store.putString(x.db, key, mk, value, ms, meta);
-      x.binlog([SET, key, value, PXAT, Buffer.from(at.toString())]);
-    }
+    // An absolute time in the past sets a key that is expired at once: as in Redis 7.0 it stays
+    // until it is next touched or swept (then it reads as missing, its `expired` event then).
+    x.store.putString(x.db, key, mk, value, Number(at), meta);
+    x.binlog([SET, key, value, PXAT, Buffer.from(at.toString())]);
   } else if (flags & SET_KEEPTTL) {
     x.store.putString(x.db, key, mk, value, meta ? meta.expireAt : 0, meta);
     x.binlog([SET, key, value, KEEPTTL]);
@@ -146,6 +140,7 @@ function writeSet(x: StoreCtx, key: Buffer, mk: Buffer, meta: Meta | null, value
 /** GETDEL: the value of a string key, which is deleted; null when missing. */
 export function getDelString(x: StoreCtx, key: Buffer): Buffer | null {
   const meta = x.store.get(x.db, key, x.now);
+  x.store.readLookup(x.db, key, meta !== null); // Redis reads the key as GET does
   if (!meta) return null;
   if (meta.type !== T_STRING) throw new WrongTypeError();
   const v = Buffer.from(payload(meta));
@@ -160,6 +155,7 @@ export function getDelString(x: StoreCtx, key: Buffer): Buffer | null {
  */
 export function getExString(x: StoreCtx, key: Buffer, at: bigint | null, persist: boolean): Buffer | null {
   const meta = x.store.get(x.db, key, x.now);
+  x.store.readLookup(x.db, key, meta !== null); // Redis reads the key as GET does
   if (!meta) return null;
   if (meta.type !== T_STRING) throw new WrongTypeError();
   // meta.raw is the record's own copy: the value stays readable after the key changes
@@ -285,7 +281,7 @@ export function incrByFloat(x: StoreCtx, key: Buffer, by: LongDouble): Buffer {
   if (sum === null) throw new RedisError(E.nanOrInf);
   const text = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
   x.store.putString(x.db, key, mk, text, meta ? meta.expireAt : 0, meta);
-  x.binlog([SET, key, text, KEEPTTL]);
+  x.binlog([SET, key, text, KEEPTTL], EV.incrbyfloat);
   return text;
 }
 

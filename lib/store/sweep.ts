@@ -6,6 +6,7 @@ import { STAT } from '../shard/stats.js';
 import { decodeMeta } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
 import { DEL } from './effects.js';
+import { EV } from './key-events.js';
 
 /**
  * Deletes up to `budget` keys due at or before `now` (call inside a write transaction); stale
@@ -33,7 +34,7 @@ export function sweepExpired(store: ShardStore, now: number, budget: number): nu
     const userKey = store.userKey(mk, raw);
     store.remove(db, m);
     store.stats.inc(STAT.expiredKeys);
-    store.appendBinlog(db, [DEL, userKey]);
+    store.appendBinlog(db, [DEL, userKey], EV.expired);
     n++;
   }
   return n;

@@ -12,6 +12,7 @@ import type { ShardStore } from './shard-store.js';
 import { writeU64BE } from './keys.js';
 import { INLINE_MAX, idRange, sortableScore, zmemberOf, type Coll } from './collections.js';
 import { LP_ENTRIES, LP_VALUE, countKeys, entriesOf, openZset, removeKeys, walk, type Entries } from './zset.js';
+import { EV } from './key-events.js';
 
 const ZERO_BYTE = Buffer.from([0]);
 
@@ -269,17 +270,17 @@ export function rangeToStore(x: StoreCtx, src: Buffer, q: RangeQuery): { e: Entr
 /** ZREMRANGEBYRANK: removes the members of ranks [start, end], logs `ZREM key <members>`; returns their number. */
 export function removeRankRange(x: StoreCtx, key: Buffer, start: number, end: number): number {
   const c = openZset(x, key);
-  return c ? removeKeys(x, c, rankRangeKeys(x.store, c, start, end, false)) : 0;
+  return c ? removeKeys(x, c, rankRangeKeys(x.store, c, start, end, false), EV.zremrangebyrank) : 0;
 }
 
 /** ZREMRANGEBYSCORE: as removeRankRange, for the members in a score range. */
 export function removeScoreRange(x: StoreCtx, key: Buffer, r: ScoreRange): number {
   const c = openZset(x, key);
-  return c ? removeKeys(x, c, scoreRangeKeys(x.store, c, r, false, 0, -1)) : 0;
+  return c ? removeKeys(x, c, scoreRangeKeys(x.store, c, r, false, 0, -1), EV.zremrangebyscore) : 0;
 }
 
 /** ZREMRANGEBYLEX: as removeRankRange, for the members in a lex range. */
 export function removeLexRange(x: StoreCtx, key: Buffer, r: LexRange): number {
   const c = openZset(x, key);
-  return c ? removeKeys(x, c, lexRangeKeys(x.store, c, r, false, 0, -1)) : 0;
+  return c ? removeKeys(x, c, lexRangeKeys(x.store, c, r, false, 0, -1), EV.zremrangebylex) : 0;
 }

@@ -41,6 +41,7 @@ import {
 import { scanStep } from './collection-scan.js';
 import { formatDouble } from '../resp/number.js';
 import { DEL } from './effects.js';
+import { EV } from './key-events.js';
 import { pickDistinct, randInt } from './random.js';
 
 /** Redis's zset-max-listpack-entries / zset-max-listpack-value defaults. */
@@ -295,7 +296,7 @@ export function incrMember(x: StoreCtx, key: Buffer, member: Buffer, by: number,
   } else if (xx) return null;
   else zinsert(store, c, member, score);
   saveColl(x, c);
-  x.binlog([ZADD, key, Buffer.from(formatDouble(score)), member]);
+  x.binlog([ZADD, key, Buffer.from(formatDouble(score)), member], EV.zincr);
   return score;
 }
 
@@ -344,8 +345,11 @@ export function rank(x: StoreCtx, key: Buffer, member: Buffer, rev: boolean): nu
 // Pops, removing zscore keys
 // ------------------------------------------------------------------------------------------------
 
-/** Removes the members of `keys` (zscore keys of `c`) and logs `ZREM key <members>`; returns their number. */
-export function removeKeys(x: StoreCtx, c: Coll, keys: Buffer[]): number {
+/**
+ * Removes the members of `keys` (zscore keys of `c`) and logs `ZREM key <members>` as the change
+ * `event` (zrembyscore...); returns their number.
+ */
+export function removeKeys(x: StoreCtx, c: Coll, keys: Buffer[], event: number): number {
   if (keys.length === 0) return 0;
   const store = x.store;
   const rec: Buffer[] = [ZREM, c.key];
@@ -354,7 +358,7 @@ export function removeKeys(x: StoreCtx, c: Coll, keys: Buffer[]): number {
     zdeleteKey(store, c, k);
   }
   saveColl(x, c);
-  x.binlog(rec);
+  x.binlog(rec, event);
   return keys.length;
 }
 
@@ -375,7 +379,7 @@ export function pop(x: StoreCtx, key: Buffer, max: boolean, count: number): Entr
   }
   if (keys.length > 0) {
     saveColl(x, c);
-    x.binlog(rec);
+    x.binlog(rec, max ? EV.zpopmax : EV.zpopmin);
   }
   return e;
 }
@@ -496,10 +500,11 @@ export function scanMembers(store: ShardStore, c: Coll, cursor: bigint, count: n
 
 /**
  * Replaces `key` by a new sorted set with the given members (distinct) and exact scores, `big`
- * being its encoding. An empty result deletes the key. Logs DEL (if the key existed) and ZADD.
- * Returns the member count.
+ * being its encoding. An empty result deletes the key. Logs DEL (if the key existed) and ZADD;
+ * `event` is the command's (zunionstore, zrangestore...; `del` for an empty result). Returns the
+ * member count.
  */
-export function writeZset(x: StoreCtx, key: Buffer, e: Entries, big: boolean): number {
+export function writeZset(x: StoreCtx, key: Buffer, e: Entries, big: boolean, event: number): number {
   const f = x.store.find(x.db, key, x.now);
   const n = e.ms.length;
   if (n === 0) {
@@ -522,8 +527,8 @@ export function writeZset(x: StoreCtx, key: Buffer, e: Entries, big: boolean): n
   }
   c.count = n;
   replaceWith(x, c, f.meta);
-  if (f.meta) x.binlog([DEL, key]);
-  x.binlog(rec);
+  if (f.meta) x.binlog([DEL, key], EV.none);
+  x.binlog(rec, event);
   return n;
 }
 

@@ -267,9 +267,9 @@ t.test('dump and restore on another shard: every type round trips, effects rebui
           });
         }
         const before = b.read((x) => contents(x, key));
-        t.same(b.write((x) => restoreKey(x, key, dump, true)), { result: 0, effects: [] }, 'NX onto an existing key: 0');
+        t.same(b.write((x) => restoreKey(x, key, dump, true, 'rename')), { result: 0, effects: [] }, 'NX onto an existing key: 0');
         t.same(b.read((x) => contents(x, key)), before, 'and the key is untouched');
-        const { result, effects } = b.write((x) => restoreKey(x, key, dump, false));
+        const { result, effects } = b.write((x) => restoreKey(x, key, dump, false, 'rename'));
         t.equal(result, 1);
         t.same(b.read((x) => contents(x, key)), want, 'the value arrived');
         t.equal(b.read((x) => keyEncoding(x, key)), a.read((x) => keyEncoding(x, key)), 'with its encoding');

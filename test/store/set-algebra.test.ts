@@ -9,6 +9,7 @@ import { WrongTypeError } from '../../lib/store/collections.js';
 import { addMembers } from '../../lib/store/set.js';
 import { cardinalities, combine, combineInto, filterMembers, interCard, mergeUnion, replaceSet, unionOfKeys, writeSet, type SetOp } from '../../lib/store/set-algebra.js';
 import { b, bs, cmd, setLayout, sorted, strs } from './set-support.js';
+import { EV } from '../../lib/store/key-events.js';
 
 const LONG = 'Z'.repeat(3000);
 const range = (a: number, z: number): string[] => Array.from({ length: z - a + 1 }, (_, i) => String(a + i));
@@ -137,7 +138,7 @@ t.test('the steps of a cross-shard set command', async (t) => {
   t.same(s.read((x) => strs(filterMembers(x, 'diff', bs('b', 'nokey'), cand))), ['a', 'zz'], 'set-diff keeps those in none of the keys');
   // set-store: DEL when the key existed, SADD of the members in chunks of 1,000
   const ms = range(1, 2500).map((i) => `m${i}`);
-  const { result, effects } = s.write((x) => replaceSet(x, b('c'), bs(...ms)));
+  const { result, effects } = s.write((x) => replaceSet(x, b('c'), bs(...ms), EV.sunionstore));
   t.equal(result, 2500);
   t.same(effects[0], ['DEL', 'c'], 'DEL of the old set');
   t.same(effects.slice(1).map((e) => [e[0], e[1], e.length - 2]), [['SADD', 'c', 1000], ['SADD', 'c', 1000], ['SADD', 'c', 500]], 'then SADD in chunks of 1,000');
@@ -145,10 +146,10 @@ t.test('the steps of a cross-shard set command', async (t) => {
   const l = setLayout(s, 'c')!;
   t.same(l.problems, []);
   t.equal(l.count, 2500);
-  t.same(s.write((x) => replaceSet(x, b('new'), bs('1', '2'))).effects, [['SADD', 'new', '1', '2']], 'a new key: no DEL');
+  t.same(s.write((x) => replaceSet(x, b('new'), bs('1', '2'), EV.sunionstore)).effects, [['SADD', 'new', '1', '2']], 'a new key: no DEL');
   t.equal(setLayout(s, 'new')!.encoding, 'intset');
-  t.same(s.write((x) => replaceSet(x, b('new'), [])), { result: 0, effects: [['DEL', 'new']] }, 'no members: the key is deleted');
-  t.same(s.write((x) => replaceSet(x, b('new'), [])), { result: 0, effects: [] }, 'no members, no key: nothing');
+  t.same(s.write((x) => replaceSet(x, b('new'), [], EV.sunionstore)), { result: 0, effects: [['DEL', 'new']] }, 'no members: the key is deleted');
+  t.same(s.write((x) => replaceSet(x, b('new'), [], EV.sunionstore)), { result: 0, effects: [] }, 'no members, no key: nothing');
 });
 
 t.test('the union of lists gathered from several shards', async (t) => {

@@ -145,13 +145,14 @@ t.test('SET: conditions, expiries and their effects', async (t) => {
   t.same(set('fresh', 'z', SET_KEEPTTL), { result: true, effects: [['SET', 'fresh', 'z', 'KEEPTTL']] });
   t.equal(stored(s, 'fresh')!.at, 0, 'KEEPTTL on a missing key: no expiry');
 
-  // an absolute time already past: the key is written and expired at once, logged as DEL
-  t.same(set('k', 'p', 0, BigInt(s.now)), { result: true, effects: [['DEL', 'k']] });
+  // an absolute time already past: the key is written already expired (as Redis 7.0 does), logged
+  // as the SET ... PXAT Redis propagates; it reads as missing
+  t.same(set('k', 'p', 0, BigInt(s.now)), { result: true, effects: [['SET', 'k', 'p', 'PXAT', String(s.now)]] });
   t.equal(stored(s, 'k'), null);
-  t.same(set('k', 'p', 0, 1n), { result: true, effects: [] }, 'nothing to delete: no effect');
+  t.same(set('k', 'p', 0, 1n), { result: true, effects: [['SET', 'k', 'p', 'PXAT', '1']] }, 'again: the expired key is replaced');
   t.equal(stored(s, 'k'), null);
-  t.same(set('n', 'p', SET_XX, 1n), { result: true, effects: [['DEL', 'n']] }, 'XX with a past time deletes');
-  t.same(set('k', 'p', SET_NX, 1n), { result: true, effects: [] }, 'NX with a past time on a missing key');
+  t.same(set('n', 'p', SET_XX, 1n), { result: true, effects: [['SET', 'n', 'p', 'PXAT', '1']] }, 'XX with a past time');
+  t.same(set('k', 'p', SET_NX, 1n), { result: true, effects: [['SET', 'k', 'p', 'PXAT', '1']] }, 'NX with a past time: the expired key counts as missing');
 
   // another type is replaced (SET without GET never answers WRONGTYPE); KEEPTTL keeps its expiry
   hash(s, 'h');
@@ -168,7 +169,8 @@ t.test('SET ... GET and GETSET: the old value, WRONGTYPE before writing', async 
   t.same(get('k', 'w'), { result: 'v', effects: [['SET', 'k', 'w']] });
   t.same(get('k', 'x', SET_NX), { result: 'w', effects: [] }, 'NX declines and answers the old value');
   t.same(get('n', 'x', SET_XX), { result: null, effects: [] });
-  t.same(get('k', 'x', 0, 1n), { result: 'w', effects: [['DEL', 'k']] }, 'a past time answers the old value and deletes');
+  t.same(get('k', 'x', 0, 1n), { result: 'w', effects: [['SET', 'k', 'x', 'PXAT', '1']] }, 'a past time answers the old value, the key reads as missing');
+  t.equal(stored(s, 'k'), null);
   hash(s, 'h');
   for (const flags of [0, SET_NX, SET_XX, SET_KEEPTTL]) {
     t.same(failing(s, (x) => setStringGet(x, b('h'), b('v'), flags, null)), { error: E.wrongType, effects: [] });

@@ -7,6 +7,7 @@ import t from 'tap';
 import { openTestStore, type TestStore } from '../support/store.js';
 import { RedisError } from '../../lib/errors.js';
 import { T_ZSET } from '../../lib/store/meta.js';
+import { EV } from '../../lib/store/key-events.js';
 import {
   ERR_NAN, ZADD_CH, ZADD_GT, ZADD_LT, ZADD_NX, ZADD_XX, addMembers, card, incrMember, memberScore, openZset, pop, randomEntries, randomMember, rank,
   removeMembers, scanMembers, score, writeZset, zsetKeyType,
@@ -252,16 +253,16 @@ t.test('writeZset: replaces the key, logs DEL and ZADD, an empty result deletes 
   const s = openTestStore(t);
   zadd(s, 'ZADD z 1 old');
   s.write((x) => x.store.setExpire(x.db, x.store.get(x.db, Z, x.now)!, x.now + 100000));
-  const r = s.write((x) => writeZset(x, Z, { ms: [B('a'), B('b')], ss: [1.5, 2] }, false));
+  const r = s.write((x) => writeZset(x, Z, { ms: [B('a'), B('b')], ss: [1.5, 2] }, false, EV.zunionstore));
   t.same(r, { result: 2, effects: [['DEL', 'z'], ['ZADD', 'z', '1.5', 'a', '2', 'b']] });
   t.same(all(s), ['a=1.5', 'b=2']);
   t.equal(encoding(s), 'listpack');
   t.equal(s.read((x) => x.store.get(x.db, Z, x.now)!.expireAt), 0, 'the result has no expiry');
-  t.same(s.write((x) => writeZset(x, B('fresh'), { ms: [B('a')], ss: [-0] }, true)), { result: 1, effects: [['ZADD', 'fresh', '-0', 'a']] }, 'no DEL for a new key');
+  t.same(s.write((x) => writeZset(x, B('fresh'), { ms: [B('a')], ss: [-0] }, true, EV.zunionstore)), { result: 1, effects: [['ZADD', 'fresh', '-0', 'a']] }, 'no DEL for a new key');
   t.equal(encoding(s, B('fresh')), 'skiplist');
-  t.same(s.write((x) => writeZset(x, Z, { ms: [], ss: [] }, false)), { result: 0, effects: [['DEL', 'z']] });
+  t.same(s.write((x) => writeZset(x, Z, { ms: [], ss: [] }, false, EV.zunionstore)), { result: 0, effects: [['DEL', 'z']] });
   t.equal(s.read((x) => x.store.get(x.db, Z, x.now)), null);
-  t.same(s.write((x) => writeZset(x, Z, { ms: [], ss: [] }, false)), { result: 0, effects: [] }, 'nothing to delete, nothing logged');
+  t.same(s.write((x) => writeZset(x, Z, { ms: [], ss: [] }, false, EV.zunionstore)), { result: 0, effects: [] }, 'nothing to delete, nothing logged');
 });
 
 t.test('key operations: encoding, refcount, dump and restore keep flags, exact scores and the expiry', async (t) => {

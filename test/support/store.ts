@@ -50,8 +50,8 @@ export function openTestStore(t: Test): TestStore {
         store,
         db,
         now: ts.now,
-        binlog(args: Buffer[]) {
-          store.appendBinlog(db, args);
+        binlog(args: Buffer[], event?: number) {
+          store.appendBinlog(db, args, event);
           effects.push(args.map((a) => a.toString('latin1')));
         },
       };
