@@ -7,6 +7,8 @@ import { RespParser, type ParserLimits } from './resp/parser.js';
 import type { ReplyTarget } from './shard/handle.js';
 import { RespWriter, type Proto } from './resp/writer.js';
 import type { CommandDef } from './commands/types.js';
+import type { ClientExtras } from './clients/extras.js';
+import { commandRules } from './clients/rules.js';
 import type { Subscriptions } from './pubsub.js';
 import { classOf, type OutputLimits } from './output-limits.js';
 import type { MultiState } from './transaction.js';
@@ -46,6 +48,9 @@ function releaseChunk(b: Buffer): void {
 /** A turn's output of at least this many bytes in several chunks goes out as one writev, uncopied. */
 const WRITEV_BYTES = 64 * 1024;
 
+/** Slots of deliverAfterRunning(): messages placed right after the reply of the command that caused them. */
+const afterRunning = new WeakSet<Slot>();
+
 /** A reply position in a connection's output order. */
 export class Slot implements ReplyTarget {
   data: Buffer | null = null;
@@ -54,20 +59,12 @@ export class Slot implements ReplyTarget {
   closeAfter = false;
   /** The command whose reply this is (INFO commandstats failed_calls); null for rejections. */
   def: CommandDef | null = null;
-
-  /**
-   * Keyspace events of this command that arrived while an earlier reply of the connection was
-   * still pending: published when this reply leaves, so one client's events follow its commands'
-   * order whatever shards they ran on.
-   */
-  events: Buffer | null = null;
+  /** Dropped instead of sent (CLIENT REPLY OFF / SKIP when its command was dispatched). */
+  silent = false;
+  /** Runs when the reply arrives, before it is queued for output (CLIENT TRACKING remembers keys then). */
+  onFill: (() => void) | null = null;
 
   constructor(readonly conn: Connection) {}
-
-  onKeyEvents(records: Buffer): void {
-    if (this.conn.queue.peekFront() === this) this.conn.host.publishKeyEvents(this.conn, records);
-    else this.events = this.events === null ? Buffer.from(records) : Buffer.concat([this.events, records]);
-  }
 
   onReply(reply: Buffer): void {
     // At the head of the queue a small reply is copied once, straight into the output; otherwise
@@ -77,6 +74,7 @@ export class Slot implements ReplyTarget {
   }
 
   fill(data: Buffer): void {
+    if (this.onFill !== null) this.onFill();
     this.data = data;
     this.done = true;
     this.conn.slotDone();
@@ -85,8 +83,6 @@ export class Slot implements ReplyTarget {
 
 export interface ConnectionHost {
   dispatch(conn: Connection, args: Buffer[]): void;
-  /** Keyspace events of a command of `conn` (lib/notifications.ts), in the connection's order. */
-  publishKeyEvents(conn: Connection, records: Buffer): void;
   markDirty(conn: Connection): void;
   protocolError(conn: Connection, msg: string): void;
   /** The command being received outgrew client-query-buffer-limit: drop the client. */
@@ -160,6 +156,13 @@ export class Connection {
   /** Total commands processed (CLIENT LIST has no such field; INFO does not either: local use). */
   commands = 0;
 
+  // CLIENT REPLY, CLIENT TRACKING, MONITOR (lib/clients/): null / false for ordinary clients.
+  /** Replies of the commands dispatched now are dropped (CLIENT REPLY OFF, or SKIP's next command). */
+  mute = false;
+  /** The client features' state of this connection, created when it first uses one. */
+  extras: ClientExtras | null = null;
+  /** Unblocked (served, timed out, pause over) and its next commands not resumed yet: flag u. */
+  unblocked = false;
   // Pub/sub (lib/pubsub.ts) and client-output-buffer-limit (lib/output-limits.ts). All 0, false
   // or null for a client that never subscribed.
   /** Channels + patterns + shard channels subscribed (Redis's CLIENT_PUBSUB flag when not 0). */
@@ -233,6 +236,7 @@ export class Connection {
   slot(): Slot {
     const s = new Slot(this);
     s.def = this.curDef;
+    if (this.mute && !commandRules.repliesArePushes(this.curDef)) s.silent = true;
     this.queue.push(s);
     return s;
   }
@@ -240,6 +244,11 @@ export class Connection {
   /** A reply produced immediately: goes out now if nothing is pending before it. */
   reply(data: Buffer, closeAfter = false): void {
     if (closeAfter) this.parser.stop(); // nothing after this reply is executed (as Redis)
+    if (this.mute) {
+      // counted as an error reply all the same, as in Redis
+      if (data.length > 0 && data[0] === 45) this.host.errorReply(data);
+      data = EMPTY;
+    }
     if (this.queue.length === 0) {
       this.push(data);
       if (closeAfter) this.closing = true;
@@ -277,6 +286,28 @@ export class Connection {
     // that command's reply slot is the last one queued (nothing after it is parsed yet)
     q.splice(q.length - 1, 0, s);
     this.slotDone();
+  }
+
+  /**
+   * Output caused by a command of this client that is running (CLIENT TRACKING's invalidation of
+   * a key it changed itself): right after that command's reply, as Redis sends it. The command is
+   * taken to be the oldest one whose reply is still to come.
+   */
+  deliverAfterRunning(data: Buffer): void {
+    const q = this.queue;
+    for (let i = 0; i < q.length; i++) {
+      if (q.peekAt(i)!.done) continue;
+      // after that reply and the messages it already caused, in the order they came
+      let at = i + 1;
+      while (at < q.length && afterRunning.has(q.peekAt(at)!)) at++;
+      const s = new Slot(this);
+      s.data = data;
+      s.done = true;
+      afterRunning.add(s);
+      q.splice(at, 0, s);
+      return;
+    }
+    this.deliver(data);
   }
 
   /**
@@ -353,11 +384,13 @@ export class Connection {
       const s = this.queue.peekFront()!;
       if (!s.done) break;
       this.queue.shift();
-      if (s.events !== null) {
-        this.host.publishKeyEvents(this, s.events);
-        s.events = null;
-      }
       if (s.def !== null && s.data!.length > 0 && s.data![0] === 45) this.host.failedCall(s.def);
+      if (s.silent) {
+        if (s.data!.length > 0 && s.data![0] === 45) this.host.errorReply(s.data!);
+        // Like Redis, a QUIT whose reply is dropped does not close the connection (it only
+        // stops reading it: the parser has stopped).
+        continue;
+      }
       this.push(s.data!);
       this.sizeSum += s.data!.length;
       if (++this.sizeN === SIZE_SAMPLE) {
@@ -434,6 +467,7 @@ export class Connection {
   }
 
   private readonly resumeParser = (): void => {
+    this.unblocked = false;
     if (this.paused || this.closed || this.blocked || this.holds > 0) return;
     this.parser.resume(); // may pause again (checkPressure from onCommand)
     if (!this.paused) {
@@ -462,12 +496,21 @@ export class Connection {
     if (--this.holds === 0 && !this.blocked && !this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
   }
 
+  /** release() of a command held by CLIENT PAUSE: like an unblocked client, flag u until it resumes. */
+  releaseUnblocked(): void {
+    this.release();
+    if (this.holds === 0 && this.parser.paused && !this.closed) this.unblocked = true;
+  }
+
   private holds = 0;
 
   setBlocked(b: boolean): void {
     this.blocked = b;
     if (b) this.parser.pause();
-    else if (!this.paused && !this.closed && this.parser.paused) setImmediate(this.resumeParser);
+    else if (!this.paused && !this.closed && this.parser.paused) {
+      this.unblocked = true;
+      setImmediate(this.resumeParser);
+    }
   }
 
   kill(): void {

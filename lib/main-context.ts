@@ -14,8 +14,11 @@ export interface ShardCalls {
   call(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer>;
   /** A big read step (SCAN with a big COUNT): on the slow pool when there is one. */
   callSlow(shard: number, def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer>;
-  /** The command on every shard at one point of the order; the replies shard by shard. */
-  broadcast(def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer[]>;
+  /**
+   * The command on every shard at one point of the order; the replies shard by shard. `origin`:
+   * the client it runs for (its keyspace events' origin).
+   */
+  broadcast(def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection): Promise<Buffer[]>;
   /** KEYS over one consistent cut of every shard on the slow pool; null: use broadcast. */
   gather: ((conn: Connection, def: CommandDef, db: number, args: Buffer[]) => Promise<Buffer>) | null;
 }

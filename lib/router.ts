@@ -33,7 +33,13 @@ export class Router {
   dispatch(conn: Connection, args: Buffer[]): void {
     if (conn.closing || conn.closed) return;
     try {
-      this.route(conn, args);
+      // CLIENT PAUSE, MONITOR, CLIENT TRACKING, CLIENT REPLY SKIP (lib/clients/control.ts)
+      const cc = this.server.clientCtl;
+      if (cc.active !== 0) cc.dispatch(conn, args);
+      else {
+        const def = this.check(conn, args);
+        if (def !== null && (conn.multi === null || !this.queued(conn, def, args))) this.run(conn, def, args);
+      }
       // Somebody waits on keys: a write just routed may have fed them; the retries queue up right
       // behind it. (Blocking commands wake the keys they write themselves, once their attempt took
       // something.)
@@ -47,39 +53,47 @@ export class Router {
     conn.curDef = null;
   }
 
-  private route(conn: Connection, args: Buffer[]): void {
+  /**
+   * A command's table entry once its name, arity and authentication passed; null when it was
+   * refused (and answered). CLIENT LIST's cmd is the command looked up, refused or not (NULL
+   * for an unknown one), as in Redis.
+   */
+  check(conn: Connection, args: Buffer[]): CommandDef | null {
     const s = this.server;
     let def = lookupBytes(args[0]);
     if (!def) {
+      conn.lastCmd = 'NULL';
       const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
       if (name === 'post' || name === 'host:') {
         // Like Redis: an HTTP request (cross protocol scripting) drops the client, unanswered.
         log.warn({ client: conn.addr }, 'possible security attack: POST or Host: command, connection aborted');
         conn.kill();
-        return;
+        return null;
       }
       this.reject(conn, null, unknownCommand(args));
-      return;
+      return null;
     }
     // A container without its subcommand fails its own arity check (COMMAND alone is valid).
     if (def.sub && args.length >= 2) {
       const sub = def.sub.get(args[1].toString('latin1').toLowerCase());
       if (!sub) {
+        conn.lastCmd = 'NULL';
         this.reject(conn, null, unknownSubcommand(args[1], def.name));
-        return;
+        return null;
       }
       def = sub;
     }
+    conn.lastCmd = def.name;
     const arity = def.arity;
     if ((arity > 0 && args.length !== arity) || args.length < -arity) {
       s.cmdStats.rejected(def);
       this.reject(conn, def, wrongArgs(def.name));
-      return;
+      return null;
     }
     if (!conn.authenticated && !def.flags.includes('no_auth')) {
       s.cmdStats.rejected(def);
       this.reject(conn, def, E.noAuth);
-      return;
+      return null;
     }
     // a RESP2 client with subscriptions runs only the pub/sub commands, PING, QUIT and RESET
     if (conn.subscribed !== 0) {
@@ -87,13 +101,23 @@ export class Router {
       if (refused !== null) {
         s.cmdStats.rejected(def);
         this.reject(conn, def, refused);
-        return;
+        return null;
       }
     }
-    // inside MULTI: queued (QUEUED), unless it is one of the commands that run at once
-    if (conn.multi !== null && s.transactions.queue(conn, def, args)) return;
-    conn.lastCmd = def.name;
     conn.curDef = def;
+    return def;
+  }
+
+  /** Inside MULTI: a checked command is queued (QUEUED), unless it is one of those that run at once. */
+  queued(conn: Connection, def: CommandDef, args: Buffer[]): boolean {
+    if (!this.server.transactions.queue(conn, def, args)) return false;
+    conn.curDef = null; // it did not run: nothing to wake
+    return true;
+  }
+
+  /** Runs a checked command (see check()) the way its table entry says. */
+  run(conn: Connection, def: CommandDef, args: Buffer[]): void {
+    const s = this.server;
     s.counters.totalCommands++;
     if (def.main) {
       s.execution.runMain(conn, def, args, def.main);

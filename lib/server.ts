@@ -25,6 +25,7 @@ import { SlowRouting } from './slow/routing.js';
 import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
+import { ClientControl } from './clients/control.js';
 import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
@@ -51,6 +52,8 @@ export class Server implements ConnectionHost {
   readonly diagnostics: Diagnostics;
   /** Keyspace hits/misses of slow-pool reads (INFO adds them to the shards'). */
   readonly slowStats: ShardStats;
+  /** CLIENT PAUSE, MONITOR, CLIENT TRACKING, CLIENT REPLY (lib/clients/). */
+  readonly clientCtl: ClientControl;
   /** Keyspace notifications and modified-key reports (lib/notifications.ts). */
   readonly keyEvents: KeyEvents;
   /** The slow-command pool (lib/slow/pool.ts), once started. */
@@ -89,12 +92,14 @@ export class Server implements ConnectionHost {
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
     this.keyEvents.publisher = this.pubsub;
+    this.clientCtl = new ClientControl(this);
+    this.clientCtl.steps = this.router;
     this.pidFile = join(config.str('dir'), 'respdb.pid');
   }
 
-  /** Clients waiting in a blocking command (INFO clients). */
+  /** Clients waiting in a blocking command or held by CLIENT PAUSE (INFO clients). */
   get blockedClients(): number {
-    return this.blocking.count;
+    return this.blocking.count + this.clientCtl.pause.count;
   }
 
   /**
@@ -290,6 +295,7 @@ export class Server implements ConnectionHost {
 
   closed(conn: Connection): void {
     this.blocking.cancel(conn);
+    this.clientCtl.closed(conn);
     if (conn.subscriptions !== null) this.pubsub.dropAll(conn);
     if (conn.multi !== null || conn.watchShards !== null) this.transactions.abort(conn);
     this.clients.delete(conn.id);
@@ -301,10 +307,6 @@ export class Server implements ConnectionHost {
   protocolError(conn: Connection, msg: string): void {
     log.debug({ client: conn.addr, msg }, 'protocol error');
     conn.reply(errBuf(msg), true);
-  }
-
-  publishKeyEvents(conn: Connection, records: Buffer): void {
-    this.keyEvents.deliver(conn, records);
   }
 
   markDirty(conn: Connection): void {

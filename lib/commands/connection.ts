@@ -6,7 +6,7 @@ import type { CommandDef } from './types.js';
 import type { MainContext } from '../main-context.js';
 import type { Connection } from '../connection.js';
 import type { Server } from '../server.js';
-import { cmd, isKw, kw } from './define.js';
+import { cmd, isKw } from './define.js';
 import { E, wrongArgs } from '../errors.js';
 import { parseI64 } from '../resp/number.js';
 
@@ -22,6 +22,7 @@ export interface ClientState {
   ssub: number;
   /** Commands queued in MULTI, -1 outside MULTI. */
   multi: number;
+  /** Bytes of the queued commands as Redis counts them: their arguments' bytes plus 8 per argument. */
   multiMem: number;
 }
 
@@ -38,7 +39,7 @@ const NOAUTH_HELLO =
   'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
 const NO_PASSWORD =
   'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?';
-const BAD_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
+export const BAD_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
 
 function ping(ctx: MainContext, args: Buffer[]): void {
   if (args.length > 2) return ctx.out.error(wrongArgs('ping'));
@@ -94,7 +95,7 @@ function credentialsOk(server: Server, user: Buffer, pass: Buffer): boolean {
   return timingSafeEqual(a, b);
 }
 
-const DEFAULT_USER = Buffer.from('default');
+export const DEFAULT_USER = Buffer.from('default');
 const EMPTY = Buffer.alloc(0);
 
 function auth(ctx: MainContext, args: Buffer[]): void {
@@ -108,12 +109,12 @@ function auth(ctx: MainContext, args: Buffer[]): void {
 }
 
 /** CLIENT SETNAME / HELLO SETNAME: printable ASCII without spaces (empty clears the name). */
-function validName(name: Buffer): boolean {
+export function validName(name: Buffer): boolean {
   for (let i = 0; i < name.length; i++) if (name[i] < 0x21 || name[i] > 0x7e) return false;
   return true;
 }
 
-function setName(conn: Connection, name: Buffer): void {
+export function setName(conn: Connection, name: Buffer): void {
   conn.name = name.length === 0 ? null : Buffer.from(name);
 }
 
@@ -164,7 +165,7 @@ function hello(ctx: MainContext, args: Buffer[]): void {
   out.array(0);
 }
 
-/** RESET: back to a fresh connection's state (db 0, RESP2, no name, auth as on connect). */
+/** RESET: back to a fresh connection's state (db 0, RESP2, no name, auth as on connect; NO-EVICT stays, as in Redis 7.0). */
 function reset(ctx: MainContext): void {
   const { conn, server } = ctx;
   for (const h of connectionHooks.reset) h(conn, server);
@@ -172,211 +173,26 @@ function reset(ctx: MainContext): void {
   conn.proto = 2;
   ctx.out.proto = 2;
   conn.name = null;
-  conn.noEvict = false;
   conn.authenticated = server.config.str('requirepass') === '';
   ctx.out.simple('RESET');
 }
 
-// ------------------------------------------------------------------------------------------------
-// CLIENT
-// ------------------------------------------------------------------------------------------------
-
-function clientId(ctx: MainContext): void {
-  ctx.out.int(ctx.conn.id);
-}
-
-function clientGetName(ctx: MainContext): void {
-  ctx.out.bulk(ctx.conn.name);
-}
-
-function clientSetName(ctx: MainContext, args: Buffer[]): void {
-  if (!validName(args[2])) return ctx.out.error(BAD_NAME);
-  setName(ctx.conn, args[2]);
-  ctx.out.ok();
-}
-
-function clientNoEvict(ctx: MainContext, args: Buffer[]): void {
-  const o = kw(args[2]);
-  if (o === 'on') ctx.conn.noEvict = true;
-  else if (o === 'off') ctx.conn.noEvict = false;
-  else return ctx.out.error(E.syntax);
-  ctx.out.ok();
-}
-
-/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command of another client. */
-function clientUnblock(ctx: MainContext, args: Buffer[]): void {
-  if (args.length > 4) return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString('latin1')}'. Try CLIENT HELP.`);
-  let asError = false;
-  if (args.length === 4) {
-    const r = kw(args[3]);
-    if (r === 'error') asError = true;
-    else if (r !== 'timeout') return ctx.out.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
-  }
-  const id = parseI64(args[2]);
-  if (id === null) return ctx.out.error(E.notInt);
-  const target = ctx.server.clients.get(Number(id));
-  ctx.out.int(target && ctx.server.blocking.unblock(target, asError) ? 1 : 0);
-}
-
-function stateOf(conn: Connection): ClientState {
+export function stateOf(conn: Connection): ClientState {
   const st: ClientState = { flags: conn.blocked ? 'b' : '', sub: 0, psub: 0, ssub: 0, multi: -1, multiMem: 0 };
   for (const h of connectionHooks.describe) h(conn, st);
   return st;
 }
 
-type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
+export type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
 
-function parseType(s: string): ClientType | null {
+export function parseType(s: string): ClientType | null {
   if (s === 'normal' || s === 'master' || s === 'replica' || s === 'pubsub') return s;
   if (s === 'slave') return 'replica';
   return null;
 }
 
-function typeOf(st: ClientState): ClientType {
+export function typeOf(st: ClientState): ClientType {
   return st.sub + st.psub + st.ssub > 0 || st.flags.includes('P') ? 'pubsub' : 'normal';
-}
-
-function fdOf(conn: Connection): number {
-  const h = (conn.socket as unknown as { _handle?: { fd?: number } })._handle;
-  return typeof h?.fd === 'number' ? h.fd : -1;
-}
-
-/**
- * One CLIENT LIST line in Redis 7.0's field order. Buffers: qbuf is the unparsed input held for
- * the command being received; obl/oll/omem describe replies waiting in respdb (queued slots and
- * bytes not yet taken by the kernel). `argvMem` is the size of the command being run (only the
- * calling client has one).
- */
-function clientLine(conn: Connection, now: number, argvMem: number): string {
-  const st = stateOf(conn);
-  let flags = st.flags;
-  if (conn.noEvict) flags += 'e';
-  if (conn.closing) flags += 'c';
-  if (flags === '') flags = 'N';
-  const qbuf = conn.parser.buffered();
-  const omem = conn.unsent() + conn.socket.writableLength;
-  // replies waiting to be written (the calling client's own reply is not one yet)
-  const oll = conn.queue.length - (argvMem > 0 ? 1 : 0) + conn.out.length + (conn.ow.pos > 0 ? 1 : 0);
-  const events = conn.socket.writableLength > 0 ? 'rw' : 'r';
-  return (
-    `id=${conn.id} addr=${conn.addr} laddr=${conn.laddr} fd=${fdOf(conn)} ` +
-    `name=${conn.name ? conn.name.toString('latin1') : ''} ` +
-    `age=${Math.floor((now - conn.createdAt) / 1000)} idle=${Math.floor((now - conn.lastInteraction) / 1000)} ` +
-    `flags=${flags} db=${conn.db} sub=${st.sub} psub=${st.psub} ssub=${st.ssub} multi=${st.multi} ` +
-    `qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${st.multiMem} rbs=0 rbp=0 ` +
-    `obl=0 oll=${oll} omem=${omem} tot-mem=${qbuf + argvMem + st.multiMem + omem} ` +
-    `events=${events} cmd=${conn.lastCmd} user=default redir=-1 resp=${conn.proto}\n`
-  );
-}
-
-function argvBytes(args: Buffer[]): number {
-  let n = 0;
-  for (const a of args) n += a.length;
-  return n;
-}
-
-function line(ctx: MainContext, c: Connection, args: Buffer[], now: number): string {
-  return clientLine(c, now, c === ctx.conn ? argvBytes(args) : 0);
-}
-
-/** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]] */
-function clientList(ctx: MainContext, args: Buffer[]): void {
-  const now = Date.now();
-  const clients = ctx.server.clients;
-  let text = '';
-  if (args.length === 2) {
-    for (const c of clients.values()) text += line(ctx, c, args, now);
-  } else if (args.length === 4 && isKw(args[2], 'type')) {
-    const type = parseType(kw(args[3]));
-    if (type === null) return ctx.out.error(`ERR Unknown client type '${args[3].toString('latin1')}'`);
-    for (const c of clients.values()) if (typeOf(stateOf(c)) === type) text += line(ctx, c, args, now);
-  } else if (args.length >= 4 && isKw(args[2], 'id')) {
-    const ids: number[] = [];
-    for (let i = 3; i < args.length; i++) {
-      const id = parseI64(args[i]);
-      if (id === null) return ctx.out.error('ERR Invalid client ID');
-      ids.push(Number(id));
-    }
-    for (const id of ids) {
-      const c = clients.get(id);
-      if (c && !c.closed) text += line(ctx, c, args, now);
-    }
-  } else {
-    return ctx.out.error(E.syntax);
-  }
-  ctx.out.verbatim(text);
-}
-
-function clientInfo(ctx: MainContext, args: Buffer[]): void {
-  ctx.out.verbatim(clientLine(ctx.conn, Date.now(), argvBytes(args)));
-}
-
-/**
- * CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR ip:port]
- * [LADDR ip:port] [SKIPME yes|no]. Killing the calling client closes it after this reply.
- */
-function clientKill(ctx: MainContext, args: Buffer[]): void {
-  const { server, conn } = ctx;
-  if (args.length === 3) {
-    const addr = args[2].toString('latin1');
-    for (const c of server.clients.values()) {
-      if (c.addr !== addr || c.closed) continue;
-      ctx.out.ok();
-      if (c === conn) ctx.closeAfter = true;
-      else c.kill();
-      return;
-    }
-    return ctx.out.error('ERR No such client');
-  }
-  if (args.length % 2 !== 0) return ctx.out.error(E.syntax);
-  let id: number | null = null;
-  let type: ClientType | null = null;
-  let addr: string | null = null;
-  let laddr: string | null = null;
-  let skipMe = true;
-  for (let i = 2; i < args.length; i += 2) {
-    const o = kw(args[i]);
-    const v = args[i + 1];
-    if (o === 'id') {
-      const n = parseI64(v);
-      if (n === null || n <= 0n) return ctx.out.error('ERR client-id should be greater than 0');
-      id = Number(n);
-    } else if (o === 'type') {
-      type = parseType(kw(v));
-      if (type === null) return ctx.out.error(`ERR Unknown client type '${v.toString('latin1')}'`);
-    } else if (o === 'user') {
-      if (!v.equals(DEFAULT_USER)) return ctx.out.error(`ERR No such user '${v.toString('latin1')}'`);
-    } else if (o === 'addr') {
-      addr = v.toString('latin1');
-    } else if (o === 'laddr') {
-      laddr = v.toString('latin1');
-    } else if (o === 'skipme') {
-      const y = kw(v);
-      if (y === 'yes') skipMe = true;
-      else if (y === 'no') skipMe = false;
-      else return ctx.out.error(E.syntax);
-    } else {
-      return ctx.out.error(E.syntax);
-    }
-  }
-  let killed = 0;
-  let self = false;
-  for (const c of [...server.clients.values()]) {
-    if (c.closed) continue;
-    if (id !== null && c.id !== id) continue;
-    if (type !== null && typeOf(stateOf(c)) !== type) continue;
-    if (addr !== null && c.addr !== addr) continue;
-    if (laddr !== null && c.laddr !== laddr) continue;
-    if (c === conn) {
-      if (skipMe) continue;
-      self = true;
-    } else {
-      c.kill();
-    }
-    killed++;
-  }
-  ctx.out.int(killed);
-  if (self) ctx.closeAfter = true;
 }
 
 /** Writes a HELP reply: the first line, then the lines given. */
@@ -386,46 +202,7 @@ export function help(ctx: MainContext, name: string, lines: string[]): void {
   for (const l of all) ctx.out.simple(l);
 }
 
-function clientHelp(ctx: MainContext): void {
-  help(ctx, 'CLIENT', [
-    'GETNAME',
-    '    Return the name of the current connection.',
-    'ID',
-    '    Return the ID of the current connection.',
-    'INFO',
-    '    Return information about the current client connection.',
-    'KILL <ip:port>',
-    '    Kill connection made from <ip:port>.',
-    'KILL <option> <value> [<option> <value> [...]]',
-    '    Kill connections. Options are:',
-    '    * ADDR (<ip:port>|<unixsocket>:0)',
-    '      Kill connections made from the specified address',
-    '    * LADDR (<ip:port>|<unixsocket>:0)',
-    '      Kill connections made to specified local address',
-    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
-    '      Kill connections by type.',
-    '    * USER <username>',
-    '      Kill connections authenticated by <username>.',
-    '    * SKIPME (YES|NO)',
-    '      Skip killing current connection (default: yes).',
-    'LIST [options ...]',
-    '    Return information about client connections. Options:',
-    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
-    '      Return clients of specified type.',
-    '    * ID <client-id> [<client-id> ...]',
-    '      Return clients with the given IDs.',
-    'SETNAME <name>',
-    '    Assign the name <name> to the current connection.',
-    'UNBLOCK <clientid> [TIMEOUT|ERROR]',
-    '    Unblock the specified blocked client.',
-    'NO-EVICT (ON|OFF)',
-    '    Protect current client connection from eviction.',
-  ]);
-}
-
-const CONN = ['connection'];
-const CLIENT_FLAGS = ['noscript', 'loading', 'stale'] as const;
-const CLIENT_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
+export const CONN = ['connection'];
 
 export const connectionCommands: CommandDef[] = [
   cmd({
@@ -456,49 +233,5 @@ export const connectionCommands: CommandDef[] = [
   cmd({
     name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: CONN, main: hello,
     summary: 'Handshake with Redis', since: '6.0.0', group: 'connection', complexity: 'O(1)',
-  }),
-  cmd({
-    name: 'client', arity: -2,
-    summary: 'A container for client connection commands', since: '2.4.0', group: 'connection', complexity: 'Depends on subcommand.',
-    sub: [
-      cmd({
-        name: 'client|id', arity: 2, flags: [...CLIENT_FLAGS], acl: CONN, main: clientId,
-        summary: 'Returns the client ID for the current connection', since: '5.0.0', group: 'connection', complexity: 'O(1)',
-      }),
-      cmd({
-        name: 'client|getname', arity: 2, flags: [...CLIENT_FLAGS], acl: CONN, main: clientGetName,
-        summary: 'Get the current connection name', since: '2.6.9', group: 'connection', complexity: 'O(1)',
-      }),
-      cmd({
-        name: 'client|setname', arity: 3, flags: [...CLIENT_FLAGS], acl: CONN, main: clientSetName,
-        summary: 'Set the current connection name', since: '2.6.9', group: 'connection', complexity: 'O(1)',
-      }),
-      cmd({
-        name: 'client|info', arity: 2, flags: [...CLIENT_FLAGS], acl: CONN, main: clientInfo, tips: ['nondeterministic_output'],
-        summary: 'Returns information about the current client connection.', since: '6.2.0', group: 'connection', complexity: 'O(1)',
-      }),
-      cmd({
-        name: 'client|list', arity: -2, flags: [...CLIENT_ADMIN], acl: CONN, main: clientList, tips: ['nondeterministic_output'],
-        summary: 'Get the list of client connections', since: '2.4.0', group: 'connection',
-        complexity: 'O(N) where N is the number of client connections',
-      }),
-      cmd({
-        name: 'client|kill', arity: -3, flags: [...CLIENT_ADMIN], acl: CONN, main: clientKill,
-        summary: 'Kill the connection of a client', since: '2.4.0', group: 'connection',
-        complexity: 'O(N) where N is the number of client connections',
-      }),
-      cmd({
-        name: 'client|no-evict', arity: 3, flags: [...CLIENT_ADMIN], acl: CONN, main: clientNoEvict,
-        summary: 'Set client eviction mode for the current connection', since: '7.0.0', group: 'connection', complexity: 'O(1)',
-      }),
-      cmd({
-        name: 'client|unblock', arity: -3, flags: [...CLIENT_ADMIN], acl: CONN, main: clientUnblock,
-        summary: 'Unblock a client blocked in a blocking command from a different connection', since: '5.0.0', group: 'connection', complexity: 'O(log N) where N is the number of client connections',
-      }),
-      cmd({
-        name: 'client|help', arity: 2, flags: ['loading', 'stale'], acl: CONN, main: clientHelp,
-        summary: 'Show helpful text about the different subcommands', since: '5.0.0', group: 'connection', complexity: 'O(1)',
-      }),
-    ],
   }),
 ];

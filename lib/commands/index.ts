@@ -8,6 +8,8 @@ import { install } from './registry.js';
 import { stringCommands } from './string.js';
 import { keyspaceCommands } from './keyspace.js';
 import { connectionCommands } from './connection.js';
+import { clientCommands } from './client.js';
+import { monitorCommands } from './monitor.js';
 import { serverCommands } from './server.js';
 import { internalCommands } from './internal.js';
 import { hashCommands } from './hash.js';
@@ -30,6 +32,8 @@ export const FAMILIES: readonly CommandDef[][] = [
   blockingCommands,
   sortCommands,
   connectionCommands,
+  clientCommands,
+  monitorCommands,
   serverCommands,
   diagnosticsCommands,
   pubsubCommands,

@@ -102,7 +102,7 @@ const SECTIONS: Array<[string, string, Section]> = [
         `client_recent_max_input_buffer:${maxIn}`,
         `client_recent_max_output_buffer:${maxOut}`,
         `blocked_clients:${s.blockedClients}`,
-        'tracking_clients:0',
+        `tracking_clients:${s.clientCtl.tracking.clients}`,
       ];
     },
   ],
@@ -161,6 +161,9 @@ const SECTIONS: Array<[string, string, Section]> = [
       'evicted_keys:0',
       `keyspace_hits:${sum(s, STAT.keyspaceHits)}`,
       `keyspace_misses:${sum(s, STAT.keyspaceMisses)}`,
+      `tracking_total_keys:${s.clientCtl.tracking.keys}`,
+      `tracking_total_items:${s.clientCtl.tracking.items}`,
+      `tracking_total_prefixes:${s.clientCtl.tracking.prefixCount}`,
       `pubsub_channels:${s.pubsub.size(SUB_CHANNEL)}`,
       `pubsub_patterns:${s.pubsub.size(SUB_PATTERN)}`,
       `pubsubshard_channels:${s.pubsub.size(SUB_SHARD)}`,

@@ -86,7 +86,7 @@ function flushGeneric(which: 'flushdb' | 'flushall') {
     if (args.length > 2 || (args.length === 2 && !isKw(args[1], 'sync') && !isKw(args[1], 'async'))) {
       return ctx.out.error(E.syntax);
     }
-    return ctx.calls.broadcast(internal(which), ctx.conn.db, 2, which === 'flushdb' ? A_FLUSHDB : A_FLUSHALL).then((rs) => {
+    return ctx.calls.broadcast(internal(which), ctx.conn.db, 2, which === 'flushdb' ? A_FLUSHDB : A_FLUSHALL, ctx.conn).then((rs) => {
       decodeAll(rs);
       ctx.out.ok();
     });

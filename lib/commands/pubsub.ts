@@ -126,7 +126,7 @@ connectionHooks.describe.push((conn, st) => {
 });
 
 const SUB_FLAGS = ['pubsub', 'noscript', 'loading', 'stale'] as const;
-const PUB_FLAGS = ['pubsub', 'loading', 'stale', 'fast'] as const;
+const PUB_FLAGS = ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'] as const;
 const INTROSPECTION = ['pubsub', 'loading', 'stale'] as const;
 const SHARD_CHANNELS = [keySpec(['not_key'], 1, -1)];
 

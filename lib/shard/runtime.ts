@@ -556,7 +556,8 @@ export class ShardRuntime {
     if (this.locked >= 0 || this.closing) return;
     const t0 = performance.now();
     const start = Date.now();
-    while (this.store.hasExpired(Date.now())) {
+    // CLIENT PAUSE stops expiry (a key past its time reads as missing and stays stored)
+    while (!this.writeNotes.shared!.expiryPaused() && this.store.hasExpired(Date.now())) {
       const n = this.backgroundTxn('expiry sweep', () => sweepExpired(this.store, Date.now(), 200));
       if (!n || Date.now() - start > SWEEP_BUDGET_MS) break;
     }

@@ -139,9 +139,12 @@ export class ShardSet {
     });
   }
 
-  /** Sends a command to every shard at this point of the global order; their replies, shard by shard. */
-  broadcast(def: CommandDef, db: number, proto: number, args: Buffer[]): Promise<Buffer[]> {
-    return Promise.all(this.links.map((l) => this.call(l.index, def, db, proto, args)));
+  /**
+   * Sends a command to every shard at this point of the global order; their replies, shard by
+   * shard. `origin`: the client it runs for (its keyspace events' origin).
+   */
+  broadcast(def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection): Promise<Buffer[]> {
+    return Promise.all(this.links.map((l) => this.call(l.index, def, db, proto, args, origin)));
   }
 
   /** End of the event-loop turn: every shard's batch goes out. */

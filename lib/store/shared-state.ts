@@ -9,7 +9,7 @@ const ACCESS_EPOCH_MS = 1_700_000_000_000;
 const ACCESS_SLOTS = 1 << 20;
 /** Write-counter slots (power of two) for the slow pool's optimistic *STORE (see WriteWatch). */
 export const WRITE_SLOTS = 1 << 16;
-/** Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything. */
+/** Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] expiry paused (CLIENT PAUSE). */
 const CONTROL_WORDS = 4;
 
 export class ShardShared {
@@ -34,6 +34,15 @@ export class ShardShared {
     this.access = new Uint32Array(this.sab, MAP_BYTES, ACCESS_SLOTS);
     this.writes = new Int32Array(this.sab, MAP_BYTES + 4 * ACCESS_SLOTS, WRITE_SLOTS);
     this.control = new Int32Array(this.sab, MAP_BYTES + 4 * ACCESS_SLOTS + 4 * WRITE_SLOTS, CONTROL_WORDS);
+  }
+
+  /** CLIENT PAUSE (set by the main thread): no key is expired while it lasts. */
+  setExpiryPaused(paused: boolean): void {
+    Atomics.store(this.control, 3, paused ? 1 : 0);
+  }
+
+  expiryPaused(): boolean {
+    return Atomics.load(this.control, 3) !== 0;
   }
 
   watching(): boolean {
