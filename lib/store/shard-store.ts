@@ -680,6 +680,8 @@ export class ShardStore {
 
   /** A keyspace event the store room states itself (an EV id), in the running command's order. */
   keyEvent(db: number, key: Buffer, event: number): void {
+    // a change Redis signals without anything to log (LTRIM keeping the whole list) counts for WATCH too
+    if (this.watching) this.watches!.touch(db, key);
     if (this.events.active) this.events.event(db, key, event);
   }
 

@@ -71,7 +71,10 @@ t.test('CONFIG SET at runtime applies from the next command on, pipelined', asyn
     ];
     const [a, b] = await Promise.all([pipelined(p.redis, s.redis, cmds, ++s.n), pipelined(p.respdb, s.respdb, cmds, s.n)]);
     t.equal(b.reply, a.reply, `${shards} shard(s): replies`);
-    t.same(b.events, a.events, `${shards} shard(s): only the commands after each CONFIG SET follow it`);
+    // Pipelined commands on different shards publish in the order their shards answer (see
+    // docs/design.md, Keyspace notifications): across shards only the set of events is Redis's.
+    const order = (e: string[]): string[] => (shards === 1 ? e : [...e].sort());
+    t.same(order(b.events), order(a.events), `${shards} shard(s): only the commands after each CONFIG SET follow it`);
   }
 });
 
