@@ -168,6 +168,12 @@ export class Transactions {
       done = this.runSteps(ctx, this.rings(conn), steps).then((rs) => this.replyAll(ctx, rs));
     } else {
       done = this.locked(ctx, steps, targets, watched, all);
+      // A main-thread step may change what the client's next commands mean (SELECT inside
+      // MULTI): nothing pipelined after EXEC is dispatched until it has run.
+      if (done && steps.some((st) => st.kind === 'main')) {
+        conn.hold();
+        done = done.finally(() => conn.release());
+      }
     }
     this.wakeWaiters(conn, m.queued);
     if (!done) return;
