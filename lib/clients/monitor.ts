@@ -8,41 +8,11 @@
 // Redis's sdscatrepr() quotes, secrets replaced by "(redacted)" as in SLOWLOG.
 
 import type { Connection } from '../connection.js';
+import { escapeBytes } from '../repr.js';
 
-const HEX = '0123456789abcdef';
-
-/** Appends `b` quoted as sdscatrepr does: printable ASCII as is, \\ \" \n \r \t \a \b, else \xHH. */
+/** `b` quoted as sdscatrepr does. */
 export function quoted(b: Uint8Array): string {
-  let s = '"';
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    switch (c) {
-      case 0x5c:
-        s += '\\\\';
-        break;
-      case 0x22:
-        s += '\\"';
-        break;
-      case 0x0a:
-        s += '\\n';
-        break;
-      case 0x0d:
-        s += '\\r';
-        break;
-      case 0x09:
-        s += '\\t';
-        break;
-      case 0x07:
-        s += '\\a';
-        break;
-      case 0x08:
-        s += '\\b';
-        break;
-      default:
-        s += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '\\x' + HEX[c >> 4] + HEX[c & 15];
-    }
-  }
-  return s + '"';
+  return '"' + escapeBytes(b) + '"';
 }
 
 /** Seconds and microseconds since the epoch, as gettimeofday() prints through "%ld.%06ld". */

@@ -27,6 +27,7 @@ import { isHashedMetaKey } from '../store/keys.js';
 import { decodeMeta, storedLongKey, T_HASH, T_LIST, T_SET, T_STRING, T_ZSET } from '../store/meta.js';
 import { LMDB_MAP_SIZE, LMDB_MAX_DBS } from '../store/shard-store.js';
 import { NodeReader } from '../store/list-nodes.js';
+import { escapeBytes } from '../repr.js';
 
 type Bin = Database<Buffer, Buffer>;
 type Txn = ReturnType<RootDatabase['useReadTransaction']>;
@@ -457,35 +458,7 @@ function scanShard(
 
 /** A key as redis-cli prints it, without the surrounding double quotes. */
 export function escapeKey(key: Uint8Array): string {
-  let s = '';
-  for (const c of key) {
-    switch (c) {
-      case 0x5c:
-        s += '\\\\';
-        break;
-      case 0x22:
-        s += '\\"';
-        break;
-      case 0x0a:
-        s += '\\n';
-        break;
-      case 0x0d:
-        s += '\\r';
-        break;
-      case 0x09:
-        s += '\\t';
-        break;
-      case 0x07:
-        s += '\\a';
-        break;
-      case 0x08:
-        s += '\\b';
-        break;
-      default:
-        s += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '\\x' + c.toString(16).padStart(2, '0');
-    }
-  }
-  return s;
+  return escapeBytes(key);
 }
 
 /** Keys longer than this (escaped) are shortened in the table (the JSON has them whole). */
