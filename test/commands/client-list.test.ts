@@ -6,10 +6,10 @@
 // allocator-sized fields (qbuf-free, rbs, rbp, tot-mem) are left out. 1 and 4 shards, RESP2 and
 // RESP3, plus the COMMAND INFO / DOCS of every CLIENT subcommand and MONITOR.
 import t from 'tap';
-import { startRedis, startRespdb, type RedisProc, type RespdbProc } from '../support/servers.js';
+import { startRedis, startRespdb } from '../support/servers.js';
 import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
 import { docFields, infoSorted } from '../support/command-docs.js';
-import { compare, sleep, untilBlocked, untilGone, type Client, type Scenario, type Side } from '../support/clients.js';
+import { compareScenarios, sleep, untilBlocked, untilGone, type Client, type Scenario, type Side } from '../support/clients.js';
 
 const MASKED = new Set(['fd', 'age', 'idle', 'qbuf-free', 'rbs', 'rbp', 'tot-mem']);
 
@@ -216,21 +216,7 @@ const multiScenario: Scenario = async (s) => {
 
 for (const shards of [1, 4]) {
   t.test(`CLIENT LIST / INFO / KILL, ${shards} shard(s)`, async (t) => {
-    let redis: RedisProc | null = null;
-    let respdb: RespdbProc | null = null;
-    t.teardown(async () => {
-      await Promise.all([redis?.stop(), respdb?.stop()]);
-    });
-    [redis, respdb] = await Promise.all([startRedis(), startRespdb({ shards })]);
-    const ports = { redis: redis.port, respdb: respdb.port };
-    for (const proto of [2, 3] as const) {
-      for (const [name, sc] of Object.entries(scenarios)) await t.test(`${name} (RESP${proto})`, (t) => compare(t, ports, proto, name, sc));
-    }
-    const probe = await RawClient.connect(respdb.port);
-    const info = await probe.send('COMMAND', 'INFO', 'multi');
-    const hasMulti = info.t === 'array' && info.v !== null && info.v[0].t === 'array';
-    await probe.close();
-    await t.test('a client in MULTI', { skip: hasMulti ? false : 'respdb has no MULTI in this build' }, (t) => compare(t, ports, 2, 'MULTI', multiScenario));
+    await compareScenarios(t, shards, scenarios, [['a client in MULTI', 2, multiScenario]]);
   });
 }
 

@@ -5,9 +5,8 @@
 // current one, keys do not expire while paused; REPLY OFF / SKIP / ON with pipelines, refused
 // commands, pushes (which are still delivered) and QUIT. 1 and 4 shards, RESP2 and RESP3.
 import t from 'tap';
-import { startRedis, startRespdb, type RedisProc, type RespdbProc } from '../support/servers.js';
 import { encodeCommand, type Reply } from '../support/resp-client.js';
-import { compare, infoField, sleep, until, words, type Client, type Scenario } from '../support/clients.js';
+import { compareScenarios, infoField, sleep, until, words, type Client, type Scenario } from '../support/clients.js';
 
 const w = words;
 
@@ -241,15 +240,6 @@ const scenarios: Record<string, Scenario> = {
 
 for (const shards of [1, 4]) {
   t.test(`CLIENT PAUSE / REPLY, ${shards} shard(s)`, async (t) => {
-    let redis: RedisProc | null = null;
-    let respdb: RespdbProc | null = null;
-    t.teardown(async () => {
-      await Promise.all([redis?.stop(), respdb?.stop()]);
-    });
-    [redis, respdb] = await Promise.all([startRedis(), startRespdb({ shards })]);
-    const ports = { redis: redis.port, respdb: respdb.port };
-    for (const proto of [2, 3] as const) {
-      for (const [name, sc] of Object.entries(scenarios)) await t.test(`${name} (RESP${proto})`, (t) => compare(t, ports, proto, name, sc));
-    }
+    await compareScenarios(t, shards, scenarios);
   });
 }

@@ -5,9 +5,9 @@
 // CLIENT PAUSE shown when it runs; a cross-shard MSET shown once; what the MONITOR client itself
 // may run; RESET and QUIT. Times and ports normalised. 1 and 4 shards, RESP2 and RESP3.
 import t from 'tap';
-import { startRedis, startRespdb, type RedisProc, type RespdbProc } from '../support/servers.js';
+import { startRespdb } from '../support/servers.js';
 import { RawClient, encodeCommand, type Reply } from '../support/resp-client.js';
-import { compare, untilBlocked, words, type Client, type Scenario } from '../support/clients.js';
+import { compareScenarios, untilBlocked, words, type Client, type Scenario } from '../support/clients.js';
 
 /** Reads (and logs) MONITOR lines until the line of `ECHO <marker>` (logged too). */
 async function linesUntil(m: Client, marker: string): Promise<void> {
@@ -109,21 +109,7 @@ const multiScenario: Scenario = async (s) => {
 
 for (const shards of [1, 4]) {
   t.test(`MONITOR, ${shards} shard(s)`, async (t) => {
-    let redis: RedisProc | null = null;
-    let respdb: RespdbProc | null = null;
-    t.teardown(async () => {
-      await Promise.all([redis?.stop(), respdb?.stop()]);
-    });
-    [redis, respdb] = await Promise.all([startRedis({ args: ['--enable-debug-command', 'yes'] }), startRespdb({ shards })]);
-    const ports = { redis: redis.port, respdb: respdb.port };
-    for (const proto of [2, 3] as const) {
-      for (const [name, sc] of Object.entries(scenarios)) await t.test(`${name} (RESP${proto})`, (t) => compare(t, ports, proto, name, sc));
-    }
-    const probe = await RawClient.connect(respdb.port);
-    const info = await probe.send('COMMAND', 'INFO', 'multi');
-    await probe.close();
-    const hasMulti = info.t === 'array' && info.v !== null && info.v[0].t === 'array';
-    await t.test('MULTI / EXEC', { skip: hasMulti ? false : 'respdb has no MULTI in this build' }, (t) => compare(t, ports, 2, 'MULTI', multiScenario));
+    await compareScenarios(t, shards, scenarios, [['MULTI / EXEC', 2, multiScenario]], ['--enable-debug-command', 'yes']);
   });
 }
 

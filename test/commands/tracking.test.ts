@@ -6,9 +6,9 @@
 // one that is not subscribed, to one that went away; FLUSHDB / FLUSHALL (a null for everyone);
 // tracking-table-max-keys; the INFO fields; RESET. 1 and 4 shards, RESP2 and RESP3.
 import t from 'tap';
-import { startRedis, startRespdb, type RedisProc, type RespdbProc } from '../support/servers.js';
+import { startRedis, startRespdb } from '../support/servers.js';
 import { RawClient, encodeCommand, formatReply, type Reply } from '../support/resp-client.js';
-import { compare, infoField, sleep, untilGone, words, type Client, type Scenario, type Side } from '../support/clients.js';
+import { compareScenarios, infoField, sleep, untilGone, words, type Client, type Scenario, type Side } from '../support/clients.js';
 
 const w = words;
 
@@ -250,21 +250,7 @@ const multiScenario: Scenario = async (s) => {
 
 for (const shards of [1, 4]) {
   t.test(`CLIENT TRACKING, ${shards} shard(s)`, async (t) => {
-    let redis: RedisProc | null = null;
-    let respdb: RespdbProc | null = null;
-    t.teardown(async () => {
-      await Promise.all([redis?.stop(), respdb?.stop()]);
-    });
-    [redis, respdb] = await Promise.all([startRedis(), startRespdb({ shards })]);
-    const ports = { redis: redis.port, respdb: respdb.port };
-    for (const proto of [2, 3] as const) {
-      for (const [name, sc] of Object.entries(scenarios)) await t.test(`${name} (RESP${proto})`, (t) => compare(t, ports, proto, name, sc));
-    }
-    const probe = await RawClient.connect(respdb.port);
-    const info = await probe.send('COMMAND', 'INFO', 'multi');
-    await probe.close();
-    const hasMulti = info.t === 'array' && info.v !== null && info.v[0].t === 'array';
-    await t.test('MULTI / EXEC', { skip: hasMulti ? false : 'respdb has no MULTI in this build' }, (t) => compare(t, ports, 3, 'MULTI', multiScenario));
+    await compareScenarios(t, shards, scenarios, [['MULTI / EXEC', 3, multiScenario]]);
   });
 }
 

@@ -6,6 +6,7 @@
 
 import type { Test } from 'tap';
 import { RawClient, formatReply, type Reply } from './resp-client.js';
+import { startRedis, startRespdb, type RedisProc, type RespdbProc } from './servers.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const words = (s: string): string[] => s.split(' ');
@@ -214,4 +215,28 @@ export async function until(c: RawClient, section: string, name: string, n: numb
     await sleep(5);
   }
   throw new Error(`${name} never reached ${n}`);
+}
+
+/**
+ * Starts a redis-server (with `redisArgs`) and a respdb with `shards` shards, and compares every
+ * scenario on both in RESP2 and RESP3, then each of `more` in its one protocol.
+ */
+export async function compareScenarios(
+  t: Test,
+  shards: number,
+  scenarios: Record<string, Scenario>,
+  more: Array<[label: string, proto: 2 | 3, sc: Scenario]> = [],
+  redisArgs: string[] = [],
+): Promise<void> {
+  let redis: RedisProc | null = null;
+  let respdb: RespdbProc | null = null;
+  t.teardown(async () => {
+    await Promise.all([redis?.stop(), respdb?.stop()]);
+  });
+  [redis, respdb] = await Promise.all([startRedis({ args: redisArgs }), startRespdb({ shards })]);
+  const ports = { redis: redis.port, respdb: respdb.port };
+  for (const proto of [2, 3] as const) {
+    for (const [name, sc] of Object.entries(scenarios)) await t.test(`${name} (RESP${proto})`, (t) => compare(t, ports, proto, name, sc));
+  }
+  for (const [label, proto, sc] of more) await t.test(label, (t) => compare(t, ports, proto, label, sc));
 }
