@@ -31,6 +31,9 @@ import { mergeParts, splitCommands } from './store/key-events.js';
 const QUEUED = Buffer.from('+QUEUED\r\n');
 const NO_MULTI = errBuf('ERR Command not allowed inside a transaction');
 const EMPTY = Buffer.alloc(0);
+const EXEC_GROUP = Buffer.from('exec-group');
+const WATCH_KEYS = Buffer.from('watch-keys');
+const UNWATCH_KEYS = Buffer.from('unwatch-keys');
 
 /** A client's transaction between MULTI and EXEC. */
 export class MultiState {
@@ -113,7 +116,7 @@ export class Transactions {
     for (let i = 1; i < args.length; i++) {
       const s = shards.of(args[i]);
       let ks = perShard.get(s);
-      if (!ks) perShard.set(s, (ks = [Buffer.from('watch-keys'), Buffer.from(String(conn.id))]));
+      if (!ks) perShard.set(s, (ks = [WATCH_KEYS, Buffer.from(String(conn.id))]));
       ks.push(args[i]);
     }
     const watched = (conn.watchShards ??= new Set());
@@ -132,7 +135,7 @@ export class Transactions {
     if (!watched) return;
     conn.watchShards = null;
     const def = (this.unwatchDef ??= internal('unwatch-keys'));
-    const args = [Buffer.from('unwatch-keys'), Buffer.from(String(conn.id))];
+    const args = [UNWATCH_KEYS, Buffer.from(String(conn.id))];
     for (const s of watched) void this.server.shards.call(s, def, 0, 2, args);
   }
 
@@ -158,7 +161,7 @@ export class Transactions {
       if (targets.size === 0) return ctx.out.array(0);
       // one shard: one group, one transaction there
       const shard = targets.values().next().value!;
-      const args = [Buffer.from('exec-group'), watched ? Buffer.from(String(conn.id)) : EMPTY];
+      const args = [EXEC_GROUP, watched ? Buffer.from(String(conn.id)) : EMPTY];
       for (const st of steps) pushGroupCommand(args, st.def, conn.db, st.args);
       done = s.shards.call(shard, this.group, conn.db, conn.proto, args, conn).then((r) => ctx.out.raw(r));
     } else if (!all && !watched && steps.every((st) => st.kind !== 'main')) {
@@ -231,7 +234,7 @@ export class Transactions {
     if (hold.size === 0) return this.runSteps(ctx, null, steps).then((rs) => this.replyAll(ctx, rs));
     return s.coord.locked([...hold], async (tx) => {
       if (watched) {
-        const check = [Buffer.from('exec-group'), Buffer.from(String(conn.id))];
+        const check = [EXEC_GROUP, Buffer.from(String(conn.id))];
         const rs = await Promise.all([...watched].map((w) => tx.exec(w, this.group, conn.db, check, conn.proto)));
         // a nil: some watched key changed (every shard forgot the client's watches)
         if (rs.some((r) => arrayElements(r) === null)) {
@@ -261,7 +264,7 @@ export class Transactions {
     let order: Array<{ shard: number; step: number }> = [];
     const add = (shard: number, def: CommandDef, args: Buffer[], sink: (r: Buffer) => void, step: number): void => {
       let g = groups.get(shard);
-      if (!g) groups.set(shard, (g = { args: [Buffer.from('exec-group'), EMPTY], sinks: [] }));
+      if (!g) groups.set(shard, (g = { args: [EXEC_GROUP, EMPTY], sinks: [] }));
       pushGroupCommand(g.args, def, conn.db, args);
       g.sinks.push(sink);
       order.push({ shard, step });
