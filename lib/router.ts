@@ -104,6 +104,11 @@ export class Router {
         return null;
       }
     }
+    // a script runs past busy-reply-threshold: only the commands marked allow_busy run
+    if (s.scripting.board.busy && !def.flags.includes('allow_busy')) {
+      this.reject(conn, def, s.scripting.busyError()!);
+      return null;
+    }
     conn.curDef = def;
     return def;
   }

@@ -30,6 +30,8 @@ import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
+import { Scripting } from './scripting/scripts.js';
+import { FunctionLibraries } from './scripting/functions.js';
 
 const log = logger('server');
 
@@ -46,6 +48,8 @@ export class Server implements ConnectionHost {
   readonly slowRouting: SlowRouting;
   /** MULTI/EXEC/WATCH (lib/transaction.ts). */
   readonly transactions: Transactions;
+  readonly scripting: Scripting;
+  readonly functions: FunctionLibraries;
   readonly cmdStats = new CommandStats();
   readonly counters = new ServerCounters();
   /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
@@ -88,6 +92,8 @@ export class Server implements ConnectionHost {
     this.execution = new Execution(this);
     this.slowRouting = new SlowRouting(this);
     this.transactions = new Transactions(this);
+    this.scripting = new Scripting(this);
+    this.functions = new FunctionLibraries(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -125,6 +131,7 @@ export class Server implements ConnectionHost {
       binlogMaxBytes: Math.max(1, Math.floor(this.config.num('binlog-max-size') / this.shards.count)),
       hz: this.config.num('hz'),
       loglevel: this.config.str('loglevel'),
+      scriptSab: this.scripting.board.sab,
     };
     await this.shards.start(dir, settings, (i) => this.diagnostics.shardSab(i), {
       onReplies: () => this.flushClients(),
@@ -137,6 +144,8 @@ export class Server implements ConnectionHost {
       onKeyEvents: (origin, records) => this.keyEvents.deliver(origin, records),
     });
     this.keyEvents.attach(this.shards);
+    const libraries = await this.scripting.prepare(this.shards.links[0].view!);
+    this.functions.restore(libraries);
     this.pool = new SlowPool(this.config.num('slow-cmd-thread-pool-size'), Math.floor(this.config.num('slow-cmd-max-memory') / (1 << 20)), {
       dir,
       nshards: this.shards.count,
@@ -222,6 +231,8 @@ export class Server implements ConnectionHost {
         this.outputLimits.set(String(value));
       } else if (name === 'slow-cmd-list') {
         this.slowRouting.setForced(String(value));
+      } else if (name === 'busy-reply-threshold') {
+        this.scripting.board.thresholdMs = Number(value);
       } else if (name === 'binlog-max-size') {
         const per = Math.max(1, Math.floor(Number(value) / this.shards.count));
         this.shards.control({ t: 'config', name, value: per });
@@ -399,6 +410,8 @@ export class Server implements ConnectionHost {
     log.info('shutting down');
     for (const l of this.listeners) l.close();
     for (const t of this.timers) clearInterval(t);
+    // a running script stops at its next hook (its writes abandoned with its transaction)
+    this.scripting.board.stopAll();
     this.shards.flush();
     const deadline = Date.now() + 10_000;
     while (this.shards.pending() > 0 && Date.now() < deadline) {
@@ -407,6 +420,7 @@ export class Server implements ConnectionHost {
     this.flushClients();
     for (const c of this.clients.values()) c.socket.end();
     await this.pool?.close();
+    await this.scripting.crossShard.close();
     await this.shards.close();
     try {
       unlinkSync(this.pidFile);

@@ -338,12 +338,36 @@ export class Transactions {
     }
   }
 
+  /**
+   * One command over shards `tx` holds, wherever its table entry says it runs, in database `db`
+   * and protocol `proto` (a cross-shard script's redis.call): its reply.
+   */
+  async runOne(ctx: MainContext, tx: Tx, def: CommandDef, args: Buffer[], db: number, proto: 2 | 3): Promise<Buffer> {
+    const idx = keyIndexes(def, args);
+    if (def.shard && !def.main) {
+      const first = this.server.router.singleShard(args, idx);
+      if (first >= 0) return tx.exec(first, def, db, args, proto);
+      if (def.scatter) {
+        const split = splitScatter(this.server.shards, def, args, idx);
+        if (typeof split === 'string') return errBuf(split);
+        const order = [...split.keys()];
+        const rs = await tx.execParts(order.map((shard) => ({ shard, def, db, args: split.get(shard)!.args })), idx.map((i) => args[i]));
+        const got = new Map<number, ReturnType<typeof decodeReply>>();
+        order.forEach((shard, i) => got.set(shard, decodeReply(rs[i])));
+        return mergeScatter(def.scatter.merge, proto, idx.length, split, got);
+      }
+    }
+    return this.runHere(ctx, tx, def, args, db, proto);
+  }
+
   /** A main-thread or cross-shard command inside EXEC: its handler over the transaction's shards. */
-  private async runHere(ctx: MainContext, tx: Tx | null, def: CommandDef, args: Buffer[]): Promise<Buffer> {
+  private async runHere(ctx: MainContext, tx: Tx | null, def: CommandDef, args: Buffer[], db?: number, proto?: 2 | 3): Promise<Buffer> {
     const conn = ctx.conn;
     const out = new RespWriter(256);
-    out.proto = conn.proto;
+    out.proto = proto ?? conn.proto;
     const c = this.server.execution.context(conn, def, out);
+    if (db !== undefined) c.db = db;
+    if (proto !== undefined) c.proto = proto;
     const access = execAccess(this.server, tx);
     c.shards = access;
     c.calls = execCalls(this.server, tx);

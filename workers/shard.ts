@@ -2,11 +2,14 @@
 import { workerData, parentPort } from 'node:worker_threads';
 import { installCommands } from '../lib/commands/index.js';
 import { ShardRuntime } from '../lib/shard/runtime.js';
+import { prepareShardScripting } from '../lib/scripting/shard-run.js';
 import type { ShardInit } from '../lib/shard/protocol.js';
 
 try {
   installCommands();
-  new ShardRuntime(workerData as ShardInit).start();
+  const init = workerData as ShardInit;
+  await prepareShardScripting(init);
+  new ShardRuntime(init).start();
 } catch (e) {
   parentPort!.postMessage({ t: 'fatal', message: (e as Error).message });
 }

@@ -2,7 +2,8 @@
 // thread. Replies and errors follow redis-server 7.0.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { CommandDef } from './types.js';
+import type { CommandDef, ScriptSession } from './types.js';
+import type { RespWriter } from '../resp/writer.js';
 import type { MainContext } from '../main-context.js';
 import type { Connection } from '../connection.js';
 import type { Server } from '../server.js';
@@ -78,6 +79,26 @@ function select(ctx: MainContext, args: Buffer[]): void {
   if (n < 0 || n >= ctx.server.databases) return ctx.out.error(E.dbIndex);
   ctx.conn.db = n;
   ctx.out.ok();
+}
+
+// Inside a script (CommandDef.inScript): the script's own database, no connection.
+function pingInScript(_s: ScriptSession, args: Buffer[], out: RespWriter): void {
+  if (args.length > 2) return out.error(wrongArgs('ping'));
+  if (args.length === 2) out.bulk(args[1]);
+  else out.simple('PONG');
+}
+
+function echoInScript(_s: ScriptSession, args: Buffer[], out: RespWriter): void {
+  out.bulk(args[1]);
+}
+
+function selectInScript(s: ScriptSession, args: Buffer[], out: RespWriter): void {
+  const v = parseI64(args[1]);
+  if (v === null) return out.error(E.notInt);
+  if (v < -2147483648n || v > 2147483647n) return out.error(E.intRange);
+  if (v < 0n || v >= BigInt(s.databases)) return out.error(E.dbIndex);
+  s.db = Number(v);
+  out.ok();
 }
 
 function quit(ctx: MainContext): void {
@@ -206,15 +227,15 @@ export const CONN = ['connection'];
 
 export const connectionCommands: CommandDef[] = [
   cmd({
-    name: 'ping', arity: -1, flags: ['fast'], acl: CONN, main: ping, tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+    name: 'ping', arity: -1, flags: ['fast'], acl: CONN, main: ping, inScript: pingInScript, tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     summary: 'Ping the server', since: '1.0.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({
-    name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], acl: CONN, main: echo,
+    name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], acl: CONN, main: echo, inScript: echoInScript,
     summary: 'Echo the given string', since: '1.0.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({
-    name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], acl: CONN, main: select,
+    name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], acl: CONN, main: select, inScript: selectInScript,
     summary: 'Change the selected database for the current connection', since: '1.0.0', group: 'connection', complexity: 'O(1)',
   }),
   cmd({

@@ -62,6 +62,8 @@ export function cmd(s: CommandSpec): CommandDef {
     notQueued: s.notQueued,
     execAbortOnReject: s.execAbortOnReject,
     reachesShards: s.reachesShards,
+    inScript: s.inScript,
+    ownTransaction: s.ownTransaction,
     sub: undefined,
     index: undefined,
   };

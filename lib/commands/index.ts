@@ -21,6 +21,8 @@ import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
 import { pubsubCommands } from './pubsub.js';
 import { txnCommands } from './txn.js';
+import { scriptingCommands } from './scripting.js';
+import { functionCommands } from './functions.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -38,6 +40,8 @@ export const FAMILIES: readonly CommandDef[][] = [
   diagnosticsCommands,
   pubsubCommands,
   txnCommands,
+  scriptingCommands,
+  functionCommands,
   internalCommands,
 ];
 

@@ -1,7 +1,8 @@
 // Server commands run on the main thread: CONFIG, TIME, LASTSAVE, SHUTDOWN, DEBUG, and (from their
 // own files) INFO (info.ts) and COMMAND (command.ts).
 
-import type { CommandDef } from './types.js';
+import type { CommandDef, ScriptSession } from './types.js';
+import type { RespWriter } from '../resp/writer.js';
 import type { MainContext } from '../main-context.js';
 import { cmd, isKw, kw } from './define.js';
 import { E } from '../errors.js';
@@ -78,10 +79,18 @@ function configHelp(ctx: MainContext): void {
 // ------------------------------------------------------------------------------------------------
 
 function time(ctx: MainContext): void {
+  timeReply(ctx.out);
+}
+
+function timeReply(out: RespWriter): void {
   const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
-  ctx.out.array(2);
-  ctx.out.bulkStr(String(Math.floor(us / 1e6)));
-  ctx.out.bulkStr(String(us % 1e6));
+  out.array(2);
+  out.bulkStr(String(Math.floor(us / 1e6)));
+  out.bulkStr(String(us % 1e6));
+}
+
+function timeInScript(_s: ScriptSession, _args: Buffer[], out: RespWriter): void {
+  timeReply(out);
 }
 
 function lastsave(ctx: MainContext): void {
@@ -108,6 +117,9 @@ function shutdown(ctx: MainContext, args: Buffer[]): void {
   }
   if ((abort && (nosave || save || other)) || (nosave && save)) return ctx.out.error(E.syntax);
   if (abort) return ctx.out.error('ERR No shutdown in progress.');
+  // a script past busy-reply-threshold: only SHUTDOWN NOSAVE stops the server (and the script)
+  const busy = ctx.server.scripting.busyError();
+  if (busy !== null && !nosave) return ctx.out.error(busy);
   log.warn({ client: ctx.conn.addr }, 'user requested shutdown');
   ctx.closeAfter = true;
   const server = ctx.server;
@@ -196,7 +208,7 @@ export const serverCommands: CommandDef[] = [
   }),
   ...commandCommands,
   cmd({
-    name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], main: time, tips: ['nondeterministic_output'],
+    name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], main: time, inScript: timeInScript, tips: ['nondeterministic_output'],
     summary: 'Return the current server time', since: '2.6.0', group: 'server', complexity: 'O(1)',
   }),
   cmd({

@@ -26,6 +26,15 @@ export type CommandFlag =
   | 'movablekeys'
   | 'allow_busy';
 
+/** What a command called from a script sees of the script (CommandDef.inScript). */
+export interface ScriptSession {
+  /** The script's current database (SELECT inside a script changes only this). */
+  db: number;
+  readonly databases: number;
+}
+
+export type ScriptLocalHandler = (s: ScriptSession, args: Buffer[], out: RespWriter) => void;
+
 /** Execution context of a command running inside a shard's batch: its data context and its reply. */
 export interface ShardExec extends StoreCtx {
   out: RespWriter;
@@ -255,6 +264,17 @@ export interface CommandDef {
   reachesShards?: boolean;
   /** Not callable by clients: shard-side helpers of main-thread and coordinated commands. */
   internal?: boolean;
+  /**
+   * Called from a script, it runs where the script runs, reaching no shard and no main-thread
+   * state (SELECT changes the script's database; TIME, PING, ECHO answer there).
+   */
+  inScript?: ScriptLocalHandler;
+  /**
+   * A shard command that runs in a write transaction of its own, which it may ask to abort
+   * (ShardStore.abortRequested): a script on its shard, whose run is abandoned when it turns out to
+   * need other shards.
+   */
+  ownTransaction?: boolean;
   /** Index in the table, assigned at registration (shared by both threads). */
   index?: number;
 }

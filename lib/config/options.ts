@@ -91,6 +91,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'tracking-table-max-keys', type: 'int', default: '1000000', min: 0, max: LLONG_MAX, mutable: true, doc: 'keys remembered for client-side caching (CLIENT TRACKING) before the oldest are invalidated (0 = no limit)' },
   { name: 'notify-keyspace-events', type: 'string', default: '', parse: parseNotify, mutable: true, doc: 'keyspace event classes published on __keyspace@<db>__ / __keyevent@<db>__ channels (K E g $ l s h z x e t m d n A, as Redis)' },
   { name: 'client-output-buffer-limit', type: 'string', default: OUTPUT_BUFFER_LIMIT_DEFAULT, multi: true, combine: combineOutputBufferLimit, rewriteLines: outputBufferLimitLines, mutable: true, doc: 'per client class (normal, replica, pubsub): <class> <hard> <soft> <soft-seconds>; a client whose unsent output reaches hard, or stays over soft for soft-seconds, is closed' },
+  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', default: '5000', min: 0, max: LLONG_MAX, mutable: true, doc: 'milliseconds a script runs before other clients get -BUSY (and SCRIPT KILL / FUNCTION KILL may stop it)' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
 ];
 

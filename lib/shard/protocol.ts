@@ -116,4 +116,8 @@ export interface ShardInit {
   binlogMaxBytes: number;
   hz: number;
   loglevel: string;
+  /** Number of shards (a script on this shard checks that its keys are here). */
+  shards: number;
+  /** BusyBoard (lib/scripting/busy.ts): running scripts, -BUSY, SCRIPT KILL. */
+  scriptSab: SharedArrayBuffer;
 }

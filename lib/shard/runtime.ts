@@ -23,6 +23,8 @@ import { setProtoMaxBulkLen } from '../store/limits.js';
 import { RedisError } from '../errors.js';
 
 const log = logger('shard');
+/** Thrown out of a transaction whose command asked to abort it. */
+const ABANDONED = new Error('abandoned');
 
 
 /** A read-only batch sends its replies in frames of about this size. */
@@ -69,6 +71,8 @@ export class ShardRuntime {
   private readonly clientCmd = Uint8Array.from(ALL, (d) => (d.internal ? 0 : 1));
   /** Per command index: it writes (a batch holding one runs in a write transaction). */
   private readonly writeCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
+  /** Per command index: it runs in a write transaction of its own (CommandDef.ownTransaction). */
+  private readonly ownTxnCmd = Uint8Array.from(ALL, (d) => (d.ownTransaction ? 1 : 0));
   /** The reply frame being built holds timing records (protocol.ts TIMED_FRAME). */
   private timedFrame = false;
   /** The reply frame being built holds keyspace events records (protocol.ts EVENTS_FRAME). */
@@ -184,6 +188,7 @@ export class ShardRuntime {
     recFrame.length = 0;
     recs.length = 0;
     let hasWrite = false;
+    let hasOwn = false;
     let stopFrame = frames.length; // frame holding the LOCK (frames.length when none)
     let stopRec = 0; // index in that frame of the record after the LOCK
     scan: for (let f = 0; f < frames.length; f++) {
@@ -199,7 +204,9 @@ export class ShardRuntime {
           stopRec = i + 1;
           break scan;
         }
-        if (!hasWrite && this.writeCmd[frame.readUInt32LE(pos + 4)] === 1) hasWrite = true;
+        const cmd = frame.readUInt32LE(pos + 4);
+        if (!hasWrite && this.writeCmd[cmd] === 1) hasWrite = true;
+        if (this.ownTxnCmd[cmd] === 1) hasOwn = true;
         const argc = frame.readUInt32LE(pos + 8);
         pos += REC_HEADER;
         for (let a = 0; a < argc; a++) pos += 4 + frame.readUInt32LE(pos);
@@ -221,8 +228,8 @@ export class ShardRuntime {
     let done = 0;
     let sent = 0; // replies of this frame already sent (read-only batches stream their replies)
     const now = Date.now();
-    const runAll = (): void => {
-      for (let i = 0; i < count; i++) {
+    const runAll = (from = 0, to = count): void => {
+      for (let i = from; i < to; i++) {
         const at = recs[i];
         const frame = recFrame[i];
         const lenAt = w.pos;
@@ -252,7 +259,9 @@ export class ShardRuntime {
       }
     };
     this.stats.inc(STAT.batches);
-    if (hasWrite) {
+    if (hasOwn) {
+      done = this.runSegments(count, recs, recFrame, now, runAll, () => done, (d) => (done = d));
+    } else if (hasWrite) {
       this.store.writing = true;
       try {
         this.store.env.transactionSync(() => {
@@ -311,6 +320,111 @@ export class ShardRuntime {
       this.deferred.unshift(...keep);
     }
     recFrame.length = 0;
+  }
+
+  /**
+   * A batch holding commands that run in a transaction of their own (scripts): the stretches
+   * between them each in one transaction as usual, each of them in its own, which it may ask to
+   * abort (ShardStore.abortReply: its writes are dropped and that reply goes out instead).
+   */
+  private runSegments(
+    count: number,
+    recs: number[],
+    recFrame: Buffer[],
+    now: number,
+    runAll: (from: number, to: number) => void,
+    getDone: () => number,
+    setDone: (d: number) => void,
+  ): number {
+    const store = this.store;
+    const events = store.events;
+    const w = this.w;
+    const cmdOf = (i: number): number => recFrame[i].readUInt32LE(recs[i] + 4);
+    let i = 0;
+    while (i < count) {
+      let j = i;
+      while (j < count && recFrame[j][recs[j]] !== OP_LOCK && this.ownTxnCmd[cmdOf(j)] !== 1) j++;
+      if (j < count && recFrame[j][recs[j]] === OP_LOCK) j = count;
+      if (j > i) {
+        let writes = events.active;
+        for (let k = i; k < j && !writes; k++) if (recFrame[k][recs[k]] !== OP_LOCK && this.writeCmd[cmdOf(k)] === 1) writes = true;
+        if (writes) this.stretchInTxn(i, j, runAll, getDone, setDone);
+        else runAll(i, j);
+      }
+      if (j >= count) break;
+      const frame = recFrame[j];
+      const at = recs[j];
+      const lenAt = w.pos;
+      w.ensure(4);
+      w.pos += 4;
+      store.abortReply = null;
+      store.writing = true;
+      let us = 0;
+      try {
+        store.env.transactionSync(() => {
+          us = this.exec(frame, at, now);
+          if (store.abortReply !== null) throw ABANDONED;
+          store.beforeCommit();
+        });
+        store.afterCommit();
+        this.writeNotes.committed();
+        this.stats.inc(STAT.writeTxns);
+        this.dirty = true;
+        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+        if (frame[at + 3] !== 0) this.timed(frame, at, us);
+        if (events.active) this.keyEvents();
+      } catch (e) {
+        store.afterAbort();
+        this.writeNotes.reset();
+        events.clear();
+        if (e !== ABANDONED) log.error({ err: e }, 'transaction failed');
+        w.pos = lenAt + 4;
+        if (store.abortReply !== null) w.raw(store.abortReply);
+        else w.error('ERR internal error: ' + (e as Error).message);
+        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+      } finally {
+        store.writing = false;
+        store.abortReply = null;
+      }
+      setDone(getDone() + 1);
+      i = j + 1;
+    }
+    return getDone();
+  }
+
+  /** Records [from, to) of a batch in one write transaction; when it fails, each of them answers the error. */
+  private stretchInTxn(from: number, to: number, runAll: (from: number, to: number) => void, getDone: () => number, setDone: (d: number) => void): void {
+    const store = this.store;
+    const w = this.w;
+    const startPos = w.pos;
+    const startDone = getDone();
+    store.writing = true;
+    try {
+      store.env.transactionSync(() => {
+        runAll(from, to);
+        store.beforeCommit();
+      });
+      store.afterCommit();
+      this.writeNotes.committed();
+      this.stats.inc(STAT.writeTxns);
+      this.dirty = true;
+    } catch (e) {
+      store.afterAbort();
+      this.writeNotes.reset();
+      store.events.clear();
+      log.error({ err: e }, 'batch transaction failed');
+      w.pos = startPos;
+      for (let i = from; i < to; i++) {
+        const lenAt = w.pos;
+        w.ensure(4);
+        w.pos += 4;
+        w.error('ERR internal error: ' + (e as Error).message);
+        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+      }
+      setDone(startDone + (to - from));
+    } finally {
+      store.writing = false;
+    }
   }
 
   /** A reply payload's count, with TIMED_FRAME / EVENTS_FRAME when such records were written (then cleared). */

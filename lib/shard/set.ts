@@ -16,7 +16,7 @@ import type { Connection } from '../connection.js';
 const BINLOG_RING_BYTES = 8 << 20;
 
 /** The shard threads' settings from the configuration. */
-export type ShardSettings = Pick<ShardInit, 'appendfsync' | 'writemap' | 'binlogMaxBytes' | 'hz' | 'loglevel'>;
+export type ShardSettings = Pick<ShardInit, 'appendfsync' | 'writemap' | 'binlogMaxBytes' | 'hz' | 'loglevel' | 'scriptSab'>;
 
 /** One shard, main-thread side. */
 export class ShardLink {
@@ -35,7 +35,7 @@ export class ShardLink {
   constructor(
     readonly index: number,
     databases: number,
-    init: ShardSettings & Pick<ShardInit, 'dir' | 'databases' | 'seqSab' | 'diagSab'>,
+    init: ShardSettings & Pick<ShardInit, 'dir' | 'databases' | 'shards' | 'seqSab' | 'diagSab'>,
   ) {
     this.stats = new ShardStats(databases);
     this.handle = new ShardHandle(index, { ...init, statsSab: this.stats.sab, binlogSab: this.binlogRing.sab, sharedSab: this.shared.sab });
@@ -76,7 +76,7 @@ export class ShardSet {
   async start(dir: string, settings: ShardSettings, diagSab: (shard: number) => SharedArrayBuffer, events: ShardEvents): Promise<void> {
     this.deliverKeyEvents = (origin, records) => events.onKeyEvents(origin, records);
     for (let i = 0; i < this.count; i++) {
-      const link = new ShardLink(i, this.databases, { ...settings, dir, databases: this.databases, seqSab: this.seqSab, diagSab: diagSab(i) });
+      const link = new ShardLink(i, this.databases, { ...settings, dir, databases: this.databases, shards: this.count, seqSab: this.seqSab, diagSab: diagSab(i) });
       const h = link.handle;
       h.onReplies = () => {
         // Something committed on this shard may now be acknowledged: direct reads must see it.

@@ -103,6 +103,11 @@ export class ShardStore {
   private rdbmap: number[];
   /** Set by the runtime while a write transaction is open. */
   writing = false;
+  /**
+   * Set by a command that runs in a transaction of its own (CommandDef.ownTransaction) to have it
+   * aborted: its writes are dropped and this is its reply instead.
+   */
+  abortReply: Buffer | null = null;
   /** Logical db of the command being executed (binlog records carry it). */
   currentDb = 0;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
