@@ -29,6 +29,12 @@ export interface ScriptHost {
   log(level: number, message: string): void;
   /** redis.set_repl(flags): the effects' replication target (REPL_* bits) from now on. */
   setReplication?(flags: number): void;
+  /**
+   * redis.acl_check_cmd(command, args...): whether the running user may run it (true/false), or
+   * an error text to raise (e.g. "ERR Invalid command passed to redis.acl_check_cmd()"). Without
+   * it every command is allowed.
+   */
+  aclCheck?(args: Buffer[]): boolean | string;
 }
 
 /** A compiled EVAL script (by its SHA1) in one engine. */
