@@ -10,7 +10,7 @@ export function luaNumber(x: number): string {
 }
 
 /** A Lua string literal holding these bytes (every byte escaped as \ddd: binary-safe). */
-export function luaBytes(b: Buffer | string): string {
+export function luaBytes(b: Uint8Array | string): string {
   const bytes = typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
   let s = "'";
   for (const c of bytes) s += '\\' + String(c).padStart(3, '0');
@@ -20,13 +20,15 @@ export function luaBytes(b: Buffer | string): string {
 /**
  * Helpers defined at the top of each chunk: `j(...)` joins all its arguments (nil, booleans and
  * numbers through tostring) with ','; `hex(s)` is s in hex; `e(f, ...)` is f's error text or,
- * when f succeeds, 'ok:' and its results joined; `pk(...)` is struct.pack's result in hex or
- * its error.
+ * when f succeeds, 'ok:' and its results joined; `x(f, ...)` the same with every value exact:
+ * numbers with 17 digits, strings in hex.
  */
 export const PRELUDE = [
   'local function j(...) local t = {} for i = 1, select("#", ...) do t[i] = tostring((select(i, ...))) end return table.concat(t, ",") end',
   'local function hex(s) return (string.gsub(s, ".", function(c) return string.format("%02x", string.byte(c)) end)) end',
   'local function e(f, ...) local r = {pcall(f, ...)} if r[1] then return "ok:" .. j(unpack(r, 2, table.maxn(r))) end return "err:" .. tostring(r[2]) end',
+  'local function exact(v) if type(v) == "number" then return string.format("%.17g", v) elseif type(v) == "string" then return "<" .. hex(v) .. ">" end return tostring(v) end',
+  'local function x(f, ...) local r = {pcall(f, ...)} if not r[1] then return "err:" .. tostring(r[2]) end local t = {} for i = 2, table.maxn(r) do t[#t + 1] = exact(r[i]) end return "ok:" .. table.concat(t, ",") end',
   '',
 ].join(' ');
 

@@ -83,6 +83,20 @@ function show(o: Outcome): string {
   return o.ok ? JSON.stringify(o.bytes.toString('latin1')) : o.what;
 }
 
+/** The chunk's results side by side, '|'-separated parts (see chunkOf) compared one by one. */
+function describe(chunk: string, want: Outcome, got: Outcome): string {
+  if (want.ok && got.ok) {
+    const w = want.bytes.toString('latin1').split('|');
+    const g = got.bytes.toString('latin1').split('|');
+    const parts: string[] = [];
+    for (let i = 0; i < Math.max(w.length, g.length); i++) {
+      if (w[i] !== g[i]) parts.push(`part ${i + 1}:\n  redis:  ${JSON.stringify(w[i])}\n  respdb: ${JSON.stringify(g[i])}`);
+    }
+    if (parts.length > 0 && w.length > 1) return `${chunk.slice(-2000)}\n${parts.slice(0, 5).join('\n')}`;
+  }
+  return `${chunk.slice(-2000)}\n  redis:  ${show(want)}\n  respdb: ${show(got)}`;
+}
+
 /**
  * The chunks whose outcomes differ, each with both outcomes, and the chunks that did not give a
  * string on redis (a case written wrong: it compares nothing useful).
@@ -100,7 +114,7 @@ export async function differences(
     const got = local.run(chunk);
     if (!want.ok) notStrings.push(`${String(chunk)}: ${want.what}`);
     const same = want.ok && got.ok ? want.bytes.equals(got.bytes) : !want.ok && !got.ok && want.what === got.what;
-    if (!same) diffs.push(`${String(chunk)}\n  redis:  ${show(want)}\n  respdb: ${show(got)}`);
+    if (!same) diffs.push(describe(String(chunk), want, got));
   });
   return { diffs, notStrings };
 }

@@ -73,6 +73,18 @@ export function optNumber(b: LuaBinding, L: number, idx: number, dflt: number): 
   return b.fn('luaL_optnumber')(L, idx, dflt);
 }
 
+/**
+ * luaL_error: the message after the position of the Lua code that called the running function
+ * ("user_script:1: "; nothing when that caller is not Lua code, pcall for instance).
+ */
+export function luaError(b: LuaBinding, L: number, msg: string): never {
+  b.fn('luaL_where')(L, 1);
+  b.pushString(L, msg);
+  b.fn('lua_concat')(L, 2);
+  b.raiseTop(L);
+  throw new Error('lua_error returned');
+}
+
 /** luaL_argerror: "bad argument #narg to 'f' (msg)", the function's name as Lua finds it. */
 export function argError(b: LuaBinding, L: number, narg: number, msg: string): never {
   const text = Buffer.from(msg + '\0', 'latin1');
