@@ -57,6 +57,7 @@ function packCases(): string[] {
   );
   // Binary results straight as the reply.
   cases.push(PRELUDE + "return struct.pack('>I2', 258)");
+  cases.push(PRELUDE + "return struct.pack('c100i8>i16c0I3', string.rep('a', 100), -2, -3, string.rep('b', 300), 2^24 - 1)");
   cases.push(PRELUDE + "return struct.pack('<i8>d!4bxs', -2, 1/3, 7, 'zero\\0in')");
   cases.push(PRELUDE + "return struct.pack('c0', string.rep('\\0\\1\\255', 5000))");
   return cases;
@@ -94,6 +95,12 @@ function unpackCases(): string[] {
   ];
   cases.push(chunkOf(formats.map(([f, args]) => `x(struct.unpack, '${f}'${args === '' ? '' : ', ' + args})`)));
   cases.push(chunkOf(['x(struct.unpack)', "x(struct.unpack, 'b')", "x(function() return struct.unpack('i', 'a') end)", "x(function() return struct.unpack('c0', 'a') end)"]));
+  // Large strings: the results are read from Lua's memory while unpacking them makes it grow.
+  cases.push(
+    PRELUDE +
+      "local s = string.rep('ab', 2^23) .. '\\1\\0\\0\\128' local t = {struct.unpack(string.rep('c4000000', 4) .. 'c777216<i4', s)} " +
+      "return #t[1] .. ',' .. #t[4] .. ',' .. hex(string.sub(t[4], -3)) .. ',' .. #t[5] .. ',' .. t[6] .. ',' .. t[7]",
+  );
   // The C stack limit: "too many results" (3 arguments plus the results).
   for (const n of [7990, 7995, 7996, 7997, 7998, 8000]) {
     cases.push(PRELUDE + `local r = {pcall(struct.unpack, string.rep('b', ${n}), string.rep('a', ${n}), 1)} return tostring(r[1]) .. '|' .. tostring(r[2]) .. '|' .. #r`);

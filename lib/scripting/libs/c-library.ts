@@ -63,6 +63,17 @@ export function checkBytes(b: LuaBinding, L: number, idx: number): Buffer {
   return Buffer.from(b.m.HEAPU8.subarray(p, p + n));
 }
 
+/**
+ * luaL_checklstring without a copy: the string's address in the module's memory and its length.
+ * The bytes stay where they are while the string is on the stack; read them through the
+ * module's current HEAPU8 (memory growth replaces it).
+ */
+export function checkString(b: LuaBinding, L: number, idx: number): { ptr: number; len: number } {
+  const lenPtr = lengthSlot(b);
+  const ptr = b.fn('luaL_checklstring')(L, idx, lenPtr);
+  return { ptr, len: b.m.HEAPU32[lenPtr >> 2]! };
+}
+
 /** luaL_checknumber: the number at `idx` (numeric strings converted), or Lua's error. */
 export function checkNumber(b: LuaBinding, L: number, idx: number): number {
   return b.fn('luaL_checknumber')(L, idx);

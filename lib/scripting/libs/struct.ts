@@ -8,7 +8,17 @@
 // first argument beyond them is that nil; the nil is pushed here too).
 
 import type { LuaBinding } from '../lua-api.js';
-import { argError, luaError, checkBytes, checkNumber, checkStack, openLibrary, optNumber, type LibraryFunctions } from './c-library.js';
+import {
+  argError,
+  checkBytes,
+  checkNumber,
+  checkStack,
+  checkString,
+  luaError,
+  openLibrary,
+  optNumber,
+  type LibraryFunctions,
+} from './c-library.js';
 import {
   FormatReader,
   OPT,
@@ -99,8 +109,14 @@ function pack(b: LuaBinding, L: number): number {
 
 function unpack(b: LuaBinding, L: number): number {
   const r = new FormatReader(checkBytes(b, L, 1));
-  const data = checkBytes(b, L, 2);
-  const ld = data.length;
+  // The data is read where Lua keeps it (unpacking a few fields of a long string copies nothing).
+  const { ptr, len: ld } = checkString(b, L, 2);
+  let view: Buffer = Buffer.alloc(0);
+  const data = (): Buffer => {
+    const mem = b.m.HEAPU8;
+    if (view.buffer !== mem.buffer || view.length !== ld) view = Buffer.from(mem.buffer, mem.byteOffset + ptr, ld);
+    return view;
+  };
   const start = toInt64(optNumber(b, L, 3, 1));
   if (start === 0n) argError(b, L, 3, 'offset must be 1 or greater');
   // The position is a size_t: a negative start is a huge one, and so beyond the data like a
@@ -118,27 +134,27 @@ function unpack(b: LuaBinding, L: number): number {
     if (pos > ld || size > ld - pos) argError(b, L, 2, 'data string too short');
     checkStack(b, L, 2, 'too many results');
     if (isIntegerOption(opt)) {
-      b.pushNumber(L, integerFromBytes(data, pos, size, h.little, isSignedOption(opt)));
+      b.pushNumber(L, integerFromBytes(data(), pos, size, h.little, isSignedOption(opt)));
       results++;
     } else if (opt === OPT.x) {
       // padding: nothing to return
     } else if (opt === OPT.f) {
-      b.pushNumber(L, h.little ? data.readFloatLE(pos) : data.readFloatBE(pos));
+      b.pushNumber(L, h.little ? data().readFloatLE(pos) : data().readFloatBE(pos));
       results++;
     } else if (opt === OPT.d) {
-      b.pushNumber(L, h.little ? data.readDoubleLE(pos) : data.readDoubleBE(pos));
+      b.pushNumber(L, h.little ? data().readDoubleLE(pos) : data().readDoubleBE(pos));
       results++;
     } else if (opt === OPT.c) {
       if (size === 0) {
         size = previousSize(b, L, results, ld - pos);
         results--;
       }
-      b.pushBytes(L, data.subarray(pos, pos + size));
+      b.fn('lua_pushlstring')(L, ptr + pos, size);
       results++;
     } else if (opt === OPT.s) {
-      const end = data.indexOf(0, pos);
+      const end = data().indexOf(0, pos);
       if (end < 0) luaError(b, L, 'unfinished string in data');
-      b.pushBytes(L, data.subarray(pos, end));
+      b.fn('lua_pushlstring')(L, ptr + pos, end - pos);
       results++;
       size = end - pos + 1;
     } else {
