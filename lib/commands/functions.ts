@@ -76,7 +76,7 @@ function functionList(ctx: MainContext, args: Buffer[]): void {
       else out.bulkStr(f.description);
       out.bulkStr('flags');
       out.set(f.flags.length);
-      for (const fl of f.flags) out.bulkStr(fl);
+      for (const fl of f.flags) out.simple(fl);
     }
     if (withCode) {
       out.bulkStr('library_code');
