@@ -32,15 +32,24 @@ export function typeError(b: LuaBinding, L: number, narg: number, tname: string)
 }
 
 /**
- * luaL_checkinteger as a 64-bit build of Lua sees it, then narrowed to a C int: the number
- * truncated toward zero (an out-of-range double becomes INT64_MIN, as x86's conversion does),
- * then its low 32 bits. Redis's Lua is such a build; this module's is 32-bit.
+ * luaL_checkinteger as a 64-bit build of Lua sees it (Redis's Lua is one; this module's is
+ * 32-bit): the number truncated toward zero, an out-of-range double becoming INT64_MIN as x86's
+ * conversion makes it. Exact up to 2^53, which is all that callers compare against.
  */
-export function checkInt(b: LuaBinding, L: number, narg: number): number {
+export function checkInteger(b: LuaBinding, L: number, narg: number): number {
   if (b.fn('lua_isnumber')(L, narg) === 0) typeError(b, L, narg, 'number');
   const d = Math.trunc(b.toNumber(L, narg));
-  if (!(d >= -(2 ** 63) && d < 2 ** 63)) return 0; // INT64_MIN's low 32 bits
-  return Number(BigInt.asIntN(32, BigInt(d)));
+  return d >= -(2 ** 63) && d < 2 ** 63 ? d : -(2 ** 63);
+}
+
+/** The low 32 bits of an integer as a C int: what a 64-bit value stored into an int, or printed with %d, shows. */
+export function lowInt32(v: number): number {
+  return Number(BigInt.asIntN(32, BigInt(v)));
+}
+
+/** checkInteger narrowed to a C int. */
+export function checkInt(b: LuaBinding, L: number, narg: number): number {
+  return lowInt32(checkInteger(b, L, narg));
 }
 
 /** True when argument narg is absent or nil (luaL_opt's test). */
