@@ -16,6 +16,7 @@ import { hashCommands } from './hash.js';
 import { listCommands } from './list.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
+import { streamCommands } from './stream.js';
 import { blockingCommands } from './blocking.js';
 import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
@@ -31,6 +32,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   listCommands,
   setCommands,
   zsetCommands,
+  streamCommands,
   blockingCommands,
   sortCommands,
   connectionCommands,

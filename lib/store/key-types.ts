@@ -2,13 +2,14 @@
 // and re-creation of a cross-shard RENAME / COPY), indexed by the meta type (T_STRING, T_HASH...):
 // one static table of what each store room declares.
 
-import { TYPE_NAMES, T_HASH, T_LIST, T_SET, T_STRING, T_ZSET } from './meta.js';
+import { TYPE_NAMES, T_HASH, T_LIST, T_SET, T_STREAM, T_STRING, T_ZSET } from './meta.js';
 import type { KeyTypeOps } from './key-ops.js';
 import { stringKeyType } from './string.js';
 import { hashKeyType } from './hash.js';
 import { listKeyType } from './list.js';
 import { setKeyType } from './set.js';
 import { zsetKeyType } from './zset.js';
+import { streamKeyType } from './stream.js';
 
 export type { KeyTypeOps };
 
@@ -19,6 +20,7 @@ const KEY_TYPES: ReadonlyArray<KeyTypeOps | undefined> = (() => {
   t[T_LIST] = listKeyType;
   t[T_SET] = setKeyType;
   t[T_ZSET] = zsetKeyType;
+  t[T_STREAM] = streamKeyType;
   return t;
 })();
 

@@ -570,6 +570,8 @@ export class ShardStore {
   memberDbs(type: number): Bin[] {
     if (type === 4 /* T_ZSET */) return [this.sub, this.zscore, this.long];
     if (type === 3 /* T_SET */) return [this.sub, this.slot, this.long];
+    // streams keep their entries in `sub` and their node records in `zscore` (lib/store/stream.ts)
+    if (type === 5 /* T_STREAM */) return [this.sub, this.zscore];
     return [this.sub, this.long];
   }
 

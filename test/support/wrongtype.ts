@@ -15,6 +15,7 @@ export const MAKERS = {
   list: (k: string): Cmd => ['RPUSH', k, 'a', 'b'],
   set: (k: string): Cmd => ['SADD', k, 'a', 'b'],
   zset: (k: string): Cmd => ['ZADD', k, '1', 'a', '2', 'b'],
+  stream: (k: string): Cmd => ['XADD', k, '1-1', 'f', 'v', 'g', 'w'],
 } as const;
 
 export type TypeName = keyof typeof MAKERS;
@@ -26,6 +27,7 @@ const DUMPERS: Record<TypeName, (k: string) => Cmd[]> = {
   list: (k) => [['TYPE', k], ['LRANGE', k, '0', '-1']],
   set: (k) => [['TYPE', k], ['SORT', k, 'ALPHA']],
   zset: (k) => [['TYPE', k], ['ZRANGE', k, '0', '-1', 'WITHSCORES']],
+  stream: (k) => [['TYPE', k], ['XRANGE', k, '-', '+']],
 };
 
 /**
