@@ -100,6 +100,8 @@ function cases(): Cmd[] {
     ['FUNCTION', 'DELETE', 'nosuch'],
     ['FUNCTION', 'DELETE', 'mylib'],
     ['FCALL', 'echo', '0'],
+    ['FUNCTION', 'RESTORE', 'garbage'],
+    ['FUNCTION', 'RESTORE', 'garbage', 'BAD'],
     ['FUNCTION', 'FLUSH', 'bad'],
     ['FUNCTION', 'FLUSH', 'SYNC'],
     ['FUNCTION', 'HELP'],
@@ -270,4 +272,25 @@ t.test('a script moving values between shards is atomic for every reader', async
   t.equal(broken, 0, 'no reader saw a transfer half done');
   const r = await setup.send('MGET', ...keys);
   t.equal(((r as { v: unknown }).v as Array<{ v: Buffer }>).reduce((s, x) => s + Number(x.v.toString()), 0), 4000, 'the total is kept');
+});
+
+t.test('FUNCTION DUMP / RESTORE between respdb and redis-server', async (t) => {
+  const p = await pair(t, { shards: 2 });
+  for (const c of [p.redis, p.respdb]) {
+    await c.send('FUNCTION', 'LOAD', LIB);
+    await c.send('FUNCTION', 'LOAD', ONE);
+  }
+  const fromRedis = (await p.redis.send('FUNCTION', 'DUMP')) as { v: Buffer };
+  const fromRespdb = (await p.respdb.send('FUNCTION', 'DUMP')) as { v: Buffer };
+  await diff(t, p, [
+    ['FUNCTION', 'RESTORE', fromRedis.v],
+    ['FUNCTION', 'RESTORE', fromRedis.v, 'REPLACE'],
+    ['FUNCTION', 'RESTORE', fromRedis.v, 'FLUSH'],
+    ['FUNCTION', 'RESTORE', fromRespdb.v, 'REPLACE'],
+    ['FCALL', 'setget', '1', 'k', 'v'],
+    ['FUNCTION', 'FLUSH'],
+    ['FUNCTION', 'RESTORE', fromRespdb.v],
+    ['FCALL', 'echo', '1', 'a', 'b'],
+    ['FUNCTION', 'LIST', 'WITHCODE', 'LIBRARYNAME', 'one*'],
+  ]);
 });
