@@ -132,6 +132,10 @@ t.test('strings: truncated and corrupt forms are errors', async (t) => {
   t.equal(r.readByte(), 2);
   t.equal(r.remaining, 1);
   t.equal(failure(() => r.readUInt16LE()), 'truncated', 'the reader stops at its end, not the buffer');
+  const le = new RdbReader(Buffer.from('0102030405060708ff', 'hex'));
+  t.equal(le.readBigUInt64LE(), 0x0807060504030201n, '64-bit little-endian (as RDB millisecond expiries)');
+  t.equal(failure(() => le.readBigUInt64LE()), 'truncated');
+  t.equal(le.pos, 8, 'a failed read does not move the position');
 });
 
 function bulkOf(r: Reply): Buffer {
