@@ -244,6 +244,10 @@ export async function main(argv: string[]): Promise<number> {
     const txn = await import('./txn.js');
     return txn.main(argv.slice(1));
   }
+  if (argv[0] === 'scripts') {
+    const sc = await import('./scripts.js');
+    return sc.main(argv.slice(1));
+  }
   if (argv[0] === 'pubsub') {
     const ps = await import('./pubsub.js');
     return ps.main(argv.slice(1));

@@ -8,6 +8,7 @@ import { help } from './connection.js';
 import { evalKeySpec } from './scripting.js';
 import { KIND_FUNCTION } from '../scripting/busy.js';
 import { globMatch } from '../glob.js';
+import { decodeFunctionPayload, encodeFunctionPayload } from '../rdb/function-payload.js';
 
 function fcall(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   return ctx.server.functions.fcall(ctx, args, false);
@@ -76,13 +77,32 @@ function functionList(ctx: MainContext, args: Buffer[]): void {
       else out.bulkStr(f.description);
       out.bulkStr('flags');
       out.set(f.flags.length);
-      for (const fl of f.flags) out.bulkStr(fl);
+      for (const fl of f.flags) out.simple(fl);
     }
     if (withCode) {
       out.bulkStr('library_code');
       out.bulk(l.code);
     }
   }
+}
+
+function functionDump(ctx: MainContext): void {
+  ctx.out.bulk(encodeFunctionPayload(ctx.server.functions.codes()));
+}
+
+function functionRestore(ctx: MainContext, args: Buffer[]): void {
+  let policy: 'flush' | 'append' | 'replace' = 'append';
+  if (args.length > 4) return ctx.out.error('ERR syntax error');
+  if (args.length === 4) {
+    const p = kw(args[3]);
+    if (p !== 'flush' && p !== 'append' && p !== 'replace') return ctx.out.error('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+    policy = p;
+  }
+  const codes = decodeFunctionPayload(args[2]);
+  if (typeof codes === 'string') return ctx.out.error(codes);
+  const err = ctx.server.functions.restorePayload(codes, policy);
+  if (err !== null) return ctx.out.error(err);
+  ctx.out.ok();
 }
 
 function functionStats(ctx: MainContext): void {
@@ -194,6 +214,14 @@ export const functionCommands: CommandDef[] = [
       cmd({
         name: 'function|kill', arity: 2, flags: ['noscript', 'allow_busy'], acl: SCRIPTING, main: functionKill, tips: ['request_policy:all_shards', 'response_policy:one_succeeded'],
         summary: 'Kill the function currently in execution.', ...DOC, complexity: 'O(1)',
+      }),
+      cmd({
+        name: 'function|dump', arity: 2, flags: ['noscript'], acl: SCRIPTING, main: functionDump,
+        summary: 'Dump all functions into a serialized binary payload', ...DOC, complexity: 'O(N) where N is the number of functions',
+      }),
+      cmd({
+        name: 'function|restore', arity: -3, flags: ['write', 'denyoom', 'noscript'], acl: SCRIPTING, main: functionRestore, tips: ALL_SHARDS,
+        summary: 'Restore all the functions on the given payload', ...DOC, complexity: 'O(N) where N is the number of functions on the payload',
       }),
       cmd({ name: 'function|help', arity: 2, flags: ['loading', 'stale'], acl: SCRIPTING, main: functionHelp, summary: 'Show helpful text about the different subcommands', ...DOC, complexity: 'O(1)' }),
     ],

@@ -95,7 +95,7 @@ export class LuaEnv {
       'lua_settop', 'lua_gettop', 'lua_insert', 'lua_replace', 'lua_setmetatable', 'lua_getmetatable', 'lua_next',
       'lua_pushnil', 'lua_call', 'luaL_checktype', 'luaL_checkany', 'luaL_argerror', 'luaL_where', 'lua_concat',
       'lua_error', 'luaL_checknumber', 'lua_pushnumber', 'lua_sethook', 'lua_gc', 'lua_setfenv', 'lua_createtable',
-      'lua_remove', 'luaL_getmetafield',
+      'lua_remove', 'luaL_getmetafield', 'lua_pcall', 'lua_isstring',
     ]) {
       f[n] = b.fn(n);
     }
@@ -298,6 +298,23 @@ export class LuaEnv {
       this.pushRef(nextRef);
       f.lua_insert(L, 1);
       f.lua_call(L, 2, -1);
+      return f.lua_gettop(L);
+    });
+    // a failed pcall returns the err field of an error table ({err=...} from redis.call or error)
+    define('pcall', (L) => {
+      const n = f.lua_gettop(L);
+      b.pushBoolean(L, true);
+      f.lua_insert(L, 1);
+      if (f.lua_pcall(L, n - 1, -1, 0) !== 0) {
+        f.lua_remove(L, 1);
+        if (f.lua_type(L, -1) === T_TABLE) {
+          b.getField(L, -1, 'err');
+          if (f.lua_isstring(L, -1) !== 0) f.lua_replace(L, -2);
+          else b.pop(L);
+        }
+        b.pushBoolean(L, false);
+        f.lua_insert(L, 1);
+      }
       return f.lua_gettop(L);
     });
     define('rawget', (L) => {

@@ -93,6 +93,52 @@ export class FunctionLibraries {
     await s.scripting.crossShard.forget(what);
   }
 
+  /**
+   * FUNCTION RESTORE: the payload's libraries, all or none: FLUSH drops the current ones first,
+   * APPEND refuses a library that exists, REPLACE replaces it. Redis's error, or null.
+   */
+  restorePayload(codes: Buffer[], policy: 'flush' | 'append' | 'replace'): string | null {
+    const engine = this.server.scripting.engine;
+    const loaded: LoadedLibrary[] = [];
+    const dropAll = (): void => {
+      for (const l of loaded) engine.dropLibrary(l);
+    };
+    for (const code of codes) {
+      const l = engine.loadLibrary(code);
+      if (typeof l === 'string') {
+        dropAll();
+        return l;
+      }
+      loaded.push(l);
+    }
+    const names = new Set<string>();
+    const fnames = new Set<string>();
+    for (const l of loaded) {
+      if (names.has(l.name) || (policy === 'append' && this.libraries.has(l.name))) {
+        dropAll();
+        return `ERR Library ${l.name} already exists`;
+      }
+      names.add(l.name);
+      for (const f of l.functions) {
+        const owner = policy === 'flush' ? undefined : this.byFunction.get(f.name);
+        if (fnames.has(f.name) || (owner !== undefined && !names.has(owner.name))) {
+          dropAll();
+          return `ERR Function ${f.name} already exists`;
+        }
+        fnames.add(f.name);
+      }
+    }
+    for (const l of loaded) engine.dropLibrary(l);
+    if (policy === 'flush') void this.flush();
+    codes.forEach((code) => this.load(code, true));
+    return null;
+  }
+
+  /** FUNCTION DUMP: the libraries' codes. */
+  codes(): Buffer[] {
+    return this.all.map((l) => l.code);
+  }
+
   delete(name: string): string | null {
     const lib = this.libraries.get(name);
     if (!lib) return 'ERR Library not found';

@@ -11,6 +11,20 @@ import { toInt64 } from './numbers.js';
 
 type Raw = (...a: number[]) => number;
 
+const ARRAY = 0;
+const MAP_KEY = 1;
+const MAP_VALUE = 2;
+const SET = 3;
+
+/** A container being written: an array's position, or a map/set walked with lua_next. */
+interface Frame {
+  kind: number;
+  i: number;
+  n: number;
+  /** Stack slots to drop when done (the container; for map/set also the table holding it). */
+  pop: number;
+}
+
 /** Newlines in a status or error line become spaces, as Redis writes them. */
 function oneLine(s: string): string {
   return s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0 ? s.replace(/[\r\n]/g, ' ') : s;
@@ -59,20 +73,60 @@ export class LuaToResp {
   }
 
   /**
-   * Writes the value at the top of the stack (left there) to `w`. `resp` is the script's
+   * Writes the value at the top of the stack (popped) to `w`. `resp` is the script's
    * protocol (booleans and RESP3 types follow it; nulls follow the client's, w.proto).
+   * Nested tables are walked with an explicit stack of frames, not recursion: a script may
+   * return thousands of levels.
    */
   write(L: number, w: RespWriter, resp: 2 | 3): void {
+    const frames: Frame[] = [];
+    for (;;) {
+      // the value to write is at the top: write it (a container pushes a frame instead)
+      if (!this.writeValue(L, w, resp, frames)) this.settop(L, -2);
+      // advance to the next value of the innermost container
+      for (;;) {
+        const fr = frames[frames.length - 1];
+        if (fr === undefined) return;
+        if (fr.kind === ARRAY) {
+          if (fr.i < fr.n) {
+            fr.i++;
+            this.rawgeti(L, -1, fr.i);
+            break;
+          }
+        } else if (fr.kind === MAP_VALUE) {
+          // the key was written; its value is at the top
+          fr.kind = MAP_KEY;
+          break;
+        } else if (this.next(L, -2) !== 0) {
+          // stack: container, key, value
+          if (fr.kind === MAP_KEY) {
+            this.pushvalue(L, -2);
+            fr.kind = MAP_VALUE;
+          } else {
+            this.settop(L, -2);
+            this.pushvalue(L, -1);
+          }
+          break;
+        }
+        // the container is done (for a map or set, its key slot is gone: next popped it)
+        this.settop(L, -1 - fr.pop);
+        frames.pop();
+      }
+    }
+  }
+
+  /** Writes a scalar or a tagged table; for a container, pushes its frame and returns true. */
+  private writeValue(L: number, w: RespWriter, resp: 2 | 3, frames: Frame[]): boolean {
     const t = this.type(L, -1);
     switch (t) {
       case T_STRING: {
         const v = this.b.viewBytes(L, -1)!;
         w.bulk(v);
-        return;
+        return false;
       }
       case T_NUMBER:
         w.int(toInt64(this.tonumber(L, -1)));
-        return;
+        return false;
       case T_BOOLEAN: {
         const v = this.toboolean(L, -1) !== 0;
         if (resp === 2) {
@@ -82,39 +136,39 @@ export class LuaToResp {
           // RESP3 booleans (a RESP2 client reads :1 / :0)
           w.bool(v);
         }
-        return;
+        return false;
       }
       case T_TABLE:
-        this.writeTable(L, w, resp);
-        return;
+        return this.writeTable(L, w, resp, frames);
       default:
         // nil, functions, userdata...: a null reply
         w.nil();
+        return false;
     }
   }
 
-  private writeTable(L: number, w: RespWriter, resp: 2 | 3): void {
+  private writeTable(L: number, w: RespWriter, resp: 2 | 3, frames: Frame[]): boolean {
     if (this.checkstack(L, 4) === 0) {
       w.error('ERR reached lua stack limit');
-      return;
+      return false;
     }
     const b = this.b;
     if (this.field(L, 'err') === T_STRING) {
       w.error(oneLine(this.latin1(L, -1)));
       this.settop(L, -2);
-      return;
+      return false;
     }
     this.settop(L, -2);
     if (this.field(L, 'ok') === T_STRING) {
       w.simple(oneLine(this.latin1(L, -1)));
       this.settop(L, -2);
-      return;
+      return false;
     }
     this.settop(L, -2);
     if (this.field(L, 'double') === T_NUMBER) {
       w.double(b.toNumber(L, -1));
       this.settop(L, -2);
-      return;
+      return false;
     }
     this.settop(L, -2);
     if (this.field(L, 'big_number') === T_STRING) {
@@ -122,29 +176,52 @@ export class LuaToResp {
       this.settop(L, -2);
       if (w.proto === 3) w.raw(Buffer.from('(' + s + '\r\n', 'latin1'));
       else w.bulk(Buffer.from(s, 'latin1'));
-      return;
-    }
-    this.settop(L, -2);
-    if (this.field(L, 'map') === T_TABLE) {
-      this.writePairs(L, w, resp, true);
-      this.settop(L, -2);
-      return;
+      return false;
     }
     this.settop(L, -2);
     if (this.field(L, 'verbatim_string') === T_TABLE) {
       if (this.writeVerbatim(L, w)) {
         this.settop(L, -2);
-        return;
+        return false;
       }
     }
     this.settop(L, -2);
-    if (this.field(L, 'set') === T_TABLE) {
-      this.writePairs(L, w, resp, false);
-      this.settop(L, -2);
-      return;
+    if (this.field(L, 'map') === T_TABLE) {
+      w.map(this.countPairs(L));
+      b.pushNil(L);
+      frames.push({ kind: MAP_KEY, i: 0, n: 0, pop: 2 });
+      return true;
     }
     this.settop(L, -2);
-    this.writeArray(L, w, resp);
+    if (this.field(L, 'set') === T_TABLE) {
+      w.set(this.countPairs(L));
+      b.pushNil(L);
+      frames.push({ kind: SET, i: 0, n: 0, pop: 2 });
+      return true;
+    }
+    this.settop(L, -2);
+    // an array: t[1], t[2]... up to the first nil
+    let n = 0;
+    for (;;) {
+      this.rawgeti(L, -1, n + 1);
+      const t = this.type(L, -1);
+      this.settop(L, -2);
+      if (t === T_NIL) break;
+      n++;
+    }
+    w.array(n);
+    frames.push({ kind: ARRAY, i: 0, n, pop: 1 });
+    return true;
+  }
+
+  private countPairs(L: number): number {
+    let n = 0;
+    this.b.pushNil(L);
+    while (this.next(L, -2) !== 0) {
+      n++;
+      this.settop(L, -2);
+    }
+    return n;
   }
 
   /** The verbatim_string table at the top: {format=, string=}; false when either is missing. */
@@ -153,13 +230,14 @@ export class LuaToResp {
       this.settop(L, -2);
       return false;
     }
+    const format = Buffer.from(this.b.viewBytes(L, -1)!);
+    this.settop(L, -2);
     if (this.field(L, 'string') !== T_STRING) {
-      this.settop(L, -3);
+      this.settop(L, -2);
       return false;
     }
     const str = Buffer.from(this.b.viewBytes(L, -1)!);
-    const format = Buffer.from(this.b.viewBytes(L, -2)!);
-    this.settop(L, -3);
+    this.settop(L, -2);
     if (w.proto === 3) {
       const fmt = Buffer.alloc(3, 0);
       format.copy(fmt, 0, 0, 3);
@@ -174,50 +252,6 @@ export class LuaToResp {
     return true;
   }
 
-  /** The elements t[1], t[2]... up to the first nil. */
-  private writeArray(L: number, w: RespWriter, resp: 2 | 3): void {
-    let n = 0;
-    for (;;) {
-      this.rawgeti(L, -1, n + 1);
-      const t = this.type(L, -1);
-      this.settop(L, -2);
-      if (t === T_NIL) break;
-      n++;
-    }
-    w.array(n);
-    for (let i = 1; i <= n; i++) {
-      this.rawgeti(L, -1, i);
-      this.write(L, w, resp);
-      this.settop(L, -2);
-    }
-  }
-
-  /** The table at the top's pairs: a map (key, value) or a set (keys). */
-  private writePairs(L: number, w: RespWriter, resp: 2 | 3, map: boolean): void {
-    let n = 0;
-    this.b.pushNil(L);
-    while (this.next(L, -2) !== 0) {
-      n++;
-      this.settop(L, -2);
-    }
-    if (map) w.map(n);
-    else w.set(n);
-    this.b.pushNil(L);
-    while (this.next(L, -2) !== 0) {
-      // stack: table, key, value
-      if (map) {
-        this.pushvalue(L, -2);
-        this.write(L, w, resp);
-        this.settop(L, -2);
-        this.write(L, w, resp);
-      } else {
-        this.pushvalue(L, -2);
-        this.write(L, w, resp);
-        this.settop(L, -2);
-      }
-      this.settop(L, -2);
-    }
-  }
 }
 
 const COLON = Buffer.from(':');

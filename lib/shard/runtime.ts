@@ -360,6 +360,7 @@ export class ShardRuntime {
       store.abortReply = null;
       store.writing = true;
       let us = 0;
+      const counts = this.stats.saveCounts();
       try {
         store.env.transactionSync(() => {
           us = this.exec(frame, at, now);
@@ -375,6 +376,7 @@ export class ShardRuntime {
         if (events.active) this.keyEvents();
       } catch (e) {
         store.afterAbort();
+        this.stats.restoreCounts(counts);
         this.writeNotes.reset();
         events.clear();
         if (e !== ABANDONED) log.error({ err: e }, 'transaction failed');
@@ -615,9 +617,11 @@ export class ShardRuntime {
     const events = this.store.events;
     if (isWrite(def) || events.active) {
       this.store.writing = true;
+      const counts = def.ownTransaction ? this.stats.saveCounts() : null;
       try {
         this.store.env.transactionSync(() => {
           this.run(def, m.db, m.proto as Proto, args, now, true);
+          if (this.store.abortReply !== null) throw ABANDONED;
           events.endCommand();
           this.store.beforeCommit();
         });
@@ -627,12 +631,15 @@ export class ShardRuntime {
         this.dirty = true;
       } catch (e) {
         this.store.afterAbort();
+        if (counts !== null) this.stats.restoreCounts(counts);
         this.writeNotes.reset();
         events.clear();
         w.reset();
-        w.error('ERR internal error: ' + (e as Error).message);
+        if (this.store.abortReply !== null) w.raw(this.store.abortReply);
+        else w.error('ERR internal error: ' + (e as Error).message);
       } finally {
         this.store.writing = false;
+        this.store.abortReply = null;
       }
     } else {
       this.run(def, m.db, m.proto as Proto, args, now, true);

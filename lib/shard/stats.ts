@@ -67,6 +67,15 @@ export class ShardStats {
     return this.f[FIXED + this.databases + db];
   }
 
+  /** The key and expire counts of every database (to put back when a transaction is aborted). */
+  saveCounts(): Float64Array {
+    return this.f.slice(FIXED, FIXED + 2 * this.databases);
+  }
+
+  restoreCounts(saved: Float64Array): void {
+    this.f.set(saved, FIXED);
+  }
+
   addKeys(db: number, n: number): void {
     this.f[FIXED + db] += n;
   }

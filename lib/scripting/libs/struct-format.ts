@@ -162,10 +162,13 @@ export function toUint64(x: number): bigint {
   return BigInt.asUintN(64, BigInt(Math.trunc(x)));
 }
 
-/** (int64_t)x: truncation; NaN and what lies outside [-2^63, 2^63) give -2^63. */
-export function toInt64(x: number): bigint {
-  if (Number.isNaN(x) || x < -TWO_63 || x >= TWO_63) return -BIT_63;
-  return BigInt(Math.trunc(x));
+/**
+ * (int64_t)x, as a double (which holds it exactly: a truncated double or -2^63): truncation; NaN
+ * and what lies outside [-2^63, 2^63) give -2^63.
+ */
+export function toInt64(x: number): number {
+  if (Number.isNaN(x) || x < -TWO_63 || x >= TWO_63) return -TWO_63;
+  return Math.trunc(x);
 }
 
 const SMALL = 2 ** 53;

@@ -35,10 +35,17 @@ import {
   toUint64,
 } from './struct-format.js';
 
+const KEPT_OUTPUT = 64 * 1024;
+
 /** A growing byte string. */
 class Output {
-  buf = Buffer.alloc(64);
+  buf = Buffer.alloc(256);
   length = 0;
+
+  reset(): void {
+    this.length = 0;
+    if (this.buf.length > KEPT_OUTPUT) this.buf = Buffer.alloc(KEPT_OUTPUT);
+  }
 
   /** Room for `n` more bytes; returns where they go. */
   reserve(n: number): number {
@@ -67,10 +74,26 @@ class Output {
   }
 }
 
+// One output serves every pack; a pack that starts while another builds its string (Lua code
+// run by a collection step inside the first, through a finalizer) gets its own.
+const shared = new Output();
+let sharedInUse = false;
+
 function pack(b: LuaBinding, L: number): number {
-  const r = new FormatReader(checkBytes(b, L, 1));
+  const fmt = checkBytes(b, L, 1);
+  if (sharedInUse) return packInto(b, L, fmt, new Output());
+  sharedInUse = true;
+  try {
+    shared.reset();
+    return packInto(b, L, fmt, shared);
+  } finally {
+    sharedInUse = false;
+  }
+}
+
+function packInto(b: LuaBinding, L: number, fmt: Buffer, out: Output): number {
+  const r = new FormatReader(fmt);
   const h = defaultHeader();
-  const out = new Output();
   let arg = 2;
   b.pushNil(L);
   while (!r.done()) {
@@ -118,10 +141,10 @@ function unpack(b: LuaBinding, L: number): number {
     return view;
   };
   const start = toInt64(optNumber(b, L, 3, 1));
-  if (start === 0n) argError(b, L, 3, 'offset must be 1 or greater');
+  if (start === 0) argError(b, L, 3, 'offset must be 1 or greater');
   // The position is a size_t: a negative start is a huge one, and so beyond the data like a
   // start past its end: either fails at the first option.
-  let pos = start > 0n && start - 1n <= BigInt(ld) ? Number(start - 1n) : -1;
+  let pos = start > 0 && start - 1 <= ld ? start - 1 : -1;
   const h = defaultHeader();
   let results = 0;
   let read = false;
@@ -163,7 +186,7 @@ function unpack(b: LuaBinding, L: number): number {
     pos += size;
   }
   // The next position, a lua_Integer (64 bits) in Redis: the start itself when nothing was read.
-  b.pushNumber(L, read ? pos + 1 : Number(start));
+  b.pushNumber(L, read ? pos + 1 : start);
   return results + 1;
 }
 
