@@ -61,9 +61,38 @@ export function upvalueIndex(i: number): number {
 
 let loading: Promise<LuaModule> | null = null;
 
-/** The module of this thread (one WebAssembly instance per thread, loaded once). */
+interface WasmNamespace {
+  instantiate: (...a: unknown[]) => Promise<unknown>;
+}
+
+/** The raw exports of the instance (the module's own `_name` functions are checking wrappers). */
+const rawExports = new WeakMap<LuaModule, Record<string, unknown>>();
+
+/**
+ * The module of this thread (one WebAssembly instance per thread, loaded once). The package's
+ * build wraps every export in a function that checks the runtime is ready and looks the export
+ * up by name on each call; the instance is captured while it is created so that calls go to the
+ * exports directly.
+ */
 export function loadLuaModule(): Promise<LuaModule> {
-  return (loading ??= LuaApi.initialize().then((api) => api.module as unknown as LuaModule));
+  return (loading ??= (async () => {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmNamespace }).WebAssembly;
+    const instantiate = wasm.instantiate;
+    let exports: Record<string, unknown> | null = null;
+    wasm.instantiate = async (...a: unknown[]) => {
+      const r = (await instantiate.apply(wasm, a)) as { instance?: { exports: Record<string, unknown> }; exports?: Record<string, unknown> };
+      exports ??= r.instance?.exports ?? r.exports ?? null;
+      return r;
+    };
+    let m: LuaModule;
+    try {
+      m = (await LuaApi.initialize()).module as unknown as LuaModule;
+    } finally {
+      wasm.instantiate = instantiate;
+    }
+    if (exports !== null) rawExports.set(m, exports);
+    return m;
+  })());
 }
 
 /**
@@ -92,7 +121,8 @@ export class LuaBinding {
   fn(name: string): Raw {
     let f = this.fns.get(name);
     if (f === undefined) {
-      f = this.m['_' + name] as Raw | undefined;
+      const raw = rawExports.get(this.m)?.[name];
+      f = (typeof raw === 'function' ? raw : this.m['_' + name]) as Raw | undefined;
       if (typeof f !== 'function') throw new Error(`lua export ${name} missing`);
       this.fns.set(name, f);
     }
@@ -117,6 +147,28 @@ export class LuaBinding {
     }
     return p;
   }
+
+  private heapView: Buffer | null = null;
+
+  /** A Buffer over the whole module memory (made again when the memory grows). */
+  heap(): Buffer {
+    const u8 = this.m.HEAPU8;
+    let h = this.heapView;
+    if (h === null || h.buffer !== u8.buffer) h = this.heapView = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+    return h;
+  }
+
+  /**
+   * The address of the string (or number, converted in place) at `idx`, its length in
+   * `lastLength`; 0 when it is neither. Valid until Lua runs again.
+   */
+  stringAt(L: number, idx: number): number {
+    const p = this.fn('lua_tolstring')(L, idx, this.lenPtr);
+    this.lastLength = p === 0 ? 0 : this.m.HEAPU32[this.lenPtr >> 2];
+    return p;
+  }
+
+  lastLength = 0;
 
   /** Copies bytes into scratch memory; returns their address (valid until the next copy). */
   place(b: Uint8Array): number {

@@ -57,7 +57,13 @@ export class RedisApi {
     const args: Buffer[] = new Array(n);
     for (let i = 1; i <= n; i++) {
       const t = this.f.lua_type(L, i);
-      if (t === T_STRING) args[i - 1] = b.toBytes(L, i)!;
+      if (t === T_STRING) {
+        const p = b.stringAt(L, i);
+        const len = b.lastLength;
+        const a = Buffer.allocUnsafe(len);
+        b.heap().copy(a, 0, p, p + len);
+        args[i - 1] = a;
+      }
       else if (t === T_NUMBER) args[i - 1] = Buffer.from(format17g(this.f.lua_tonumber(L, i)), 'latin1');
       else return null;
     }
