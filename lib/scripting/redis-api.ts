@@ -59,10 +59,7 @@ export class RedisApi {
       const t = this.f.lua_type(L, i);
       if (t === T_STRING) {
         const p = b.stringAt(L, i);
-        const len = b.lastLength;
-        const a = Buffer.allocUnsafe(len);
-        b.heap().copy(a, 0, p, p + len);
-        args[i - 1] = a;
+        args[i - 1] = b.copyOut(p, b.lastLength);
       }
       else if (t === T_NUMBER) args[i - 1] = Buffer.from(format17g(this.f.lua_tonumber(L, i)), 'latin1');
       else return null;
