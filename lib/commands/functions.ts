@@ -8,7 +8,7 @@ import { help } from './connection.js';
 import { evalKeySpec } from './scripting.js';
 import { KIND_FUNCTION } from '../scripting/busy.js';
 import { globMatch } from '../glob.js';
-import { decodeFunctionPayload, encodeFunctionPayload } from '../rdb/function-payload.js';
+import { encodeFunctionPayload, readFunctionPayload } from '../rdb/function-payload.js';
 
 function fcall(ctx: MainContext, args: Buffer[]): Promise<void> | void {
   return ctx.server.functions.fcall(ctx, args, false);
@@ -98,9 +98,9 @@ function functionRestore(ctx: MainContext, args: Buffer[]): void {
     if (p !== 'flush' && p !== 'append' && p !== 'replace') return ctx.out.error('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
     policy = p;
   }
-  const codes = decodeFunctionPayload(args[2]);
-  if (typeof codes === 'string') return ctx.out.error(codes);
-  const err = ctx.server.functions.restorePayload(codes, policy);
+  // as Redis: the libraries read before an unreadable part are created (and may fail) first
+  const { codes, error } = readFunctionPayload(args[2]);
+  const err = ctx.server.functions.restorePayload(codes, policy, error);
   if (err !== null) return ctx.out.error(err);
   ctx.out.ok();
 }

@@ -40,7 +40,18 @@ export class ScriptEngine {
   ) {
     this.memoryLimitKb = Math.floor((opts.memoryLimit ?? 1024 * 1024 * 1024) / 1024);
     this.scripts = new Runner(b, this.memoryLimitKb, (env, api) => installRedisTable(b, env.L, api));
+    this.setfield = b.fn('lua_setfield');
+    this.settop = b.fn('lua_settop');
+    this.rawgeti = b.fn('lua_rawgeti');
+    this.keysName = b.name('KEYS');
+    this.argvName = b.name('ARGV');
   }
+
+  private readonly setfield: (...a: number[]) => number;
+  private readonly settop: (...a: number[]) => number;
+  private readonly rawgeti: (...a: number[]) => number;
+  private readonly keysName: number;
+  private readonly argvName: number;
 
   /** One per thread: loads the module, builds the environment. */
   static async create(opts: EngineOptions = {}): Promise<ScriptEngine> {
@@ -84,16 +95,16 @@ export class ScriptEngine {
       req.out.error('NOSCRIPT No matching script. Please use EVAL.');
       return;
     }
-    this.setArgTable('KEYS', req.keys);
-    this.setArgTable('ARGV', req.argv);
-    this.b.fn('lua_rawgeti')(L, LUA_REGISTRYINDEX, entry.ref);
+    // KEYS and ARGV: fresh tables in the real globals for every run, as Redis sets them
+    const b = this.b;
+    env.pushRef(env.realGlobalsRef);
+    pushArray(b, L, req.keys);
+    this.setfield(L, -2, this.keysName);
+    pushArray(b, L, req.argv);
+    this.setfield(L, -2, this.argvName);
+    this.settop(L, -2);
+    this.rawgeti(L, LUA_REGISTRYINDEX, entry.ref);
     this.scripts.run(0, req, entry.sha);
-  }
-
-  private setArgTable(name: string, values: Buffer[]): void {
-    const { env } = this.scripts;
-    pushArray(this.b, env.L, values);
-    env.setGlobal(name);
   }
 
   /** SCRIPT FLUSH: forgets every compiled script. */

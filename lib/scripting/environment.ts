@@ -464,7 +464,15 @@ export class LuaEnv {
         f.lua_error(L);
       }
     }, 'vii');
+    this.hookPtr = hook;
     f.lua_sethook(L, hook, MASK_COUNT, HOOK_INSTRUCTIONS);
+  }
+
+  private hookPtr = 0;
+
+  /** The count hook fires every `n` instructions (1 once a run must stop: no pcall can outlast it). */
+  setHookPeriod(n: number): void {
+    this.f.lua_sethook(this.L, this.hookPtr, MASK_COUNT, n);
   }
 
   /** Compiles a chunk with the globals proxy as its environment (the state's globals). */

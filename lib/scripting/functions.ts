@@ -97,7 +97,7 @@ export class FunctionLibraries {
    * FUNCTION RESTORE: the payload's libraries, all or none: FLUSH drops the current ones first,
    * APPEND refuses a library that exists, REPLACE replaces it. Redis's error, or null.
    */
-  restorePayload(codes: Buffer[], policy: 'flush' | 'append' | 'replace'): string | null {
+  restorePayload(codes: Buffer[], policy: 'flush' | 'append' | 'replace', payloadError: string | null = null): string | null {
     const engine = this.server.scripting.engine;
     const loaded: LoadedLibrary[] = [];
     const dropAll = (): void => {
@@ -111,10 +111,18 @@ export class FunctionLibraries {
       }
       loaded.push(l);
     }
+    if (payloadError !== null) {
+      dropAll();
+      return payloadError;
+    }
     const names = new Set<string>();
     const fnames = new Set<string>();
     for (const l of loaded) {
-      if (names.has(l.name) || (policy === 'append' && this.libraries.has(l.name))) {
+      if (names.has(l.name)) {
+        dropAll();
+        return `ERR Library '${l.name}' already exists`;
+      }
+      if (policy === 'append' && this.libraries.has(l.name)) {
         dropAll();
         return `ERR Library ${l.name} already exists`;
       }

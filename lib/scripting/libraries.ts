@@ -67,15 +67,20 @@ export class FunctionLibraries {
     this.runner = runner;
     const { b, env } = this;
     const L = env.L;
-    b.newTable(L);
-    env.pushRef(this.loadRedisRef);
-    env.proxyTop();
-    b.setField(L, -2, 'redis');
+    // both the loading globals and their redis table answer a missing name with the globals' error
     env.pushRef(env.realGlobalsRef);
     this.f.lua_getmetatable(L, -1);
-    this.f.lua_setmetatable(L, -3);
-    b.pop(L);
+    const meta = this.f.lua_gettop(L);
+    b.newTable(L);
+    env.pushRef(this.loadRedisRef);
+    this.f.lua_pushvalue(L, meta);
+    this.f.lua_setmetatable(L, -2);
+    env.proxyTop();
+    b.setField(L, -2, 'redis');
+    this.f.lua_pushvalue(L, meta);
+    this.f.lua_setmetatable(L, -2);
     this.loadGlobalsRef = b.ref(L);
+    b.pop(L, 2);
     const prevHook = runner.onHook.bind(runner);
     runner.onHook = (L2: number) => {
       const ld = this.loading;

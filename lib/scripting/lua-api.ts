@@ -61,9 +61,38 @@ export function upvalueIndex(i: number): number {
 
 let loading: Promise<LuaModule> | null = null;
 
-/** The module of this thread (one WebAssembly instance per thread, loaded once). */
+interface WasmNamespace {
+  instantiate: (...a: unknown[]) => Promise<unknown>;
+}
+
+/** The raw exports of the instance (the module's own `_name` functions are checking wrappers). */
+const rawExports = new WeakMap<LuaModule, Record<string, unknown>>();
+
+/**
+ * The module of this thread (one WebAssembly instance per thread, loaded once). The package's
+ * build wraps every export in a function that checks the runtime is ready and looks the export
+ * up by name on each call; the instance is captured while it is created so that calls go to the
+ * exports directly.
+ */
 export function loadLuaModule(): Promise<LuaModule> {
-  return (loading ??= LuaApi.initialize().then((api) => api.module as unknown as LuaModule));
+  return (loading ??= (async () => {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmNamespace }).WebAssembly;
+    const instantiate = wasm.instantiate;
+    let exports: Record<string, unknown> | null = null;
+    wasm.instantiate = async (...a: unknown[]) => {
+      const r = (await instantiate.apply(wasm, a)) as { instance?: { exports: Record<string, unknown> }; exports?: Record<string, unknown> };
+      exports ??= r.instance?.exports ?? r.exports ?? null;
+      return r;
+    };
+    let m: LuaModule;
+    try {
+      m = (await LuaApi.initialize()).module as unknown as LuaModule;
+    } finally {
+      wasm.instantiate = instantiate;
+    }
+    if (exports !== null) rawExports.set(m, exports);
+    return m;
+  })());
 }
 
 /**
@@ -77,9 +106,13 @@ export class LuaBinding {
   private readonly lenPtr: number;
   private readonly names = new Map<string, number>();
   private readonly fns = new Map<string, Raw>();
+  /** The exports the methods below call on every use, resolved once. */
+  private readonly c: Record<'lua_tolstring' | 'lua_pushlstring' | 'lua_pushnumber' | 'lua_pushboolean' | 'lua_pushnil' | 'lua_tonumber' | 'lua_toboolean' | 'lua_type' | 'lua_gettop' | 'lua_settop' | 'lua_getfield' | 'lua_setfield' | 'lua_rawgeti' | 'lua_rawseti' | 'lua_createtable' | 'lua_error', Raw>;
 
   constructor(m: LuaModule) {
     this.m = m;
+    this.c = {} as typeof this.c;
+    for (const n of ['lua_tolstring', 'lua_pushlstring', 'lua_pushnumber', 'lua_pushboolean', 'lua_pushnil', 'lua_tonumber', 'lua_toboolean', 'lua_type', 'lua_gettop', 'lua_settop', 'lua_getfield', 'lua_setfield', 'lua_rawgeti', 'lua_rawseti', 'lua_createtable', 'lua_error'] as const) this.c[n] = this.fn(n);
     this.lenPtr = m._malloc(8);
     this.grow(64 * 1024);
   }
@@ -92,7 +125,8 @@ export class LuaBinding {
   fn(name: string): Raw {
     let f = this.fns.get(name);
     if (f === undefined) {
-      f = this.m['_' + name] as Raw | undefined;
+      const raw = rawExports.get(this.m)?.[name];
+      f = (typeof raw === 'function' ? raw : this.m['_' + name]) as Raw | undefined;
       if (typeof f !== 'function') throw new Error(`lua export ${name} missing`);
       this.fns.set(name, f);
     }
@@ -118,6 +152,40 @@ export class LuaBinding {
     return p;
   }
 
+  private heapView: Buffer | null = null;
+
+  /** A Buffer over the whole module memory (made again when the memory grows). */
+  heap(): Buffer {
+    let h = this.heapView;
+    // growing the memory detaches its old buffer: a view of it then has length 0
+    if (h === null || h.length === 0) {
+      const u8 = this.m.HEAPU8;
+      h = this.heapView = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+    }
+    return h;
+  }
+
+  /** A copy of `n` bytes at address `p` (small copies byte by byte: cheaper than Buffer.copy). */
+  copyOut(p: number, n: number): Buffer {
+    const h = this.heap();
+    const out = Buffer.allocUnsafe(n);
+    if (n < 48) for (let i = 0; i < n; i++) out[i] = h[p + i];
+    else h.copy(out, 0, p, p + n);
+    return out;
+  }
+
+  /**
+   * The address of the string (or number, converted in place) at `idx`, its length in
+   * `lastLength`; 0 when it is neither. Valid until Lua runs again.
+   */
+  stringAt(L: number, idx: number): number {
+    const p = this.c.lua_tolstring(L, idx, this.lenPtr);
+    this.lastLength = p === 0 ? 0 : this.m.HEAPU32[this.lenPtr >> 2];
+    return p;
+  }
+
+  lastLength = 0;
+
   /** Copies bytes into scratch memory; returns their address (valid until the next copy). */
   place(b: Uint8Array): number {
     if (b.length > this.scratchSize) this.grow(b.length);
@@ -129,7 +197,7 @@ export class LuaBinding {
 
   pushBytes(L: number, b: Uint8Array): void {
     const p = this.place(b);
-    this.fn('lua_pushlstring')(L, p, b.length);
+    this.c.lua_pushlstring(L, p, b.length);
   }
 
   /** A latin1 string (one byte per character): error texts and names built in JavaScript. */
@@ -138,20 +206,20 @@ export class LuaBinding {
   }
 
   pushNumber(L: number, n: number): void {
-    this.fn('lua_pushnumber')(L, n);
+    this.c.lua_pushnumber(L, n);
   }
 
   pushBoolean(L: number, b: boolean): void {
-    this.fn('lua_pushboolean')(L, b ? 1 : 0);
+    this.c.lua_pushboolean(L, b ? 1 : 0);
   }
 
   pushNil(L: number): void {
-    this.fn('lua_pushnil')(L);
+    this.c.lua_pushnil(L);
   }
 
   /** A view of the string (or number, converted in place as Lua does) at `idx`; null otherwise. Valid until Lua runs again. */
   viewBytes(L: number, idx: number): Uint8Array | null {
-    const p = this.fn('lua_tolstring')(L, idx, this.lenPtr);
+    const p = this.c.lua_tolstring(L, idx, this.lenPtr);
     if (p === 0) return null;
     const n = this.m.HEAPU32[this.lenPtr >> 2];
     return this.m.HEAPU8.subarray(p, p + n);
@@ -169,49 +237,49 @@ export class LuaBinding {
   }
 
   toNumber(L: number, idx: number): number {
-    return this.fn('lua_tonumber')(L, idx);
+    return this.c.lua_tonumber(L, idx);
   }
 
   toBoolean(L: number, idx: number): boolean {
-    return this.fn('lua_toboolean')(L, idx) !== 0;
+    return this.c.lua_toboolean(L, idx) !== 0;
   }
 
   type(L: number, idx: number): number {
-    return this.fn('lua_type')(L, idx);
+    return this.c.lua_type(L, idx);
   }
 
   top(L: number): number {
-    return this.fn('lua_gettop')(L);
+    return this.c.lua_gettop(L);
   }
 
   setTop(L: number, n: number): void {
-    this.fn('lua_settop')(L, n);
+    this.c.lua_settop(L, n);
   }
 
   pop(L: number, n = 1): void {
-    this.fn('lua_settop')(L, -n - 1);
+    this.c.lua_settop(L, -n - 1);
   }
 
   /** t[name] onto the stack (may run metamethods). */
   getField(L: number, idx: number, name: string): void {
-    this.fn('lua_getfield')(L, idx, this.name(name));
+    this.c.lua_getfield(L, idx, this.name(name));
   }
 
   /** t[name] = value at the top (popped). */
   setField(L: number, idx: number, name: string): void {
-    this.fn('lua_setfield')(L, idx, this.name(name));
+    this.c.lua_setfield(L, idx, this.name(name));
   }
 
   rawGetI(L: number, idx: number, i: number): void {
-    this.fn('lua_rawgeti')(L, idx, i);
+    this.c.lua_rawgeti(L, idx, i);
   }
 
   rawSetI(L: number, idx: number, i: number): void {
-    this.fn('lua_rawseti')(L, idx, i);
+    this.c.lua_rawseti(L, idx, i);
   }
 
   newTable(L: number, narr = 0, nrec = 0): void {
-    this.fn('lua_createtable')(L, narr, nrec);
+    this.c.lua_createtable(L, narr, nrec);
   }
 
   /** Length of the table or string at idx (lua_objlen: the border Lua's # finds). */
@@ -246,12 +314,12 @@ export class LuaBinding {
   /** Raises a Lua error with a string message (never returns normally). */
   raise(L: number, msg: string): number {
     this.pushString(L, msg);
-    return this.fn('lua_error')(L);
+    return this.c.lua_error(L);
   }
 
   /** Raises the value at the top of the stack as the error (a table for redis.call's errors). */
   raiseTop(L: number): number {
-    return this.fn('lua_error')(L);
+    return this.c.lua_error(L);
   }
 
   /** Compiles a chunk; leaves the function (LUA_OK) or the error message on the stack. */

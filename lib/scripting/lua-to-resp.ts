@@ -120,8 +120,8 @@ export class LuaToResp {
     const t = this.type(L, -1);
     switch (t) {
       case T_STRING: {
-        const v = this.b.viewBytes(L, -1)!;
-        w.bulk(v);
+        const p = this.b.stringAt(L, -1);
+        w.bulkSlice(this.b.heap(), p, p + this.b.lastLength);
         return false;
       }
       case T_NUMBER:

@@ -57,7 +57,10 @@ export class RedisApi {
     const args: Buffer[] = new Array(n);
     for (let i = 1; i <= n; i++) {
       const t = this.f.lua_type(L, i);
-      if (t === T_STRING) args[i - 1] = b.toBytes(L, i)!;
+      if (t === T_STRING) {
+        const p = b.stringAt(L, i);
+        args[i - 1] = b.copyOut(p, b.lastLength);
+      }
       else if (t === T_NUMBER) args[i - 1] = Buffer.from(format17g(this.f.lua_tonumber(L, i)), 'latin1');
       else return null;
     }

@@ -5,7 +5,7 @@
 import { LuaBinding, T_NUMBER, T_STRING, T_TABLE } from './lua-api.js';
 import type { RespWriter } from '../resp/writer.js';
 import type { RunRequest, ScriptHost } from './engine-types.js';
-import { LuaEnv, type HookTarget } from './environment.js';
+import { HOOK_INSTRUCTIONS, LuaEnv, type HookTarget } from './environment.js';
 import { RedisApi, RunContext } from './redis-api.js';
 import { LuaToResp } from './lua-to-resp.js';
 
@@ -22,6 +22,10 @@ export class Runner implements HookTarget {
   private runs = 0;
   /** Set by the hook when the heap went over the limit during the run. */
   private outOfMemory = false;
+  /** The host asked this run to stop (the hook fires at every instruction until the run ends). */
+  private stopping = false;
+  /** The heap after the last collection the hook made in this run (0: none). */
+  private collectedAtKb = 0;
   private readonly f: Record<string, Raw> = {};
 
   constructor(
@@ -41,15 +45,25 @@ export class Runner implements HookTarget {
     const host = this.ctx.host;
     const msg = host === null ? null : host.interrupted();
     if (msg !== null) {
+      // from now on every instruction raises it again, so a pcall cannot catch it for good
+      if (!this.stopping) {
+        this.stopping = true;
+        this.env.setHookPeriod(1);
+      }
       this.api.pushError(L, msg);
       return this.b.fn('lua_error')(L) as never;
     }
-    if (this.f.lua_gc(L, 3 /* LUA_GCCOUNT */, 0) > this.memoryLimitKb) {
-      this.f.lua_gc(L, 2 /* LUA_GCCOLLECT */, 0);
-      if (this.f.lua_gc(L, 3, 0) > this.memoryLimitKb) {
-        this.outOfMemory = true;
-        return 'not enough memory';
+    const kb = this.f.lua_gc(L, 3 /* LUA_GCCOUNT */, 0);
+    if (kb > this.memoryLimitKb) {
+      // over the limit: collect once, and again only when the heap has grown by a quarter since
+      // (a full collection per hook call would crawl when the live data sits near the limit)
+      if (this.collectedAtKb === 0 || kb > this.collectedAtKb * 1.25) {
+        this.f.lua_gc(L, 2 /* LUA_GCCOLLECT */, 0);
+        this.collectedAtKb = this.f.lua_gc(L, 3, 0);
+        if (this.collectedAtKb <= this.memoryLimitKb) return null;
       }
+      this.outOfMemory = true;
+      return 'not enough memory';
     }
     return null;
   }
@@ -68,6 +82,7 @@ export class Runner implements HookTarget {
     this.ctx.host = req.host;
     this.ctx.resp = 2;
     this.outOfMemory = false;
+    this.collectedAtKb = 0;
     try {
       const status = f.lua_pcall(L, nargs, 1, base + 1);
       if (status === 0) this.toResp.write(L, req.out, this.ctx.resp);
@@ -75,7 +90,13 @@ export class Runner implements HookTarget {
     } finally {
       f.lua_settop(L, base);
       this.ctx.host = null;
-      if (++this.runs % GC_PERIOD === 0) f.lua_gc(L, 5 /* LUA_GCSTEP */, 1);
+      if (this.stopping) {
+        this.stopping = false;
+        this.env.setHookPeriod(HOOK_INSTRUCTIONS);
+      }
+      // a run that filled the heap leaves its garbage: free it now rather than step by step
+      if (this.outOfMemory || this.collectedAtKb !== 0) f.lua_gc(L, 2 /* LUA_GCCOLLECT */, 0);
+      else if (++this.runs % GC_PERIOD === 0) f.lua_gc(L, 5 /* LUA_GCSTEP */, 1);
     }
   }
 

@@ -21,10 +21,9 @@ import { slowlogArgs } from '../slowlog.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
 import { setProtoMaxBulkLen } from '../store/limits.js';
 import { RedisError } from '../errors.js';
+import { ABANDONED, runSegments, type SegmentHost } from './segments.js';
 
 const log = logger('shard');
-/** Thrown out of a transaction whose command asked to abort it. */
-const ABANDONED = new Error('abandoned');
 
 
 /** A read-only batch sends its replies in frames of about this size. */
@@ -46,6 +45,7 @@ export class ShardRuntime {
   private readonly w = new RespWriter(64 * 1024);
   private readonly writeNotes = new WriteNotes();
   private readonly x: ShardExec;
+  private readonly segmentHost: SegmentHost;
   private fsync: string;
   private dirty = false; // written since the last fsync
   private syncing = false;
@@ -110,6 +110,22 @@ export class ShardRuntime {
         store.appendBinlog(this.db, args, event);
         notes.note(args);
       },
+    };
+    this.segmentHost = {
+      store,
+      stats: this.stats,
+      w: this.w,
+      ownTxnCmd: this.ownTxnCmd,
+      writeCmd: this.writeCmd,
+      exec: (frame, at, now) => this.exec(frame, at, now),
+      timed: (frame, at, us) => this.timed(frame, at, us),
+      keyEvents: () => this.keyEvents(),
+      committed: () => {
+        this.writeNotes.committed();
+        this.stats.inc(STAT.writeTxns);
+        this.dirty = true;
+      },
+      aborted: () => this.writeNotes.reset(),
     };
   }
 
@@ -260,7 +276,7 @@ export class ShardRuntime {
     };
     this.stats.inc(STAT.batches);
     if (hasOwn) {
-      done = this.runSegments(count, recs, recFrame, now, runAll, () => done, (d) => (done = d));
+      done = runSegments(this.segmentHost, { count, recs, recFrame, now, runAll, getDone: () => done, setDone: (d) => (done = d) });
     } else if (hasWrite) {
       this.store.writing = true;
       try {
@@ -320,113 +336,6 @@ export class ShardRuntime {
       this.deferred.unshift(...keep);
     }
     recFrame.length = 0;
-  }
-
-  /**
-   * A batch holding commands that run in a transaction of their own (scripts): the stretches
-   * between them each in one transaction as usual, each of them in its own, which it may ask to
-   * abort (ShardStore.abortReply: its writes are dropped and that reply goes out instead).
-   */
-  private runSegments(
-    count: number,
-    recs: number[],
-    recFrame: Buffer[],
-    now: number,
-    runAll: (from: number, to: number) => void,
-    getDone: () => number,
-    setDone: (d: number) => void,
-  ): number {
-    const store = this.store;
-    const events = store.events;
-    const w = this.w;
-    const cmdOf = (i: number): number => recFrame[i].readUInt32LE(recs[i] + 4);
-    let i = 0;
-    while (i < count) {
-      let j = i;
-      while (j < count && recFrame[j][recs[j]] !== OP_LOCK && this.ownTxnCmd[cmdOf(j)] !== 1) j++;
-      if (j < count && recFrame[j][recs[j]] === OP_LOCK) j = count;
-      if (j > i) {
-        let writes = events.active;
-        for (let k = i; k < j && !writes; k++) if (recFrame[k][recs[k]] !== OP_LOCK && this.writeCmd[cmdOf(k)] === 1) writes = true;
-        if (writes) this.stretchInTxn(i, j, runAll, getDone, setDone);
-        else runAll(i, j);
-      }
-      if (j >= count) break;
-      const frame = recFrame[j];
-      const at = recs[j];
-      const lenAt = w.pos;
-      w.ensure(4);
-      w.pos += 4;
-      store.abortReply = null;
-      store.writing = true;
-      let us = 0;
-      const counts = this.stats.saveCounts();
-      try {
-        store.env.transactionSync(() => {
-          us = this.exec(frame, at, now);
-          if (store.abortReply !== null) throw ABANDONED;
-          store.beforeCommit();
-        });
-        store.afterCommit();
-        this.writeNotes.committed();
-        this.stats.inc(STAT.writeTxns);
-        this.dirty = true;
-        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
-        if (frame[at + 3] !== 0) this.timed(frame, at, us);
-        if (events.active) this.keyEvents();
-      } catch (e) {
-        store.afterAbort();
-        this.stats.restoreCounts(counts);
-        this.writeNotes.reset();
-        events.clear();
-        if (e !== ABANDONED) log.error({ err: e }, 'transaction failed');
-        w.pos = lenAt + 4;
-        if (store.abortReply !== null) w.raw(store.abortReply);
-        else w.error('ERR internal error: ' + (e as Error).message);
-        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
-      } finally {
-        store.writing = false;
-        store.abortReply = null;
-      }
-      setDone(getDone() + 1);
-      i = j + 1;
-    }
-    return getDone();
-  }
-
-  /** Records [from, to) of a batch in one write transaction; when it fails, each of them answers the error. */
-  private stretchInTxn(from: number, to: number, runAll: (from: number, to: number) => void, getDone: () => number, setDone: (d: number) => void): void {
-    const store = this.store;
-    const w = this.w;
-    const startPos = w.pos;
-    const startDone = getDone();
-    store.writing = true;
-    try {
-      store.env.transactionSync(() => {
-        runAll(from, to);
-        store.beforeCommit();
-      });
-      store.afterCommit();
-      this.writeNotes.committed();
-      this.stats.inc(STAT.writeTxns);
-      this.dirty = true;
-    } catch (e) {
-      store.afterAbort();
-      this.writeNotes.reset();
-      store.events.clear();
-      log.error({ err: e }, 'batch transaction failed');
-      w.pos = startPos;
-      for (let i = from; i < to; i++) {
-        const lenAt = w.pos;
-        w.ensure(4);
-        w.pos += 4;
-        w.error('ERR internal error: ' + (e as Error).message);
-        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
-      }
-      setDone(startDone + (to - from));
-    } finally {
-      store.writing = false;
-    }
   }
 
   /** A reply payload's count, with TIMED_FRAME / EVENTS_FRAME when such records were written (then cleared). */
