@@ -1,11 +1,12 @@
 // BullMQ's other scripts, unchanged, on redis-server and on respdb with 1 and 4 shards: custom
 // job ids and duplicates, deduplication, delayed jobs (changeDelay, promote), priorities
 // (changePriority), progress and logs, pause/resume, remove, retry of failed jobs, a flow (a
-// parent waiting for its children, processed by a worker, with the children's values), clean,
-// drain and obliterate. What the queue answers at each step (job states, counts, ids, values,
+// parent waiting for its children, processed by a worker, with the children's values),
+// QueueEvents (XREAD BLOCK on the events stream) and waitUntilFinished, clean, drain and
+// obliterate. What the queue answers at each step (job states, counts, ids, values,
 // the keys left at the end) must be redis-server's; timestamps and generated ids are left out.
 import t from 'tap';
-import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { outcome, plain, runOnEach, until, type Outcome, type Target } from './libraries-support.js';
 
@@ -144,8 +145,40 @@ async function scenario(target: Target): Promise<Log> {
     } finally {
       await flowq.close();
     }
-    await Promise.all(workers.map((w) => w.close()));
-    workers.length = 0;
+    // QueueEvents reads the events stream from its start with XREAD BLOCK: a job's life as its events, and
+    // waitUntilFinished (which waits for the completed or failed event).
+    const events = new QueueEvents('evq', { connection, lastEventId: '0-0' });
+    const evq = new Queue('evq', { connection });
+    const seen: string[] = [];
+    try {
+      for (const name of ['added', 'waiting', 'active', 'progress', 'completed', 'failed', 'delayed', 'removed'] as const) {
+        events.on(name, (e: { jobId: string }) => seen.push(`${e.jobId} ${name}`));
+      }
+      await events.waitUntilReady();
+      const evWorker = new Worker(
+        'evq',
+        async (job: Job) => {
+          await job.updateProgress(50);
+          if (job.name === 'bad') throw new Error('bad job');
+          return { ok: job.name };
+        },
+        { connection },
+      );
+      workers.push(evWorker);
+      await note('wait until finished', async () => {
+        const good = await evq.add('good', {}, { jobId: 'ev-1' });
+        const bad = await evq.add('bad', {}, { jobId: 'ev-2' });
+        return { good: await good.waitUntilFinished(events, 20000), bad: await outcome(() => bad.waitUntilFinished(events, 20000)) };
+      });
+      await until(() => seen.filter((e) => e.endsWith('completed') || e.endsWith('failed')).length >= 2, 20000, 'both jobs finished as events');
+      await note('events', async () => ({ 'ev-1': seen.filter((e) => e.startsWith('ev-1 ')), 'ev-2': seen.filter((e) => e.startsWith('ev-2 ')) }));
+      await Promise.all(workers.map((w) => w.close()));
+      workers.length = 0;
+      await evq.obliterate({ force: true });
+    } finally {
+      await events.close();
+      await evq.close();
+    }
 
     await note('clean completed', async () => (await queue.clean(0, 100, 'completed')).length);
     await note('counts after clean', counts);
