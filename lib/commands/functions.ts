@@ -186,9 +186,9 @@ const ALL_SHARDS = ['request_policy:all_shards', 'response_policy:all_succeeded'
 const DOC = { since: '7.0.0', group: 'scripting' };
 
 export const functionCommands: CommandDef[] = [
-  cmd({ name: 'fcall', arity: -3, flags: [...FCALL_FLAGS], acl: SCRIPTING, main: fcall, keySpecs: evalKeySpec(false, true), summary: 'Invoke a function', ...DOC, complexity: 'Depends on the function that is executed.' }),
+  cmd({ name: 'fcall', arity: -3, flags: [...FCALL_FLAGS], acl: SCRIPTING, main: fcall, reachesShards: true, keySpecs: evalKeySpec(false, true), summary: 'Invoke a function', ...DOC, complexity: 'Depends on the function that is executed.' }),
   cmd({
-    name: 'fcall_ro', arity: -3, flags: ['readonly', ...FCALL_FLAGS], acl: SCRIPTING, main: fcallRo, keySpecs: evalKeySpec(true, true),
+    name: 'fcall_ro', arity: -3, flags: ['readonly', ...FCALL_FLAGS], acl: SCRIPTING, main: fcallRo, reachesShards: true, keySpecs: evalKeySpec(true, true),
     summary: 'Invoke a read-only function', ...DOC, complexity: 'Depends on the function that is executed.',
   }),
   cmd({

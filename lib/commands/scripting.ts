@@ -85,14 +85,14 @@ export function evalKeySpec(ro: boolean, notes: boolean): KeySpecDoc[] {
 const EVAL_DOC = { since: '2.6.0', group: 'scripting', complexity: 'Depends on the script that is executed.' };
 
 export const scriptingCommands: CommandDef[] = [
-  cmd({ name: 'eval', arity: -3, flags: [...EVAL_FLAGS], acl: SCRIPTING, main: evalCmd, keySpecs: evalKeySpec(false, true), summary: 'Execute a Lua script server side', ...EVAL_DOC }),
-  cmd({ name: 'evalsha', arity: -3, flags: [...EVAL_FLAGS], acl: SCRIPTING, main: evalsha, keySpecs: evalKeySpec(false, false), summary: 'Execute a Lua script server side', ...EVAL_DOC }),
+  cmd({ name: 'eval', arity: -3, flags: [...EVAL_FLAGS], acl: SCRIPTING, main: evalCmd, reachesShards: true, keySpecs: evalKeySpec(false, true), summary: 'Execute a Lua script server side', ...EVAL_DOC }),
+  cmd({ name: 'evalsha', arity: -3, flags: [...EVAL_FLAGS], acl: SCRIPTING, main: evalsha, reachesShards: true, keySpecs: evalKeySpec(false, false), summary: 'Execute a Lua script server side', ...EVAL_DOC }),
   cmd({
-    name: 'eval_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], acl: SCRIPTING, main: evalRo, keySpecs: evalKeySpec(true, true),
+    name: 'eval_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], acl: SCRIPTING, main: evalRo, reachesShards: true, keySpecs: evalKeySpec(true, true),
     summary: 'Execute a read-only Lua script server side', ...EVAL_DOC, since: '7.0.0',
   }),
   cmd({
-    name: 'evalsha_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], acl: SCRIPTING, main: evalshaRo, keySpecs: evalKeySpec(true, false),
+    name: 'evalsha_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], acl: SCRIPTING, main: evalshaRo, reachesShards: true, keySpecs: evalKeySpec(true, false),
     summary: 'Execute a read-only Lua script server side', ...EVAL_DOC, since: '7.0.0',
   }),
   cmd({
