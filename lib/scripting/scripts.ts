@@ -244,7 +244,7 @@ export class Scripting {
     }
     if (reply === null) reply = await this.crossShard.run(ctx, plan);
     ctx.out.raw(reply);
-    this.wake(ctx, plan.keys);
+    this.wake(plan);
   }
 
   private onShard(ctx: MainContext, shard: number, plan: RunPlan, withCode: boolean): Promise<Buffer> {
@@ -252,11 +252,16 @@ export class Scripting {
     return ctx.calls.call(shard, this.run, ctx.db, ctx.proto, args);
   }
 
-  /** Clients blocked on the declared keys may have been fed. */
-  private wake(ctx: MainContext, keys: Buffer[]): void {
+  /**
+   * Clients blocked on what the run wrote may have been fed. A script writes keys it does not
+   * declare (computed from a prefix, as BullMQ's and Bull's do) and keys of other databases
+   * (SELECT), which only its shards saw: while anyone waits, every blocked key gets a retry, queued
+   * behind the run's writes. A run that cannot write feeds nobody.
+   */
+  private wake(plan: RunPlan): void {
     const b = this.server.blocking;
-    if (!b.active) return;
-    for (const k of keys) b.notify(ctx.db, k);
+    if (!b.active || plan.flags & RUN_READ_ONLY) return;
+    for (let db = 0; db < this.server.databases; db++) b.notifyDb(db);
   }
 }
 
