@@ -19,6 +19,8 @@ export interface LuaModule {
   _malloc(n: number): number;
   _free(p: number): void;
   addFunction(f: (...a: number[]) => number | void, sig: string): number;
+  /** The instance's exports unwrapped (by C name, no underscore), when they could be captured. */
+  rawExports?: Record<string, unknown>;
   [name: string]: unknown;
 }
 
@@ -61,9 +63,42 @@ export function upvalueIndex(i: number): number {
 
 let loading: Promise<LuaModule> | null = null;
 
+/**
+ * The package's build wraps every export in an assertion wrapper (spread arguments, a runtime
+ * check, a lookup per call), a third of the time of a C-API-heavy library function. The
+ * instance's own exports are captured while it loads, by watching WebAssembly.instantiate, and
+ * `LuaBinding.fn` calls them directly.
+ */
+type Exports = Record<string, unknown>;
+/** The slice of the WebAssembly global used here (this project's TypeScript libs do not declare it). */
+interface WasmGlobal {
+  instantiate: (...a: unknown[]) => Promise<unknown>;
+  Instance: new (...a: never[]) => { exports: Exports };
+}
+
+async function initializeCapturingExports(): Promise<LuaModule> {
+  const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
+  const original = wasm.instantiate;
+  let exports: Exports | null = null;
+  wasm.instantiate = async (...args: unknown[]) => {
+    const r = await original.apply(wasm, args);
+    const instance = r instanceof wasm.Instance ? r : (r as { instance: { exports: Exports } }).instance;
+    if (exports === null && typeof instance.exports['lua_gettop'] === 'function') exports = instance.exports;
+    return r;
+  };
+  try {
+    const api = await LuaApi.initialize();
+    const m = api.module as unknown as LuaModule;
+    if (exports !== null) m.rawExports = exports;
+    return m;
+  } finally {
+    wasm.instantiate = original;
+  }
+}
+
 /** The module of this thread (one WebAssembly instance per thread, loaded once). */
 export function loadLuaModule(): Promise<LuaModule> {
-  return (loading ??= LuaApi.initialize().then((api) => api.module as unknown as LuaModule));
+  return (loading ??= initializeCapturingExports());
 }
 
 /**
@@ -92,7 +127,7 @@ export class LuaBinding {
   fn(name: string): Raw {
     let f = this.fns.get(name);
     if (f === undefined) {
-      f = this.m['_' + name] as Raw | undefined;
+      f = (this.m.rawExports?.[name] ?? this.m['_' + name]) as Raw | undefined;
       if (typeof f !== 'function') throw new Error(`lua export ${name} missing`);
       this.fns.set(name, f);
     }
