@@ -1,6 +1,6 @@
-// printf's "%.<precision>g" for doubles, as glibc prints them: the shortest of fixed or exponent
-// style with at most `precision` significant digits, trailing zeros dropped, an exponent of at
-// least two digits. JavaScript's toExponential rounds exact ties away from zero where glibc
+// printf's "%.<precision>g" for doubles, as glibc prints them: `precision` significant digits,
+// fixed style when the decimal exponent is from -4 to precision - 1 and exponent style (at least
+// two exponent digits) otherwise, trailing zeros dropped. JavaScript's toExponential rounds exact ties away from zero where glibc
 // rounds them to even (1.5 and 2.5 both print as 2 with precision 1), so ties are found exactly
 // and corrected.
 
