@@ -40,6 +40,12 @@ export interface BlockSpec {
   emptyReply?: () => Buffer;
   /** keys a successful attempt writes to (BLMOVE's destination): their waiters are woken */
   writes?: Buffer[];
+  /**
+   * The attempt reads without taking (XREAD): waiters of a key each wait for something of their
+   * own, so one that finds nothing does not end the key's turn, and one served leaves the key as
+   * it was for the next.
+   */
+  shared?: boolean;
 }
 
 /** Runs a command for a client outside its own reply order (an attempt); resolves with the reply. */
@@ -174,14 +180,15 @@ export class Blocking implements WakeTarget {
     else this.finish(w, w.spec.timeoutReply());
   }
 
-  /** Serves the first waiter of a key that has no attempt in flight. */
-  private serve(q: KeyQueue): void {
+  /** Serves the first waiter of a key (from position `from`) that has no attempt in flight. */
+  private serve(q: KeyQueue, from = 0): void {
     if (q.serving) {
       q.again = true;
       return;
     }
     const id = q.id;
-    for (const w of q.waiters) {
+    for (let i = from; i < q.waiters.length; i++) {
+      const w = q.waiters[i];
       if (w.done) continue;
       if (w.inflight) {
         // busy with another key: it gets this one too if that attempt finds nothing
@@ -220,12 +227,15 @@ export class Blocking implements WakeTarget {
     // on the first attempt the error is the reply.
     if (isError && q && reply.subarray(0, 10).toString('latin1') === '-WRONGTYPE') isError = false;
     const served = isError ? reply : w.done || reply[0] === 45 ? null : w.spec.convert(reply);
+    // a shared waiter's place in the key's queue: the waiters after it get their turn next
+    const at = q && w.spec.shared ? q.waiters.indexOf(w) : -1;
+    const shared = q !== null && w.spec.shared === true;
     if (served !== null && !w.done) {
       this.finish(w, served);
       if (!isError && w.spec.writes) for (const k of w.spec.writes) this.notify(w.spec.db, k);
       // the key may hold more: the next waiter's turn
       if (q) {
-        this.serve(q);
+        this.serve(q, at >= 0 ? at : 0);
         if (!q.serving && q.waiters.length === 0 && this.queues.get(q.id) === q) this.queues.delete(q.id);
       }
       return;
@@ -245,7 +255,7 @@ export class Blocking implements WakeTarget {
     if (q && q.again) {
       q.again = false;
       this.serve(q);
-    }
+    } else if (q && shared) this.serve(q, at < 0 ? 0 : w.done ? at : at + 1);
     if (q && !q.serving && q.waiters.length === 0 && this.queues.get(q.id) === q) this.queues.delete(q.id);
   }
 

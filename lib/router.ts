@@ -14,7 +14,7 @@
 import type { Connection } from './connection.js';
 import type { CommandDef } from './commands/types.js';
 import type { Server } from './server.js';
-import { lookupBytes, keyIndexes } from './commands/registry.js';
+import { lookupBytes, lookupInternal, keyIndexes } from './commands/registry.js';
 import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
@@ -199,7 +199,8 @@ export class Router {
    * else: on the key's shard, or through the command's cross-shard strategy.
    */
   execute(conn: Connection, args: Buffer[]): Promise<Buffer> {
-    const def = lookupBytes(args[0]);
+    // (internal commands too: an attempt may be one, XREAD's xread-part)
+    const def = lookupBytes(args[0]) ?? lookupInternal(args[0]);
     if (!def || (!def.shard && !def.coordinated)) return Promise.reject(new Error(`cannot execute ${args[0].toString('latin1')}`));
     const first = this.singleShard(args, keyIndexes(def, args));
     if (def.coordinated && (first < 0 || !def.shard)) return this.server.execution.runDetached(conn, def, args, def.coordinated);

@@ -17,6 +17,7 @@ import { listCommands } from './list.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
 import { streamCommands } from './stream.js';
+import { streamReadCommands } from './stream-read.js';
 import { blockingCommands } from './blocking.js';
 import { sortCommands } from './sort.js';
 import { diagnosticsCommands } from './diagnostics.js';
@@ -33,6 +34,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   setCommands,
   zsetCommands,
   streamCommands,
+  streamReadCommands,
   blockingCommands,
   sortCommands,
   connectionCommands,

@@ -103,6 +103,11 @@ export function internal(name: string): CommandDef {
   return d;
 }
 
+/** An internal command by its name as bytes (any letter case), undefined when there is none. */
+export function lookupInternal(name: Uint8Array): CommandDef | undefined {
+  return name.length > 64 ? undefined : internalByName.get(Buffer.from(name).toString('latin1').toLowerCase());
+}
+
 /** Top-level client-visible commands. */
 export function topLevel(): CommandDef[] {
   return [...byName.values()];
