@@ -12,7 +12,7 @@ import { multiset, runOn, until, type ServerKind, type Target } from './librarie
 
 const JOBS = 1000;
 /** The 4-shard runs take fewer jobs (the first ones: each job's fate depends only on its index). */
-const JOBS_4_SHARDS = 200;
+const JOBS_4_SHARDS = 100;
 const WORKERS = 4;
 const CONCURRENCY = 4;
 const DELAY_MS = 150;

@@ -7,13 +7,13 @@
 // prefix on one. Each job's fate depends only on its index, so each run's multiset of (name,
 // attemptsMade, state, return value or failure) must be redis-server's, every job finishes
 // exactly once, its processor ran attemptsMade times, and no delayed job ran before its delay.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Queue, Worker, type Job } from 'bullmq';
-import { multiset, runOn, until, type ServerKind, type Target } from './libraries-support.js';
+import { multiset, runOn, until, type Target } from './libraries-support.js';
 
 const JOBS = 1000;
 /** The 4-shard runs take fewer jobs (the first ones: each job's fate depends only on its index). */
-const JOBS_4_SHARDS = 200;
+const JOBS_4_SHARDS = 100;
 const WORKERS = 4;
 const CONCURRENCY = 4;
 const DELAY_MS = 150;
@@ -45,7 +45,13 @@ interface JobRecord {
   delayKept: boolean;
 }
 
-async function run(target: Target, n: number, prefix: string): Promise<{ records: JobRecord[]; counts: Record<string, number>; completedTwice: string[] }> {
+interface RunResult {
+  records: JobRecord[];
+  counts: Record<string, number>;
+  completedTwice: string[];
+}
+
+async function run(target: Target, n: number, prefix: string): Promise<RunResult> {
   const connection = { host: target.host, port: target.port, maxRetriesPerRequest: null };
   const queue = new Queue('work', { connection, prefix });
   const workers: Worker[] = [];
@@ -103,34 +109,32 @@ async function run(target: Target, n: number, prefix: string): Promise<{ records
 
 const byName = (a: JobRecord, b: JobRecord) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+function check(t: Test, label: string, got: RunResult, want: JobRecord[], n: number): void {
+  const records = got.records.sort(byName);
+  const expected = want.filter((r) => Number(r.name.slice(4)) < n);
+  t.equal(records.length, n, `${label}: every job is there`);
+  t.same(got.completedTwice, [], `${label}: no job completed twice`);
+  t.same(
+    records.filter((r) => r.runs !== r.attemptsMade).map((r) => r.name),
+    [],
+    `${label}: each job's processor ran attemptsMade times`,
+  );
+  t.same(records.filter((r) => !r.delayKept).map((r) => r.name), [], `${label}: no job processed before its delay`);
+  t.same(multiset(records), multiset(expected), `${label}: (name, attemptsMade, state, result) as on redis`);
+  const finals = expected.reduce((m, r) => ({ ...m, [r.state]: (m[r.state] ?? 0) + 1 }), {} as Record<string, number>);
+  t.same(got.counts, { completed: finals.completed ?? 0, failed: finals.failed ?? 0, active: 0, wait: 0, delayed: 0, prioritized: 0 }, `${label}: job counts`);
+}
+
 t.test(`BullMQ: ${JOBS} jobs, ${WORKERS} workers, retries and delays, as on redis-server`, async (t) => {
-  const plans: Array<{ kind: ServerKind; n: number; prefix: string }> = [
-    { kind: 'redis', n: JOBS, prefix: 'bull' },
-    { kind: 1, n: JOBS, prefix: 'bull' },
-    { kind: 4, n: JOBS_4_SHARDS, prefix: 'bull' },
-    { kind: 4, n: JOBS_4_SHARDS, prefix: '{bq}' },
-  ];
-  let want: JobRecord[] = [];
-  for (const plan of plans) {
+  const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
     const start = Date.now();
-    const got = await runOn(plan.kind, 70000, (target) => run(target, plan.n, plan.prefix));
-    const label = `${plan.kind === 'redis' ? 'redis' : `respdb-${plan.kind}`} (${plan.n} jobs, prefix ${plan.prefix})`;
+    const v = await f();
     t.comment(`${label}: ${Date.now() - start} ms`);
-    const records = got.records.sort(byName);
-    if (plan.kind === 'redis') want = records;
-    const expected = want.filter((r) => Number(r.name.slice(4)) < plan.n);
-    t.equal(records.length, plan.n, `${label}: every job is there`);
-    t.same(got.completedTwice, [], `${label}: no job completed twice`);
-    t.same(
-      records.filter((r) => r.runs !== r.attemptsMade).map((r) => r.name),
-      [],
-      `${label}: each job's processor ran attemptsMade times`,
-    );
-    t.same(records.filter((r) => !r.delayKept).map((r) => r.name), [], `${label}: no job processed before its delay`);
-    t.same(multiset(records), multiset(expected), `${label}: (name, attemptsMade, state, result) as on redis`);
-    const finals = expected.reduce((m, r) => ({ ...m, [r.state]: (m[r.state] ?? 0) + 1 }), {} as Record<string, number>);
-    t.same(got.counts, { completed: finals.completed ?? 0, failed: finals.failed ?? 0, active: 0, wait: 0, delayed: 0, prioritized: 0 }, `${label}: job counts`);
-  }
+    return v;
+  };
+  const redis = await timed('redis', () => runOn('redis', 60000, (target) => run(target, JOBS, 'bull')));
+  const want = redis.records.sort(byName);
+  check(t, `redis (${JOBS} jobs)`, redis, want, JOBS);
   t.same(
     multiset(want.map((r) => [r.state, r.attemptsMade])),
     multiset(Array.from({ length: JOBS }, (_, i) => {
@@ -140,4 +144,15 @@ t.test(`BullMQ: ${JOBS} jobs, ${WORKERS} workers, retries and delays, as on redi
     })),
     'redis: the states and attempts the plan says',
   );
+
+  const one = await timed('respdb-1', () => runOn(1, 60000, (target) => run(target, JOBS, 'bull')));
+  check(t, `respdb-1 (${JOBS} jobs)`, one, want, JOBS);
+
+  // 4 shards: the default prefix spreads a queue's keys over every shard (each script takes the
+  // cross-shard path), a {hash tag} prefix keeps them on one; both queues at once on one server.
+  const [spread, tagged] = await timed('respdb-4, both queues', () =>
+    runOn(4, 60000, (target) => Promise.all([run(target, JOBS_4_SHARDS, 'bull'), run(target, JOBS_4_SHARDS, '{bq}')])),
+  );
+  check(t, `respdb-4 (${JOBS_4_SHARDS} jobs, prefix bull)`, spread, want, JOBS_4_SHARDS);
+  check(t, `respdb-4 (${JOBS_4_SHARDS} jobs, prefix {bq})`, tagged, want, JOBS_4_SHARDS);
 });

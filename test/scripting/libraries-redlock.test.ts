@@ -31,7 +31,7 @@ type RedlockCtor = new (clients: Redis[], options: Record<string, number>) => Re
 const RedlockClass = require('redlock') as RedlockCtor;
 
 const CLIENTS = 6;
-const ROUNDS = 8;
+const ROUNDS = 6;
 /** What each round locks: one resource, or a pair at once. */
 const PLAN: Array<string | string[]> = ['res-a', 'res-b', ['res-a', 'res-c'], 'res-c'];
 const TTL = 5000;
