@@ -201,7 +201,12 @@ t.test('fromArgv', async (t) => {
 t.test('match (CONFIG GET)', async (t) => {
   const c = new Config();
   const all = c.match('*');
-  t.equal(all.length, OPTIONS.length + 1, 'every option plus the alias');
+  const aliases = OPTIONS.reduce((n, o) => n + (o.aliases?.length ?? 0), 0);
+  t.equal(all.length, OPTIONS.length + aliases, 'every option plus its aliases');
+  t.same(
+    all.map((x) => x[0]).filter((n) => n === 'busy-reply-threshold' || n === 'lua-time-limit'),
+    ['busy-reply-threshold', 'lua-time-limit'],
+  );
   t.same(
     all.map((x) => x[0]).filter((n) => n === 'client-query-buffer-limit' || n === 'max-conn-rbuf-size'),
     ['client-query-buffer-limit', 'max-conn-rbuf-size'],

@@ -63,6 +63,7 @@ export function cmd(s: CommandSpec): CommandDef {
     execAbortOnReject: s.execAbortOnReject,
     reachesShards: s.reachesShards,
     inScript: s.inScript,
+    scriptRefusal: s.scriptRefusal,
     ownTransaction: s.ownTransaction,
     sub: undefined,
     index: undefined,

@@ -304,9 +304,18 @@ const xreadPartDef = cmd({
   internal: true, summary: "XREAD's reads", since: '5.0.0', group: 'stream',
 });
 
+/** A script cannot block: XREAD with BLOCK is refused there, naming the command as it was typed. */
+function blockInScript(args: Buffer[]): string | null {
+  for (let i = 1; i < args.length; i++) {
+    if (isKw(args[i], 'streams')) return null;
+    if (isKw(args[i], 'block')) return `ERR ${args[0].toString('latin1')} command is not allowed with BLOCK option from scripts`;
+  }
+  return null;
+}
+
 export const streamReadCommands: CommandDef[] = [
   cmd({
-    name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], acl: ['stream'], main: xread,
+    name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], acl: ['stream'], main: xread, scriptRefusal: blockInScript,
     keySpecs: [{ flags: ['RO', 'access'], begin: { keyword: 'STREAMS', startfrom: 1 }, find: { lastkey: -1, keystep: 1, limit: 2 } }],
     summary: 'Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.', since: '5.0.0', group: 'stream',
     complexity: 'For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.',

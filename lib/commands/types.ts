@@ -269,6 +269,8 @@ export interface CommandDef {
    * state (SELECT changes the script's database; TIME, PING, ECHO answer there).
    */
   inScript?: ScriptLocalHandler;
+  /** Called from a script, this call is refused with the text it returns (XREAD ... BLOCK). */
+  scriptRefusal?: (args: Buffer[]) => string | null;
   /**
    * A shard command that runs in a write transaction of its own, which it may ask to abort
    * (ShardStore.abortRequested): a script on its shard, whose run is abandoned when it turns out to

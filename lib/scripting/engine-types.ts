@@ -21,8 +21,12 @@ export interface ScriptHost {
    */
   call(args: Buffer[], proto: 2 | 3): Uint8Array;
   /**
-   * Checked from Lua's count hook while the script runs (every few thousand instructions): an error
-   * message to stop the script with (SCRIPT KILL, FUNCTION KILL, shutdown), or null to go on.
+   * Checked from Lua's count hook while the script runs (every 10,000 instructions): an error
+   * message to stop the script with (SCRIPT KILL, FUNCTION KILL, shutdown), or null to go on. The
+   * message carries its code ("ERR Script killed by user with SCRIPT KILL..."); the reply is that
+   * text plus " script: <name>, on @user_script:<line>." as for any error. Once it returns a
+   * message the hook is checked at every instruction until the run ends, so a pcall in the
+   * script cannot catch the stop for good.
    */
   interrupted(): string | null;
   /** redis.log(level, message...): the message as Redis composes it (the arguments joined by spaces). */

@@ -147,9 +147,11 @@ export class ScriptEngine {
 
   /** Bytes the Lua heaps use (scripts, functions). */
   memoryUsed(): number {
-    let kb = this.b.fn('lua_gc')(this.scripts.env.L, 3, 0) * 1024 + this.b.fn('lua_gc')(this.scripts.env.L, 4, 0);
-    if (this.functionsRunner !== null) kb += this.b.fn('lua_gc')(this.functionsRunner.env.L, 3, 0) * 1024;
-    return kb;
+    const gc = this.b.fn('lua_gc');
+    // LUA_GCCOUNT: kilobytes; LUA_GCCOUNTB: the bytes beyond them
+    let bytes = gc(this.scripts.env.L, 3, 0) * 1024 + gc(this.scripts.env.L, 4, 0);
+    if (this.functionsRunner !== null) bytes += gc(this.functionsRunner.env.L, 3, 0) * 1024 + gc(this.functionsRunner.env.L, 4, 0);
+    return bytes;
   }
 }
 

@@ -13,13 +13,13 @@
 // versions that see through proxies and refuse to write into them.
 
 import {
+  isLuaUnwind,
   LUA_GLOBALSINDEX,
   LUA_REGISTRYINDEX,
   MASK_COUNT,
   T_NIL,
   T_STRING,
   T_TABLE,
-  upvalueIndex,
   type LuaBinding,
 } from './lua-api.js';
 import { openRedisLibraries } from './libs/index.js';
@@ -458,7 +458,14 @@ export class LuaEnv {
   private installHook(): void {
     const { b, L, f } = this;
     const hook = b.m.addFunction((L: number) => {
-      const msg = this.hookTarget.onHook(L);
+      let msg: string | null;
+      try {
+        msg = this.hookTarget.onHook(L);
+      } catch (e) {
+        // Lua's own unwind goes through; a JavaScript exception must not cross Lua's C frames
+        if (isLuaUnwind(e)) throw e;
+        msg = e instanceof Error ? e.message : String(e);
+      }
       if (msg !== null) {
         b.pushString(L, msg);
         f.lua_error(L);
@@ -509,4 +516,3 @@ export class LuaEnv {
 /** Instructions between two calls of the count hook. */
 export const HOOK_INSTRUCTIONS = 10000;
 
-export { upvalueIndex };

@@ -52,6 +52,10 @@ export class RunSession implements ScriptSession {
     const arity = def.arity;
     if ((arity > 0 && args.length !== arity) || args.length < -arity) return SCRIPT_ARITY;
     if (def.flags.includes('noscript')) return SCRIPT_NOSCRIPT;
+    if (def.scriptRefusal) {
+      const refused = def.scriptRefusal(args);
+      if (refused !== null) return refused;
+    }
     if (def.flags.includes('write')) {
       if (this.readOnly) return SCRIPT_RO_WRITE;
     }

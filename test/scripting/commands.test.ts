@@ -41,6 +41,8 @@ function cases(): Cmd[] {
     E('return redis.call("get")', '0'),
     E('return redis.call("eval", "return 1", "0")', '0'),
     E('return redis.call("blpop", "l", "0")', '0'),
+    E('return redis.call("XREAD", "BLOCK", "0", "STREAMS", "s", "0")', '0'),
+    E('redis.call("xadd", KEYS[1], "1-1", "f", "v") return redis.call("xread", "COUNT", "5", "STREAMS", KEYS[1], "0")', '1', 'st'),
     E('return redis.call("select", "3")', '0'),
     E('redis.call("select", "3") redis.call("set", "in3", "x") return redis.call("get", "in3")', '0'),
     ['GET', 'in3'],

@@ -4,6 +4,7 @@
 
 import type { LuaBinding } from '../lua-api.js';
 import { upvalueIndex } from '../lua-api.js';
+import { heapViews, type HeapViews } from './raw-api.js';
 
 export const enum Field {
   SparseConvert,
@@ -41,19 +42,19 @@ export function pushNewConfig(b: LuaBinding, L: number): void {
 /** The settings of the running function's module (its first upvalue). */
 export class Config {
   private constructor(
-    private readonly b: LuaBinding,
+    private readonly heap: HeapViews,
     private readonly p: number,
   ) {}
 
   static of(b: LuaBinding, L: number): Config {
-    return new Config(b, b.fn('lua_touserdata')(L, upvalueIndex(1)));
+    return new Config(heapViews(b), b.fn('lua_touserdata')(L, upvalueIndex(1)));
   }
 
   get(f: Field): number {
-    return this.b.m.HEAPU32[(this.p >> 2) + f]! | 0;
+    return this.heap.words()[(this.p >> 2) + f]! | 0;
   }
 
   set(f: Field, v: number): void {
-    this.b.m.HEAPU32[(this.p >> 2) + f] = v >>> 0;
+    this.heap.words()[(this.p >> 2) + f] = v >>> 0;
   }
 }

@@ -5,6 +5,7 @@
 // what was expected, the token found and its 1-based position.
 
 import type { LuaBinding } from '../lua-api.js';
+import { rawApi, type RawApi } from './raw-api.js';
 import { Field, type Config } from './cjson-config.js';
 import { strtod } from './strtod.js';
 import { luaError } from './lua-errors.js';
@@ -67,7 +68,10 @@ export class JsonDecoder {
   /** The string token's bytes are in tmp (it had escapes) rather than in the source. */
   private tokStrInTmp = false;
 
+  private readonly api: RawApi;
+
   constructor(private readonly b: LuaBinding) {
+    this.api = rawApi(b);
     this.lenPtr = b.m._malloc(4);
   }
 
@@ -309,7 +313,7 @@ export class JsonDecoder {
   private pushTokenString(): void {
     const b = this.b;
     if (this.tokStrInTmp) b.pushBytes(this.L, this.tmp.subarray(0, this.tokStrLen));
-    else b.fn('lua_pushlstring')(this.L, this.srcPtr + this.tokStrStart, this.tokStrLen);
+    else this.api.pushlstring(this.L, this.srcPtr + this.tokStrStart, this.tokStrLen);
   }
 
   /** The current token's type (a call, so the compiler does not narrow it across next()). */
@@ -318,7 +322,7 @@ export class JsonDecoder {
   }
 
   private descend(depth: number): void {
-    if (depth > this.cfg.get(Field.DecodeMaxDepth) || this.b.fn('lua_checkstack')(this.L, 2) === 0) {
+    if (depth > this.cfg.get(Field.DecodeMaxDepth) || this.api.checkstack(this.L, 2) === 0) {
       luaError(this.b, this.L, `Found too many nested data structures (${depth}) at character ${this.tokIndex + 1}`);
     }
   }
@@ -334,26 +338,25 @@ export class JsonDecoder {
    * object is opened (its table pushed, false returned) unless it is empty, which is complete.
    */
   private start(): boolean {
-    const b = this.b;
     const L = this.L;
     switch (this.tok) {
       case Tok.String:
         this.pushTokenString();
         return true;
       case Tok.Number:
-        b.pushNumber(L, this.tokNumber);
+        this.api.pushnumber(L, this.tokNumber);
         return true;
       case Tok.Boolean:
-        b.pushBoolean(L, this.tokBool);
+        this.api.pushboolean(L, this.tokBool ? 1 : 0);
         return true;
       case Tok.Null:
-        b.fn('lua_pushlightuserdata')(L, 0);
+        this.api.pushlightuserdata(L, 0);
         return true;
       case Tok.ObjBegin:
       case Tok.ArrBegin: {
         const isObject = this.tok === Tok.ObjBegin;
         this.descend(this.depth + 1);
-        b.newTable(L);
+        this.api.createtable(L, 0, 0);
         this.next();
         if (this.current() === (isObject ? Tok.ObjEnd : Tok.ArrEnd)) return true;
         const d = this.depth++;
@@ -379,8 +382,8 @@ export class JsonDecoder {
   /** Reads the value at the current token, nested arrays and objects included, and pushes it. */
   private run(): void {
     const L = this.L;
-    const rawset = this.b.fn('lua_rawset');
-    const rawseti = this.b.fn('lua_rawseti');
+    const rawset = this.api.rawset;
+    const rawseti = this.api.rawseti;
     this.depth = 0;
     let complete = this.start();
     while (this.depth > 0) {

@@ -8,6 +8,7 @@
 // bytes >= 0x80 pass through unchanged.
 
 import type { LuaBinding } from '../lua-api.js';
+import { heapViews, rawApi, type HeapViews, type RawApi } from './raw-api.js';
 import { T_BOOLEAN, T_LIGHTUSERDATA, T_NIL, T_NUMBER, T_STRING, T_TABLE } from '../lua-api.js';
 import { Field, type Config } from './cjson-config.js';
 import { formatG } from './format-g.js';
@@ -29,6 +30,10 @@ for (let c = 0; c < 256; c++) {
   ESCAPES.push(e === null ? null : Buffer.from(e, 'latin1'));
 }
 
+/** 1 where ESCAPES has a sequence: the scan over a string's bytes reads only this. */
+const NEEDS_ESCAPE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) NEEDS_ESCAPE[c] = ESCAPES[c] === null ? 0 : 1;
+
 const INT_MIN = -(2 ** 31);
 
 export class JsonEncoder {
@@ -38,7 +43,16 @@ export class JsonEncoder {
   private cfg!: Config;
   private L = 0;
 
+  private readonly api: RawApi;
+  private readonly heap: HeapViews;
+  // The settings of the call at hand, read once.
+  private precision = 14;
+  private invalidNumbers = 0;
+  private maxDepth = 1000;
+
   constructor(private readonly b: LuaBinding) {
+    this.api = rawApi(b);
+    this.heap = heapViews(b);
     this.lenPtr = b.m._malloc(4);
   }
 
@@ -46,10 +60,13 @@ export class JsonEncoder {
   encode(L: number, cfg: Config): void {
     this.L = L;
     this.cfg = cfg;
+    this.precision = cfg.get(Field.NumberPrecision);
+    this.invalidNumbers = cfg.get(Field.EncodeInvalidNumbers);
+    this.maxDepth = cfg.get(Field.EncodeMaxDepth);
     this.len = 0;
     this.run();
     const b = this.b;
-    b.fn('lua_pushlstring')(L, b.place(this.out.subarray(0, this.len)), this.len);
+    this.api.pushlstring(L, b.place(this.out.subarray(0, this.len)), this.len);
     // A buffer grown by one huge value is not kept, unless the script asked for buffer reuse.
     if (this.out.length > 1 << 20 && cfg.get(Field.EncodeKeepBuffer) === 0) this.out = new Uint8Array(4096);
   }
@@ -82,8 +99,8 @@ export class JsonEncoder {
 
   private typeName(idx: number): string {
     const b = this.b;
-    const p = b.fn('lua_typename')(this.L, b.type(this.L, idx));
-    const heap = b.m.HEAPU8;
+    const p = b.fn('lua_typename')(this.L, this.api.type(this.L, idx));
+    const heap = this.heap.bytes();
     let end = p;
     while (heap[end] !== 0) end++;
     return Buffer.from(heap.subarray(p, end)).toString('latin1');
@@ -95,23 +112,22 @@ export class JsonEncoder {
    * stack limit, not JavaScript's, bounds the depth, as in the C library.
    */
   private value(idx: number): void {
-    const b = this.b;
     const L = this.L;
-    switch (b.type(L, idx)) {
+    switch (this.api.type(L, idx)) {
       case T_STRING:
         this.string(idx);
         return;
       case T_NUMBER:
-        this.number(b.toNumber(L, idx));
+        this.number(this.api.tonumber(L, idx));
         return;
       case T_BOOLEAN:
-        this.ascii(b.toBoolean(L, idx) ? 'true' : 'false');
+        this.ascii(this.api.toboolean(L, idx) !== 0 ? 'true' : 'false');
         return;
       case T_NIL:
         this.ascii('null');
         return;
       case T_LIGHTUSERDATA:
-        if (b.fn('lua_touserdata')(L, idx) === 0) {
+        if (this.api.touserdata(L, idx) === 0) {
           this.ascii('null'); // cjson.null
           return;
         }
@@ -125,7 +141,7 @@ export class JsonEncoder {
 
   private number(x: number): void {
     if (!Number.isFinite(x)) {
-      const mode = this.cfg.get(Field.EncodeInvalidNumbers);
+      const mode = this.invalidNumbers;
       if (mode === 0) this.fail('Cannot serialise number: must not be NaN or Inf');
       if (mode === 2) {
         this.ascii('null');
@@ -134,44 +150,39 @@ export class JsonEncoder {
       this.ascii(Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf');
       return;
     }
-    this.ascii(formatG(x, this.cfg.get(Field.NumberPrecision)));
+    this.ascii(formatG(x, this.precision));
   }
 
   private string(idx: number): void {
-    const b = this.b;
-    const p = b.fn('lua_tolstring')(this.L, idx, this.lenPtr);
-    const n = b.m.HEAPU32[this.lenPtr >> 2]!;
-    this.reserve(n + 2);
-    const heap = b.m.HEAPU8;
-    let out = this.out;
+    const p = this.api.tolstring(this.L, idx, this.lenPtr);
+    const n = this.heap.words()[this.lenPtr >> 2]!;
+    // Room for the worst case, every byte a \u00XX, so the loops need no checks.
+    this.reserve(6 * n + 2);
+    const heap = this.heap.bytes();
+    const out = this.out;
     let w = this.len;
     out[w++] = 0x22;
-    let runStart = p;
     const end = p + n;
-    for (let i = p; i < end; i++) {
-      const esc = ESCAPES[heap[i]!];
-      if (esc === null) continue;
-      const run = i - runStart;
-      // Worst case every remaining byte becomes \u00XX.
-      if (w + run + 6 * (end - i) + 1 > out.length) {
-        this.len = w;
-        this.reserve(run + 6 * (end - i) + 1);
-        out = this.out;
+    let i = p;
+    while (i < end) {
+      const c = heap[i]!;
+      if (NEEDS_ESCAPE[c] !== 0) {
+        const esc = ESCAPES[c]!;
+        for (let k = 0; k < esc.length; k++) out[w++] = esc[k]!;
+        i++;
+        continue;
       }
-      out.set(heap.subarray(runStart, i), w);
-      w += run;
-      out.set(esc!, w);
-      w += esc!.length;
-      runStart = i + 1;
+      // A run of plain bytes: long ones are copied whole.
+      let j = i + 1;
+      while (j < end && NEEDS_ESCAPE[heap[j]!] === 0) j++;
+      if (j - i > 64) {
+        out.set(heap.subarray(i, j), w);
+        w += j - i;
+      } else {
+        for (let k = i; k < j; k++) out[w++] = heap[k]!;
+      }
+      i = j;
     }
-    const run = end - runStart;
-    if (w + run + 1 > out.length) {
-      this.len = w;
-      this.reserve(run + 1);
-      out = this.out;
-    }
-    out.set(heap.subarray(runStart, end), w);
-    w += run;
     out[w++] = 0x22;
     this.len = w;
   }
@@ -182,25 +193,24 @@ export class JsonEncoder {
    * the table an object (and a later smaller key may replace it).
    */
   private arrayLength(idx: number): number {
-    const b = this.b;
     const L = this.L;
-    const next = b.fn('lua_next');
+    const next = this.api.next;
     let max = 0;
     let items = 0;
-    b.pushNil(L);
+    this.api.pushnil(L);
     while (next(L, idx) !== 0) {
-      if (b.type(L, -2) !== T_NUMBER) {
-        b.pop(L, 2);
+      if (this.api.type(L, -2) !== T_NUMBER) {
+        this.api.settop(L, -3);
         return -1;
       }
-      const k = b.toNumber(L, -2);
+      const k = this.api.tonumber(L, -2);
       if (!(Math.floor(k) === k && k >= 1)) {
-        b.pop(L, 2);
+        this.api.settop(L, -3);
         return -1;
       }
       if (k > max) max = k < 2 ** 31 ? k : INT_MIN;
       items++;
-      b.pop(L, 1);
+      this.api.settop(L, -2);
     }
     const ratio = this.cfg.get(Field.SparseRatio);
     if (ratio > 0 && max > items * ratio && max > this.cfg.get(Field.SparseSafe)) {
@@ -219,9 +229,8 @@ export class JsonEncoder {
   private depth = 0;
 
   private open(idx: number): void {
-    const b = this.b;
     const depth = this.depth + 1;
-    if (depth > this.cfg.get(Field.EncodeMaxDepth) || b.fn('lua_checkstack')(this.L, 3) === 0) {
+    if (depth > this.maxDepth || this.api.checkstack(this.L, 3) === 0) {
       this.fail(`Cannot serialise, excessive nesting (${depth})`);
     }
     const length = this.arrayLength(idx);
@@ -234,16 +243,15 @@ export class JsonEncoder {
       this.byte(0x5b);
     } else {
       this.byte(0x7b);
-      b.pushNil(this.L); // the key lua_next starts from
+      this.api.pushnil(this.L); // the key lua_next starts from
     }
   }
 
   /** Writes the value at stack index 1, walking nested tables until all are closed. */
   private run(): void {
-    const b = this.b;
     const L = this.L;
-    const next = b.fn('lua_next');
-    const rawgeti = b.fn('lua_rawgeti');
+    const next = this.api.next;
+    const rawgeti = this.api.rawgeti;
     this.depth = 0;
     this.value(1);
     while (this.depth > 0) {
@@ -267,30 +275,29 @@ export class JsonEncoder {
         }
         if (this.frameNext[d] === 0) this.byte(0x2c);
         this.frameNext[d] = 0;
-        this.key(b.top(L) - 1);
+        this.key(this.api.gettop(L) - 1);
         this.byte(0x3a);
       }
-      const top = b.top(L);
+      const top = this.api.gettop(L);
       this.value(top);
       // A table stays on the stack while it is written; anything else is done with.
-      if (this.depth - 1 === d) b.pop(L, 1);
+      if (this.depth - 1 === d) this.api.settop(L, -2);
     }
   }
 
   /** Ends the innermost table; unless it is the argument itself, drops it from the stack. */
   private close(): void {
     this.depth--;
-    if (this.depth > 0) this.b.pop(this.L, 1);
+    if (this.depth > 0) this.api.settop(this.L, -2);
   }
 
   private key(idx: number): void {
-    const b = this.b;
-    const kt = b.type(this.L, idx);
+    const kt = this.api.type(this.L, idx);
     if (kt === T_STRING) {
       this.string(idx);
     } else if (kt === T_NUMBER) {
       this.byte(0x22);
-      this.number(b.toNumber(this.L, idx));
+      this.number(this.api.tonumber(this.L, idx));
       this.byte(0x22);
     } else {
       this.fail(`Cannot serialise ${this.typeName(idx)}: table key must be a number or string`);

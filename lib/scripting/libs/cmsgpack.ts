@@ -6,6 +6,7 @@
 // tables nested 16 deep, functions, threads and userdata as nil. Bin and ext are not read.
 
 import type { LuaBinding } from '../lua-api.js';
+import { heapViews, rawApi, type RawApi } from './raw-api.js';
 import { LUA_GLOBALSINDEX, T_BOOLEAN, T_NUMBER, T_STRING, T_TABLE } from '../lua-api.js';
 import { argError, checkInteger, isNoneOrNil, lowInt32, luaError } from './lua-errors.js';
 
@@ -19,7 +20,10 @@ class PackWriter {
   private readonly view = new DataView(new ArrayBuffer(8));
   private readonly lenPtr: number;
 
+  private readonly api: RawApi;
+
   constructor(private readonly b: LuaBinding) {
+    this.api = rawApi(b);
     this.lenPtr = b.m._malloc(4);
   }
 
@@ -92,29 +96,29 @@ class PackWriter {
 
   private string(L: number, idx: number): void {
     const b = this.b;
-    const p = b.fn('lua_tolstring')(L, idx, this.lenPtr);
-    const n = b.m.HEAPU32[this.lenPtr >> 2]!;
+    const p = this.api.tolstring(L, idx, this.lenPtr);
+    const heap = heapViews(b);
+    const n = heap.words()[this.lenPtr >> 2]!;
     if (n < 32) this.byte(0xa0 | n);
     else if (n < 256) this.sized(0xd9, 1, n);
     else if (n < 65536) this.sized(0xda, 2, n);
     else this.sized(0xdb, 4, n);
     this.reserve(n);
-    this.out.set(b.m.HEAPU8.subarray(p, p + n), this.len);
+    this.out.set(heap.bytes().subarray(p, p + n), this.len);
     this.len += n;
   }
 
   /** Keys exactly 1..n (all positive integers that fit a C int, as many as the largest). */
   private isArray(L: number, idx: number): boolean {
-    const b = this.b;
-    const next = b.fn('lua_next');
+    const next = this.api.next;
     let count = 0;
     let max = 0;
-    b.pushNil(L);
+    this.api.pushnil(L);
     while (next(L, idx) !== 0) {
-      b.pop(L, 1);
-      const k = b.type(L, -1) === T_NUMBER ? b.toNumber(L, -1) : NaN;
+      this.api.settop(L, -2);
+      const k = this.api.type(L, -1) === T_NUMBER ? this.api.tonumber(L, -1) : NaN;
       if (!(k > 0 && Math.trunc(k) === k && k <= 2 ** 31 - 1)) {
-        b.pop(L, 1);
+        this.api.settop(L, -2);
         return false;
       }
       if (k > max) max = k;
@@ -125,17 +129,16 @@ class PackWriter {
 
   /** Writes the value at the top of the stack and pops it. */
   value(L: number, level: number): void {
-    const b = this.b;
-    const idx = b.top(L);
-    switch (b.type(L, idx)) {
+    const idx = this.api.gettop(L);
+    switch (this.api.type(L, idx)) {
       case T_STRING:
         this.string(L, idx);
         break;
       case T_BOOLEAN:
-        this.byte(b.toBoolean(L, idx) ? 0xc3 : 0xc2);
+        this.byte(this.api.toboolean(L, idx) !== 0 ? 0xc3 : 0xc2);
         break;
       case T_NUMBER:
-        this.number(b.toNumber(L, idx));
+        this.number(this.api.tonumber(L, idx));
         break;
       case T_TABLE:
         if (level === MAX_NESTING) this.byte(0xc0);
@@ -144,36 +147,36 @@ class PackWriter {
       default:
         this.byte(0xc0);
     }
-    b.pop(L, 1);
+    this.api.settop(L, -2);
   }
 
   private table(L: number, idx: number, level: number): void {
     const b = this.b;
-    b.fn('lua_checkstack')(L, 3);
+    this.api.checkstack(L, 3);
     if (this.isArray(L, idx)) {
       const n = b.objLen(L, idx);
       if (n < 16) this.byte(0x90 | n);
       else if (n < 65536) this.sized(0xdc, 2, n);
       else this.sized(0xdd, 4, n);
       for (let i = 1; i <= n; i++) {
-        b.rawGetI(L, idx, i);
+        this.api.rawgeti(L, idx, i);
         this.value(L, level + 1);
       }
       return;
     }
-    const next = b.fn('lua_next');
+    const next = this.api.next;
     let n = 0;
-    b.pushNil(L);
+    this.api.pushnil(L);
     while (next(L, idx) !== 0) {
-      b.pop(L, 1);
+      this.api.settop(L, -2);
       n++;
     }
     if (n < 16) this.byte(0x80 | n);
     else if (n < 65536) this.sized(0xde, 2, n);
     else this.sized(0xdf, 4, n);
-    b.pushNil(L);
+    this.api.pushnil(L);
     while (next(L, idx) !== 0) {
-      b.fn('lua_pushvalue')(L, -2);
+      this.api.pushvalue(L, -2);
       this.value(L, level + 1); // the key's copy
       this.value(L, level + 1); // the value; the key stays for lua_next
     }
@@ -197,7 +200,10 @@ class Unpacker {
   private frameHasKey: boolean[] = [];
   private depth = 0;
 
+  private readonly api: RawApi;
+
   constructor(private readonly b: LuaBinding) {
+    this.api = rawApi(b);
     this.lenPtr = b.m._malloc(4);
     this.tooMany = b.name(TOO_MANY_VALUES);
     this.inArray = b.name(IN_ARRAY);
@@ -216,13 +222,13 @@ class Unpacker {
 
   private pushString(n: number): void {
     const at = this.need(n);
-    this.b.fn('lua_pushlstring')(this.L, this.srcPtr + at, n);
+    this.api.pushlstring(this.L, this.srcPtr + at, n);
   }
 
   /** Starts a container of n elements: its table pushed, its frame opened unless it is empty. */
   private open(n: number, isArray: boolean): boolean {
     const b = this.b;
-    b.newTable(this.L);
+    this.api.createtable(this.L, 0, 0);
     if (isArray) b.fn('luaL_checkstack')(this.L, 1, this.inArray);
     if (n === 0) return true;
     const d = this.depth++;
@@ -239,26 +245,26 @@ class Unpacker {
     b.fn('luaL_checkstack')(L, 1, this.tooMany);
     const t = this.src[this.need(1)]!;
     const v = this.view;
-    if (t < 0x80) return b.pushNumber(L, t), true;
-    if (t >= 0xe0) return b.pushNumber(L, t - 256), true;
+    if (t < 0x80) return this.api.pushnumber(L, t), true;
+    if (t >= 0xe0) return this.api.pushnumber(L, t - 256), true;
     if (t <= 0x8f) return this.open(t & 0x0f, false);
     if (t <= 0x9f) return this.open(t & 0x0f, true);
     if (t <= 0xbf) return this.pushString(t & 0x1f), true;
     switch (t) {
-      case 0xc0: b.pushNil(L); return true;
-      case 0xc2: b.pushBoolean(L, false); return true;
-      case 0xc3: b.pushBoolean(L, true); return true;
-      case 0xca: b.pushNumber(L, v.getFloat32(this.need(4))); return true;
-      case 0xcb: b.pushNumber(L, v.getFloat64(this.need(8))); return true;
-      case 0xcc: b.pushNumber(L, v.getUint8(this.need(1))); return true;
-      case 0xcd: b.pushNumber(L, v.getUint16(this.need(2))); return true;
-      case 0xce: b.pushNumber(L, v.getUint32(this.need(4))); return true;
+      case 0xc0: this.api.pushnil(L); return true;
+      case 0xc2: this.api.pushboolean(L, 0); return true;
+      case 0xc3: this.api.pushboolean(L, 1); return true;
+      case 0xca: this.api.pushnumber(L, v.getFloat32(this.need(4))); return true;
+      case 0xcb: this.api.pushnumber(L, v.getFloat64(this.need(8))); return true;
+      case 0xcc: this.api.pushnumber(L, v.getUint8(this.need(1))); return true;
+      case 0xcd: this.api.pushnumber(L, v.getUint16(this.need(2))); return true;
+      case 0xce: this.api.pushnumber(L, v.getUint32(this.need(4))); return true;
       // The library reads uint 64 as a signed integer: 2^64 - 1 comes back as -1.
-      case 0xcf: b.pushNumber(L, Number(v.getBigInt64(this.need(8)))); return true;
-      case 0xd0: b.pushNumber(L, v.getInt8(this.need(1))); return true;
-      case 0xd1: b.pushNumber(L, v.getInt16(this.need(2))); return true;
-      case 0xd2: b.pushNumber(L, v.getInt32(this.need(4))); return true;
-      case 0xd3: b.pushNumber(L, Number(v.getBigInt64(this.need(8)))); return true;
+      case 0xcf: this.api.pushnumber(L, Number(v.getBigInt64(this.need(8)))); return true;
+      case 0xd0: this.api.pushnumber(L, v.getInt8(this.need(1))); return true;
+      case 0xd1: this.api.pushnumber(L, v.getInt16(this.need(2))); return true;
+      case 0xd2: this.api.pushnumber(L, v.getInt32(this.need(4))); return true;
+      case 0xd3: this.api.pushnumber(L, Number(v.getBigInt64(this.need(8)))); return true;
       case 0xd9: this.pushString(v.getUint8(this.need(1))); return true;
       case 0xda: this.pushString(v.getUint16(this.need(2))); return true;
       case 0xdb: this.pushString(v.getUint32(this.need(4))); return true;
@@ -272,9 +278,8 @@ class Unpacker {
 
   /** Reads one whole value (nested containers walked without recursion) and pushes it. */
   private value(): void {
-    const b = this.b;
     const L = this.L;
-    const settable = b.fn('lua_settable');
+    const settable = this.api.settable;
     let complete = this.start();
     for (;;) {
       if (complete) {
@@ -294,7 +299,7 @@ class Unpacker {
       const d = this.depth - 1;
       const i = this.frameIndex[d]!;
       if (i > 0) {
-        b.pushNumber(L, i);
+        this.api.pushnumber(L, i);
         this.frameIndex[d] = i + 1;
       }
       complete = this.start();
@@ -321,7 +326,7 @@ class Unpacker {
     this.srcPtr = p;
     this.pos = offset;
     this.depth = 0;
-    const base = b.top(L);
+    const base = this.api.gettop(L);
     let count = 0;
     while (this.pos < n && (all || count < limit)) {
       this.value();
@@ -330,7 +335,7 @@ class Unpacker {
     this.src = new Uint8Array(0);
     if (all) return count;
     b.fn('luaL_checkstack')(L, 1, this.tooMany);
-    b.pushNumber(L, this.pos >= n ? -1 : this.pos);
+    this.api.pushnumber(L, this.pos >= n ? -1 : this.pos);
     b.fn('lua_insert')(L, base + 1);
     return count + 1;
   }
@@ -350,18 +355,19 @@ function setup(b: LuaBinding): Cmsgpack {
   if (c) return c;
   const writer = new PackWriter(b);
   const unpacker = new Unpacker(b);
+  const api = rawApi(b);
   const optInteger = (L: number, narg: number) => (isNoneOrNil(b, L, narg) ? 0 : checkInteger(b, L, narg));
   c = {
     pack: b.cfunction((L) => {
-      const n = b.top(L);
+      const n = api.gettop(L);
       if (n === 0) argError(b, L, 0, 'MessagePack pack needs input.');
-      if (b.fn('lua_checkstack')(L, n) === 0) argError(b, L, 0, 'Too many arguments for MessagePack pack.');
+      if (api.checkstack(L, n) === 0) argError(b, L, 0, 'Too many arguments for MessagePack pack.');
       writer.len = 0;
       for (let i = 1; i <= n; i++) {
-        b.fn('lua_pushvalue')(L, i);
+        api.pushvalue(L, i);
         writer.value(L, 0);
       }
-      b.fn('lua_pushlstring')(L, b.place(writer.out.subarray(0, writer.len)), writer.len);
+      api.pushlstring(L, b.place(writer.out.subarray(0, writer.len)), writer.len);
       if (writer.out.length > 1 << 20) writer.out = new Uint8Array(1024);
       return 1;
     }),
@@ -385,8 +391,9 @@ function setup(b: LuaBinding): Cmsgpack {
 /** Leaves the global table `cmsgpack`. */
 export function openCmsgpack(b: LuaBinding, L: number): void {
   const c = setup(b);
-  b.newTable(L);
-  const t = b.top(L);
+  const api = rawApi(b);
+  api.createtable(L, 0, 0);
+  const t = api.gettop(L);
   const fns: [string, number][] = [['pack', c.pack], ['unpack', c.unpack], ['unpack_one', c.unpackOne], ['unpack_limit', c.unpackLimit]];
   for (const [name, ptr] of fns) {
     b.pushCFunction(L, ptr);
