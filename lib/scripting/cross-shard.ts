@@ -45,6 +45,11 @@ export class CrossShardScripts {
     private readonly board: BusyBoard,
   ) {}
 
+  /** Starts the script thread ahead of the first cross-shard run (at server start). */
+  warm(): void {
+    this.start();
+  }
+
   private start(): Worker {
     if (this.worker) return this.worker;
     const ch = new MessageChannel();

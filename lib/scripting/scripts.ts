@@ -80,6 +80,7 @@ export class Scripting {
   readonly saved: SavedScripts;
   private runDef: CommandDef | null = null;
   private readonly inFlight = new Set<{ plan: RunPlan; start: number }>();
+  private warmed = false;
   readonly crossShard: CrossShardScripts;
 
   constructor(private readonly server: Server) {
@@ -205,6 +206,12 @@ export class Scripting {
   async start(ctx: MainContext, plan: RunPlan): Promise<void> {
     // A run given up on its shard runs again on the cross-shard path, later in the order: the
     // client's next commands wait until it is done.
+    // the script thread starts with the first run of any script, so that the first run needing
+    // it does not wait for a thread to start (servers that run no script never start it)
+    if (!this.warmed) {
+      this.warmed = true;
+      this.crossShard.warm();
+    }
     ctx.conn.hold();
     const run = { plan, start: Date.now() };
     this.inFlight.add(run);
