@@ -8,7 +8,6 @@ import type { MainContext } from '../main-context.js';
 import type { Server } from '../server.js';
 import type { FunctionInfo } from './engine-types.js';
 import type { LoadedLibrary } from './engine.js';
-import { internal } from '../commands/registry.js';
 import { numKeys, RO_WITH_WRITE_FLAG, type RunPlan } from './scripts.js';
 import { RUN_FUNCTION, RUN_READ_ONLY } from './session.js';
 import { logger } from '../log.js';
@@ -17,6 +16,8 @@ const log = logger('functions');
 
 export interface Library {
   name: string;
+  /** `name` as script-run's argument. */
+  nameArg: Buffer;
   code: Buffer;
   functions: FunctionInfo[];
   /** The main engine's copy (only for what it declared). */
@@ -70,7 +71,7 @@ export class FunctionLibraries {
       }
     }
     if (old) this.drop(old);
-    const lib: Library = { name: loaded.name, code: Buffer.from(code), functions: loaded.functions, loaded, on: new Set(), crossShard: new Set() };
+    const lib: Library = { name: loaded.name, nameArg: Buffer.from(loaded.name, 'latin1'), code: Buffer.from(code), functions: loaded.functions, loaded, on: new Set(), crossShard: new Set() };
     this.libraries.set(lib.name, lib);
     for (const f of lib.functions) this.byFunction.set(f.name, lib);
     if (persist) this.server.scripting.saved.saveLibrary(lib.name, lib.code);
@@ -81,17 +82,9 @@ export class FunctionLibraries {
     this.libraries.delete(lib.name);
     for (const f of lib.functions) this.byFunction.delete(f.name);
     this.server.scripting.engine.dropLibrary(lib.loaded);
-    void this.forget(['library', lib.name]);
+    void this.server.scripting.forget(['library', lib.name]);
   }
 
-  /** Tells every shard and the script thread to drop their compiled copies. */
-  private async forget(what: string[]): Promise<void> {
-    const s = this.server;
-    const def = internal('script-forget');
-    const args = [Buffer.from('script-forget'), ...what.map((w) => Buffer.from(w, 'latin1'))];
-    await Promise.all(Array.from({ length: s.shards.count }, (_, i) => s.shards.call(i, def, 0, 2, args)));
-    await s.scripting.crossShard.forget(what);
-  }
 
   /**
    * FUNCTION RESTORE: the payload's libraries, all or none: FLUSH drops the current ones first,
@@ -160,7 +153,7 @@ export class FunctionLibraries {
     this.libraries.clear();
     this.byFunction.clear();
     this.server.scripting.saved.flushLibraries();
-    return this.forget(['functions']);
+    return this.server.scripting.forget(['functions']);
   }
 
   /** FCALL / FCALL_RO. */
@@ -178,6 +171,7 @@ export class FunctionLibraries {
     const plan: RunPlan = {
       flags,
       id: lib.name,
+      idArg: lib.nameArg,
       code: lib.code,
       fname,
       keys: args.slice(3, 3 + keys),

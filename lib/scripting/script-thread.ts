@@ -4,7 +4,8 @@
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ScriptHost } from './engine-types.js';
-import { ScriptEngine, type CompiledScript, type LoadedLibrary } from './engine.js';
+import { ScriptEngine } from './engine.js';
+import { CompiledCode } from './compiled.js';
 import { RespWriter } from '../resp/writer.js';
 import { errBuf } from '../errors.js';
 import { BusyBoard } from './busy.js';
@@ -31,8 +32,7 @@ export class ScriptThread {
   private readonly flag: Int32Array;
   private readonly board: BusyBoard;
   private readonly slot: number;
-  private readonly scripts = new Map<string, CompiledScript>();
-  private readonly libraries = new Map<string, LoadedLibrary>();
+  private readonly code: CompiledCode;
   private readonly out = new RespWriter(1024);
 
   constructor(
@@ -43,6 +43,7 @@ export class ScriptThread {
     this.flag = new Int32Array(init.flagSab);
     this.board = new BusyBoard(init.shards + 1, init.scriptSab);
     this.slot = init.shards;
+    this.code = new CompiledCode(engine);
   }
 
   static async create(init: ScriptThreadInit, post: (m: FromScriptThread) => void): Promise<ScriptThread> {
@@ -50,7 +51,7 @@ export class ScriptThread {
   }
 
   handle(m: ToScriptThread): void {
-    if (m.t === 'forget') return this.forget(m.what);
+    if (m.t === 'forget') return this.code.forget(m.what);
     const out = this.out;
     out.reset();
     out.proto = m.proto;
@@ -63,35 +64,16 @@ export class ScriptThread {
   }
 
   private runOne(m: Extract<ToScriptThread, { t: 'run' }>, out: RespWriter): string | null {
-    const e = this.engine;
-    const isFunction = (m.flags & RUN_FUNCTION) !== 0;
-    let lib: LoadedLibrary | undefined;
-    let script: CompiledScript | undefined;
-    if (isFunction) {
-      lib = this.libraries.get(m.sid);
-      if (m.code) {
-        const loaded = e.loadLibrary(Buffer.from(m.code));
-        if (typeof loaded === 'string') return loaded;
-        if (lib) e.dropLibrary(lib);
-        this.libraries.set(m.sid, (lib = loaded));
-      }
-      if (!lib) return 'ERR library not loaded on the script thread';
-    } else {
-      script = this.scripts.get(m.sid);
-      if (m.code) {
-        const compiled = e.compileScript(Buffer.from(m.code), m.sid);
-        if (typeof compiled === 'string') return compiled;
-        this.scripts.set(m.sid, (script = compiled));
-      }
-      if (!script) return 'ERR script not loaded on the script thread';
-    }
+    const run = this.code.get((m.flags & RUN_FUNCTION) !== 0, m.sid, m.code);
+    if (run === null) return 'ERR script not loaded on the script thread';
+    if (typeof run === 'string') return run;
     const session = new RunSession(m.db, this.init.databases, m.flags, this.board, this.slot);
     const host = new RemoteHost(m.id, session, this);
     session.begin();
     try {
       const req = { keys: m.keys.map(asBuffer), argv: m.argv.map(asBuffer), host, out };
-      if (lib) e.runFunction(lib, m.fname, req);
-      else e.runScript(script!, req);
+      if (run.lib) this.engine.runFunction(run.lib, m.fname, req);
+      else this.engine.runScript(run.script, req);
     } finally {
       session.end();
     }
@@ -106,20 +88,6 @@ export class ScriptThread {
     const got = receiveMessageOnPort(this.init.port);
     if (!got) return errBuf('ERR script thread lost a reply');
     return got.message as Uint8Array;
-  }
-
-  private forget(what: string[]): void {
-    if (what[0] === 'scripts') {
-      this.scripts.clear();
-      this.engine.dropScripts();
-    } else if (what[0] === 'functions') {
-      for (const l of this.libraries.values()) this.engine.dropLibrary(l);
-      this.libraries.clear();
-    } else {
-      const l = this.libraries.get(what[1]);
-      if (l) this.engine.dropLibrary(l);
-      this.libraries.delete(what[1]);
-    }
   }
 }
 

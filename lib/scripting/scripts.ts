@@ -37,10 +37,14 @@ const NOTBUSY = 'NOTBUSY No scripts in execution right now.';
 
 const EMPTY = Buffer.alloc(0);
 const RUN = Buffer.from('script-run');
+/** script-run's flags argument, per flags value. */
+const FLAG_ARGS: Buffer[] = [];
 
 /** A cached script. */
 export interface ScriptEntry {
   sha: string;
+  /** `sha` as script-run's argument. */
+  shaArg: Buffer;
   body: Buffer;
   /** Its shebang's flags (none without a shebang). */
   flags: string[];
@@ -56,13 +60,15 @@ export interface RunPlan {
   flags: number;
   /** SHA1 of a script, or the library of a function. */
   id: string;
+  /** `id` as script-run's argument (kept by the script's cache entry or library). */
+  idArg?: Buffer;
   code: Buffer;
   fname: string;
   keys: Buffer[];
   argv: Buffer[];
   /** Shards that have the code compiled (updated as they get it). */
   on: Set<number>;
-  /** The client's command (FUNCTION STATS shows a running function's). */
+  /** The client's command: numkeys at 2, then the keys and arguments; FCALL's function at 1 (FUNCTION STATS shows it). */
   command: Buffer[];
   /** Remembered when the run needed the cross-shard path. */
   markCrossShard(): void;
@@ -127,7 +133,7 @@ export class Scripting {
     const compiled = this.engine.compileScript(body, sha);
     if (typeof compiled === 'string') return compiled;
     this.engine.dropScripts();
-    const e: ScriptEntry = { sha, body: Buffer.from(body), flags: compiled.flags, shebang: compiled.shebang, crossShard: false, on: new Set() };
+    const e: ScriptEntry = { sha, shaArg: Buffer.from(sha, 'latin1'), body: Buffer.from(body), flags: compiled.flags, shebang: compiled.shebang, crossShard: false, on: new Set() };
     this.scripts.set(sha, e);
     this.saved.saveScript(sha, e.body);
     return e;
@@ -137,7 +143,7 @@ export class Scripting {
   restore(sha: string, body: Buffer): void {
     const sb = parseShebang(body);
     const flags = sb && !('error' in sb) ? sb.flags : [];
-    this.scripts.set(sha, { sha, body, flags, shebang: sb !== null, crossShard: false, on: new Set() });
+    this.scripts.set(sha, { sha, shaArg: Buffer.from(sha, 'latin1'), body, flags, shebang: sb !== null, crossShard: false, on: new Set() });
   }
 
   get size(): number {
@@ -148,9 +154,19 @@ export class Scripting {
   async flush(): Promise<void> {
     this.scripts.clear();
     this.saved.flushScripts();
-    const forget = internal('script-forget');
-    await Promise.all(Array.from({ length: this.server.shards.count }, (_, i) => this.server.shards.call(i, forget, 0, 2, [Buffer.from('script-forget'), Buffer.from('scripts')])));
-    await this.crossShard.forget(['scripts']);
+    await this.forget(['scripts']);
+  }
+
+  /**
+   * Every shard and the script thread drop their compiled copies: `scripts`, `functions`, or
+   * `library <name>` (SCRIPT FLUSH, FUNCTION FLUSH / DELETE / LOAD REPLACE / RESTORE).
+   */
+  async forget(what: string[]): Promise<void> {
+    const s = this.server;
+    const def = internal('script-forget');
+    const args = [Buffer.from('script-forget'), ...what.map((w) => Buffer.from(w, 'latin1'))];
+    await Promise.all(Array.from({ length: s.shards.count }, (_, i) => s.shards.call(i, def, 0, 2, args)));
+    await this.crossShard.forget(what);
   }
 
   kill(kind: number): string | null {
@@ -186,6 +202,7 @@ export class Scripting {
     const plan: RunPlan = {
       flags,
       id: e.sha,
+      idArg: e.shaArg,
       code: e.body,
       fname: '',
       keys: args.slice(3, 3 + keysArg),
@@ -255,7 +272,15 @@ export class Scripting {
   }
 
   private onShard(ctx: MainContext, shard: number, plan: RunPlan, withCode: boolean): Promise<Buffer> {
-    const args = [RUN, Buffer.from(String(plan.flags)), Buffer.from(plan.id, 'latin1'), withCode ? plan.code : EMPTY, Buffer.from(plan.fname, 'latin1'), Buffer.from(String(plan.keys.length)), ...plan.keys, ...plan.argv];
+    // script-run flags id code fname, then the client's numkeys, keys and arguments as they came
+    const cmd = plan.command;
+    const args = new Array<Buffer>(3 + cmd.length);
+    args[0] = RUN;
+    args[1] = (FLAG_ARGS[plan.flags] ??= Buffer.from(String(plan.flags)));
+    args[2] = (plan.idArg ??= Buffer.from(plan.id, 'latin1'));
+    args[3] = withCode ? plan.code : EMPTY;
+    args[4] = plan.fname === '' ? EMPTY : cmd[1];
+    for (let i = 2; i < cmd.length; i++) args[3 + i] = cmd[i];
     return ctx.calls.call(shard, this.run, ctx.db, ctx.proto, args);
   }
 

@@ -11,7 +11,8 @@
 
 import type { CommandDef, ShardExec } from '../commands/types.js';
 import type { ScriptHost } from './engine-types.js';
-import { ScriptEngine, type CompiledScript, type LoadedLibrary } from './engine.js';
+import { ScriptEngine } from './engine.js';
+import { CompiledCode } from './compiled.js';
 import { keyIndexes } from '../commands/registry.js';
 import { RespWriter } from '../resp/writer.js';
 import { RedisError, errBuf } from '../errors.js';
@@ -31,13 +32,11 @@ export const NEEDS_CODE = errBuf('RESPDB-SCRIPT-CODE');
 const GIVEN_UP = errBuf('ERR script run abandoned');
 
 interface ShardScripting {
-  engine: ScriptEngine;
+  code: CompiledCode;
   board: BusyBoard;
   shard: number;
   shards: number;
   databases: number;
-  scripts: Map<string, CompiledScript>;
-  libraries: Map<string, LoadedLibrary>;
 }
 
 let here: ShardScripting | null = null;
@@ -45,13 +44,11 @@ let here: ShardScripting | null = null;
 /** Loads the Lua engine of this shard thread (before it takes commands). */
 export async function prepareShardScripting(init: { index: number; shards: number; databases: number; scriptSab: SharedArrayBuffer }): Promise<void> {
   here = {
-    engine: await ScriptEngine.create(),
+    code: new CompiledCode(await ScriptEngine.create()),
     board: new BusyBoard(init.shards + 1, init.scriptSab),
     shard: init.index,
     shards: init.shards,
     databases: init.databases,
-    scripts: new Map(),
-    libraries: new Map(),
   };
 }
 
@@ -137,27 +134,9 @@ export function scriptRunOnShard(x: ShardExec, args: Buffer[]): void {
   const nk = Number(args[5].toString('latin1'));
   const keys = args.slice(6, 6 + nk);
   const argv = args.slice(6 + nk);
-  const isFunction = (flags & RUN_FUNCTION) !== 0;
-  let script: CompiledScript | undefined;
-  let lib: LoadedLibrary | undefined;
-  if (isFunction) {
-    lib = ctx.libraries.get(id);
-    if (code.length > 0) {
-      const loaded = ctx.engine.loadLibrary(code);
-      if (typeof loaded === 'string') return x.out.error(loaded);
-      if (lib) ctx.engine.dropLibrary(lib);
-      ctx.libraries.set(id, (lib = loaded));
-    }
-    if (!lib) return x.out.raw(NEEDS_CODE);
-  } else {
-    script = ctx.scripts.get(id);
-    if (!script) {
-      if (code.length === 0) return x.out.raw(NEEDS_CODE);
-      const compiled = ctx.engine.compileScript(code, id);
-      if (typeof compiled === 'string') return x.out.error(compiled);
-      ctx.scripts.set(id, (script = compiled));
-    }
-  }
+  const run = ctx.code.get((flags & RUN_FUNCTION) !== 0, id, code);
+  if (run === null) return x.out.raw(NEEDS_CODE);
+  if (typeof run === 'string') return x.out.error(run);
   const store = x.store;
   const session = new RunSession(x.db, ctx.databases, flags, ctx.board, ctx.shard);
   const host = new ShardScriptHost(x, session, ctx);
@@ -170,8 +149,8 @@ export function scriptRunOnShard(x: ShardExec, args: Buffer[]): void {
   session.begin();
   try {
     const req = { keys, argv, host, out: x.out };
-    if (lib) ctx.engine.runFunction(lib, args[4].toString('latin1'), req);
-    else ctx.engine.runScript(script!, req);
+    if (run.lib) ctx.code.engine.runFunction(run.lib, args[4].toString('latin1'), req);
+    else ctx.code.engine.runScript(run.script, req);
   } finally {
     session.end();
     store.closeGroup(db, group);
@@ -194,19 +173,6 @@ export function scriptRunOnShard(x: ShardExec, args: Buffer[]): void {
  * FUNCTION DELETE / LOAD REPLACE reach every shard's compiled copies.
  */
 export function scriptForgetOnShard(x: ShardExec, args: Buffer[]): void {
-  const ctx = here!;
-  const what = args[1].toString('latin1');
-  if (what === 'scripts') {
-    ctx.scripts.clear();
-    ctx.engine.dropScripts();
-  } else if (what === 'functions') {
-    for (const lib of ctx.libraries.values()) ctx.engine.dropLibrary(lib);
-    ctx.libraries.clear();
-  } else {
-    const name = args[2].toString('latin1');
-    const lib = ctx.libraries.get(name);
-    if (lib) ctx.engine.dropLibrary(lib);
-    ctx.libraries.delete(name);
-  }
+  here!.code.forget(args.slice(1).map((a) => a.toString('latin1')));
   x.out.ok();
 }
