@@ -101,6 +101,13 @@ export class Blocking implements WakeTarget {
     return this.byConn.size;
   }
 
+  /** Blocked clients waiting with a timeout (INFO clients_in_timeout_table). */
+  get withTimeout(): number {
+    let n = 0;
+    for (const w of this.byConn.values()) if (w.timer !== null) n++;
+    return n;
+  }
+
   /** True when somebody waits (callers skip notify() otherwise). */
   get active(): boolean {
     return this.queues.size > 0;

@@ -12,6 +12,7 @@ import { commandRules } from './clients/rules.js';
 import type { Subscriptions } from './pubsub.js';
 import { classOf, type OutputLimits } from './output-limits.js';
 import type { MultiState } from './transaction.js';
+import { NET } from './server-stats.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
 const OW_SIZE = 1024; // below half of Buffer.poolSize: allocUnsafe slices the shared pool (no new ArrayBuffer per flush)
@@ -215,6 +216,8 @@ export class Connection {
 
   /** Input that arrived from the client (one socket read; the parser may keep views of it). */
   input(chunk: Buffer): void {
+    NET.inputBytes += chunk.length;
+    NET.reads++;
     this.lastInteraction = Date.now();
     this.parser.feed(chunk);
     this.checkPressure();
@@ -422,6 +425,8 @@ export class Connection {
       const bytes = this.outBytes;
       this.out = [];
       this.outBytes = 0;
+      NET.outputBytes += bytes;
+      NET.writes++;
       if (out.length === 1) this.socket.write(out[0]);
       else if (bytes >= WRITEV_BYTES && bytes >= out.length * 4096) {
         // big replies: hand the buffers over as they are (one writev) instead of copying them

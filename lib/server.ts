@@ -25,6 +25,7 @@ import { SlowRouting } from './slow/routing.js';
 import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
+import { memoryFigures } from './server-figures.js';
 import { ClientControl } from './clients/control.js';
 import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
@@ -158,6 +159,7 @@ export class Server implements ConnectionHost {
     this.slowRouting.setForced(this.config.str('slow-cmd-list'));
     this.watchConfig();
     await this.listen();
+    this.counters.startupMemory = memoryFigures().used;
     this.timers.push(setInterval(() => this.cron(), 1000));
     log.info({ port: this.port, shards: this.shards.count, dir }, 'ready');
   }

@@ -22,6 +22,7 @@ import { logger, setLogLevel, flushLogs } from '../log.js';
 import { setProtoMaxBulkLen } from '../store/limits.js';
 import { RedisError } from '../errors.js';
 import { ABANDONED, runSegments, type SegmentHost } from './segments.js';
+import { sampleFigures } from './figures.js';
 
 const log = logger('shard');
 
@@ -134,15 +135,27 @@ export class ShardRuntime {
     const lastSeq = this.store.lastSeq();
     this.post({ t: 'ready', lastSeq });
     this.setHz(this.init.hz);
+    this.sampleFigures();
     this.timers.push(
       setInterval(() => {
         if (this.fsync === 'everysec' && this.dirty && !this.syncing) this.startSync();
+        this.sampleFigures();
       }, 1000),
     );
     void this.loop();
   }
 
   /** (Re)starts the active expiry at `hz` ticks per second (CONFIG SET hz applies at runtime). */
+  /** INFO respdb's page counts, binlog size and avg_ttl (lib/shard/figures.ts). */
+  private sampleFigures(): void {
+    if (this.locked >= 0 || this.closing) return;
+    try {
+      sampleFigures(this.store, this.stats, this.init.databases, Date.now());
+    } catch (err) {
+      log.warn({ err }, 'could not sample the shard figures');
+    }
+  }
+
   private setHz(hz: number): void {
     const i = this.sweepTimer ? this.timers.indexOf(this.sweepTimer) : -1;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
@@ -462,7 +475,9 @@ export class ShardRuntime {
     const t0 = performance.now();
     const always = this.fsync === 'always';
     this.store.sync((err?: Error) => {
-      if (always) this.latencyEvent('aof-fsync-always', performance.now() - t0);
+      const ms = performance.now() - t0;
+      this.stats.fsyncDone(ms * 1000);
+      if (always) this.latencyEvent('aof-fsync-always', ms);
       this.syncing = false;
       const wake = this.syncWake;
       this.syncWake = null;
@@ -575,7 +590,9 @@ export class ShardRuntime {
     if (this.lockWrote && this.fsync === 'always') {
       const t0 = performance.now();
       this.store.sync(() => {
-        this.latencyEvent('aof-fsync-always', performance.now() - t0);
+        const ms = performance.now() - t0;
+        this.stats.fsyncDone(ms * 1000);
+        this.latencyEvent('aof-fsync-always', ms);
         finish();
       });
     } else finish();

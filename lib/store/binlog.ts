@@ -52,6 +52,11 @@ export class BinlogLog {
     public maxBytes: number,
   ) {}
 
+  /** Bytes the binlog holds. */
+  get size(): number {
+    return this.bytes;
+  }
+
   /** Reads the persisted byte count (the shard's own environment, at startup). */
   load(): void {
     const bb = this.info.getBinary(INFO_BINLOG_BYTES);

@@ -627,6 +627,11 @@ export class ShardStore {
     this.opts.stats.swapDb(a, b);
   }
 
+  /** Bytes this shard's binlog holds. */
+  get binlogBytes(): number {
+    return this.log.size;
+  }
+
   /** Logical db of a physical prefix. */
   logical(pdb: number): number {
     return this.rdbmap[pdb];
@@ -704,10 +709,15 @@ export class ShardStore {
     this.blindCount.settle();
     this.writePendingMeta();
     this.log.beforeCommit();
+    this.commitStart = performance.now();
   }
+
+  /** When the running transaction's work ended and its commit began (INFO respdb's commit times). */
+  private commitStart = 0;
 
   /** After commit: makes the transaction's binlog records visible to replication. */
   afterCommit(): void {
+    this.opts.stats.commitDone((performance.now() - this.commitStart) * 1000);
     this.special?.committed();
     this.specialCleared = false;
     this.log.afterCommit();
