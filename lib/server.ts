@@ -26,6 +26,7 @@ import { Router } from './router.js';
 import { Execution } from './execution.js';
 import { ServerCounters } from './server-stats.js';
 import { memoryFigures } from './server-figures.js';
+import { MetricsEndpoint } from './metrics/endpoint.js';
 import { ClientControl } from './clients/control.js';
 import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
@@ -70,6 +71,8 @@ export class Server implements ConnectionHost {
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
   readonly databases: number;
+  /** The Prometheus endpoint (metrics-port; lib/metrics/). */
+  readonly metrics = new MetricsEndpoint(this);
   port = 0;
   private listeners: net.Server[] = [];
   private nextClientId = 1;
@@ -160,6 +163,7 @@ export class Server implements ConnectionHost {
     this.watchConfig();
     await this.listen();
     this.counters.startupMemory = memoryFigures().used;
+    await this.metrics.start();
     this.timers.push(setInterval(() => this.cron(), 1000));
     log.info({ port: this.port, shards: this.shards.count, dir }, 'ready');
   }
@@ -412,6 +416,7 @@ export class Server implements ConnectionHost {
     log.info('shutting down');
     for (const l of this.listeners) l.close();
     for (const t of this.timers) clearInterval(t);
+    await this.metrics.close();
     // a running script stops at its next hook (its writes abandoned with its transaction)
     this.scripting.board.stopAll();
     this.shards.flush();
