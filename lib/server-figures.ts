@@ -146,6 +146,8 @@ export interface ShardFigures {
   expires: number;
   /** size of the shard's data.mdb (with a writable map LMDB may size it to the whole map) */
   dataFileBytes: number;
+  /** bytes the data file occupies on disk (a file sized to the map is sparse) */
+  dataDiskBytes: number;
   pageSize: number;
   /** pages up to the highest one used, those holding trees, and the rest (free for reuse) */
   pages: number;
@@ -175,8 +177,11 @@ export function shardFigures(s: Server): ShardFigures[] {
       expires += st.expires(db);
     }
     let dataFileBytes = 0;
+    let dataDiskBytes = 0;
     try {
-      dataFileBytes = statSync(join(dir, `shard-${l.index}`, 'data.mdb')).size;
+      const f = statSync(join(dir, `shard-${l.index}`, 'data.mdb'));
+      dataFileBytes = f.size;
+      dataDiskBytes = f.blocks * 512;
     } catch {
       /* not created yet */
     }
@@ -187,6 +192,7 @@ export function shardFigures(s: Server): ShardFigures[] {
       keys,
       expires,
       dataFileBytes,
+      dataDiskBytes,
       pageSize: st.fig(FIG.pageSize),
       pages,
       usedPages,

@@ -258,6 +258,7 @@ export class MetricSeries {
     this.labelled('gauge', 'respdb_shard_keys', 'Keys held by the shard (every database)', L, shardRows((x) => x.keys));
     this.labelled('gauge', 'respdb_shard_queue_depth', 'Requests sent to the shard and not answered yet', L, shardRows((x) => x.queueDepth));
     this.labelled('gauge', 'respdb_data_file_bytes', "Size of the shard's LMDB data file", L, shardRows((x) => x.dataFileBytes));
+    this.labelled('gauge', 'respdb_data_disk_bytes', "Bytes the shard's data file occupies on disk", L, shardRows((x) => x.dataDiskBytes));
     this.labelled('gauge', 'respdb_shard_used_pages', 'LMDB pages holding data, indexes and the free list', L, shardRows((x) => x.usedPages));
     this.labelled('gauge', 'respdb_shard_free_pages', 'LMDB pages of the data file free for reuse', L, shardRows((x) => x.freePages));
     this.labelled('gauge', 'respdb_shard_page_size_bytes', 'LMDB page size', L, shardRows((x) => x.pageSize));
