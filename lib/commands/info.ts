@@ -11,6 +11,7 @@ import type { Server } from '../server.js';
 import { cmd, kw } from './define.js';
 import { ALL } from './registry.js';
 import { STAT } from '../shard/stats.js';
+import { diskInfoLines } from '../store/disk-space.js';
 import { REDIS_VERSION } from './connection.js';
 import { SUB_CHANNEL, SUB_PATTERN, SUB_SHARD } from '../pubsub.js';
 
@@ -146,7 +147,8 @@ const SECTIONS: Array<[string, string, Section]> = [
       'aof_enabled:1',
       'aof_rewrite_in_progress:0',
       'aof_rewrite_scheduled:0',
-      'aof_last_write_status:ok',
+      // ok, or err while a shard refuses writes for lack of disk space (lib/store/disk-space.ts)
+      ...diskInfoLines(s.shards.links.map((l) => l.stats.get(STAT.diskState)), s.config.str('dir'), s.config.num('disk-free-reserve')),
     ],
   ],
   [
