@@ -109,7 +109,7 @@ export class ShardRuntime {
     this.disk = threadDisk.guard = new DiskGuard(`${init.dir}/shard-${init.index}`, init.diskFreeReserve, (state) => {
       this.stats.set(STAT.diskState, state);
       if (state === DISK_OK) log.warn({ shard: init.index }, 'free space returned: writes are accepted again');
-      else log.warn({ shard: init.index, free: this.disk.free, text: this.disk.text }, 'writes are refused for lack of disk space');
+      else log.warn({ shard: init.index, free: this.disk.free, text: this.disk.text(this.disk.level) }, 'writes are refused for lack of disk space');
     }, () => reusableBytes(store.env, [store.meta, store.sub, store.zscore, store.long, store.slot, store.expires, store.binlog, store.info, store.garbage]));
     this.disk.check(0);
     this.countsBefore = this.stats.saveCounts();
@@ -142,7 +142,7 @@ export class ShardRuntime {
       },
       aborted: () => this.writeNotes.reset(),
       diskFailed: (e) => this.diskFailed(e),
-      diskRefusal: () => this.disk.text,
+      diskRefusal: () => this.disk.text(DISK_REFUSED),
     };
   }
 
@@ -466,7 +466,7 @@ export class ShardRuntime {
     // (read only while events are collected)
     if (this.store.events.active) this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
     if (this.refusing !== DISK_OK && this.writeCmd[def.index!] === 1 && (this.refusing === DISK_REFUSED || this.denyoomCmd[def.index!] === 1)) {
-      w.error(this.disk.text);
+      w.error(this.disk.text(this.refusing));
       return 0;
     }
     const t0 = performance.now();
@@ -592,7 +592,7 @@ export class ShardRuntime {
         events.clear();
         w.reset();
         if (this.store.abortReply !== null) w.raw(this.store.abortReply);
-        else if (this.diskFailed(e)) w.error(this.disk.text);
+        else if (this.diskFailed(e)) w.error(this.disk.text(DISK_REFUSED));
         else w.error('ERR internal error: ' + (e as Error).message);
       } finally {
         this.store.writing = false;

@@ -7,8 +7,9 @@
 // deletes still run, so an operator can make room; below a quarter of it every write is refused.
 // Deleted data frees pages inside the data file, not on the filesystem: while writes are refused,
 // the pages LMDB can reuse count as free space too, so deletes make room for new writes.
-// A commit that fails for lack of space (ENOSPC, EDQUOT, MDB_MAP_FULL) refuses every write for a
-// second, then the free space decides again: writes come back by themselves once space returns.
+// A commit that fails writing the data file (ENOSPC, EDQUOT, EIO, MDB_MAP_FULL) refuses every
+// write for a second, then until the free space grew (at most ten seconds), then the free space
+// decides again: writes come back by themselves once space returns.
 
 import { statfsSync } from 'node:fs';
 
@@ -20,12 +21,17 @@ export const DISK_DELETES_ONLY = 1;
 export const DISK_REFUSED = 2;
 
 /** Why writes are refused (the cause's index, published with the level: diskState). */
-const CAUSES = ['No space left on device', 'Disk quota exceeded', 'MDB_MAP_FULL: Environment mapsize limit reached', 'File too large'] as const;
-/** errno / LMDB codes of a failed commit that mean "no room", by cause index. */
-const CAUSE_CODES: ReadonlyArray<ReadonlyArray<number | string>> = [[28, 'ENOSPC'], [122, 'EDQUOT'], [-30792, 'MDB_MAP_FULL'], [27, 'EFBIG']];
+const CAUSES = ['No space left on device', 'Disk quota exceeded', 'MDB_MAP_FULL: Environment mapsize limit reached', 'File too large', 'Input/output error'] as const;
+/** errno / LMDB codes of a failed commit, by cause index. */
+const CAUSE_CODES: ReadonlyArray<ReadonlyArray<number | string>> = [[28, 'ENOSPC'], [122, 'EDQUOT'], [-30792, 'MDB_MAP_FULL'], [27, 'EFBIG'], [5, 'EIO']];
+const CAUSE_EIO = 4;
+/** Free bytes under which an EIO (LMDB's answer to a short write) counts as a full disk. */
+const EIO_FULL_BELOW = 1 << 20;
 
-/** How long a commit that failed for lack of space refuses every write before statfs decides again. */
+/** After a commit failed, every write is refused this long at least. */
 const FAILURE_HOLD_MS = 1000;
+/** ... then until the free space grew, or at most this long after the failure. */
+const FAILURE_RETRY_MS = 10000;
 /** At most this many estimated bytes between two statfs calls while writes are accepted. */
 const BUDGET_MAX = 64 << 20;
 /**
@@ -41,12 +47,14 @@ export function batchGrowth(requestBytes: number, commands: number): number {
   return 2 * requestBytes + PER_COMMAND * commands;
 }
 
-/** The error a refused write command answers (Redis's AOF write error form). */
+/** The error a refused write command answers (the form of Redis's AOF write error). */
 export function diskRefusalText(level: number, cause: number): string {
   const what = CAUSES[cause] ?? CAUSES[0];
-  if (cause === 2) return `MISCONF Errors writing to the data files: ${what} (the map cannot grow: writes are refused until it can)`;
-  if (level === DISK_DELETES_ONLY) return `MISCONF Errors writing to the data files: ${what} (disk full: writes that add data are refused until space returns; deletes are accepted)`;
-  return `MISCONF Errors writing to the data files: ${what} (disk full: writes are refused until space returns)`;
+  const head = `MISCONF Errors writing to the data files: ${what}`;
+  if (cause === 2) return `${head} (the map cannot grow: writes are refused until it can)`;
+  if (cause === CAUSE_EIO) return `${head} (writes are refused until a write can succeed)`;
+  if (level === DISK_DELETES_ONLY) return `${head} (disk full: writes that add data are refused until space returns; deletes are accepted)`;
+  return `${head} (disk full: writes are refused until space returns)`;
 }
 
 /** The published state (level + 4 × cause), as INFO reads it. */
@@ -79,7 +87,7 @@ export const threadDisk: { guard: DiskGuard | null } = { guard: null };
 export function writeRefusal(addsData: boolean): string | null {
   const g = threadDisk.guard;
   if (g === null || g.level === DISK_OK || (g.level === DISK_DELETES_ONLY && !addsData)) return null;
-  return g.text;
+  return g.text(g.level);
 }
 
 export class DiskGuard {
@@ -91,9 +99,11 @@ export class DiskGuard {
   free = -1;
   /** Estimated bytes of writes left before the next statfs. */
   private budget = 0;
-  private holdUntil = 0;
-  /** The refusal text of the current level and cause (built when they change). */
-  text = diskRefusalText(DISK_REFUSED, 0);
+  /** When a commit failed (0: not failed), and the free space then. */
+  private failedAt = 0;
+  private freeAtFailure = 0;
+  /** The refusal texts of the current cause, by level (a batch may run at a level above `level`). */
+  private texts = [0, 1, 2].map((l) => diskRefusalText(l, 0));
 
   /**
    * `reserve`: disk-free-reserve in bytes (0: no statfs; only failed commits refuse writes).
@@ -112,17 +122,28 @@ export class DiskGuard {
     this.check(0);
   }
 
+  /** The error of a write refused at `level`. */
+  text(level: number): string {
+    return this.texts[level];
+  }
+
   /** Before a write batch that may add `growth` bytes to the data file: the level it runs at. */
   admit(growth: number): number {
     if ((this.budget -= growth) >= 0) return this.level;
     return this.check(growth);
   }
 
-  /** Looks at the free space now (the once-a-second tick, and whenever the budget is spent). */
+  /**
+   * Looks at the free space now (the once-a-second tick, and whenever the budget is spent); the
+   * level a batch of `growth` bytes runs at: the state's, or DISK_REFUSED when the batch alone
+   * would take the space under a quarter of the reserve.
+   */
   check(growth: number): number {
-    if (Date.now() < this.holdUntil) {
-      this.budget = 0;
-      return this.level;
+    this.budget = 0;
+    if (this.failedAt !== 0) {
+      const since = Date.now() - this.failedAt;
+      if (since < FAILURE_HOLD_MS || (this.available(true) <= this.freeAtFailure && since < FAILURE_RETRY_MS)) return DISK_REFUSED;
+      this.failedAt = 0;
     }
     const reserve = this.reserve;
     if (reserve <= 0) {
@@ -130,31 +151,36 @@ export class DiskGuard {
       this.set(DISK_OK, 0);
       return DISK_OK;
     }
+    const free = this.available(false);
+    const level = free < reserve / 4 ? DISK_REFUSED : free < reserve ? DISK_DELETES_ONLY : DISK_OK;
+    this.set(level, 0);
+    if (level === DISK_OK) this.budget = Math.min(BUDGET_MAX, (free - reserve) / BUDGET_SHARE);
+    return free - growth < reserve / 4 ? DISK_REFUSED : level;
+  }
+
+  /** The filesystem's free bytes, plus the data file's reusable pages when below the reserve (or `always`). */
+  private available(always: boolean): number {
     let free: number;
     try {
       const s = statfsSync(this.dir);
       free = s.bavail * s.bsize;
     } catch {
-      free = Number.MAX_SAFE_INTEGER; // no statfs here: the commit failures still refuse writes
+      free = Number.MAX_SAFE_INTEGER; // no statfs here: only failed commits refuse writes
     }
-    let left = free - growth;
-    if (left < reserve) {
+    if (always || free < this.reserve) {
       try {
-        left += this.reusable();
+        free += this.reusable();
       } catch {
         // (the environment is closing)
       }
     }
-    this.free = left + growth;
-    const level = left < reserve / 4 ? DISK_REFUSED : left < reserve ? DISK_DELETES_ONLY : DISK_OK;
-    this.budget = level === DISK_OK ? Math.min(BUDGET_MAX, (left - reserve) / BUDGET_SHARE) : 0;
-    this.set(level, 0);
-    return level;
+    this.free = free;
+    return free;
   }
 
   /**
-   * A write transaction failed: true when for lack of room (every write is then refused for a
-   * moment), false for any other error.
+   * A write transaction failed: true when writing the data file failed (every write is then
+   * refused for a moment, then until space returns), false for any other error.
    */
   failed(e: unknown): boolean {
     const code = (e as { code?: number | string } | null)?.code;
@@ -162,7 +188,10 @@ export class DiskGuard {
     let cause = CAUSE_CODES.findIndex((codes) => codes.includes(code as number | string));
     if (cause < 0 && msg.startsWith('MDB_MAP_FULL')) cause = 2;
     if (cause < 0) return false;
-    this.holdUntil = Date.now() + FAILURE_HOLD_MS;
+    this.failedAt = Date.now();
+    this.freeAtFailure = this.available(true);
+    // LMDB reports a short write (the disk filled up during it) as EIO
+    if (cause === CAUSE_EIO && this.freeAtFailure - this.reusable() < EIO_FULL_BELOW) cause = 0;
     this.budget = 0;
     this.set(DISK_REFUSED, cause);
     return true;
@@ -171,8 +200,8 @@ export class DiskGuard {
   private set(level: number, cause: number): void {
     if (level === this.level && cause === this.cause) return;
     this.level = level;
+    if (cause !== this.cause) this.texts = [0, 1, 2].map((l) => diskRefusalText(l, cause));
     this.cause = cause;
-    this.text = diskRefusalText(level, cause);
     this.publish(level + 4 * cause);
   }
 }
