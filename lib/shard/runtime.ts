@@ -110,7 +110,7 @@ export class ShardRuntime {
       this.stats.set(STAT.diskState, state);
       if (state === DISK_OK) log.warn({ shard: init.index }, 'free space returned: writes are accepted again');
       else log.warn({ shard: init.index, free: this.disk.free, text: this.disk.text(this.disk.level) }, 'writes are refused for lack of disk space');
-    }, () => reusableBytes(store.env, [store.meta, store.sub, store.zscore, store.long, store.slot, store.expires, store.binlog, store.info, store.garbage]));
+    }, () => reusableBytes(store.env, [store.meta, store.sub, store.zscore, store.long, store.slot, store.expires, store.binlog, store.info, store.garbage]), init.shards);
     this.disk.check(0);
     this.countsBefore = this.stats.saveCounts();
     store.events.deriveEffect = deriveEffectEvents;

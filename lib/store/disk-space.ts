@@ -39,12 +39,15 @@ const BUDGET_MAX = 64 << 20;
  * server share the filesystem and each keeps its own budget).
  */
 const BUDGET_SHARE = 16;
-/** Estimated new pages of a write batch: its request bytes twice (record + binlog) and this per command. */
+/**
+ * Estimated new pages of a write batch: its request bytes three times (the record, the binlog,
+ * pages copied on write) and this per command (1 KB SETs measured ~4 KB of file each).
+ */
 const PER_COMMAND = 2048;
 
 /** A write batch's estimated growth of the data file (bytes). */
 export function batchGrowth(requestBytes: number, commands: number): number {
-  return 2 * requestBytes + PER_COMMAND * commands;
+  return 3 * requestBytes + PER_COMMAND * commands;
 }
 
 /** The error a refused write command answers (the form of Redis's AOF write error). */
@@ -108,13 +111,15 @@ export class DiskGuard {
   /**
    * `reserve`: disk-free-reserve in bytes (0: no statfs; only failed commits refuse writes).
    * `publish`: the state changed (level + 4 × cause). `reusable`: bytes of free pages inside the
-   * data file (asked only below the reserve: it costs tens of µs).
+   * data file (asked only below the reserve: it costs tens of µs). `writers`: the shards writing
+   * to the filesystem at once (each may be committing a batch like this one).
    */
   constructor(
     private readonly dir: string,
     private reserve: number,
     private readonly publish: (state: number) => void,
     private readonly reusable: () => number = () => 0,
+    private readonly writers = 1,
   ) {}
 
   setReserve(bytes: number): void {
@@ -135,8 +140,8 @@ export class DiskGuard {
 
   /**
    * Looks at the free space now (the once-a-second tick, and whenever the budget is spent); the
-   * level a batch of `growth` bytes runs at: the state's, or DISK_REFUSED when the batch alone
-   * would take the space under a quarter of the reserve.
+   * level a batch of `growth` bytes runs at: the state's, or DISK_REFUSED when such a batch on
+   * every shard at once would take the space under a quarter of the reserve.
    */
   check(growth: number): number {
     this.budget = 0;
@@ -155,7 +160,7 @@ export class DiskGuard {
     const level = free < reserve / 4 ? DISK_REFUSED : free < reserve ? DISK_DELETES_ONLY : DISK_OK;
     this.set(level, 0);
     if (level === DISK_OK) this.budget = Math.min(BUDGET_MAX, (free - reserve) / BUDGET_SHARE);
-    return free - growth < reserve / 4 ? DISK_REFUSED : level;
+    return free - growth * this.writers < reserve / 4 ? DISK_REFUSED : level;
   }
 
   /** The filesystem's free bytes, plus the data file's reusable pages when below the reserve (or `always`). */
