@@ -133,6 +133,7 @@ export class Server implements ConnectionHost {
       appendfsync: this.config.str('appendfsync'),
       writemap: this.useWritemap(),
       binlogMaxBytes: Math.max(1, Math.floor(this.config.num('binlog-max-size') / this.shards.count)),
+      diskFreeReserve: this.config.num('disk-free-reserve'),
       hz: this.config.num('hz'),
       loglevel: this.config.str('loglevel'),
       scriptSab: this.scripting.board.sab,
@@ -226,7 +227,7 @@ export class Server implements ConnectionHost {
       if (name === 'proto-max-bulk-len') {
         this.parserLimits.maxBulkLen = Number(value);
         this.shards.control({ t: 'config', name, value: Number(value) });
-      } else if (name === 'hz') {
+      } else if (name === 'hz' || name === 'disk-free-reserve') {
         this.shards.control({ t: 'config', name, value: Number(value) });
       } else if (name === 'requirepass' && value === '') {
         // Like Redis's nopass default user: nobody needs to authenticate any more.

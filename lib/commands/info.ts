@@ -11,6 +11,8 @@ import { clientsSection, cpuSection, memorySection, serverSection } from './info
 import { replicationSection, statsSection } from './info-stats.js';
 import { commandStatsSection, errorStatsSection, keyspaceSection, latencyStatsSection } from './info-data.js';
 import { respdbSection } from './info-respdb.js';
+import { STAT } from '../shard/stats.js';
+import { diskInfoLines } from '../store/disk-space.js';
 
 /** [name, title, lines] in Redis's order; respdb's own section last, where modules' sections go. */
 const SECTIONS: Array<[string, string, Section]> = [
@@ -31,7 +33,8 @@ const SECTIONS: Array<[string, string, Section]> = [
       'aof_enabled:1',
       'aof_rewrite_in_progress:0',
       'aof_rewrite_scheduled:0',
-      'aof_last_write_status:ok',
+      // ok, or err while a shard refuses writes for lack of disk space (lib/store/disk-space.ts)
+      ...diskInfoLines(s.shards.links.map((l) => l.stats.get(STAT.diskState)), s.config.str('dir'), s.config.num('disk-free-reserve')),
     ],
   ],
   ['stats', 'Stats', statsSection],

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../store/key-events.js';
 import { METRICS_OPTIONS } from './options-metrics.js';
 import { OUTPUT_BUFFER_LIMIT_DEFAULT, combineOutputBufferLimit, outputBufferLimitLines } from './output-buffer-limit.js';
+import { DISK_OPTIONS } from './options-disk.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
 export type OptionValue = number | boolean | string;
@@ -95,6 +96,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', default: '5000', min: 0, max: LLONG_MAX, mutable: true, doc: 'milliseconds a script runs before other clients get -BUSY (and SCRIPT KILL / FUNCTION KILL may stop it)' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
   ...METRICS_OPTIONS,
+  ...DISK_OPTIONS,
 ];
 
 // ------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import { shardOf } from '../slot.js';
 import { BusyBoard } from './busy.js';
 import { RUN_FUNCTION, RunSession } from './session.js';
 import { logger } from '../log.js';
+import { writeRefusal } from '../store/disk-space.js';
 import { scriptLog } from './script-log.js';
 
 const log = logger('script');
@@ -81,7 +82,11 @@ class ShardScriptHost implements ScriptHost {
       s.abandoned = true;
       return GIVEN_UP;
     }
-    if (def.flags.includes('write')) s.writing();
+    if (def.flags.includes('write')) {
+      const refused = writeRefusal(def.flags.includes('denyoom'));
+      if (refused !== null) return errBuf(refused);
+      s.writing();
+    }
     const x = this.x;
     const store = x.store;
     x.db = s.db;

@@ -114,6 +114,8 @@ export interface ShardInit {
   /** open the LMDB environment with a writable memory map (config lmdb-writemap) */
   writemap: boolean;
   binlogMaxBytes: number;
+  /** Free space the data directory keeps (config disk-free-reserve; lib/store/disk-space.ts). */
+  diskFreeReserve: number;
   hz: number;
   loglevel: string;
   /** Number of shards (a script on this shard checks that its keys are here). */

@@ -23,6 +23,7 @@ import { setProtoMaxBulkLen } from '../store/limits.js';
 import { RedisError } from '../errors.js';
 import { ABANDONED, runSegments, type SegmentHost } from './segments.js';
 import { sampleFigures } from './figures.js';
+import { DISK_OK, DISK_REFUSED, DiskGuard, batchGrowth, reusableBytes, threadDisk } from '../store/disk-space.js';
 
 const log = logger('shard');
 
@@ -72,6 +73,13 @@ export class ShardRuntime {
   private readonly clientCmd = Uint8Array.from(ALL, (d) => (d.internal ? 0 : 1));
   /** Per command index: it writes (a batch holding one runs in a write transaction). */
   private readonly writeCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('write') ? 1 : 0));
+  /** Per command index: it may add data (Redis's denyoom): refused first when the disk fills up. */
+  private readonly denyoomCmd = Uint8Array.from(ALL, (d) => (d.flags.includes('denyoom') ? 1 : 0));
+  /** The free-space guard (lib/store/disk-space.ts) and the level the running batch runs at. */
+  private readonly disk: DiskGuard;
+  private refusing = DISK_OK;
+  /** Key counts before the running write batch (put back when its transaction fails). */
+  private readonly countsBefore: Float64Array;
   /** Per command index: it runs in a write transaction of its own (CommandDef.ownTransaction). */
   private readonly ownTxnCmd = Uint8Array.from(ALL, (d) => (d.ownTransaction ? 1 : 0));
   /** The reply frame being built holds timing records (protocol.ts TIMED_FRAME). */
@@ -99,6 +107,13 @@ export class ShardRuntime {
       writemap: init.writemap,
     });
     const store = this.store;
+    this.disk = threadDisk.guard = new DiskGuard(`${init.dir}/shard-${init.index}`, init.diskFreeReserve, (state) => {
+      this.stats.set(STAT.diskState, state);
+      if (state === DISK_OK) log.warn({ shard: init.index }, 'free space returned: writes are accepted again');
+      else log.warn({ shard: init.index, free: this.disk.free, text: this.disk.text(this.disk.level) }, 'writes are refused for lack of disk space');
+    }, () => reusableBytes(store.env, [store.meta, store.sub, store.zscore, store.long, store.slot, store.expires, store.binlog, store.info, store.garbage]), init.shards);
+    this.disk.check(0);
+    this.countsBefore = this.stats.saveCounts();
     store.events.deriveEffect = deriveEffectEvents;
     store.watches = new WatchTable(store, effectTouches(init.databases));
     const notes = this.writeNotes;
@@ -127,6 +142,8 @@ export class ShardRuntime {
         this.dirty = true;
       },
       aborted: () => this.writeNotes.reset(),
+      diskFailed: (e) => this.diskFailed(e),
+      diskRefusal: () => this.disk.text(DISK_REFUSED),
     };
   }
 
@@ -140,6 +157,7 @@ export class ShardRuntime {
       setInterval(() => {
         if (this.fsync === 'everysec' && this.dirty && !this.syncing) this.startSync();
         this.sampleFigures();
+        this.disk.check(0);
       }, 1000),
     );
     void this.loop();
@@ -220,8 +238,10 @@ export class ShardRuntime {
     let hasOwn = false;
     let stopFrame = frames.length; // frame holding the LOCK (frames.length when none)
     let stopRec = 0; // index in that frame of the record after the LOCK
+    let bytes = 0;
     scan: for (let f = 0; f < frames.length; f++) {
       const frame = frames[f];
+      bytes += frame.length;
       const n = frame.readUInt32LE(0);
       let pos = 4;
       for (let i = 0; i < n; i++) {
@@ -247,6 +267,14 @@ export class ShardRuntime {
     // deletes it (its `expired` event) as Redis does. (The switch itself, key-events, comes in the
     // request stream as a write.)
     if (events.active) hasWrite = true;
+    let refusing = DISK_OK;
+    if (hasWrite) {
+      refusing = this.disk.admit(batchGrowth(bytes, count));
+      // Every write refused: the batch reads without a transaction, so nothing at all is written
+      // (not even the deletion of an expired key a read meets).
+      if (refusing === DISK_REFUSED && !hasOwn) hasWrite = false;
+    }
+    this.refusing = refusing;
     const w = this.w;
     w.reset();
     w.ensure(4);
@@ -292,6 +320,8 @@ export class ShardRuntime {
       done = runSegments(this.segmentHost, { count, recs, recFrame, now, runAll, getDone: () => done, setDone: (d) => (done = d) });
     } else if (hasWrite) {
       this.store.writing = true;
+      this.stats.saveCountsInto(this.countsBefore);
+      let rerun = false;
       try {
         this.store.env.transactionSync(() => {
           runAll();
@@ -303,23 +333,33 @@ export class ShardRuntime {
         this.dirty = true;
       } catch (e) {
         this.store.afterAbort();
+        this.stats.restoreCounts(this.countsBefore);
         this.writeNotes.reset();
-        log.error({ err: e }, 'batch transaction failed');
-        // Nothing of the batch was stored: every reply becomes the error (and it caused no event).
+        // Nothing of the batch was stored (and it caused no event).
         w.reset();
         w.pos = 4;
         this.timedFrame = false;
         this.eventsFrame = false;
         events.clear();
-        for (let i = 0; i < done; i++) {
-          const lenAt = w.pos;
-          w.ensure(4);
-          w.pos += 4;
-          w.error('ERR internal error: ' + (e as Error).message);
-          w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+        if (this.diskFailed(e)) rerun = true;
+        else {
+          log.error({ err: e }, 'batch transaction failed');
+          for (let i = 0; i < done; i++) {
+            const lenAt = w.pos;
+            w.ensure(4);
+            w.pos += 4;
+            w.error('ERR internal error: ' + (e as Error).message);
+            w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+          }
         }
       } finally {
         this.store.writing = false;
+      }
+      if (rerun) {
+        // No room: the batch runs again without a transaction, its writes refused and its reads
+        // answered from what is stored.
+        done = 0;
+        runAll();
       }
     } else {
       runAll();
@@ -438,6 +478,10 @@ export class ShardRuntime {
     this.store.countHits = this.readonlyCmd[def.index!] === 1;
     // (read only while events are collected)
     if (this.store.events.active) this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
+    if (this.refusing !== DISK_OK && this.writeCmd[def.index!] === 1 && (this.refusing === DISK_REFUSED || this.denyoomCmd[def.index!] === 1)) {
+      w.error(this.disk.text(this.refusing));
+      return 0;
+    }
     const t0 = performance.now();
     try {
       def.shard!(x, args);
@@ -524,6 +568,7 @@ export class ShardRuntime {
         else if (m.name === 'binlog-max-size') this.store.binlogMaxBytes = Number(m.value);
         else if (m.name === 'loglevel') setLogLevel(String(m.value));
         else if (m.name === 'hz') this.setHz(Number(m.value));
+        else if (m.name === 'disk-free-reserve') this.disk.setReserve(Number(m.value));
         else if (m.name === 'proto-max-bulk-len') setProtoMaxBulkLen(Number(m.value));
         return;
       case 'close':
@@ -539,9 +584,11 @@ export class ShardRuntime {
     w.reset();
     const now = Date.now();
     const events = this.store.events;
-    if (isWrite(def) || events.active) {
+    const writes = isWrite(def) || events.active;
+    this.refusing = writes ? this.disk.admit(batchGrowth(m.args.reduce((n, a) => n + a.length, 0), 1)) : DISK_OK;
+    if (writes && this.refusing !== DISK_REFUSED) {
       this.store.writing = true;
-      const counts = def.ownTransaction ? this.stats.saveCounts() : null;
+      const counts = this.stats.saveCounts();
       try {
         this.store.env.transactionSync(() => {
           this.run(def, m.db, m.proto as Proto, args, now, true);
@@ -555,11 +602,12 @@ export class ShardRuntime {
         this.dirty = true;
       } catch (e) {
         this.store.afterAbort();
-        if (counts !== null) this.stats.restoreCounts(counts);
+        this.stats.restoreCounts(counts);
         this.writeNotes.reset();
         events.clear();
         w.reset();
         if (this.store.abortReply !== null) w.raw(this.store.abortReply);
+        else if (this.diskFailed(e)) w.error(this.disk.text(DISK_REFUSED));
         else w.error('ERR internal error: ' + (e as Error).message);
       } finally {
         this.store.writing = false;
@@ -619,6 +667,8 @@ export class ShardRuntime {
 
   /** One write transaction of background work; returns what `fn` counted, or null when it failed. */
   private backgroundTxn(what: string, fn: () => number): number | null {
+    // (a slice's deletions copy pages too: estimated as that many commands)
+    if (this.disk.admit(batchGrowth(0, GC_SLICE)) === DISK_REFUSED) return null;
     let n = 0;
     this.store.writing = true;
     try {
@@ -633,11 +683,18 @@ export class ShardRuntime {
     } catch (e) {
       this.store.afterAbort();
       this.store.events.clear();
-      log.error({ err: e }, `${what} failed`);
+      if (!this.diskFailed(e)) log.error({ err: e }, `${what} failed`);
       return null;
     } finally {
       this.store.writing = false;
     }
+  }
+
+  /** A write transaction failed: true when for lack of room (every write is then refused for a moment). */
+  private diskFailed(e: unknown): boolean {
+    if (!this.disk.failed(e)) return false;
+    this.refusing = DISK_REFUSED;
+    return true;
   }
 
   /**

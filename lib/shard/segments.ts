@@ -29,6 +29,10 @@ export interface SegmentHost {
   committed(): void;
   /** A write transaction was aborted. */
   aborted(): void;
+  /** A transaction failed: true when for lack of room (lib/store/disk-space.ts); its writes are then refused. */
+  diskFailed(e: unknown): boolean;
+  /** The error refused writes answer. */
+  diskRefusal(): string;
 }
 
 /** The batch's records, and the runtime's loop over a range of them. */
@@ -90,9 +94,11 @@ const { count, recs, recFrame, now, runAll, getDone, setDone } = b;
       h.stats.restoreCounts(counts);
       h.aborted();
       events.clear();
-      if (e !== ABANDONED) log.error({ err: e }, 'transaction failed');
+      const noRoom = e !== ABANDONED && h.diskFailed(e);
+      if (e !== ABANDONED && !noRoom) log.error({ err: e }, 'transaction failed');
       w.pos = lenAt + 4;
       if (store.abortReply !== null) w.raw(store.abortReply);
+      else if (noRoom) w.error(h.diskRefusal());
       else w.error('ERR internal error: ' + (e as Error).message);
       w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
     } finally {
@@ -111,6 +117,8 @@ function stretchInTxn(h: SegmentHost, from: number, to: number, runAll: (from: n
   const w = h.w;
   const startPos = w.pos;
   const startDone = getDone();
+  const counts = h.stats.saveCounts();
+  let rerun = false;
   store.writing = true;
   try {
     store.env.transactionSync(() => {
@@ -121,20 +129,29 @@ function stretchInTxn(h: SegmentHost, from: number, to: number, runAll: (from: n
     h.committed();
   } catch (e) {
     store.afterAbort();
+    h.stats.restoreCounts(counts);
     h.aborted();
     store.events.clear();
-    log.error({ err: e }, 'batch transaction failed');
     w.pos = startPos;
-    for (let i = from; i < to; i++) {
-      const lenAt = w.pos;
-      w.ensure(4);
-      w.pos += 4;
-      w.error('ERR internal error: ' + (e as Error).message);
-      w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+    if (h.diskFailed(e)) rerun = true;
+    else {
+      log.error({ err: e }, 'batch transaction failed');
+      for (let i = from; i < to; i++) {
+        const lenAt = w.pos;
+        w.ensure(4);
+        w.pos += 4;
+        w.error('ERR internal error: ' + (e as Error).message);
+        w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
+      }
+      setDone(startDone + (to - from));
     }
-    setDone(startDone + (to - from));
   } finally {
     store.writing = false;
+  }
+  if (rerun) {
+    // No room: the stretch runs again outside a transaction, its writes refused, its reads answered.
+    setDone(startDone);
+    runAll(from, to);
   }
 }
 

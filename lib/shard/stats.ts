@@ -15,6 +15,8 @@ export const STAT = {
   garbagePending: 8,
   /** collections whose members the garbage collector removed completely */
   garbageFreed: 9,
+  /** gauge: the disk-space guard's state, level + 4 × cause (lib/store/disk-space.ts) */
+  diskState: 15,
 } as const;
 const FIXED = 16;
 /** Per-command execution time slots (µs, by command table index) after the key counts. */
@@ -154,6 +156,11 @@ export class ShardStats {
   /** The key and expire counts of every database (to put back when a transaction is aborted). */
   saveCounts(): Float64Array {
     return this.f.slice(FIXED, FIXED + 2 * this.databases);
+  }
+
+  /** saveCounts into a buffer kept by the caller (no allocation per batch). */
+  saveCountsInto(into: Float64Array): void {
+    into.set(this.f.subarray(FIXED, FIXED + 2 * this.databases));
   }
 
   restoreCounts(saved: Float64Array): void {
