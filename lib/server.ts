@@ -31,8 +31,11 @@ import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
 import { Scripting } from './scripting/scripts.js';
+import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/encoding-limits.js';
+import { internal } from './commands/registry.js';
 import { FunctionLibraries } from './scripting/functions.js';
 
+const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
 
 const FORMAT_VERSION = 1;
@@ -125,6 +128,7 @@ export class Server implements ConnectionHost {
     mkdirSync(dir, { recursive: true });
     this.lockDir(dir);
     this.checkLayout(dir);
+    for (const name of Object.keys(ENCODING_LIMIT_OF)) setEncodingLimit(name, this.config.num(name));
     const settings = {
       appendfsync: this.config.str('appendfsync'),
       writemap: this.useWritemap(),
@@ -132,6 +136,7 @@ export class Server implements ConnectionHost {
       hz: this.config.num('hz'),
       loglevel: this.config.str('loglevel'),
       scriptSab: this.scripting.board.sab,
+      encoding: { ...encodingLimits },
     };
     await this.shards.start(dir, settings, (i) => this.diagnostics.shardSab(i), {
       onReplies: () => this.flushClients(),
@@ -233,6 +238,9 @@ export class Server implements ConnectionHost {
         this.slowRouting.setForced(String(value));
       } else if (name === 'busy-reply-threshold') {
         this.scripting.board.thresholdMs = Number(value);
+      } else if (setEncodingLimit(name, Number(value))) {
+        // through the request streams: in order with the commands sent before and after it
+        void this.shards.broadcast(internal('encoding-limit'), 0, 2, [ENCODING_LIMIT, Buffer.from(name), Buffer.from(String(value))]);
       } else if (name === 'binlog-max-size') {
         const per = Math.max(1, Math.floor(Number(value) / this.shards.count));
         this.shards.control({ t: 'config', name, value: per });

@@ -4,6 +4,7 @@
 
 import os from 'node:os';
 import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../store/key-events.js';
+import { ENCODING_OPTIONS } from './options-encoding.js';
 import { OUTPUT_BUFFER_LIMIT_DEFAULT, combineOutputBufferLimit, outputBufferLimitLines } from './output-buffer-limit.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
@@ -93,6 +94,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'client-output-buffer-limit', type: 'string', default: OUTPUT_BUFFER_LIMIT_DEFAULT, multi: true, combine: combineOutputBufferLimit, rewriteLines: outputBufferLimitLines, mutable: true, doc: 'per client class (normal, replica, pubsub): <class> <hard> <soft> <soft-seconds>; a client whose unsent output reaches hard, or stays over soft for soft-seconds, is closed' },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', default: '5000', min: 0, max: LLONG_MAX, mutable: true, doc: 'milliseconds a script runs before other clients get -BUSY (and SCRIPT KILL / FUNCTION KILL may stop it)' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
+  ...ENCODING_OPTIONS,
 ];
 
 // ------------------------------------------------------------------------------------------------
