@@ -14,6 +14,8 @@ import { globMatchString } from './glob.js';
 import { ENTRIES, OPTIONS, entryFor, type Entry, type OptionDef, type OptionValue } from './config/options.js';
 import { ConfigError, humanMemory, parseValue, type Parsed } from './config/values.js';
 import { DirectiveError, directiveValue, parseLine, quoteArg, splitArgs, type Directive } from './config/file.js';
+import { isFileOnly, refusedDirective } from './config/refused.js';
+import { userDirectiveError } from './config/user-directive.js';
 
 export { OPTIONS, findOption, type OptionDef, type OptionType, type OptionValue } from './config/options.js';
 export { ConfigError, parseMemory } from './config/values.js';
@@ -95,19 +97,41 @@ export class Config extends EventEmitter {
     return cfg;
   }
 
-  private loadText(text: string, source: string): void {
+  private loadText(text: string, source: string, seen = new Set<string>(), depth = 0): void {
     const lines = text.split(/\r?\n/);
-    const seen = new Set<string>();
     lines.forEach((line, idx) => {
       const where = () => `Bad directive in ${source}, line ${idx + 1} >>> '${line.trim()}'`;
       const d = parseLine(line);
       if (d === null) return;
       if (typeof d === 'string') throw new ConfigError(`${where()}: ${d}`);
-      this.applyDirective(d, seen, where);
+      this.applyDirective(d, seen, where, depth);
     });
   }
 
-  private applyDirective(d: Directive, seen: Set<string>, where: () => string): void {
+  /** `include <file>`: the file's directives at this point (a path relative to the working directory, as Redis). */
+  private include(d: Directive, seen: Set<string>, where: () => string, depth: number): void {
+    if (d.args.length !== 1) throw new ConfigError(`${where()}: Bad directive or wrong number of arguments`);
+    if (depth >= 16) throw new ConfigError(`${where()}: includes nested more than 16 deep`);
+    const file = path.resolve(d.args[0]);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${where()}: can't open included file: ${(err as Error).message}`);
+    }
+    this.loadText(text, `config file ${file}`, seen, depth + 1);
+  }
+
+  private applyDirective(d: Directive, seen: Set<string>, where: () => string, depth = 0): void {
+    const key = d.key.toLowerCase();
+    if (key === 'include') return this.include(d, seen, where, depth);
+    if (key === 'user') {
+      const err = userDirectiveError(d.args);
+      if (err) throw new ConfigError(`${where()}: ${err}`);
+      return;
+    }
+    const refused = refusedDirective(key);
+    if (refused !== undefined) throw new ConfigError(`${where()}: ${refused}`);
     const e = entryFor(d.key);
     if (!e) throw new ConfigError(`${where()}: Bad directive or wrong number of arguments`);
     const def = e.def;
@@ -162,6 +186,14 @@ export class Config extends EventEmitter {
     return this.values.get(def.name)!.value as string;
   }
 
+  /** Where the log goes: logfile, else <log-path>/respdb.log (Pika's log directory), else '' (stdout). */
+  logFile(): string {
+    const file = this.str('logfile');
+    if (file !== '') return file;
+    const dir = this.str('log-path');
+    return dir === '' ? '' : path.join(dir, 'respdb.log');
+  }
+
   /** The value as CONFIG GET prints it (memory in bytes, bool yes/no). */
   display(name: string): string {
     return this.values.get(this.defOf(name).name)!.text;
@@ -209,7 +241,10 @@ export class Config extends EventEmitter {
     const seen = new Set<string>();
     for (const [name] of pairs) {
       const e = entryFor(name);
+      const refused = isFileOnly(name) ? undefined : refusedDirective(name);
+      if (!e && refused !== undefined) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${name.toLowerCase()}') - ${refused}`);
       if (!e) throw new ConfigError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+      if (e.def.protectedConfig) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${e.name}') - can't set protected config`);
       if (!e.def.mutable) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${e.name}') - can't set immutable config`);
       if (seen.has(e.name)) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${e.name}') - duplicate parameter`);
       seen.add(e.name);

@@ -33,6 +33,7 @@ import { Transactions } from './transaction.js';
 import { Scripting } from './scripting/scripts.js';
 import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/encoding-limits.js';
 import { internal } from './commands/registry.js';
+import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
@@ -163,6 +164,8 @@ export class Server implements ConnectionHost {
     this.slowRouting.setForced(this.config.str('slow-cmd-list'));
     this.watchConfig();
     await this.listen();
+    writePidfile(this.config);
+    setProcessTitle(this.config, this.port);
     this.timers.push(setInterval(() => this.cron(), 1000));
     log.info({ port: this.port, shards: this.shards.count, dir }, 'ready');
   }
@@ -263,7 +266,7 @@ export class Server implements ConnectionHost {
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
-          srv.listen({ port: actual, host, backlog: 511 }, () => {
+          srv.listen({ port: actual, host, backlog: this.config.num('tcp-backlog') }, () => {
             srv.off('error', reject);
             resolve();
           });
@@ -294,6 +297,12 @@ export class Server implements ConnectionHost {
     if (this.clients.size >= this.config.num('maxclients')) {
       this.counters.rejectedConnections++;
       accepted.write('-' + E.maxClients + '\r\n');
+      accepted.destroySoon();
+      return;
+    }
+    if (refusedByProtectedMode(this.config, accepted.remoteAddress)) {
+      this.counters.rejectedConnections++;
+      accepted.write('-' + PROTECTED_MODE_DENIED + '\r\n');
       accepted.destroySoon();
       return;
     }
@@ -435,6 +444,7 @@ export class Server implements ConnectionHost {
     } catch {
       /* already gone */
     }
+    removePidfile(this.config);
     log.info('bye');
     flushLogs();
   }

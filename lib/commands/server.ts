@@ -143,7 +143,12 @@ function sleepSeconds(b: Buffer): number {
  * DEBUG SLEEP <seconds> | DEBUG SLOW-POOL-CRASH THROW|OOM | DEBUG HELP. Unlike Redis, which stops the whole server, respdb delays
  * only this connection's reply (and the replies after it): other clients keep being served.
  */
+const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
 async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
+  const allowed = ctx.server.config.str('enable-debug-command');
+  if (allowed === 'no' || (allowed === 'local' && !/^(127\.|\[::1\]:)/.test(ctx.conn.addr))) return ctx.out.error(DEBUG_NOT_ALLOWED);
   if (args.length === 2 && isKw(args[1], 'help')) {
     help(ctx, 'DEBUG', [
       'SLEEP <seconds>',
