@@ -119,8 +119,18 @@ t.test('CONFIG SET errors: wrong type, out of bounds, immutable, protected, unkn
     }
   }
   t.ok(compared > 300, `${compared} replies compared`);
-  for (const cmd of [['CONFIG', 'SET', 'nosuch', '1'], ['CONFIG', 'SET', 'rename-command', 'x'], ['CONFIG', 'SET', 'dbfilename', 'x'], ['CONFIG', 'SET', 'daemonize', 'no'], ['CONFIG', 'SET', 'timeout', '1', 'timeout', '2']]) {
-    t.equal(formatReply(await d.send(...cmd)), formatReply(await r.send(...cmd)), cmd.join(' '));
+  // several parameters at once: all or none, Redis's checks and their order
+  const multi = [
+    'CONFIG SET nosuch 1', 'CONFIG SET rename-command x', 'CONFIG SET dbfilename x', 'CONFIG SET daemonize no', 'CONFIG SET timeout 1 timeout 2',
+    'CONFIG SET timeout abc TIMEOUT 2', 'CONFIG SET timeout 5 maxclients x', 'CONFIG SET timeout 5 nosuch 6', 'CONFIG SET timeout 5 port',
+    'CONFIG SET timeout 7 hash-max-ziplist-entries 3 hash-max-listpack-entries 4', 'CONFIG SET tcp-keepalive 60 daemonize no', 'CONFIG SET list-max-ziplist-entries 5',
+  ];
+  const get = ['CONFIG', 'GET', 'timeout', 'hash-max-*', 'TIMEOUT', 'tcp-keepalive', 'nosuch'];
+  const sorted = (x: Reply) => pairsOf(x).map((p) => p.join('=')).sort();
+  for (const line of multi) {
+    const cmd = line.split(' ');
+    t.equal(formatReply(await d.send(...cmd)), formatReply(await r.send(...cmd)), line);
+    t.same(sorted(await d.send(...get)), sorted(await r.send(...get)), `after ${line}: ${get.join(' ')}`);
   }
 });
 
@@ -192,6 +202,7 @@ t.test('include reads another file at its place', async (t) => {
   t.equal(c.num('hash-max-listpack-entries'), 4, 'a later line replaces the included one');
   t.match(errText(() => Config.fromFileText(`include ${path.join(dir, 'bad.conf')}`)), /bad\.conf, line 2 >>> 'activedefrag yes'/, 'errors name the included file');
   t.match(errText(() => Config.fromFileText(`include ${path.join(dir, 'nosuch.conf')}`)), /can't open included file/);
+  t.equal(errText(() => Config.fromFileText('list-max-ziplist-entries 5\nlua-replicate-commands yes')), '', "Redis 6's deprecated directives are read and ignored, as Redis 7.0 does");
   t.type(new ConfigError('x'), Error);
 });
 

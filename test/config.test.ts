@@ -265,7 +265,7 @@ t.test('set: errors (exact Redis texts)', async (t) => {
     [[['hz', '-1']], "ERR CONFIG SET failed (possibly related to argument 'hz') - argument must be between 0 and 2147483647 inclusive"],
     [[['save', '1 2 3']], "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"],
     [[['timeout', '1'], ['timeout', '2']], "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter"],
-    [[['timeout', 'abc'], ['TIMEOUT', '2']], "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter"],
+    [[['timeout', 'abc'], ['TIMEOUT', '2']], "ERR CONFIG SET failed (possibly related to argument 'TIMEOUT') - duplicate parameter"],
     [[['timeout', 'abc'], ['nosuch', '1']], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"],
     [[['timeout', '1'], ['port', '1']], "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"],
   ];
