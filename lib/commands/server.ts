@@ -35,16 +35,24 @@ function configError(ctx: MainContext, e: unknown): void {
   else throw e;
 }
 
-function configSet(ctx: MainContext, args: Buffer[]): void {
+function configSet(ctx: MainContext, args: Buffer[]): void | Promise<void> {
   if ((args.length - 2) % 2 !== 0) return ctx.out.error(E.syntax);
   const pairs: Array<[string, string]> = [];
   for (let i = 2; i < args.length; i += 2) pairs.push([args[i].toString('utf8'), args[i + 1].toString('utf8')]);
-  try {
-    ctx.server.config.set(pairs);
-  } catch (e) {
-    return configError(ctx, e);
-  }
-  ctx.out.ok();
+  const apply = (): void => {
+    try {
+      ctx.server.config.set(pairs);
+    } catch (e) {
+      return configError(ctx, e);
+    }
+    ctx.out.ok();
+  };
+  // The connection's earlier commands may still be running (a cross-shard *STORE picks its
+  // encoding when it writes): the change applies after them and the later commands wait for it.
+  const conn = ctx.conn;
+  if (conn.queue.length <= 1) return apply();
+  conn.hold();
+  return conn.whenEarlierDone().then(apply).finally(() => conn.release());
 }
 
 function configResetStat(ctx: MainContext): void {
