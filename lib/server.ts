@@ -125,11 +125,12 @@ export class Server implements ConnectionHost {
 
   /** Opens the data directory, starts the shards and the slow pool, and listens. */
   async start(): Promise<void> {
+    // the thresholds of the config file and command line, for this thread (the shards get a copy)
+    for (const name of Object.keys(ENCODING_LIMIT_OF)) setEncodingLimit(name, this.config.num(name));
     const dir = this.config.str('dir');
     mkdirSync(dir, { recursive: true });
     this.lockDir(dir);
     this.checkLayout(dir);
-    for (const name of Object.keys(ENCODING_LIMIT_OF)) setEncodingLimit(name, this.config.num(name));
     const settings = {
       appendfsync: this.config.str('appendfsync'),
       writemap: this.useWritemap(),
@@ -164,8 +165,6 @@ export class Server implements ConnectionHost {
     this.slowRouting.setForced(this.config.str('slow-cmd-list'));
     this.watchConfig();
     await this.listen();
-    writePidfile(this.config);
-    setProcessTitle(this.config, this.port);
     this.timers.push(setInterval(() => this.cron(), 1000));
     log.info({ port: this.port, shards: this.shards.count, dir }, 'ready');
   }
@@ -287,6 +286,8 @@ export class Server implements ConnectionHost {
     }
     if (bound === 0) throw new Error(`could not bind any address of '${binds.join(' ')}'`);
     this.port = actual;
+    writePidfile(this.config);
+    setProcessTitle(this.config, this.port);
   }
 
   private accept(accepted: net.Socket): void {
