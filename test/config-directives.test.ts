@@ -56,6 +56,16 @@ async function connectWhenUp(port: number): Promise<RawClient> {
   }
 }
 
+t.test("every directive's doc string starts with its class (lib/config/absent.ts)", async (t) => {
+  const { OPTIONS } = await import('../lib/config/options.js');
+  // `save` and the other helpers' tables (backup, metrics, disk) document their own
+  const own = OPTIONS.filter((d) => d.name !== 'save' && !/^(dump-|rdb-key-save-delay|disable_auto_compactions|compact-|metrics-|disk-)/.test(d.name));
+  const unclassified = own.filter((d) => !/^(effect|off|inert): /.test(d.doc)).map((d) => d.name);
+  t.same(unclassified, [], 'all classified');
+  const offWithoutRefusal = own.filter((d) => d.doc.startsWith('off:') && !d.refuse).map((d) => d.name);
+  t.same(offWithoutRefusal, [], "every 'off' directive refuses the values that ask for the feature");
+});
+
 t.test('every directive of redis-server 7.0, with its default, loads and reads back the same', async (t) => {
   const redis = await startRedis();
   t.teardown(() => redis.stop());
