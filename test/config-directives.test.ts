@@ -238,3 +238,22 @@ t.test('protected mode: without a password, clients from other hosts than loopba
     await again.close();
   }
 });
+
+t.test('pidfile, process title, tcp-backlog and enable-debug-command take effect', async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-pid-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const pidfile = path.join(tmp, 'respdb.pid');
+  const respdb = await startRespdb({ shards: 1, args: ['--pidfile', pidfile, '--proc-title-template', '{title} {port} x', '--tcp-backlog', '64', '--enable-debug-command', 'no'] });
+  const redis = await startRedis();
+  t.teardown(() => redis.stop());
+  const pid = respdb.proc.pid!;
+  t.equal(fs.readFileSync(pidfile, 'utf8'), `${pid}\n`, 'the pidfile holds the process id');
+  t.equal(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, ''), `respdb ${respdb.port} x`, 'the process title follows the template');
+  const d = await RawClient.connect(respdb.port);
+  const r = await RawClient.connect(redis.port);
+  t.equal(formatReply(await d.send('DEBUG', 'SLEEP', '0')), formatReply(await r.send('DEBUG', 'SLEEP', '0')), 'DEBUG refused as by redis-server');
+  t.same(pairsOf(await d.send('CONFIG', 'GET', 'tcp-backlog')), [['tcp-backlog', '64']]);
+  await Promise.all([d.close(), r.close()]);
+  await respdb.stop();
+  t.equal(fs.existsSync(pidfile), false, 'removed at shutdown');
+});
