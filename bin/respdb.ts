@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     process.stderr.write(`respdb: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  setLogFile(config.str('logfile'));
+  setLogFile(config.logFile());
   setLogLevel(config.str('loglevel'));
   config.on('change', (name: string, value: unknown) => {
     if (name === 'loglevel') setLogLevel(String(value));

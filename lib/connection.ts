@@ -380,6 +380,25 @@ export class Connection {
   }
 
 
+  /** A command waiting for the replies queued before its own (whenEarlierDone). */
+  private earlier: { slot: Slot; resolve: () => void } | null = null;
+
+  /**
+   * Resolves once every command queued before the last reply position has answered (CONFIG SET
+   * applies after the connection's earlier commands, as in Redis, where they run one at a time).
+   */
+  whenEarlierDone(): Promise<void> {
+    const mine = this.queue.peekBack();
+    if (mine === undefined || this.queue.peekFront() === mine || this.closed) return Promise.resolve();
+    return new Promise((resolve) => (this.earlier = { slot: mine, resolve }));
+  }
+
+  private resolveEarlier(): void {
+    const w = this.earlier;
+    this.earlier = null;
+    w?.resolve();
+  }
+
   /** Moves finished replies at the head of the queue to the output. */
   slotDone(): void {
     let moved = false;
@@ -408,6 +427,7 @@ export class Connection {
       }
     }
     if (moved) this.host.markDirty(this);
+    if (this.earlier !== null && (this.queue.length === 0 || this.queue.peekFront() === this.earlier.slot)) this.resolveEarlier();
   }
 
   /** Writes the collected output (once per event-loop turn). */

@@ -33,8 +33,12 @@ import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
 import { Scripting } from './scripting/scripts.js';
+import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/encoding-limits.js';
+import { internal } from './commands/registry.js';
+import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
 
+const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
 
 const FORMAT_VERSION = 1;
@@ -125,6 +129,8 @@ export class Server implements ConnectionHost {
 
   /** Opens the data directory, starts the shards and the slow pool, and listens. */
   async start(): Promise<void> {
+    // the thresholds of the config file and command line, for this thread (the shards get a copy)
+    for (const name of Object.keys(ENCODING_LIMIT_OF)) setEncodingLimit(name, this.config.num(name));
     const dir = this.config.str('dir');
     mkdirSync(dir, { recursive: true });
     this.lockDir(dir);
@@ -137,6 +143,7 @@ export class Server implements ConnectionHost {
       hz: this.config.num('hz'),
       loglevel: this.config.str('loglevel'),
       scriptSab: this.scripting.board.sab,
+      encoding: { ...encodingLimits },
     };
     await this.shards.start(dir, settings, (i) => this.diagnostics.shardSab(i), {
       onReplies: () => this.flushClients(),
@@ -240,6 +247,9 @@ export class Server implements ConnectionHost {
         this.slowRouting.setForced(String(value));
       } else if (name === 'busy-reply-threshold') {
         this.scripting.board.thresholdMs = Number(value);
+      } else if (setEncodingLimit(name, Number(value))) {
+        // through the request streams: in order with the commands sent before and after it
+        void this.shards.broadcast(internal('encoding-limit'), 0, 2, [ENCODING_LIMIT, Buffer.from(name), Buffer.from(String(value))]);
       } else if (name === 'binlog-max-size') {
         const per = Math.max(1, Math.floor(Number(value) / this.shards.count));
         this.shards.control({ t: 'config', name, value: per });
@@ -262,7 +272,7 @@ export class Server implements ConnectionHost {
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
-          srv.listen({ port: actual, host, backlog: 511 }, () => {
+          srv.listen({ port: actual, host, backlog: this.config.num('tcp-backlog') }, () => {
             srv.off('error', reject);
             resolve();
           });
@@ -283,6 +293,8 @@ export class Server implements ConnectionHost {
     }
     if (bound === 0) throw new Error(`could not bind any address of '${binds.join(' ')}'`);
     this.port = actual;
+    writePidfile(this.config);
+    setProcessTitle(this.config, this.port);
   }
 
   private accept(accepted: net.Socket): void {
@@ -293,6 +305,12 @@ export class Server implements ConnectionHost {
     if (this.clients.size >= this.config.num('maxclients')) {
       this.counters.rejectedConnections++;
       accepted.write('-' + E.maxClients + '\r\n');
+      accepted.destroySoon();
+      return;
+    }
+    if (refusedByProtectedMode(this.config, accepted.remoteAddress)) {
+      this.counters.rejectedConnections++;
+      accepted.write('-' + PROTECTED_MODE_DENIED + '\r\n');
       accepted.destroySoon();
       return;
     }
@@ -435,6 +453,7 @@ export class Server implements ConnectionHost {
     } catch {
       /* already gone */
     }
+    removePidfile(this.config);
     log.info('bye');
     flushLogs();
   }

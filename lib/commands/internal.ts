@@ -8,6 +8,7 @@ import type { CommandDef, ShardExec } from './types.js';
 import { cmd } from './define.js';
 import { keyspaceDbSteps } from './keyspace-db.js';
 import { keyMoveSteps } from './keyspace.js';
+import { setEncodingLimit } from '../store/encoding-limits.js';
 
 /** fence: answers once everything queued on the shard before it has committed (slow-pool reads). */
 function fence(x: ShardExec): void {
@@ -26,6 +27,15 @@ function keyEventsSwitch(x: ShardExec, args: Buffer[]): void {
   x.out.ok();
 }
 
+/**
+ * encoding-limit word name value: sets an encoding threshold (lib/store/encoding-limits.ts) for the
+ * commands after it in the request stream (CONFIG SET sends it to every shard).
+ */
+function encodingLimit(x: ShardExec, args: Buffer[]): void {
+  setEncodingLimit(args[1].toString('latin1'), Number(args[2].toString('latin1')));
+  x.out.ok();
+}
+
 export const internalCommands: CommandDef[] = [
   ...keyspaceDbSteps,
   ...keyMoveSteps,
@@ -36,5 +46,9 @@ export const internalCommands: CommandDef[] = [
   cmd({
     name: 'key-events', arity: 2, flags: ['write'], acl: ['keyspace'], shard: keyEventsSwitch, internal: true,
     summary: 'Sets which keyspace events and modified-key reports the shard collects.', since: '0.1.0', group: 'internal',
+  }),
+  cmd({
+    name: 'encoding-limit', arity: 3, flags: ['readonly'], acl: ['keyspace'], shard: encodingLimit, internal: true,
+    summary: 'Sets an encoding threshold for the commands after it.', since: '0.1.0', group: 'internal',
   }),
 ];

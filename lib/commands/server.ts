@@ -35,16 +35,24 @@ function configError(ctx: MainContext, e: unknown): void {
   else throw e;
 }
 
-function configSet(ctx: MainContext, args: Buffer[]): void {
+function configSet(ctx: MainContext, args: Buffer[]): void | Promise<void> {
   if ((args.length - 2) % 2 !== 0) return ctx.out.error(E.syntax);
   const pairs: Array<[string, string]> = [];
   for (let i = 2; i < args.length; i += 2) pairs.push([args[i].toString('utf8'), args[i + 1].toString('utf8')]);
-  try {
-    ctx.server.config.set(pairs);
-  } catch (e) {
-    return configError(ctx, e);
-  }
-  ctx.out.ok();
+  const apply = (): void => {
+    try {
+      ctx.server.config.set(pairs);
+    } catch (e) {
+      return configError(ctx, e);
+    }
+    ctx.out.ok();
+  };
+  // The connection's earlier commands may still be running (a cross-shard *STORE picks its
+  // encoding when it writes): the change applies after them and the later commands wait for it.
+  const conn = ctx.conn;
+  if (conn.queue.length <= 1) return apply();
+  conn.hold();
+  return conn.whenEarlierDone().then(apply).finally(() => conn.release());
 }
 
 function configResetStat(ctx: MainContext): void {
@@ -143,7 +151,12 @@ function sleepSeconds(b: Buffer): number {
  * DEBUG SLEEP <seconds> | DEBUG SLOW-POOL-CRASH THROW|OOM | DEBUG HELP. Unlike Redis, which stops the whole server, respdb delays
  * only this connection's reply (and the replies after it): other clients keep being served.
  */
+const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
 async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
+  const allowed = ctx.server.config.str('enable-debug-command');
+  if (allowed === 'no' || (allowed === 'local' && !/^(127\.|\[::1\]:)/.test(ctx.conn.addr))) return ctx.out.error(DEBUG_NOT_ALLOWED);
   if (args.length === 2 && isKw(args[1], 'help')) {
     help(ctx, 'DEBUG', [
       'SLEEP <seconds>',

@@ -10,7 +10,7 @@ import { E, RedisError, wrongArgs } from '../errors.js';
 import { parseI64 } from '../resp/number.js';
 import { type AddSpec, type StreamEntry, type TrimSpec, entryRange, openStream, saveStream, streamAdd, streamDelete, streamLength, streamTrim, edgeId } from '../store/stream.js';
 import { type StreamId, ID_ZERO, compareIds, formatId, nextId, parseId, prevId } from '../store/stream-id.js';
-import { NODE_MAX_ENTRIES } from '../store/stream-nodes.js';
+import { defaultTrimLimit } from '../store/stream-nodes.js';
 
 const ZERO_ID = 'ERR The ID specified in XADD must be greater than 0-0';
 
@@ -78,7 +78,7 @@ function parseAddOrTrim(args: Buffer[], xadd: boolean): Parsed {
   if (!xadd && strategy === null) throw new RedisError('ERR syntax error, XTRIM must be called with a trimming strategy');
   if (limitGiven) {
     if (!approx) throw new RedisError('ERR syntax error, LIMIT cannot be used without the special ~ option');
-  } else limit = approx ? BigInt(100 * NODE_MAX_ENTRIES) : 0n;
+  } else limit = approx ? BigInt(defaultTrimLimit()) : 0n;
   if (strategy !== null) {
     const lim = limit > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(limit);
     const t: TrimSpec = { strategy, maxlen, minid, approx, limit: lim };

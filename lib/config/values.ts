@@ -82,6 +82,12 @@ export interface Parsed {
 
 /** Parses a value for def; returns the error text (Redis wording) on failure. */
 export function parseValue(def: OptionDef, raw: string): Parsed | string {
+  const p = parseTyped(def, raw);
+  if (typeof p === 'string' || !def.refuse) return p;
+  return def.refuse(p.text) ?? p;
+}
+
+function parseTyped(def: OptionDef, raw: string): Parsed | string {
   switch (def.type) {
     case 'int':
     case 'memory': {
@@ -92,7 +98,8 @@ export function parseValue(def: OptionDef, raw: string): Parsed | string {
       } else {
         v = memToBig(raw);
         if (v === null) return 'argument must be a memory value';
-        v = BigInt.asIntN(64, v); // Redis range-checks memory values as signed long long
+        // Redis range-checks memory values as signed long long, except the unsigned ones (maxmemory)
+        if (def.max === undefined || BigInt(def.max) <= LLONG_MAX) v = BigInt.asIntN(64, v);
       }
       const min = def.min === undefined ? LLONG_MIN : BigInt(def.min);
       const max = def.max === undefined ? LLONG_MAX : BigInt(def.max);

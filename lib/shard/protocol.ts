@@ -17,6 +17,7 @@
 // EVENTS_FRAME, then the events record, attributed to nobody. They are written only after the
 // transaction committed: an aborted batch's frame is rebuilt with errors alone.
 
+import type { EncodingLimits } from '../rdb/value.js';
 export const OP_CMD = 0;
 /** Nothing to report (internal steps, blocking attempts: their command is timed on the main thread). */
 export const TRACK_NONE = 0;
@@ -122,4 +123,6 @@ export interface ShardInit {
   shards: number;
   /** BusyBoard (lib/scripting/busy.ts): running scripts, -BUSY, SCRIPT KILL. */
   scriptSab: SharedArrayBuffer;
+  /** The encoding thresholds at startup (changes come through the request stream). */
+  encoding: EncodingLimits;
 }

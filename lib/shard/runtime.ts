@@ -20,6 +20,7 @@ import { DiagShared } from '../latency.js';
 import { slowlogArgs } from '../slowlog.js';
 import { logger, setLogLevel, flushLogs } from '../log.js';
 import { setProtoMaxBulkLen } from '../store/limits.js';
+import { encodingLimits } from '../store/encoding-limits.js';
 import { RedisError } from '../errors.js';
 import { ABANDONED, runSegments, type SegmentHost } from './segments.js';
 import { sampleFigures } from './figures.js';
@@ -88,6 +89,7 @@ export class ShardRuntime {
   private eventsFrame = false;
 
   constructor(private readonly init: ShardInit) {
+    Object.assign(encodingLimits, init.encoding);
     setLogLevel(init.loglevel);
     this.req = new Ring(init.reqSab);
     this.rep = new Ring(init.repSab);

@@ -15,6 +15,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { logger } from '../log.js';
 import { recordArgs } from '../shard/protocol.js';
+import { encodingLimits, type EncodingLimits } from '../store/encoding-limits.js';
 
 const log = logger('slow-pool');
 
@@ -88,6 +89,8 @@ export interface SlowTask {
   now: number;
   port?: MessagePort;
   crash?: 'throw' | 'oom';
+  /** the main thread's encoding thresholds (DUMP / MEMORY USAGE read them; *STORE results follow them) */
+  limits: EncodingLimits;
 }
 
 /**
@@ -192,7 +195,7 @@ export class SlowPool {
     }
     this.running++;
     try {
-      const task: SlowTask = { parts, coordinated, now: Date.now(), port: port?.port2, crash, concat };
+      const task: SlowTask = { parts, coordinated, now: Date.now(), port: port?.port2, crash, concat, limits: encodingLimits };
       const res = (await this.pool.run(task, port ? { transferList: [port.port2] } : undefined)) as Uint8Array;
       if (snapped) await snapped;
       const dv = new DataView(res.buffer, res.byteOffset, res.byteLength);

@@ -16,6 +16,7 @@ import type { CommandDef, CoordContext, ShardAccess, ShardExec, Tx } from '../co
 import type { SlowCoordinated, SlowInit, SlowResult, SlowTask } from './pool.js';
 import { shardOf } from '../slot.js';
 import { OP_CMD, recordSize, writeRecord } from '../shard/protocol.js';
+import { encodingLimits } from '../store/encoding-limits.js';
 
 /** A key read right after resetReadTxn pins the new snapshot (any key of the `info` sub-db). */
 const PIN_KEY = Buffer.from('format');
@@ -70,6 +71,7 @@ export class SlowRuntime {
    * timer), so it all reads that cut.
    */
   async run(task: SlowTask): Promise<SlowResult> {
+    Object.assign(encodingLimits, task.limits);
     if (task.crash === 'throw') throw new Error('slow-pool test crash');
     if (task.crash === 'oom') {
       const hog: unknown[] = [];

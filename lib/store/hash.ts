@@ -32,10 +32,8 @@ import { scanStep } from './collection-scan.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
 import { DEL } from './effects.js';
+import { encodingLimits } from './encoding-limits.js';
 
-/** Redis 7.0 defaults: hash-max-listpack-entries 512, hash-max-listpack-value 64. */
-const LISTPACK_ENTRIES = 512;
-const LISTPACK_VALUE = 64;
 
 export const HSET = Buffer.from('HSET');
 
@@ -109,7 +107,8 @@ export function setField(store: ShardStore, c: Coll, field: Buffer, value: Buffe
   const isNew = putMemberIfAbsent(store, field, value, k);
   if (isNew) c.count++;
   else store.sub.putSync(k, value); // a long field's `long` entry (the field itself) stays
-  if (field.length > LISTPACK_VALUE || value.length > LISTPACK_VALUE || c.count > LISTPACK_ENTRIES) c.flags |= F_BIG;
+  const max = encodingLimits.hashMaxListpackValue;
+  if (field.length > max || value.length > max || c.count > encodingLimits.hashMaxListpackEntries) c.flags |= F_BIG;
   return isNew;
 }
 

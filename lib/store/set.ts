@@ -41,9 +41,8 @@ import { parseI64 } from '../resp/number.js';
 import { DEL } from './effects.js';
 import { EV } from './key-events.js';
 import { pickDistinct, randInt } from './random.js';
+import { encodingLimits } from './encoding-limits.js';
 
-/** Redis 7.0 default set-max-intset-entries. */
-export const INTSET_MAX = 512;
 /** Largest SRANDMEMBER reply with a negative count (Redis would try, and run out of memory). */
 export const MAX_RANDOM_REPLY = 1 << 24;
 /** Members per SADD record when a whole set is written to the binlog. */
@@ -65,17 +64,24 @@ export function isInt(m: Buffer): boolean {
 
 /** F_BIG when a set built from scratch with these (distinct) members would be a hashtable. */
 export function flagsFor(members: Buffer[]): number {
-  if (members.length > INTSET_MAX) return F_BIG;
+  if (members.length > encodingLimits.setMaxIntsetEntries) return F_BIG;
   for (const m of members) if (!isInt(m)) return F_BIG;
   return 0;
 }
 
 /**
- * Members in the order Redis would list them: an intset (at most 512 integers) in numeric order;
- * anything else as it is (Redis: hash order).
+ * Members of a set built from scratch (SUNION, SDIFF, ... build one) in the order Redis would list
+ * them: an intset (at most set-max-intset-entries integers) in numeric order; anything else as it
+ * is (Redis: hash order).
  */
 export function intsetOrder(members: Buffer[]): Buffer[] {
-  if (members.length < 2 || members.length > INTSET_MAX) return members;
+  if (members.length > encodingLimits.setMaxIntsetEntries) return members;
+  return numericOrder(members);
+}
+
+/** Integers in numeric order (an intset's order); members as they are if any is not an integer. */
+function numericOrder(members: Buffer[]): Buffer[] {
+  if (members.length < 2) return members;
   const nums: Array<[bigint, Buffer]> = [];
   for (const m of members) {
     const n = m.length <= 20 ? parseI64(m) : null;
@@ -128,7 +134,7 @@ export function addMember(store: ShardStore, c: Coll, m: Buffer): boolean {
   if (!putMemberIfAbsent(store, m, slotValue(c.count), k)) return false;
   store.slot.putSync(slotKey(c.id, c.count), k.subarray(8));
   c.count++;
-  if (!(c.flags & F_BIG) && (c.count > INTSET_MAX || !isInt(m))) c.flags |= F_BIG;
+  if (!(c.flags & F_BIG) && (c.count > encodingLimits.setMaxIntsetEntries || !isInt(m))) c.flags |= F_BIG;
   return true;
 }
 
@@ -161,7 +167,8 @@ export function allMembers(store: ShardStore, id: number): Buffer[] {
 /** All members of an open set, in the order Redis lists them. */
 export function listMembers(store: ShardStore, c: Coll): Buffer[] {
   const ms = allMembers(store, c.id);
-  return c.flags & F_BIG ? ms : intsetOrder(ms);
+  // an intset stays one when the threshold is lowered later: its order does not depend on it
+  return c.flags & F_BIG ? ms : numericOrder(ms);
 }
 
 /**

@@ -15,10 +15,19 @@
 import { packItems, unpackItems } from './collections.js';
 import { parseI64 } from '../resp/number.js';
 import { type StreamId, readId, writeId } from './stream-id.js';
+import { encodingLimits } from './encoding-limits.js';
 
-/** Redis 7.0 defaults. */
-export const NODE_MAX_ENTRIES = 100;
-export const NODE_MAX_BYTES = 4096;
+/** A node's byte size cap when stream-node-max-bytes is 0 or larger (Redis's listpack limit). */
+const NODE_BYTES_CAP = 1 << 30;
+
+/**
+ * The LIMIT of an approximate trim given without one: 100 nodes' worth of entries, 10000 when
+ * nodes have no entry limit, at most a million (as Redis 7.0).
+ */
+export function defaultTrimLimit(): number {
+  const n = 100 * encodingLimits.streamNodeMaxEntries;
+  return n <= 0 ? 10000 : Math.min(n, 1000000);
+}
 
 export interface StreamNode {
   master: StreamId;
@@ -125,7 +134,11 @@ export function entrySize(node: StreamNode, id: StreamId, pairs: Buffer[]): numb
 
 /** Whether an entry of `totalLen` field and value bytes starts a new node after `tail`. */
 export function needsNewNode(tail: StreamNode, totalLen: number): boolean {
-  return tail.bytes + totalLen >= NODE_MAX_BYTES || tail.live + tail.deleted >= NODE_MAX_ENTRIES;
+  let maxBytes = encodingLimits.streamNodeMaxBytes;
+  if (maxBytes === 0 || maxBytes > NODE_BYTES_CAP) maxBytes = NODE_BYTES_CAP;
+  if (tail.bytes + totalLen >= maxBytes) return true;
+  const maxEntries = encodingLimits.streamNodeMaxEntries;
+  return maxEntries !== 0 && tail.live + tail.deleted >= maxEntries;
 }
 
 /** Changes the node's counters, keeping its byte size in step with their encodings. */

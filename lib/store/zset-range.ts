@@ -11,7 +11,8 @@ import type { StoreCtx } from './context.js';
 import type { ShardStore } from './shard-store.js';
 import { writeU64BE } from './keys.js';
 import { INLINE_MAX, idRange, sortableScore, zmemberOf, type Coll } from './collections.js';
-import { LP_ENTRIES, LP_VALUE, countKeys, entriesOf, openZset, removeKeys, walk, type Entries } from './zset.js';
+import { encodingLimits } from './encoding-limits.js';
+import { countKeys, entriesOf, openZset, removeKeys, walk, type Entries } from './zset.js';
 import { EV } from './key-events.js';
 
 const ZERO_BYTE = Buffer.from([0]);
@@ -259,9 +260,10 @@ export function rangeToStore(x: StoreCtx, src: Buffer, q: RangeQuery): { e: Entr
   const c = openZset(x, src);
   if (!c) return { e: { ms: [], ss: [] }, big: false };
   const e = entriesOf(x.store, c, rangeKeys(x.store, c, q), true);
-  let big = q.by === RangeBy.Rank && e.ms.length > LP_ENTRIES;
+  const { zsetMaxListpackEntries: maxEntries, zsetMaxListpackValue: maxValue } = encodingLimits;
+  let big = q.by === RangeBy.Rank && e.ms.length > maxEntries;
   for (let i = 0; i < e.ms.length; i++) {
-    if (!big && (i + 1 > LP_ENTRIES || e.ms[i].length > LP_VALUE)) big = true;
+    if (!big && (i + 1 > maxEntries || e.ms[i].length > maxValue)) big = true;
     if (!big && e.ss[i] === 0) e.ss[i] = 0;
   }
   return { e, big };

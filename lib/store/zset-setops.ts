@@ -11,7 +11,8 @@ import type { ShardStore } from './shard-store.js';
 import { T_SET, T_ZSET, payload } from './meta.js';
 import { readU64BE } from './keys.js';
 import { WrongTypeError, collOf, idRange, memberOf, subKey, type Coll } from './collections.js';
-import { LP_ENTRIES, LP_VALUE, allEntries, type Entries } from './zset.js';
+import { allEntries, type Entries } from './zset.js';
+import { encodingLimits } from './encoding-limits.js';
 
 export const enum SetOp {
   Union,
@@ -128,7 +129,7 @@ export function sortByScore(e: Entries): Entries {
 export function storeEncoding(e: Entries): boolean {
   let maxlen = 0;
   for (const m of e.ms) if (m.length > maxlen) maxlen = m.length;
-  const big = e.ms.length > LP_ENTRIES || maxlen > LP_VALUE;
+  const big = e.ms.length > encodingLimits.zsetMaxListpackEntries || maxlen > encodingLimits.zsetMaxListpackValue;
   if (!big) for (let i = 0; i < e.ss.length; i++) if (e.ss[i] === 0) e.ss[i] = 0;
   return big;
 }

@@ -43,10 +43,8 @@ import { formatDouble } from '../resp/number.js';
 import { DEL } from './effects.js';
 import { EV } from './key-events.js';
 import { pickDistinct, randInt } from './random.js';
+import { encodingLimits } from './encoding-limits.js';
 
-/** Redis's zset-max-listpack-entries / zset-max-listpack-value defaults. */
-export const LP_ENTRIES = 128;
-export const LP_VALUE = 64;
 
 const ZADD = Buffer.from('ZADD');
 const ZREM = Buffer.from('ZREM');
@@ -112,7 +110,7 @@ export function isBig(c: Coll): boolean {
  */
 function zinsert(store: ShardStore, c: Coll, member: Buffer, score: number): void {
   if (!isBig(c)) {
-    if (c.count + 1 > LP_ENTRIES || member.length > LP_VALUE) c.flags |= F_BIG;
+    if (c.count + 1 > encodingLimits.zsetMaxListpackEntries || member.length > encodingLimits.zsetMaxListpackValue) c.flags |= F_BIG;
     else if (score === 0) score = 0;
   }
   putMember(store, c.id, member, dbl(score));
@@ -236,8 +234,8 @@ export function addMembers(x: StoreCtx, args: Buffer[], at: number, scores: numb
   if (f.meta) c = collOf(key, f.meta);
   else {
     c = newColl(x, key, f.mk, T_ZSET);
-    // Redis creates a skiplist at once when the first member is too long for a listpack.
-    if (args[at + 1].length > LP_VALUE) c.flags |= F_BIG;
+    // Redis creates a skiplist at once when listpacks are off or the first member is too long.
+    if (encodingLimits.zsetMaxListpackEntries === 0 || args[at + 1].length > encodingLimits.zsetMaxListpackValue) c.flags |= F_BIG;
   }
   const store = x.store;
   let added = 0;
@@ -280,8 +278,8 @@ export function incrMember(x: StoreCtx, key: Buffer, member: Buffer, by: number,
   if (f.meta) c = collOf(key, f.meta);
   else {
     c = newColl(x, key, f.mk, T_ZSET);
-    // Redis creates a skiplist at once when the first member is too long for a listpack.
-    if (member.length > LP_VALUE) c.flags |= F_BIG;
+    // Redis creates a skiplist at once when listpacks are off or the first member is too long.
+    if (encodingLimits.zsetMaxListpackEntries === 0 || member.length > encodingLimits.zsetMaxListpackValue) c.flags |= F_BIG;
   }
   const store = x.store;
   const cur = memberScore(store, c, member);

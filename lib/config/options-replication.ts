@@ -1,0 +1,65 @@
+// Redis 7.0's directives of replication, ACL users and cluster mode, classified for respdb (the
+// classes: lib/config/absent.ts). None of the three is available yet: the values that mean "off"
+// (no master, no replicas required, no ACL file, cluster disabled) are accepted, a value that asks
+// for the feature is refused saying so, and the tuning of the three changes nothing.
+
+import type { OptionDef } from './options.js';
+import { INT_MAX, LLONG_MAX, ULLONG_MAX, WHY, bool, int, mem, oneOf, only, str } from './absent.js';
+
+const REPL = 'inert: tunes replication (not available yet)';
+const CLUSTER = 'inert: tunes cluster mode (cluster-enabled is off)';
+
+/** Redis's check of cluster-announce-hostname. */
+function validateHostname(v: string): string | null {
+  return /^[A-Za-z0-9.-]*$/.test(v) ? null : 'Hostnames may only contain alphanumeric characters, hyphens or dots';
+}
+
+// prettier-ignore
+export const REPLICATION_OPTIONS: readonly OptionDef[] = [
+  str('replicaof', '', false, 'off: no master (empty, or "no one"); `replicaof <host> <port>` is refused', { aliases: ['slaveof'], multi: true, refuse: only('replicaof', ['', 'no one'], WHY.replication) }),
+  str('masterauth', '', true, 'off: empty only', { refuse: only('masterauth', [''], WHY.replication, true) }),
+  str('masteruser', '', true, 'off: empty only', { refuse: only('masteruser', [''], WHY.replication) }),
+  int('min-replicas-to-write', '0', 0, INT_MAX, true, 'off: 0 only (more would refuse every write: there are no replicas)', { aliases: ['min-slaves-to-write'], refuse: only('min-replicas-to-write', ['0'], WHY.replication) }),
+  int('min-replicas-max-lag', '10', 0, INT_MAX, true, REPL, { aliases: ['min-slaves-max-lag'] }),
+  str('bind-source-addr', '', true, 'off: empty only (the source address of connections to a master)', { refuse: only('bind-source-addr', [''], WHY.replication) }),
+  int('repl-ping-replica-period', '10', 1, INT_MAX, true, REPL, { aliases: ['repl-ping-slave-period'] }),
+  int('repl-timeout', '60', 1, INT_MAX, true, REPL),
+  bool('repl-disable-tcp-nodelay', 'no', true, REPL),
+  mem('repl-backlog-size', '1048576', 1, LLONG_MAX, true, REPL),
+  int('repl-backlog-ttl', '3600', 0, LLONG_MAX, true, REPL),
+  bool('repl-diskless-sync', 'yes', true, REPL),
+  int('repl-diskless-sync-delay', '5', 0, INT_MAX, true, REPL),
+  int('repl-diskless-sync-max-replicas', '0', 0, INT_MAX, true, REPL),
+  oneOf('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'], true, REPL),
+  bool('replica-serve-stale-data', 'yes', true, REPL, { aliases: ['slave-serve-stale-data'] }),
+  bool('replica-read-only', 'yes', true, REPL, { aliases: ['slave-read-only'] }),
+  int('replica-priority', '100', 0, INT_MAX, true, REPL, { aliases: ['slave-priority'] }),
+  bool('replica-announced', 'yes', true, REPL),
+  str('replica-announce-ip', '', true, REPL, { aliases: ['slave-announce-ip'] }),
+  int('replica-announce-port', '0', 0, 65535, true, REPL, { aliases: ['slave-announce-port'] }),
+  bool('replica-ignore-maxmemory', 'yes', true, REPL, { aliases: ['slave-ignore-maxmemory'] }),
+  bool('replica-lazy-flush', 'no', true, REPL, { aliases: ['slave-lazy-flush'] }),
+  bool('replica-ignore-disk-write-errors', 'no', true, REPL),
+  oneOf('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], true, REPL),
+  str('aclfile', '', false, 'off: empty only', { refuse: only('aclfile', [''], WHY.acl) }),
+  int('acllog-max-len', '128', 0, LLONG_MAX, true, 'inert: the length of ACL LOG (ACL is not available yet)'),
+  oneOf('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels'], true, 'inert: the channels of new ACL users (ACL is not available yet)'),
+  bool('cluster-enabled', 'no', false, 'off: no only', { refuse: only('cluster-enabled', ['no'], WHY.cluster) }),
+  str('cluster-config-file', 'nodes.conf', false, CLUSTER),
+  int('cluster-port', '0', 0, 65535, false, CLUSTER),
+  int('cluster-node-timeout', '15000', 0, LLONG_MAX, true, CLUSTER),
+  str('cluster-announce-ip', '', true, CLUSTER),
+  str('cluster-announce-hostname', '', true, CLUSTER, { validate: validateHostname }),
+  int('cluster-announce-port', '0', 0, 65535, true, CLUSTER),
+  int('cluster-announce-bus-port', '0', 0, 65535, true, CLUSTER),
+  int('cluster-announce-tls-port', '0', 0, 65535, true, CLUSTER),
+  bool('cluster-require-full-coverage', 'yes', true, CLUSTER),
+  bool('cluster-replica-no-failover', 'no', true, CLUSTER, { aliases: ['cluster-slave-no-failover'] }),
+  int('cluster-replica-validity-factor', '10', 0, INT_MAX, true, CLUSTER, { aliases: ['cluster-slave-validity-factor'] }),
+  int('cluster-migration-barrier', '1', 0, INT_MAX, true, CLUSTER),
+  bool('cluster-allow-replica-migration', 'yes', true, CLUSTER),
+  bool('cluster-allow-reads-when-down', 'no', true, CLUSTER),
+  bool('cluster-allow-pubsubshard-when-down', 'yes', true, CLUSTER),
+  mem('cluster-link-sendbuf-limit', '0', 0, ULLONG_MAX, true, CLUSTER),
+  oneOf('cluster-preferred-endpoint-type', 'ip', ['ip', 'hostname', 'unknown-endpoint'], true, CLUSTER),
+];
