@@ -26,6 +26,7 @@ import { txnCommands } from './txn.js';
 import { scriptingCommands } from './scripting.js';
 import { functionCommands } from './functions.js';
 import { memoryCommands } from './memory.js';
+import { dumpCommands } from './dump.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -48,6 +49,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   scriptingCommands,
   functionCommands,
   memoryCommands,
+  dumpCommands,
   internalCommands,
 ];
 

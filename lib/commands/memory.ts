@@ -1,5 +1,5 @@
 // MEMORY (USAGE, STATS, DOCTOR, MALLOC-STATS, PURGE, HELP) and DEBUG's data subcommands (DIGEST,
-// DIGEST-VALUE: lib/store/digest.ts), with their shard steps. DEBUG itself is in server.ts, which
+// DIGEST-VALUE: lib/store/digest.ts; OBJECT: lib/store/dump.ts), with their shard steps. DEBUG itself is in server.ts, which
 // hands these subcommands here (debugData).
 //
 // - MEMORY USAGE counts a key's bytes as stored in LMDB (lib/store/memory-usage.ts), so
@@ -25,9 +25,11 @@ import { shardOf } from '../slot.js';
 import { keyMemoryUsage } from '../store/memory-usage.js';
 import { DIGEST_BYTES, datasetDigest, shardDigests, valueDigest } from '../store/digest.js';
 import { readValue } from '../store/rdb-values.js';
+import { debugObjectLine } from '../store/dump.js';
 
 const DIGEST_SHARD = Buffer.from('digest-shard');
 const DIGEST_VALUE = Buffer.from('digest-value');
+const DEBUG_OBJECT = Buffer.from('debug-object');
 
 // ---------------------------------------------------------------------------------------------
 // MEMORY USAGE key [SAMPLES count]
@@ -284,12 +286,26 @@ async function debugDigestValue(ctx: MainContext, keys: Buffer[]): Promise<void>
   for (const d of digests) ctx.out.simple(d);
 }
 
+/** debug-object key: DEBUG OBJECT's line, or "no such key". */
+function debugObjectOnShard(x: ShardExec, args: Buffer[]): void {
+  const m = x.store.get(x.db, args[1], x.now, false);
+  if (!m) return x.out.error(E.noKey);
+  x.out.simple(debugObjectLine(x.store, m, x.now));
+}
+
+async function debugObject(ctx: MainContext, key: Buffer): Promise<void> {
+  const r = await ctx.calls.call(shardOf(key, ctx.server.shards.count), internal('debug-object'), ctx.conn.db, 2, [DEBUG_OBJECT, key]);
+  ctx.out.raw(r);
+}
+
 /** DEBUG HELP's lines for the subcommands handled here. */
 export const DEBUG_DATA_HELP = [
   'DIGEST',
   '    Output a hex signature representing the current DB content.',
   'DIGEST-VALUE <key> [<key> ...]',
   '    Output a hex signature of the values of all the specified keys.',
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
 ];
 
 /** DEBUG's data subcommands; false when `args` is none of them (DEBUG goes on). */
@@ -297,6 +313,7 @@ export async function debugData(ctx: MainContext, args: Buffer[]): Promise<boole
   const sub = args[1];
   if (isKw(sub, 'digest') && args.length === 2) await debugDigest(ctx);
   else if (isKw(sub, 'digest-value') && args.length >= 2) await debugDigestValue(ctx, args.slice(2));
+  else if (isKw(sub, 'object') && args.length === 3) await debugObject(ctx, args[2]);
   else return false;
   return true;
 }
@@ -339,5 +356,6 @@ export const memoryCommands: CommandDef[] = [
     ],
   }),
   cmd({ name: 'digest-shard', arity: 1, flags: ['readonly'], shard: digestShard, summary: 'Per-db xor of the digests of the keys of one shard.', ...STEP }),
+  cmd({ name: 'debug-object', arity: 2, flags: ['readonly'], shard: debugObjectOnShard, summary: "DEBUG OBJECT's line for a key of one shard.", ...STEP }),
   cmd({ name: 'digest-value', arity: -1, flags: ['readonly'], shard: digestValueOnShard, summary: 'Value digests of keys of one shard.', ...STEP }),
 ];
