@@ -11,6 +11,7 @@ import { DUMP_ERRORS, DumpFooterError, decodeDump } from '../rdb/dump.js';
 import { RdbFormatError } from '../rdb/string.js';
 import { crc64 } from '../rdb/crc64.js';
 import type { RdbValue } from '../rdb/value.js';
+import { migrateCommands } from './migrate.js';
 
 export const BUSYKEY = 'BUSYKEY Target key name already exists.';
 const BAD_TTL = 'ERR Invalid TTL value, must be >= 0';
@@ -84,4 +85,5 @@ export const dumpCommands: CommandDef[] = [
     name: 'restore', arity: -4, flags: ['write', 'denyoom'], acl: ['keyspace', 'dangerous'], shard: restore, keySpecs: [keySpec(['OW', 'update'], 1)],
     summary: 'Create a key using the provided serialized value, previously obtained using DUMP.', since: '2.6.0', ...G, complexity: RECONSTRUCT,
   }),
+  ...migrateCommands,
 ];
