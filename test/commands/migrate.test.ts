@@ -46,7 +46,7 @@ t.test('MIGRATE both ways', async (t) => {
   await both('REPLACE moves', (db) => ['MIGRATE', H, T, '', db, '5000', 'REPLACE', 'KEYS', ...names.slice(12)]);
   t.equal(await digest('1', names), await digest('2', names), 'the target holds the same values from both');
   const ttl = formatReply(await tc.send('TTL', 'ttl:s'));
-  t.match(ttl, /^\(integer\) 99\d\d\d$/, `the TTL travels (${ttl})`);
+  t.match(ttl, /^\(integer\) (99\d\d\d|100000)$/, `the TTL travels (${ttl})`);
   await both('the sources lost the keys', () => ['EXISTS', ...names]);
   t.equal(await both('NOKEY', (db) => ['MIGRATE', H, T, 'missing', db, '5000']), '+"NOKEY"');
   await both('NOKEY with KEYS', (db) => ['MIGRATE', H, T, '', db, '5000', 'KEYS', 'missing', 'missing2']);
