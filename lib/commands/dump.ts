@@ -78,7 +78,7 @@ const RECONSTRUCT =
 
 export const dumpCommands: CommandDef[] = [
   cmd({
-    name: 'dump', arity: 2, flags: ['readonly'], acl: ['keyspace'], shard: dump, keySpecs: [keySpec(['RO', 'access'], 1)], tips: ['nondeterministic_output'],
+    name: 'dump', arity: 2, flags: ['readonly'], acl: ['keyspace'], shard: dump, slow: true, keySpecs: [keySpec(['RO', 'access'], 1)], tips: ['nondeterministic_output'],
     summary: 'Return a serialized version of the value stored at the specified key.', since: '2.6.0', ...G, complexity: SERIALIZE,
   }),
   cmd({

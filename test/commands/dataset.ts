@@ -24,6 +24,8 @@ export const KEYS: Array<[string, string]> = [
   ['z:small', 'listpack'],
   ['z:big', 'skiplist'],
   ['z:long', 'skiplist'],
+  // over the slow pool's threshold (1,000 members): DUMP runs there
+  ['z:huge', 'skiplist'],
   ['x:stream', 'stream'],
   ['x:empty', 'stream'],
   ['ttl:s', 'embstr'],
@@ -48,6 +50,7 @@ export const DATASET: Cmd[] = [
   ['ZADD', 'z:small', '1.5', 'a', '-0', 'zero', '3', 'c', 'inf', 'top', '-inf', 'bottom', '0.1', 'tenth'],
   ['ZADD', 'z:big', ...n(200, (i) => [String(i / 3), `m${i}`])],
   ['ZADD', 'z:long', '2', LONG, '-0', 'negzero', '1e300', 'huge'],
+  ['ZADD', 'z:huge', ...n(1200, (i) => [String(i % 97), `member:${i}`])],
   ['XADD', 'x:stream', '1-1', 'f', 'v', 'g', 'w'],
   ['XADD', 'x:stream', '1-2', 'f', 'v2', 'g', 'w2'],
   ['XADD', 'x:stream', '5-0', 'other', 'fields'],

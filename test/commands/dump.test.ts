@@ -25,38 +25,40 @@ async function same(t: Test, p: Pair, cmd: Cmd, what = cmd.map(String).join(' ')
   t.equal(formatReply(await p.respdb.send(...cmd)), formatReply(await p.redis.send(...cmd)), what);
 }
 
-for (const shards of [1, 4]) {
-  t.test(`DUMP / RESTORE both ways (${shards} shard${shards > 1 ? 's' : ''})`, async (t) => {
-    const p = await pair(t, { shards, redisArgs: ['--enable-debug-command', 'yes'] });
-    await p.redis.pipeline(DATASET);
-    await p.respdb.pipeline(DATASET);
-    // DEBUG OBJECT: Redis's line, its address and clock masked
-    const masked = async (c: Pair['redis'], k: string) => formatReply(await c.send('DEBUG', 'OBJECT', k)).replace(/Value at:0x[0-9a-f]+/, 'Value at:?').replace(/ lru:\d+ lru_seconds_idle:\d+/, ' lru:? lru_seconds_idle:?');
-    for (const [k] of KEYS) {
-      const d = await masked(p.respdb, k);
-      const r = await masked(p.redis, k);
-      if (!ORDER_DEPENDENT.has(k)) t.equal(d, r, `DEBUG OBJECT ${k}`);
-      else t.equal(d.replace(/serializedlength:\d+.*/, ''), r.replace(/serializedlength:\d+.*/, ''), `DEBUG OBJECT ${k} (up to its serialized length)`);
-    }
-    await same(t, p, ['DEBUG', 'OBJECT', 'missing']);
-    await same(t, p, ['DEBUG', 'OBJECT']);
-    for (const [k] of KEYS) {
-      const fromRedis = bulk(await p.redis.send('DUMP', k));
-      const fromRespdb = bulk(await p.respdb.send('DUMP', k));
-      if (!ORDER_DEPENDENT.has(k)) t.ok(fromRespdb.equals(fromRedis), `${k}: DUMP byte for byte`);
-      t.equal(formatReply(await p.respdb.send('RESTORE', `in:${k}`, '0', fromRedis)), '+"OK"', `${k}: redis-server's payload restores into respdb`);
-      t.equal(formatReply(await p.redis.send('RESTORE', `in:${k}`, '0', fromRespdb)), '+"OK"', `${k}: respdb's payload restores into redis-server`);
-      for (const c of [['OBJECT', 'ENCODING', `in:${k}`], ['DEBUG', 'DIGEST-VALUE', `in:${k}`, k], ['TYPE', `in:${k}`]]) await same(t, p, c, `${k}: ${c[0]} ${c[1]}`);
-    }
-    // the dataset restored on both sides is the same
-    for (const [k] of KEYS) {
-      await p.redis.send('DEL', k);
-      await p.respdb.send('DEL', k);
-    }
-    await same(t, p, ['DEBUG', 'DIGEST'], 'the restored keys, on both');
-    await same(t, p, ['DUMP', 'missing']);
-    if (shards === 4) await restoreOptions(t, p);
-  });
+t.test('DUMP / RESTORE both ways (1 and 4 shards, side by side)', async (t) => {
+  const pairs = await Promise.all([1, 4].map((shards) => pair(t, { shards, redisArgs: ['--enable-debug-command', 'yes'] })));
+  await Promise.all(pairs.map((p, i) => bothWays(t, p, i === 1)));
+});
+
+async function bothWays(t: Test, p: Pair, withOptions: boolean): Promise<void> {
+  await p.redis.pipeline(DATASET);
+  await p.respdb.pipeline(DATASET);
+  // DEBUG OBJECT: Redis's line, its address and clock masked
+  const masked = async (c: Pair['redis'], k: string) => formatReply(await c.send('DEBUG', 'OBJECT', k)).replace(/Value at:0x[0-9a-f]+/, 'Value at:?').replace(/ lru:\d+ lru_seconds_idle:\d+/, ' lru:? lru_seconds_idle:?');
+  for (const [k] of KEYS) {
+    const d = await masked(p.respdb, k);
+    const r = await masked(p.redis, k);
+    if (!ORDER_DEPENDENT.has(k)) t.equal(d, r, `DEBUG OBJECT ${k}`);
+    else t.equal(d.replace(/serializedlength:\d+.*/, ''), r.replace(/serializedlength:\d+.*/, ''), `DEBUG OBJECT ${k} (up to its serialized length)`);
+  }
+  await same(t, p, ['DEBUG', 'OBJECT', 'missing']);
+  await same(t, p, ['DEBUG', 'OBJECT']);
+  for (const [k] of KEYS) {
+    const fromRedis = bulk(await p.redis.send('DUMP', k));
+    const fromRespdb = bulk(await p.respdb.send('DUMP', k));
+    if (!ORDER_DEPENDENT.has(k)) t.ok(fromRespdb.equals(fromRedis), `${k}: DUMP byte for byte`);
+    t.equal(formatReply(await p.respdb.send('RESTORE', `in:${k}`, '0', fromRedis)), '+"OK"', `${k}: redis-server's payload restores into respdb`);
+    t.equal(formatReply(await p.redis.send('RESTORE', `in:${k}`, '0', fromRespdb)), '+"OK"', `${k}: respdb's payload restores into redis-server`);
+    for (const c of [['OBJECT', 'ENCODING', `in:${k}`], ['DEBUG', 'DIGEST-VALUE', `in:${k}`, k], ['TYPE', `in:${k}`]]) await same(t, p, c, `${k}: ${c[0]} ${c[1]}`);
+  }
+  // the dataset restored on both sides is the same
+  for (const [k] of KEYS) {
+    await p.redis.send('DEL', k);
+    await p.respdb.send('DEL', k);
+  }
+  await same(t, p, ['DEBUG', 'DIGEST'], 'the restored keys, on both');
+  await same(t, p, ['DUMP', 'missing']);
+  if (withOptions) await restoreOptions(t, p);
 }
 
 /** RESTORE's options and errors, and the table entries. */
