@@ -224,7 +224,7 @@ export const serverCommands: CommandDef[] = [
     complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
   }),
   cmd({
-    name: 'debug', arity: -2, flags: [...ADMIN], main: debug,
+    name: 'debug', arity: -2, flags: [...ADMIN], main: debug, reachesShards: true,
     summary: 'A container for debugging commands', since: '1.0.0', group: 'server', complexity: 'Depends on subcommand.',
   }),
 ];

@@ -34,6 +34,8 @@ async function scenario(t: Test, p: Pair): Promise<void> {
   t.not(full, empty);
   await same(t, p, ['DEBUG', 'DIGEST-VALUE', ...KEYS.map(([k]) => k), 'missing'], 'each value (missing: zeros)');
   await same(t, p, ['DEBUG', 'DIGEST-VALUE', 's:int', 's:int'], 'a key twice');
+  const inExec = async (c: Pair['redis']) => formatReply((await c.pipeline([['MULTI'], ['DEBUG', 'DIGEST'], ['DEBUG', 'DIGEST-VALUE', 'h:big'], ['EXEC']]))[3]);
+  t.equal(await inExec(p.respdb), await inExec(p.redis), 'inside MULTI / EXEC');
   // any change shows
   const changes: Cmd[][] = [
     [['HSET', 'h:small', 'f1', 'other']],
