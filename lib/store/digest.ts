@@ -12,7 +12,7 @@
 // with the SHA1 of) every key's digest. The keys' digests are xored, so each shard computes per-database xors over one
 // snapshot (shardDigests) and the main thread combines them in database order (datasetDigest).
 
-import { createHash } from 'node:crypto';
+import { sha1Into } from './sha1.js';
 import type { ShardStore } from './shard-store.js';
 import { decodeMeta } from './meta.js';
 import { readValue } from './rdb-values.js';
@@ -25,22 +25,18 @@ export const DIGEST_BYTES = 20;
 const OBJ_TYPE: Record<RdbValue['type'], number> = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6 };
 const EXPIRE_MARK = Buffer.from('!!expire!!');
 
-function sha1(...parts: Uint8Array[]): Buffer {
-  const h = createHash('sha1');
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
+const H = Buffer.alloc(DIGEST_BYTES);
 
 /** d ^= SHA1(p) */
 export function xorDigest(d: Buffer, p: Uint8Array): void {
-  const h = sha1(p);
-  for (let i = 0; i < DIGEST_BYTES; i++) d[i] ^= h[i];
+  sha1Into(p, H);
+  for (let i = 0; i < DIGEST_BYTES; i++) d[i] ^= H[i];
 }
 
 /** d = SHA1(d ^ SHA1(p)) */
 export function mixDigest(d: Buffer, p: Uint8Array): void {
   xorDigest(d, p);
-  sha1(d).copy(d, 0);
+  sha1Into(d, d);
 }
 
 function u32(n: number): Buffer {
