@@ -25,6 +25,8 @@ import { pubsubCommands } from './pubsub.js';
 import { txnCommands } from './txn.js';
 import { scriptingCommands } from './scripting.js';
 import { functionCommands } from './functions.js';
+import { memoryCommands } from './memory.js';
+import { dumpCommands } from './dump.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -46,6 +48,8 @@ export const FAMILIES: readonly CommandDef[][] = [
   txnCommands,
   scriptingCommands,
   functionCommands,
+  memoryCommands,
+  dumpCommands,
   internalCommands,
 ];
 

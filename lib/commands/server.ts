@@ -12,6 +12,7 @@ import { logger } from '../log.js';
 import { strtod } from '../resp/number.js';
 import { infoCommands } from './info.js';
 import { commandCommands } from './command.js';
+import { DEBUG_DATA_HELP, debugData } from './memory.js';
 
 const log = logger('server');
 
@@ -163,6 +164,7 @@ async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
       '    Delay this connection\'s reply by <seconds>. Decimals allowed.',
       'SLOW-POOL-CRASH THROW|OOM',
       '    Run a slow-pool task that throws or exhausts its thread\'s memory (the pool must recover).',
+      ...DEBUG_DATA_HELP,
     ]);
     return;
   }
@@ -184,6 +186,7 @@ async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
     ctx.out.ok();
     return;
   }
+  if (await debugData(ctx, args)) return;
   ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString('latin1')}'. Try DEBUG HELP.`);
 }
 
@@ -234,7 +237,7 @@ export const serverCommands: CommandDef[] = [
     complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
   }),
   cmd({
-    name: 'debug', arity: -2, flags: [...ADMIN], main: debug,
+    name: 'debug', arity: -2, flags: [...ADMIN], main: debug, reachesShards: true,
     summary: 'A container for debugging commands', since: '1.0.0', group: 'server', complexity: 'Depends on subcommand.',
   }),
 ];

@@ -8,9 +8,8 @@
 // A back reference may overlap the bytes it produces (offset 1 repeats the last byte).
 // There is no header and no end marker: the caller knows both lengths.
 //
-// The compressor here is a greedy one with a hash table of 3-byte sequences. Its output is
-// valid LZF that any liblzf decoder reads, but not necessarily the bytes liblzf itself would
-// choose for the same input.
+// The compressor follows liblzf's choices exactly (same hash, same table, same match search),
+// so a payload compressed here is the bytes redis-server writes for the same data.
 
 export class LzfError extends Error {
   override name = 'LzfError';
@@ -18,7 +17,6 @@ export class LzfError extends Error {
 
 const MAX_LITERAL = 32;
 const MAX_OFFSET = 8192;
-const MIN_MATCH = 3;
 const MAX_MATCH = 264;
 /** Output bytes one input byte can produce at most (a 3-byte long reference of 264 bytes). */
 const MAX_EXPANSION = 88;
@@ -67,72 +65,104 @@ export function lzfDecompress(src: Uint8Array, outLen: number): Buffer {
   return out;
 }
 
-const HASH_BITS = 14;
-const hashTable = new Int32Array(1 << HASH_BITS);
+/** liblzf's HLOG 16: a table of 65536 slots indexed by a hash of the next 3 bytes. */
+const HASH_SIZE = 1 << 16;
+const hashTable = new Int32Array(HASH_SIZE);
 
-function hash3(a: number, b: number, c: number): number {
-  return Math.imul((a << 16) | (b << 8) | c, 0x9e3779b1) >>> (32 - HASH_BITS);
+/** liblzf's IDX(h) for VERY_FAST: h holds the last bytes read, the newest in its low byte. */
+function slotOf(h: number): number {
+  return ((h >>> 8) - Math.imul(h, 5)) & (HASH_SIZE - 1);
 }
 
 /**
- * Compress `src`. Returns null when the result would be longer than `maxLen` bytes (by default
- * src.length - 1: the data does not shrink), without finishing the work.
+ * Compress `src` as liblzf's lzf_compress does (the build Redis ships: 16-bit hash table, the
+ * "very fast" variant), byte for byte, so payloads match redis-server's. `maxLen` is liblzf's
+ * out_len: null (liblzf's 0) when the output would not fit it by liblzf's own conservative
+ * tests, or when `src` is empty. By default src.length - 1.
  */
 export function lzfCompress(src: Uint8Array, maxLen = src.length - 1): Buffer | null {
-  const n = src.length;
-  if (maxLen < 0) return null;
-  // Worst case: a control byte per 32 literals; the early return below keeps op within
-  // maxLen + 3, and maxLen is clamped to what the input can need.
-  const limit = Math.min(maxLen, n + Math.ceil(n / MAX_LITERAL));
-  const out = Buffer.allocUnsafe(limit + 4);
-  hashTable.fill(-1);
+  const inEnd = src.length;
+  if (inEnd === 0 || !(maxLen >= 1)) return null;
+  // liblzf never writes more than in_len + in_len/32 + 1 bytes; clamp an unbounded limit there.
+  const outEnd = Math.min(maxLen, inEnd + (inEnd >>> 5) + 4);
+  const out = Buffer.allocUnsafe(outEnd + 8);
+  // A slot holds position + 1 (0 = empty): liblzf's "ref > in_data" test refuses position 0.
+  hashTable.fill(0);
   let ip = 0;
-  let op = 0;
-  let lit = 0; // length of the open literal run; its control byte is at out[op - lit - 1]
-  while (ip < n) {
-    if (ip + MIN_MATCH <= n) {
-      const h = hash3(src[ip], src[ip + 1], src[ip + 2]);
-      const ref = hashTable[h];
-      hashTable[h] = ip;
-      if (
-        ref >= 0 &&
-        ip - ref <= MAX_OFFSET &&
-        src[ref] === src[ip] &&
-        src[ref + 1] === src[ip + 1] &&
-        src[ref + 2] === src[ip + 2]
-      ) {
-        const most = Math.min(MAX_MATCH, n - ip);
-        let len = MIN_MATCH;
-        while (len < most && src[ref + len] === src[ip + len]) len++;
-        if (lit > 0) {
-          out[op - lit - 1] = lit - 1;
-          lit = 0;
+  let op = 1; // room for the first run's control byte
+  let lit = 0;
+  let hval = ((src[0] << 8) | (inEnd > 1 ? src[1] : 0)) >>> 0;
+  while (ip < inEnd - 2) {
+    hval = ((hval << 8) | src[ip + 2]) >>> 0;
+    const slot = slotOf(hval);
+    const ref = hashTable[slot] - 1;
+    hashTable[slot] = ip + 1;
+    const off = ip - ref - 1;
+    if (ref > 0 && off < MAX_OFFSET && src[ref + 2] === src[ip + 2] && src[ref] === src[ip] && src[ref + 1] === src[ip + 1]) {
+      let len = 2;
+      let maxlen = inEnd - ip - len;
+      if (maxlen > MAX_MATCH) maxlen = MAX_MATCH;
+      if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
+      out[op - lit - 1] = lit - 1; // stop run
+      if (lit === 0) op--; // undo an empty run
+      let unrolledMismatch = false;
+      if (maxlen > 16) {
+        // liblzf checks the first 16 bytes without the length limit
+        for (let k = 0; k < 16; k++) {
+          len++;
+          if (src[ref + len] !== src[ip + len]) {
+            unrolledMismatch = true;
+            break;
+          }
         }
-        const off = ip - ref - 1;
-        const code = len - 2;
-        if (code < 7) {
-          out[op++] = (code << 5) | (off >>> 8);
-        } else {
-          out[op++] = (7 << 5) | (off >>> 8);
-          out[op++] = code - 7;
-        }
-        out[op++] = off & 0xff;
-        if (op > limit) return null;
-        const end = ip + len;
-        for (let p = ip + 1; p < end && p + MIN_MATCH <= n; p++) hashTable[hash3(src[p], src[p + 1], src[p + 2])] = p;
-        ip = end;
-        continue;
+      }
+      if (!unrolledMismatch) {
+        do len++;
+        while (len < maxlen && src[ref + len] === src[ip + len]);
+      }
+      len -= 2;
+      ip++;
+      if (len < 7) {
+        out[op++] = (off >>> 8) + (len << 5);
+      } else {
+        out[op++] = (off >>> 8) + (7 << 5);
+        out[op++] = len - 7;
+      }
+      out[op++] = off & 0xff;
+      lit = 0;
+      op++; // start run
+      ip += len + 1;
+      if (ip >= inEnd - 2) break;
+      ip -= 2;
+      hval = ((src[ip] << 8) | src[ip + 1]) >>> 0;
+      hval = ((hval << 8) | src[ip + 2]) >>> 0;
+      hashTable[slotOf(hval)] = ip + 1;
+      ip++;
+      hval = ((hval << 8) | src[ip + 2]) >>> 0;
+      hashTable[slotOf(hval)] = ip + 1;
+      ip++;
+    } else {
+      if (op >= outEnd) return null;
+      lit++;
+      out[op++] = src[ip++];
+      if (lit === MAX_LITERAL) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
       }
     }
-    if (lit === 0) op++; // room for the run's control byte
-    out[op++] = src[ip++];
+  }
+  if (op + 3 > outEnd) return null;
+  while (ip < inEnd) {
     lit++;
+    out[op++] = src[ip++];
     if (lit === MAX_LITERAL) {
       out[op - lit - 1] = lit - 1;
       lit = 0;
+      op++;
     }
-    if (op > limit) return null;
   }
-  if (lit > 0) out[op - lit - 1] = lit - 1;
+  out[op - lit - 1] = lit - 1;
+  if (lit === 0) op--;
   return Buffer.from(out.subarray(0, op));
 }

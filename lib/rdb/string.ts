@@ -240,3 +240,15 @@ export function readString(r: RdbReader): Buffer {
       throw new RdbFormatError('corrupt', `unknown RDB string encoding type ${l.value}`);
   }
 }
+
+/** A length as a 64-bit unsigned integer (stream ids and counters use the whole range). */
+export function readLengthBig(r: RdbReader): bigint {
+  const first = r.buf[r.pos];
+  if (first === RDB_64BITLEN) {
+    r.pos++;
+    return r.readBigUInt64BE();
+  }
+  const l = readLengthOrEncoding(r);
+  if (l.encoded) throw new RdbFormatError('corrupt', 'a string encoding where a length was expected');
+  return BigInt(l.value);
+}

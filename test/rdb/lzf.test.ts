@@ -17,6 +17,8 @@ const data = fc.oneof(
 
 function roundTrips(src: Uint8Array): boolean {
   const packed = lzfCompress(src, Infinity);
+  // liblzf reports an empty input as a failure (0 bytes written)
+  if (src.length === 0) return packed === null;
   if (packed === null) return false;
   return lzfDecompress(packed, src.length).equals(Buffer.from(src));
 }
