@@ -25,6 +25,7 @@ import { pubsubCommands } from './pubsub.js';
 import { txnCommands } from './txn.js';
 import { scriptingCommands } from './scripting.js';
 import { functionCommands } from './functions.js';
+import { memoryCommands } from './memory.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -46,6 +47,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   txnCommands,
   scriptingCommands,
   functionCommands,
+  memoryCommands,
   internalCommands,
 ];
 

@@ -12,6 +12,7 @@ import { logger } from '../log.js';
 import { strtod } from '../resp/number.js';
 import { infoCommands } from './info.js';
 import { commandCommands } from './command.js';
+import { DEBUG_DATA_HELP, debugData } from './memory.js';
 
 const log = logger('server');
 
@@ -150,6 +151,7 @@ async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
       '    Delay this connection\'s reply by <seconds>. Decimals allowed.',
       'SLOW-POOL-CRASH THROW|OOM',
       '    Run a slow-pool task that throws or exhausts its thread\'s memory (the pool must recover).',
+      ...DEBUG_DATA_HELP,
     ]);
     return;
   }
@@ -171,6 +173,7 @@ async function debug(ctx: MainContext, args: Buffer[]): Promise<void> {
     ctx.out.ok();
     return;
   }
+  if (await debugData(ctx, args)) return;
   ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString('latin1')}'. Try DEBUG HELP.`);
 }
 

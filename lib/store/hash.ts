@@ -23,11 +23,11 @@
 import type { StoreCtx } from './context.js';
 import { EV } from './key-events.js';
 import type { KeyTypeOps } from './key-ops.js';
-import type { ShardStore } from './shard-store.js';
+import type { Found, ShardStore } from './shard-store.js';
 import { E, RedisError } from '../errors.js';
 import { T_HASH, payload, type Meta } from './meta.js';
 import { readU64BE } from './keys.js';
-import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, memberOf, openColl, openOrCreate, putMember, putMemberIfAbsent, removeSubKey, saveColl, subKey } from './collections.js';
+import { F_BIG, type Coll, collBody, copyCollection, logRestoredExpiry, packItems, putRestored, unpackItems, idRange, memberOf, openColl, openOrCreate, putMemberIfAbsent, removeSubKey, saveColl, subKey } from './collections.js';
 import { scanStep } from './collection-scan.js';
 import { parseI64, INT64_MAX, INT64_MIN } from '../resp/number.js';
 import { formatLongDoubleHuman, ldAdd, parseLongDouble, LD_ZERO, type LongDouble } from '../resp/long-double.js';
@@ -278,15 +278,27 @@ export const hashKeyType: KeyTypeOps = {
     return packItems(Buffer.concat([Buffer.from([p[16]]), p.subarray(8, 16)]), items);
   },
   restore(x, key, to, dump, expire) {
-    const flags = dump[0];
     const count = readU64BE(dump, 1);
-    const hset: Buffer[] = [HSET, key, ...unpackItems(dump, 9)];
-    if ((hset.length - 2) / 2 !== count || count === 0 || hset.length % 2 !== 0) throw new Error(`bad hash dump (${(hset.length - 2) / 2} fields, header ${count})`);
-    const id = x.store.allocId();
-    for (let i = 2; i < hset.length; i += 2) putMember(x.store, id, hset[i], hset[i + 1]);
-    putRestored(x, key, to, T_HASH, collBody(id, count, flags), expire);
-    x.binlog([DEL, key]);
-    x.binlog(hset);
-    logRestoredExpiry(x, key, expire);
+    const pairs = unpackItems(dump, 9);
+    if (pairs.length / 2 !== count || count === 0 || pairs.length % 2 !== 0) throw new Error(`bad hash dump (${pairs.length / 2} fields, header ${count})`);
+    restoreHash(x, key, to, dump[0], pairs, expire);
   },
 };
+
+/**
+ * Writes a whole hash as `key` over `to` (field, value, ... distinct fields, at least one) with
+ * the given flags and exact expiry bytes; logs DEL, HSET of every field (+ PEXPIREAT). Throws on a
+ * repeated field, before anything is committed.
+ */
+export function restoreHash(x: StoreCtx, key: Buffer, to: Found, flags: number, pairs: Buffer[], expire: Buffer): void {
+  const id = x.store.allocId();
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (!putMemberIfAbsent(x.store, pairs[i], pairs[i + 1], subKey(id, pairs[i]))) throw new RedisError(DUPLICATE_FIELD);
+  }
+  putRestored(x, key, to, T_HASH, collBody(id, pairs.length / 2, flags), expire);
+  x.binlog([DEL, key]);
+  x.binlog([HSET, key, ...pairs]);
+  logRestoredExpiry(x, key, expire);
+}
+
+const DUPLICATE_FIELD = 'ERR Bad data format';

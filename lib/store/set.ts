@@ -31,7 +31,7 @@
 
 import type { StoreCtx } from './context.js';
 import type { KeyTypeOps } from './key-ops.js';
-import type { ShardStore } from './shard-store.js';
+import type { Found, ShardStore } from './shard-store.js';
 import { RedisError } from '../errors.js';
 import { T_SET, payload, type Meta } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
@@ -380,15 +380,24 @@ export const setKeyType: KeyTypeOps = {
   },
   restore(x, key, to, dump, expire) {
     // A moved or copied set keeps its encoding, as RENAME and COPY do in Redis.
-    const flags = dump[0];
     const count = readU64BE(dump, 1);
-    const id = x.store.allocId();
     const members = unpackItems(dump, 9);
     if (members.length !== count) throw new Error(`set dump holds ${members.length} members, its header says ${count}`);
-    for (let i = 0; i < members.length; i++) putInSlot(x.store, id, i, members[i]);
-    putRestored(x, key, to, T_SET, collBody(id, count, flags), expire);
-    x.binlog([DEL, key]);
-    logMembers(x, key, members);
-    logRestoredExpiry(x, key, expire);
+    restoreSet(x, key, to, dump[0], members, expire);
   },
 };
+
+/**
+ * Writes a whole set as `key` over `to` (distinct members, at least one) with the given flags and
+ * exact expiry bytes; logs DEL, SADD of the members (+ PEXPIREAT). Throws on a repeated member,
+ * before anything is committed.
+ */
+export function restoreSet(x: StoreCtx, key: Buffer, to: Found, flags: number, members: Buffer[], expire: Buffer): void {
+  const c: Coll = { key, mk: to.mk, old: null, type: T_SET, id: x.store.allocId(), count: 0, flags, extra: Buffer.alloc(0) };
+  for (const m of members) if (!addMember(x.store, c, m)) throw new RedisError('ERR Bad data format');
+  c.flags = flags;
+  putRestored(x, key, to, T_SET, collBody(c.id, c.count, flags), expire);
+  x.binlog([DEL, key]);
+  logMembers(x, key, members);
+  logRestoredExpiry(x, key, expire);
+}

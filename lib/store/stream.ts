@@ -20,10 +20,10 @@
 
 import type { StoreCtx } from './context.js';
 import type { KeyTypeOps } from './key-ops.js';
-import type { ShardStore } from './shard-store.js';
+import type { Found, ShardStore } from './shard-store.js';
 import { EV } from './key-events.js';
 import { RedisError } from '../errors.js';
-import { T_STREAM, payload } from './meta.js';
+import { T_STREAM, payload, type Meta } from './meta.js';
 import { COLL_FIXED, type Coll, collBody, collRecord, copyCollection, idRange, logRestoredExpiry, newColl, openColl, packItems, putRestored, unpackItems } from './collections.js';
 import { readU64BE, writeU64BE } from './keys.js';
 import { DEL } from './effects.js';
@@ -481,3 +481,52 @@ export const streamKeyType: KeyTypeOps = {
 
 const PLACEHOLDER = [Buffer.from('f'), Buffer.from('v')];
 
+
+/** A stream's ids and counters, as XINFO STREAM reports them. */
+export interface StreamCounters {
+  last: StreamId;
+  first: StreamId;
+  maxDeleted: StreamId;
+  added: bigint;
+}
+
+/**
+ * Writes a whole stream as `key` over `to`: its entries (ascending ids) appended with Redis's node
+ * rules, then its ids and counters; `expire` the exact expiry bytes. Logs DEL, XADD of each entry,
+ * XSETID with the ids and counters (+ PEXPIREAT), as a cross-shard move does.
+ */
+export function restoreStream(x: StoreCtx, key: Buffer, to: Found, entries: Iterable<StreamEntry>, ids: StreamCounters, expire: Buffer): void {
+  const s = streamOf(newColl(x, key, to.mk, T_STREAM, Buffer.alloc(EXTRA)));
+  x.binlog([DEL, key]);
+  for (const e of entries) {
+    if (compareIds(e.id, s.last) <= 0 && s.c.count > 0) throw new RedisError('ERR Bad data format');
+    appendEntry(x.store, s, e.id, e.pairs);
+    x.binlog([XADD, key, idBuf(e.id), ...e.pairs]);
+  }
+  const count = s.c.count;
+  s.last = ids.last;
+  s.first = count > 0 ? s.first : ID_ZERO;
+  s.maxDeleted = ids.maxDeleted;
+  s.added = ids.added;
+  const e = Buffer.allocUnsafe(EXTRA);
+  writeId(e, s.last, 0);
+  writeId(e, s.first, 16);
+  writeId(e, s.maxDeleted, 32);
+  e.writeBigUInt64BE(s.added, 48);
+  putRestored(x, key, to, T_STREAM, collBody(s.c.id, count, 0, e), expire);
+  if (count === 0) x.binlog([XADD, key, B_MAXLEN, Buffer.from('0'), idBuf(s.last.ms === 0n && s.last.seq === 0n ? { ms: 0n, seq: 1n } : s.last), ...PLACEHOLDER]);
+  x.binlog([XSETID, key, idBuf(s.last), B_ENTRIESADDED, Buffer.from(String(s.added)), B_MAXDELETEDID, idBuf(s.maxDeleted)]);
+  logRestoredExpiry(x, key, expire);
+}
+
+/** The ids and counters of the stream record `m`. */
+export function streamCounters(m: Meta): StreamCounters {
+  const p = payload(m);
+  const s = streamOf({ key: Buffer.alloc(0), mk: m.mk, old: m, type: T_STREAM, id: 0, count: 0, flags: 0, extra: Buffer.from(p.subarray(COLL_FIXED)) });
+  return { last: s.last, first: s.first, maxDeleted: s.maxDeleted, added: s.added };
+}
+
+/** Visits every live entry of the stream record `m`, in id order (slices of 1,000 read at a time). */
+export function forEachEntry(store: ShardStore, m: Meta, fn: (e: StreamEntry) => void): void {
+  eachEntry(store, readU64BE(payload(m), 0), fn);
+}

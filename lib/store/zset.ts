@@ -30,7 +30,7 @@
 
 import type { StoreCtx } from './context.js';
 import type { KeyTypeOps } from './key-ops.js';
-import type { ShardStore } from './shard-store.js';
+import type { Found, ShardStore } from './shard-store.js';
 import { RedisError } from '../errors.js';
 import { T_ZSET, payload } from './meta.js';
 import { readU64BE, writeU64BE } from './keys.js';
@@ -555,22 +555,38 @@ export const zsetKeyType: KeyTypeOps = {
     return packItems(Buffer.from([c.flags]), items);
   },
   restore(x, key, to, dump, expire) {
-    const store = x.store;
-    const c = newColl(x, key, to.mk, T_ZSET);
-    c.flags = dump[0];
-    const rec: Buffer[] = [ZADD, key];
     const items = unpackItems(dump, 1);
+    const e: Entries = { ms: [], ss: [] };
     for (let i = 0; i + 1 < items.length; i += 2) {
-      const m = items[i];
-      const s = items[i + 1].readDoubleBE(0);
-      putMember(store, c.id, m, dbl(s));
-      store.zscore.putSync(zkey(c.id, s, m), EMPTY);
-      c.count++;
-      rec.push(Buffer.from(formatDouble(s)), m);
+      e.ms.push(items[i]);
+      e.ss.push(items[i + 1].readDoubleBE(0));
     }
-    putRestored(x, key, to, T_ZSET, collBody(c.id, c.count, c.flags), expire);
-    if (to.meta) x.binlog([DEL, key]);
-    x.binlog(rec);
-    logRestoredExpiry(x, key, expire);
+    restoreZset(x, key, to, dump[0], e, expire);
   },
 };
+
+/**
+ * Writes a whole sorted set as `key` over `to` (distinct members, at least one, exact scores) with
+ * the given flags and exact expiry bytes; logs DEL (when `to` existed), ZADD (+ PEXPIREAT).
+ * Throws on a repeated member, before anything is committed.
+ */
+export function restoreZset(x: StoreCtx, key: Buffer, to: Found, flags: number, e: Entries, expire: Buffer): void {
+  const store = x.store;
+  const c = newColl(x, key, to.mk, T_ZSET);
+  c.flags = flags;
+  const rec: Buffer[] = [ZADD, key];
+  for (let i = 0; i < e.ms.length; i++) {
+    const m = e.ms[i];
+    const s = e.ss[i];
+    const k = subKey(c.id, m);
+    if (store.sub.getBinaryFast(k) !== undefined) throw new RedisError('ERR Bad data format');
+    putMember(store, c.id, m, dbl(s), k);
+    store.zscore.putSync(zkey(c.id, s, m), EMPTY);
+    c.count++;
+    rec.push(Buffer.from(formatDouble(s)), m);
+  }
+  putRestored(x, key, to, T_ZSET, collBody(c.id, c.count, c.flags), expire);
+  if (to.meta) x.binlog([DEL, key]);
+  x.binlog(rec);
+  logRestoredExpiry(x, key, expire);
+}
