@@ -6,36 +6,42 @@
  *   - `respdb-rdb export` of that directory to a file (whole process), which redis-server then
  *     loads, its key count checked.
  *
- *   npm run bench -- rdb [--keys N] [--shards N] [--write]
+ * Each step runs --rounds times (redis's SAVE and load, then respdb's import and export, in turn
+ * per round); the table shows each step's median.
+ *
+ *   npm run bench -- rdb [--keys N] [--shards N] [--rounds N] [--write]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machineInfo, machineLine, markdownTable, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, RESULTS_PATH, UsageError } from './report.js';
+import { machineInfo, machineLine, markdownTable, median, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, RESULTS_PATH, UsageError } from './report.js';
 import { REPO_ROOT, freePort, makeRunDir, removeRunDir, runTool, startRedis, stopAll } from './servers.js';
 
 const USAGE = `usage: npm run bench -- rdb [options]
 
   --keys N       keys in the file (default 1000000)
   --shards N     shards of the imported directory (default 2)
+  --rounds N     rounds of every step; the table shows medians (default 3)
   --write        write the table to bench/RESULTS.md (section "rdb")
 `;
 
 interface Options {
   keys: number;
   shards: number;
+  rounds: number;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { keys: 1_000_000, shards: 2, write: false };
+  const o: Options = { keys: 1_000_000, shards: 2, rounds: 3, write: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     let v: string;
     switch (a) {
       case '--keys': [v, i] = takeValue(argv, i, a); o.keys = positiveInt(v, a); break;
       case '--shards': [v, i] = takeValue(argv, i, a); o.shards = positiveInt(v, a); break;
+      case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
       case '--write': o.write = true; break;
       case '--help': throw new UsageError('help');
       default: throw new UsageError(`unknown option ${a}`);
@@ -106,42 +112,58 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const redis = await startRedis({ runDir, mode: 'nopersist' });
     const keys = Number(await cli(redis.port, 'EVAL', POPULATE, '0', String(o.keys)));
-    const t0 = process.hrtime.bigint();
-    await cli(redis.port, 'SAVE');
-    const saveSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const dump = path.join(runDir, 'source.rdb');
+    const dataDir = path.join(runDir, 'respdb-data');
+    const out = path.join(runDir, 'exported.rdb');
+    const save: number[] = [];
+    const load: number[] = [];
+    const imp: number[] = [];
+    const exp: number[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      const t0 = process.hrtime.bigint();
+      await cli(redis.port, 'SAVE');
+      save.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      console.log(`round ${r + 1}: redis SAVE ${save[r].toFixed(2)} s`);
+    }
     fs.copyFileSync(path.join(runDir, 'redis-nopersist-data', 'dump.rdb'), dump);
     await redis.stop();
     const size = fs.statSync(dump).size;
-    console.log(`${keys} keys, dump.rdb ${(size / 1048576).toFixed(1)} MiB; redis SAVE ${saveSeconds.toFixed(2)} s`);
-
-    const load = await redisLoad(dump);
-    console.log(`redis-server startup load ${load.seconds.toFixed(2)} s`);
-    const dataDir = path.join(runDir, 'respdb-data');
-    const imp = await timed(process.execPath, [RDB_BIN, 'import', dump, '--dir', dataDir, '--shards', String(o.shards), '--no-progress']);
-    console.log(`respdb-rdb import ${imp.seconds.toFixed(2)} s: ${imp.stderr}`);
-    const out = path.join(runDir, 'exported.rdb');
-    const exp = await timed(process.execPath, [RDB_BIN, 'export', '--dir', dataDir, '--out', out, '--no-progress']);
-    console.log(`respdb-rdb export ${exp.seconds.toFixed(2)} s: ${exp.stderr}`);
+    console.log(`${keys} keys, dump.rdb ${(size / 1048576).toFixed(1)} MiB`);
+    let summary = '';
+    for (let r = 0; r < o.rounds; r++) {
+      load.push((await redisLoad(dump)).seconds);
+      const i = await timed(process.execPath, [RDB_BIN, 'import', dump, '--dir', dataDir, '--shards', String(o.shards), '--replace', '--no-progress']);
+      imp.push(i.seconds);
+      const e = await timed(process.execPath, [RDB_BIN, 'export', '--dir', dataDir, '--out', out, '--no-progress']);
+      exp.push(e.seconds);
+      summary = `${i.stderr}; ${e.stderr}`;
+      console.log(`round ${r + 1}: redis load ${load[r].toFixed(2)} s, import ${imp[r].toFixed(2)} s, export ${exp[r].toFixed(2)} s`);
+    }
+    console.log(summary);
     const back = await redisLoad(out);
     if (back.keys !== keys) throw new Error(`redis-server loaded ${back.keys} keys from the export, expected ${keys}`);
     const outSize = fs.statSync(out).size;
+    const saveSeconds = median(save);
+    const loadSeconds = median(load);
+    const impSeconds = median(imp);
+    const expSeconds = median(exp);
+    const all = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
 
     const rate = (s: number) => `${Math.round(keys / s).toLocaleString('en-US')} keys/s`;
     const table = markdownTable(
-      ['step', 'seconds', 'rate', 'respdb / redis'],
+      ['step', 'median s', `each round (s)`, 'rate (median)', 'respdb / redis'],
       [
-        ['redis-server SAVE (in memory -> file)', saveSeconds.toFixed(2), rate(saveSeconds), ''],
-        ['respdb-rdb export (data dir -> file, whole process)', exp.seconds.toFixed(2), rate(exp.seconds), (exp.seconds / saveSeconds).toFixed(1) + 'x'],
-        ['redis-server startup load (file -> memory)', load.seconds.toFixed(2), rate(load.seconds), ''],
-        ['respdb-rdb import (file -> data dir, whole process)', imp.seconds.toFixed(2), rate(imp.seconds), (imp.seconds / load.seconds).toFixed(1) + 'x'],
+        ['redis-server SAVE (in memory -> file)', saveSeconds.toFixed(2), all(save), rate(saveSeconds), ''],
+        ['respdb-rdb export (data dir -> file, whole process)', expSeconds.toFixed(2), all(exp), rate(expSeconds), (expSeconds / saveSeconds).toFixed(1) + 'x'],
+        ['redis-server startup load (file -> memory)', loadSeconds.toFixed(2), all(load), rate(loadSeconds), ''],
+        ['respdb-rdb import (file -> data dir, whole process)', impSeconds.toFixed(2), all(imp), rate(impSeconds), (impSeconds / loadSeconds).toFixed(1) + 'x'],
       ],
-      [false, true, true, true],
+      [false, true, true, true, true],
     );
     const body = [
       '## RDB import / export (respdb-rdb) beside redis-server SAVE and load',
       '',
-      `${new Date().toISOString().slice(0, 10)}, ${machineLine(machine)}; run under \`flock /tmp/machine.lock\` on a shared, loaded machine.`,
+      `${new Date().toISOString().slice(0, 10)}, ${machineLine(machine)}; run under \`flock /tmp/machine.lock\` on a shared, loaded machine; median of ${o.rounds} rounds.`,
       `${keys.toLocaleString('en-US')} keys (60% 100-byte strings, 10% each hashes, lists, sets, sorted sets of 10 members) in one database; ` +
         `redis-server's dump.rdb ${(size / 1048576).toFixed(1)} MiB, the export ${(outSize / 1048576).toFixed(1)} MiB (redis-server loads it: ${back.keys} keys). ` +
         `Import into ${o.shards} shards; import and export are whole \`node dist/bin/rdb.js\` processes (startup included), redis's load is its own "DB loaded from disk" figure.`,
