@@ -35,7 +35,7 @@ const stream: fc.Arbitrary<RdbValue> = fc
       return { id: i, fields: names.flatMap((f, k) => [f, Buffer.from(`v${n}.${k}`)]) };
     });
     const gs: StreamGroup[] = groups.map((g, gi) => {
-      const pending = sorted.filter((_, n) => (n + gi) % 3 === 0).map((i, n) => ({ id: i, deliveryTime: extra.seen - BigInt(n), deliveryCount: BigInt(n) }));
+      const pending = sorted.filter((_, n) => (n + gi) % 3 === 0).map((i, n) => ({ id: i, deliveryTime: BigInt.asIntN(64, extra.seen - BigInt(n)), deliveryCount: BigInt(n) }));
       const consumers = g.consumers.map((name) => ({ name, seenTime: extra.seen, pending: [] as StreamId[] }));
       if (consumers.length > 0) pending.forEach((p, n) => consumers[n % consumers.length].pending.push(p.id));
       return { name: g.name, lastId: g.lastId, entriesRead: g.entriesRead, pending: consumers.length > 0 ? pending : [], consumers };
