@@ -64,6 +64,7 @@ const USAGE = `usage: npm run bench -- [options]
        npm run bench -- isolation [options]   (see: npm run bench -- isolation --help)
        npm run bench -- txn [options]         (see: npm run bench -- txn --help)
        npm run bench -- pubsub [options]      (see: npm run bench -- pubsub --help)
+       npm run bench -- rdb [options]         (see: npm run bench -- rdb --help)
 
   --quick             -n 20000 instead of 200000 (smoke run)
   --requests N        -n N (requests per redis-benchmark run)
@@ -247,6 +248,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'scripts') {
     const sc = await import('./scripts.js');
     return sc.main(argv.slice(1));
+  }
+  if (argv[0] === 'rdb') {
+    const rdb = await import('./rdb.js');
+    return rdb.main(argv.slice(1));
   }
   if (argv[0] === 'pubsub') {
     const ps = await import('./pubsub.js');

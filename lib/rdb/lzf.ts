@@ -68,6 +68,12 @@ export function lzfDecompress(src: Uint8Array, outLen: number): Buffer {
 /** liblzf's HLOG 16: a table of 65536 slots indexed by a hash of the next 3 bytes. */
 const HASH_SIZE = 1 << 16;
 const hashTable = new Int32Array(HASH_SIZE);
+/**
+ * The call that wrote each slot: a slot another call wrote reads as empty, so each call starts
+ * from an empty table (as liblzf's output depends on) without clearing 64K slots for every string.
+ */
+const slotCall = new Uint32Array(HASH_SIZE);
+let call = 0;
 
 /** liblzf's IDX(h) for VERY_FAST: h holds the last bytes read, the newest in its low byte. */
 function slotOf(h: number): number {
@@ -87,7 +93,11 @@ export function lzfCompress(src: Uint8Array, maxLen = src.length - 1): Buffer | 
   const outEnd = Math.min(maxLen, inEnd + (inEnd >>> 5) + 4);
   const out = Buffer.allocUnsafe(outEnd + 8);
   // A slot holds position + 1 (0 = empty): liblzf's "ref > in_data" test refuses position 0.
-  hashTable.fill(0);
+  call = (call + 1) >>> 0;
+  if (call === 0) {
+    slotCall.fill(0);
+    call = 1;
+  }
   let ip = 0;
   let op = 1; // room for the first run's control byte
   let lit = 0;
@@ -95,8 +105,9 @@ export function lzfCompress(src: Uint8Array, maxLen = src.length - 1): Buffer | 
   while (ip < inEnd - 2) {
     hval = ((hval << 8) | src[ip + 2]) >>> 0;
     const slot = slotOf(hval);
-    const ref = hashTable[slot] - 1;
+    const ref = slotCall[slot] === call ? hashTable[slot] - 1 : -1;
     hashTable[slot] = ip + 1;
+    slotCall[slot] = call;
     const off = ip - ref - 1;
     if (ref > 0 && off < MAX_OFFSET && src[ref + 2] === src[ip + 2] && src[ref] === src[ip] && src[ref + 1] === src[ip + 1]) {
       let len = 2;
@@ -136,10 +147,14 @@ export function lzfCompress(src: Uint8Array, maxLen = src.length - 1): Buffer | 
       ip -= 2;
       hval = ((src[ip] << 8) | src[ip + 1]) >>> 0;
       hval = ((hval << 8) | src[ip + 2]) >>> 0;
-      hashTable[slotOf(hval)] = ip + 1;
+      let s2 = slotOf(hval);
+      hashTable[s2] = ip + 1;
+      slotCall[s2] = call;
       ip++;
       hval = ((hval << 8) | src[ip + 2]) >>> 0;
-      hashTable[slotOf(hval)] = ip + 1;
+      s2 = slotOf(hval);
+      hashTable[s2] = ip + 1;
+      slotCall[s2] = call;
       ip++;
     } else {
       if (op >= outEnd) return null;

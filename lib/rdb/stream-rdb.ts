@@ -80,15 +80,17 @@ export function buildStreamNodes(entries: readonly StreamEntry[], limits: Encodi
     if (node === null) {
       const fields = e.fields.filter((_, i) => i % 2 === 0);
       const head = [lpEncodeInteger(0n), lpEncodeInteger(0n), lpEncodeInteger(BigInt(numFields)), ...fields.map(lpEncodeString), lpEncodeInteger(0n)];
-      node = { master: e.id, fields, count: 0, entries: head, entryBytes: 0 };
+      node = { master: e.id, fields, count: 0, entries: head, entryBytes: head.reduce((sum, x) => sum + x.length, 0) };
       same = true;
     } else {
       const n: NodeBuild = node;
       same = n.fields.length === numFields && n.fields.every((f, i) => f.equals(e.fields[i * 2]));
     }
     const n: NodeBuild = node;
+    const countBytes = n.entries[0].length;
     n.count++;
     n.entries[0] = lpEncodeInteger(BigInt(n.count));
+    let added = n.entries[0].length - countBytes;
     const add: Buffer[] = [
       lpEncodeInteger(same ? FLAG_SAMEFIELDS : 0n),
       lpEncodeInteger(BigInt.asIntN(64, e.id.ms - n.master.ms)),
@@ -100,10 +102,9 @@ export function buildStreamNodes(entries: readonly StreamEntry[], limits: Encodi
       add.push(lpEncodeString(e.fields[i * 2 + 1]));
     }
     add.push(lpEncodeInteger(BigInt(numFields + 3 + (same ? 0 : numFields + 1))));
+    for (const x of add) added += x.length;
     n.entries.push(...add);
-    let sum = 0;
-    for (const x of n.entries) sum += x.length;
-    n.entryBytes = sum;
+    n.entryBytes += added;
   }
   close();
   return out;

@@ -3,6 +3,8 @@
 
 import type { Reply } from '../support/resp-client.js';
 import type { RdbValue } from '../../lib/rdb/value.js';
+import { compareZsetEntries } from '../../lib/rdb/object-write.js';
+import { compareIds } from '../../lib/rdb/stream-rdb.js';
 
 export const B = (s: string) => Buffer.from(s, 'latin1');
 
@@ -192,4 +194,21 @@ export const REDIS_CASES: RedisCase[] = [
 export function bulk(r: Reply): Buffer {
   if (r.t !== 'bulk' || r.v === null) throw new Error(`expected a bulk reply, got ${JSON.stringify(r)}`);
   return r.v;
+}
+
+/** The value with the members of unordered encodings sorted, for comparing. */
+export function comparable(v: RdbValue): unknown {
+  if (v.type === 'set') return { ...v, members: [...v.members].sort(Buffer.compare) };
+  if (v.type === 'hash' && v.encoding === 'hashtable') return { ...v, entries: [...v.entries].sort((a, b) => Buffer.compare(a[0], b[0])) };
+  if (v.type === 'zset') return { ...v, entries: [...v.entries].sort(compareZsetEntries) };
+  if (v.type === 'stream') {
+    const byName = (a: { name: Buffer }, b: { name: Buffer }) => Buffer.compare(a.name, b.name);
+    const groups = [...v.groups].sort(byName).map((g) => ({
+      ...g,
+      pending: [...g.pending].sort((a, b) => compareIds(a.id, b.id)),
+      consumers: [...g.consumers].sort(byName).map((c) => ({ ...c, pending: [...c.pending].sort(compareIds) })),
+    }));
+    return { ...v, groups };
+  }
+  return v;
 }
