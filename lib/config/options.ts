@@ -4,15 +4,15 @@
 
 import os from 'node:os';
 import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../store/key-events.js';
-import { METRICS_OPTIONS } from './options-metrics.js';
 import { ENCODING_OPTIONS } from './options-encoding.js';
+import { DISK_OPTIONS } from './options-disk.js';
+import { METRICS_OPTIONS } from './options-metrics.js';
 import { MEMORY_OPTIONS } from './options-memory.js';
 import { PERSISTENCE_OPTIONS } from './options-persistence.js';
 import { PIKA_OPTIONS } from './options-pika.js';
 import { PROCESS_OPTIONS } from './options-process.js';
 import { REPLICATION_OPTIONS } from './options-replication.js';
 import { OUTPUT_BUFFER_LIMIT_DEFAULT, combineOutputBufferLimit, outputBufferLimitLines } from './output-buffer-limit.js';
-import { DISK_OPTIONS } from './options-disk.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
 export type OptionValue = number | boolean | string;
@@ -87,29 +87,6 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'lmdb-writemap', type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], mutable: false, doc: 'effect: write through a writable memory map (cheaper commits; its fsync is an msync, slow per small batch): auto = yes unless appendfsync is always at startup' },
   { name: 'appendonly', type: 'bool', default: 'yes', mutable: true, doc: 'inert: respdb commits every write to its LMDB shards and binlog whatever this says (appendfsync decides when they reach the disk)' },
   { name: 'save', type: 'string', default: '', multi: true, accumulate: true, validate: validateSave, mutable: true, doc: 'accepted for compatibility; has no effect' },
-  { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 1000000, mutable: true, doc: 'maximum number of connected clients' },
-  { name: 'timeout', type: 'int', default: '0', min: 0, max: INT_MAX, mutable: true, doc: 'close idle clients after this many seconds (0 = never)' },
-  { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: INT_MAX, mutable: true, doc: 'TCP keepalive interval in seconds (0 = off)' },
-  { name: 'proto-max-bulk-len', type: 'memory', default: '512mb', min: MB, max: LLONG_MAX, mutable: true, doc: 'maximum size of a single bulk string in a request' },
-  { name: 'client-query-buffer-limit', aliases: ['max-conn-rbuf-size'], type: 'memory', default: '1gb', min: MB, max: LLONG_MAX, mutable: true, doc: 'maximum size of a client query buffer' },
-  { name: 'binlog-max-size', type: 'memory', default: '1gb', min: MB, max: LLONG_MAX, mutable: true, doc: 'binlog file size before rotation' },
-  { name: 'requirepass', type: 'string', default: '', mutable: true, doc: 'password required by AUTH (empty = no auth)' },
-  { name: 'loglevel', type: 'enum', default: 'notice', values: ['debug', 'verbose', 'notice', 'warning', 'nothing'], mutable: true, doc: 'log verbosity' },
-  { name: 'logfile', type: 'string', default: '', mutable: false, doc: 'log file path (empty = stdout)' },
-  { name: 'slowlog-log-slower-than', type: 'int', default: '10000', min: -1, max: LLONG_MAX, mutable: true, doc: 'log commands slower than this many microseconds (-1 = off, 0 = all)' },
-  { name: 'slowlog-max-len', type: 'int', default: '128', min: 0, max: LLONG_MAX, mutable: true, doc: 'slow log length' },
-  { name: 'latency-monitor-threshold', type: 'int', default: '0', min: 0, max: LLONG_MAX, mutable: true, doc: 'latency monitor threshold in milliseconds (0 = off)' },
-  { name: 'latency-tracking', type: 'bool', default: 'yes', mutable: true, doc: 'count every command in the per-command latency histograms (LATENCY HISTOGRAM)' },
-  { name: 'slow-cmd-thread-pool-size', type: 'int', default: '1', min: 1, max: 1024, mutable: false, doc: 'threads of the slow-command pool (big reads, KEYS, commands in slow-cmd-list)' },
-  { name: 'slow-cmd-list', type: 'string', default: '', mutable: true, doc: 'comma-separated commands run on the slow-command pool' },
-  { name: 'slow-cmd-max-memory', type: 'memory', default: '2gb', min: 64 * MB, max: 64 * 1024 * MB, mutable: false, doc: 'heap limit of each slow-pool thread: a command that needs more fails alone and its thread is replaced' },
-  { name: 'tracking-table-max-keys', type: 'int', default: '1000000', min: 0, max: LLONG_MAX, mutable: true, doc: 'keys remembered for client-side caching (CLIENT TRACKING) before the oldest are invalidated (0 = no limit)' },
-  { name: 'notify-keyspace-events', type: 'string', default: '', parse: parseNotify, mutable: true, doc: 'keyspace event classes published on __keyspace@<db>__ / __keyevent@<db>__ channels (K E g $ l s h z x e t m d n A, as Redis)' },
-  { name: 'client-output-buffer-limit', type: 'string', default: OUTPUT_BUFFER_LIMIT_DEFAULT, multi: true, combine: combineOutputBufferLimit, rewriteLines: outputBufferLimitLines, mutable: true, doc: 'per client class (normal, replica, pubsub): <class> <hard> <soft> <soft-seconds>; a client whose unsent output reaches hard, or stays over soft for soft-seconds, is closed' },
-  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', default: '5000', min: 0, max: LLONG_MAX, mutable: true, doc: 'milliseconds a script runs before other clients get -BUSY (and SCRIPT KILL / FUNCTION KILL may stop it)' },
-  { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
-  ...METRICS_OPTIONS,
-  ...DISK_OPTIONS,
   { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 1000000, mutable: true, doc: 'effect: maximum number of connected clients' },
   { name: 'timeout', type: 'int', default: '0', min: 0, max: INT_MAX, mutable: true, doc: 'effect: close idle clients after this many seconds (0 = never)' },
   { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: INT_MAX, mutable: true, doc: 'effect: TCP keepalive interval in seconds (0 = off)' },
@@ -136,6 +113,8 @@ export const OPTIONS: readonly OptionDef[] = [
   ...PERSISTENCE_OPTIONS,
   ...REPLICATION_OPTIONS,
   ...PIKA_OPTIONS,
+  ...DISK_OPTIONS,
+  ...METRICS_OPTIONS,
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'effect: background task frequency (clamped to 1..500)' },
 ];
 
