@@ -32,6 +32,7 @@ import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
 import { Scripting } from './scripting/scripts.js';
 import { FunctionLibraries } from './scripting/functions.js';
+import { Backups } from './backup/backups.js';
 
 const log = logger('server');
 
@@ -50,6 +51,8 @@ export class Server implements ConnectionHost {
   readonly transactions: Transactions;
   readonly scripting: Scripting;
   readonly functions: FunctionLibraries;
+  /** SAVE / BGSAVE / the save schedule (lib/backup/backups.ts). */
+  readonly backups: Backups;
   readonly cmdStats = new CommandStats();
   readonly counters = new ServerCounters();
   /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
@@ -94,6 +97,7 @@ export class Server implements ConnectionHost {
     this.transactions = new Transactions(this);
     this.scripting = new Scripting(this);
     this.functions = new FunctionLibraries(this);
+    this.backups = new Backups(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -157,6 +161,7 @@ export class Server implements ConnectionHost {
     this.slowRouting.pool = this.pool;
     this.slowRouting.setForced(this.config.str('slow-cmd-list'));
     this.watchConfig();
+    this.backups.start();
     await this.listen();
     this.timers.push(setInterval(() => this.cron(), 1000));
     log.info({ port: this.port, shards: this.shards.count, dir }, 'ready');
@@ -419,6 +424,7 @@ export class Server implements ConnectionHost {
     }
     this.flushClients();
     for (const c of this.clients.values()) c.socket.end();
+    await this.backups.close();
     await this.pool?.close();
     await this.scripting.crossShard.close();
     await this.shards.close();

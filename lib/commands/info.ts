@@ -13,6 +13,7 @@ import { ALL } from './registry.js';
 import { STAT } from '../shard/stats.js';
 import { REDIS_VERSION } from './connection.js';
 import { SUB_CHANNEL, SUB_PATTERN, SUB_SHARD } from '../pubsub.js';
+import { persistenceSection } from '../backup/info.js';
 
 const RESPDB_VERSION = ((): string => {
   try {
@@ -135,19 +136,7 @@ const SECTIONS: Array<[string, string, Section]> = [
   [
     'persistence',
     'Persistence',
-    (s) => [
-      'loading:0',
-      'async_loading:0',
-      'rdb_bgsave_in_progress:0',
-      `rdb_last_save_time:${s.counters.lastSave}`,
-      'rdb_last_bgsave_status:ok',
-      'rdb_saves:0',
-      // Every write is logged and stored in the same transaction (see appendfsync).
-      'aof_enabled:1',
-      'aof_rewrite_in_progress:0',
-      'aof_rewrite_scheduled:0',
-      'aof_last_write_status:ok',
-    ],
+    persistenceSection,
   ],
   [
     'stats',

@@ -4,6 +4,7 @@
 
 import os from 'node:os';
 import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../store/key-events.js';
+import { BACKUP_OPTIONS } from './options-backup.js';
 import { OUTPUT_BUFFER_LIMIT_DEFAULT, combineOutputBufferLimit, outputBufferLimitLines } from './output-buffer-limit.js';
 
 export type OptionType = 'int' | 'memory' | 'bool' | 'enum' | 'string';
@@ -71,7 +72,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'appendfsync', type: 'enum', default: 'everysec', values: ['everysec', 'always', 'no'], mutable: true, doc: 'when to fsync writes: always, everysec or no' },
   { name: 'lmdb-writemap', type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], mutable: false, doc: 'write through a writable memory map (cheaper commits; its fsync is an msync, slow per small batch): auto = yes unless appendfsync is always at startup' },
   { name: 'appendonly', type: 'bool', default: 'yes', mutable: true, doc: 'accepted for compatibility; has no effect' },
-  { name: 'save', type: 'string', default: '', multi: true, accumulate: true, validate: validateSave, mutable: true, doc: 'accepted for compatibility; has no effect' },
+  { name: 'save', type: 'string', default: '', multi: true, accumulate: true, validate: validateSave, mutable: true, doc: 'BGSAVE after <seconds> when at least <changes> writes were made (pairs; empty: never)' },
   { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 1000000, mutable: true, doc: 'maximum number of connected clients' },
   { name: 'timeout', type: 'int', default: '0', min: 0, max: INT_MAX, mutable: true, doc: 'close idle clients after this many seconds (0 = never)' },
   { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: INT_MAX, mutable: true, doc: 'TCP keepalive interval in seconds (0 = off)' },
@@ -93,6 +94,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'client-output-buffer-limit', type: 'string', default: OUTPUT_BUFFER_LIMIT_DEFAULT, multi: true, combine: combineOutputBufferLimit, rewriteLines: outputBufferLimitLines, mutable: true, doc: 'per client class (normal, replica, pubsub): <class> <hard> <soft> <soft-seconds>; a client whose unsent output reaches hard, or stays over soft for soft-seconds, is closed' },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', default: '5000', min: 0, max: LLONG_MAX, mutable: true, doc: 'milliseconds a script runs before other clients get -BUSY (and SCRIPT KILL / FUNCTION KILL may stop it)' },
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'background task frequency (clamped to 1..500)' },
+  ...BACKUP_OPTIONS,
 ];
 
 // ------------------------------------------------------------------------------------------------

@@ -1,0 +1,96 @@
+// The copier thread (workers/copier.ts): copies read snapshots of shard environments into new
+// environment directories (lib/store/env-copy.ts), off the shard threads and off the main thread.
+// It starts with the server and waits, so that pinning a job's snapshots takes one message: the
+// main thread holds the shards (coordinator locks) only for that round trip. A job pins a snapshot
+// of each of its shards at once (the snapshots are one cut) and answers 'pinned' with each one's
+// last binlog sequence, then copies them one after the other, counting bytes and records in a
+// shared array, and ends with 'done' or 'error'. One job at a time.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { copySnapshot, openEnv, pinSnapshot, snapshotLastSeq, PROGRESS_FIELDS, type OpenEnv, type ReadTxn } from '../store/env-copy.js';
+
+export interface CopierInit {
+  /** the live data directory (shard-<i> in it) */
+  dir: string;
+}
+
+export interface CopyJobSpec {
+  id: number;
+  shards: number[];
+  /** per shard, the directory its copy goes to (must not hold an environment) */
+  dests: string[];
+  /** Float64Array of PROGRESS_FIELDS per shard */
+  progressSab: SharedArrayBuffer;
+}
+
+export type FromCopier =
+  | { t: 'ready' }
+  | { t: 'pinned'; id: number; seqs: number[] }
+  | { t: 'done'; id: number }
+  | { t: 'error'; id: number; message: string; code?: string }
+  | { t: 'closed'; shard: number };
+
+export type ToCopier = ({ t: 'job' } & CopyJobSpec) | { t: 'stop'; id: number } | { t: 'close'; shard: number };
+
+export function runCopier(): void {
+  const init = workerData as CopierInit;
+  const port = parentPort!;
+  const post = (m: FromCopier): void => port.postMessage(m);
+  const envs = new Map<number, OpenEnv>();
+  const stopped = new Set<number>();
+  const env = (s: number): OpenEnv => {
+    let e = envs.get(s);
+    if (!e) envs.set(s, (e = openEnv(`${init.dir}/shard-${s}`)));
+    return e;
+  };
+
+  async function copy(job: CopyJobSpec, txns: Array<ReadTxn | null>): Promise<void> {
+    for (let i = 0; i < job.shards.length; i++) {
+      const progress = new Float64Array(job.progressSab, i * PROGRESS_FIELDS * 8, PROGRESS_FIELDS);
+      await copySnapshot(env(job.shards[i]), txns[i]!, job.dests[i], progress, () => stopped.has(job.id));
+      txns[i]!.done();
+      txns[i] = null;
+    }
+  }
+
+  port.on('message', (m: ToCopier) => {
+    if (m.t === 'stop') {
+      stopped.add(m.id);
+      return;
+    }
+    if (m.t === 'close') {
+      const e = envs.get(m.shard);
+      envs.delete(m.shard);
+      void (e ? e.env.close() : Promise.resolve()).then(() => post({ t: 'closed', shard: m.shard }));
+      return;
+    }
+    const txns: Array<ReadTxn | null> = [];
+    let seqs: number[];
+    try {
+      seqs = m.shards.map((s) => {
+        const e = env(s);
+        const txn = pinSnapshot(e);
+        txns.push(txn);
+        return snapshotLastSeq(e, txn);
+      });
+    } catch (e) {
+      for (const t of txns) t?.done();
+      return fail(m.id, e);
+    }
+    post({ t: 'pinned', id: m.id, seqs });
+    copy(m, txns).then(
+      () => post({ t: 'done', id: m.id }),
+      (e: unknown) => {
+        for (const t of txns) t?.done();
+        fail(m.id, e);
+      },
+    );
+  });
+
+  function fail(id: number, e: unknown): void {
+    const err = e as NodeJS.ErrnoException;
+    post({ t: 'error', id, message: err instanceof Error ? err.message : String(e), code: err?.code });
+  }
+
+  post({ t: 'ready' });
+}
