@@ -151,6 +151,7 @@ export class Backups {
       r.job = this.copier.run(
         shards,
         shards.map((s) => join(tmp, `shard-${s}`)),
+        this.server.config.num('rdb-key-save-delay'),
       );
       return r.job.pinned;
     });

@@ -136,13 +136,13 @@ export class Copier {
    * Starts a job: call it while holding the shards; await `pinned` before letting them go. The
    * snapshots are taken when the thread receives the job (after it is ready).
    */
-  run(shards: number[], dests: string[]): CopyJob {
+  run(shards: number[], dests: string[], delayUs = 0): CopyJob {
     if (this.job) throw new Error('a copy is already running');
     if (this.closing) throw new CopyError('the server is shutting down');
     const job = new CopyJob(this.nextId++, shards, this);
     this.job = job;
     void this.start().then(
-      () => this.send({ t: 'job', id: job.id, shards, dests, progressSab: job.progressArr.buffer as SharedArrayBuffer }),
+      () => this.send({ t: 'job', id: job.id, shards, dests, progressSab: job.progressArr.buffer as SharedArrayBuffer, delayUs }),
       (e: Error) => {
         if (this.job === job) this.job = null;
         job.reject(new CopyError(`the copier thread could not start: ${e.message}`));

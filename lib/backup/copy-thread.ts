@@ -7,7 +7,7 @@
 // shared array, and ends with 'done' or 'error'. One job at a time.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { copySnapshot, openEnv, pinSnapshot, snapshotLastSeq, PROGRESS_FIELDS, type OpenEnv, type ReadTxn } from '../store/env-copy.js';
+import { copySnapshot, dataFileBytes, openEnv, pinSnapshot, snapshotLastSeq, PROGRESS_FIELDS, type OpenEnv, type ReadTxn } from '../store/env-copy.js';
 
 export interface CopierInit {
   /** the live data directory (shard-<i> in it) */
@@ -21,6 +21,8 @@ export interface CopyJobSpec {
   dests: string[];
   /** Float64Array of PROGRESS_FIELDS per shard */
   progressSab: SharedArrayBuffer;
+  /** rdb-key-save-delay (µs per record) */
+  delayUs: number;
 }
 
 export type FromCopier =
@@ -47,7 +49,8 @@ export function runCopier(): void {
   async function copy(job: CopyJobSpec, txns: Array<ReadTxn | null>): Promise<void> {
     for (let i = 0; i < job.shards.length; i++) {
       const progress = new Float64Array(job.progressSab, i * PROGRESS_FIELDS * 8, PROGRESS_FIELDS);
-      await copySnapshot(env(job.shards[i]), txns[i]!, job.dests[i], progress, () => stopped.has(job.id));
+      const s = job.shards[i];
+      await copySnapshot(env(s), txns[i]!, job.dests[i], { progress, shouldStop: () => stopped.has(job.id), srcBytes: dataFileBytes(`${init.dir}/shard-${s}`), delayUs: job.delayUs });
       txns[i]!.done();
       txns[i] = null;
     }

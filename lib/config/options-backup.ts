@@ -27,6 +27,7 @@ export const BACKUP_OPTIONS: readonly OptionDef[] = [
   { name: 'dump-path', type: 'string', default: './dump/', mutable: true, doc: 'where SAVE / BGSAVE write backups (relative to dir)' },
   { name: 'dump-prefix', type: 'string', default: '', mutable: true, doc: 'prefix of backup directory names (<prefix><YYYYMMDDHHMMSS>)' },
   { name: 'dump-expire', type: 'int', default: '0', min: 0, max: 2147483647, mutable: true, doc: 'days after which backups are removed (0 = never)' },
+  { name: 'rdb-key-save-delay', type: 'int', default: '0', min: -2147483648, max: 2147483647, mutable: true, doc: 'microseconds a backup or compaction copy waits per record copied (tests; 0 = none)' },
   { name: 'disable_auto_compactions', type: 'bool', default: 'no', mutable: true, doc: 'yes: compact-cron and compact-interval start no compaction' },
   { name: 'compact-cron', type: 'string', default: '', validate: validateCompactCron, mutable: true, doc: 'compact on these weekdays between these hours when the free pages reach ratio % (1-7/02-04/60)' },
   { name: 'compact-interval', type: 'string', default: '', validate: validateCompactInterval, mutable: true, doc: 'compact every interval hours when the free pages reach ratio % (6/60)' },

@@ -82,8 +82,19 @@ export function dataDiskBytes(dir: string): number {
  * (`yieldEvery`) so the thread can take messages; the snapshot stays pinned throughout. Throws the
  * write error (a full disk, a full map) as LMDB reports it; the caller removes the partial copy.
  */
-export async function copySnapshot(src: OpenEnv, txn: ReadTxn, destPath: string, progress: Float64Array | null, shouldStop: () => boolean = () => false): Promise<void> {
-  const mapSize = Math.max(LMDB_MAP_SIZE, dataFileBytes(srcPath(src)) * 2);
+export interface CopyOptions {
+  progress?: Float64Array | null;
+  shouldStop?: () => boolean;
+  /** the source's data file size (the copy's map is made at least twice as large) */
+  srcBytes?: number;
+  /** µs to wait per record copied (rdb-key-save-delay: tests slow a copy down with it) */
+  delayUs?: number;
+}
+
+export async function copySnapshot(src: OpenEnv, txn: ReadTxn, destPath: string, o: CopyOptions = {}): Promise<void> {
+  const { progress = null, shouldStop = () => false, delayUs = 0 } = o;
+  const mapSize = Math.max(LMDB_MAP_SIZE, (o.srcBytes ?? 0) * 2);
+  const perTxn = delayUs > 0 ? 100 : TXN_ENTRIES;
   const dest = openEnv(destPath, { create: true, mapSize });
   try {
     for (const name of SUB_DBS) {
@@ -96,7 +107,7 @@ export async function copySnapshot(src: OpenEnv, txn: ReadTxn, destPath: string,
         dest.env.transactionSync(() => {
           let n = 0;
           let bytes = 0;
-          while (n < TXN_ENTRIES && bytes < TXN_BYTES) {
+          while (n < perTxn && bytes < TXN_BYTES) {
             const r = it.next();
             if (r.done) {
               done = true;
@@ -113,7 +124,7 @@ export async function copySnapshot(src: OpenEnv, txn: ReadTxn, destPath: string,
             if (name === 'meta') progress[PROGRESS_KEYS] += n;
           }
         });
-        await new Promise<void>((r) => setImmediate(r));
+        await new Promise<void>((r) => (delayUs > 0 ? setTimeout(r, (perTxn * delayUs) / 1000) : setImmediate(r)));
       }
     }
     await new Promise<void>((resolve, reject) => (dest.env as unknown as { sync(cb: (e?: Error) => void): void }).sync((e) => (e ? reject(e) : resolve())));
@@ -126,8 +137,4 @@ export async function copySnapshot(src: OpenEnv, txn: ReadTxn, destPath: string,
   } catch {
     /* none */
   }
-}
-
-function srcPath(src: OpenEnv): string {
-  return (src.env as unknown as { path: string }).path;
 }
