@@ -10,7 +10,7 @@
 // directory is a data directory: shard-<i>/data.mdb and respdb.json (the shard count), so
 // `--dir` on it serves exactly the snapshot.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, statSync, statfsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from '../server.js';
 import { logger } from '../log.js';
@@ -21,6 +21,8 @@ const log = logger('backup');
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed save, the schedule waits this long (s). */
 const RETRY_DELAY_S = 5;
 const TMP_SUFFIX = '.tmp';
+/** Free bytes under which a failed copy is put down to a full disk. */
+const NEARLY_FULL = 1 << 20;
 
 /** A backup that could not be made: the message for the client (after "ERR "). */
 export class BackupError extends Error {}
@@ -190,13 +192,25 @@ export class Backups {
 
   /** A failed backup: its temporary directory goes, the status is err, the cause logged. */
   private failed(tmp: string, startedAt: number, e: unknown): BackupError {
-    const full = e instanceof CopyError && e.code === 'ENOSPC' ? 'No space left on device' : e instanceof Error ? e.message : String(e);
+    const msg = e instanceof Error ? e.message : String(e);
+    // LMDB reports a write that found no room as an I/O error: say what it was
+    const full = (e instanceof CopyError && e.code === 'ENOSPC') || this.noRoom() ? `No space left on device in ${this.root()} (${msg})` : msg;
     rmSync(tmp, { recursive: true, force: true });
     this.lastStatus = 'err';
     this.lastSeconds = Math.round((Date.now() - startedAt) / 1000);
     this.lastError = full;
     log.error({ dir: tmp, err: full }, 'backup failed; its partial copy was removed');
     return new BackupError(`Backup failed: ${full}`);
+  }
+
+  /** Whether the backups' file system is (nearly) full. */
+  private noRoom(): boolean {
+    try {
+      const st = statfsSync(this.root());
+      return st.bavail * st.bsize < NEARLY_FULL;
+    } catch {
+      return false;
+    }
   }
 
   /** respdb.json of the live directory (the shard count a data directory must be opened with). */
