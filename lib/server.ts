@@ -33,6 +33,7 @@ import { Transactions } from './transaction.js';
 import { Scripting } from './scripting/scripts.js';
 import { FunctionLibraries } from './scripting/functions.js';
 import { Backups } from './backup/backups.js';
+import { recoverCompaction } from './backup/compaction.js';
 
 const log = logger('server');
 
@@ -129,6 +130,7 @@ export class Server implements ConnectionHost {
     mkdirSync(dir, { recursive: true });
     this.lockDir(dir);
     this.checkLayout(dir);
+    recoverCompaction(dir, this.shards.count);
     const settings = {
       appendfsync: this.config.str('appendfsync'),
       writemap: this.useWritemap(),

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from '../server.js';
 import { logger } from '../log.js';
 import { Copier, CopyError, type CopyJob, type CopyProgress } from './copier.js';
+import { Compaction } from './compaction.js';
 
 const log = logger('backup');
 
@@ -66,15 +67,18 @@ export class Backups {
   private closing = false;
   /** The copier thread, shared with compaction (lib/backup/compaction.ts). */
   readonly copier: Copier;
+  /** COMPACT and its schedule (lib/backup/compaction.ts): the copier's other job. */
+  readonly compaction: Compaction;
 
   constructor(private readonly server: Server) {
     this.seqAtSave = 0;
     this.copier = new Copier(server.config.str('dir'));
+    this.compaction = new Compaction(server, this.copier);
   }
 
   /** The copier works for something else (a compaction): BGSAVE waits for it or is refused. */
   get otherBusy(): boolean {
-    return this.running === null && this.copier.busy;
+    return this.running === null && (this.copier.busy || this.compaction.inProgress);
   }
 
   /** At startup: the schedule's timer, leftovers of an interrupted backup, expired backups. */
@@ -93,6 +97,7 @@ export class Backups {
     this.expire();
     this.timer = setInterval(() => this.cron(), 1000);
     this.timer.unref();
+    this.compaction.start();
   }
 
   /** The last binlog sequence given out (every write takes the next ones). */
@@ -130,7 +135,7 @@ export class Backups {
    * settles when the backup is complete (or failed: a BackupError naming the cause).
    */
   begin(): Promise<BackupResult> {
-    if (this.running || this.copier.busy) throw new BackupError('Background save already in progress');
+    if (this.running || this.copier.busy || this.compaction.inProgress) throw new BackupError('Background save already in progress');
     if (this.closing) throw new BackupError('the server is shutting down');
     const root = this.root();
     const name = this.freeName(root);
@@ -273,7 +278,7 @@ export class Backups {
 
   /** Once a second: a scheduled BGSAVE, or the `save <seconds> <changes>` points. */
   private cron(): void {
-    if (this.running || this.closing || this.copier.busy) return;
+    if (this.running || this.closing || this.otherBusy) return;
     if (this.scheduled) {
       this.scheduled = false;
       this.background('scheduled');
@@ -318,6 +323,7 @@ export class Backups {
   async close(): Promise<void> {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
+    this.compaction.close();
     await this.copier.close();
     if (this.running) await this.running.done.catch(() => undefined);
   }

@@ -21,6 +21,14 @@ export class CopyError extends Error {
   }
 }
 
+/** A catch-up round: the snapshot's last sequence, records and keys applied, or a full copy needed. */
+export interface CaughtUp {
+  seq: number;
+  records: number;
+  keys: number;
+  full: boolean;
+}
+
 export interface CopyProgress {
   bytes: number;
   records: number;
@@ -85,6 +93,7 @@ export class Copier {
   private nextId = 1;
   private job: CopyJob | null = null;
   private closeWaiters = new Map<number, () => void>();
+  private catchWaiters = new Map<number, { resolve: (r: CaughtUp) => void; reject: (e: CopyError) => void }>();
   private closing = false;
 
   constructor(private readonly dir: string) {}
@@ -101,6 +110,13 @@ export class Copier {
         if (m.t === 'closed') {
           this.closeWaiters.get(m.shard)?.();
           this.closeWaiters.delete(m.shard);
+          return;
+        }
+        if (m.t === 'caught' || (m.t === 'error' && this.catchWaiters.has(m.id))) {
+          const w = this.catchWaiters.get(m.id);
+          this.catchWaiters.delete(m.id);
+          if (m.t === 'caught') w?.resolve(m);
+          else w?.reject(new CopyError(m.message, m.code));
           return;
         }
         const job = this.job;
@@ -123,6 +139,8 @@ export class Copier {
         this.job = null;
         for (const f of this.closeWaiters.values()) f();
         this.closeWaiters.clear();
+        for (const w of this.catchWaiters.values()) w.reject(new CopyError('the copier thread exited'));
+        this.catchWaiters.clear();
       });
     });
     return this.readyP;
@@ -151,12 +169,22 @@ export class Copier {
     return job;
   }
 
-  /** Closes the thread's view of a shard's environment (before the shard's files are replaced). */
-  closeShard(shard: number): Promise<void> {
+  /** Closes the thread's view of a shard's environment, and of its copy at `dest` (before the files are replaced). */
+  closeShard(shard: number, dest?: string): Promise<void> {
     if (!this.worker) return Promise.resolve();
     return new Promise((resolve) => {
       this.closeWaiters.set(shard, resolve);
-      this.send({ t: 'close', shard });
+      this.send({ t: 'close', shard, dest });
+    });
+  }
+
+  /** Brings the copy at `dest` (of the snapshot at `fromSeq`) up to a fresh snapshot of `shard`. */
+  catchUp(shard: number, dest: string, fromSeq: number): Promise<CaughtUp> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (!this.worker) return reject(new CopyError('the copier thread is not running'));
+      this.catchWaiters.set(id, { resolve, reject });
+      this.send({ t: 'catchup', id, shard, dest, fromSeq });
     });
   }
 

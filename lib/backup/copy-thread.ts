@@ -7,7 +7,23 @@
 // shared array, and ends with 'done' or 'error'. One job at a time.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { LMDB_MAP_SIZE } from '../store/shard-store.js';
 import { copySnapshot, dataFileBytes, openEnv, pinSnapshot, snapshotLastSeq, PROGRESS_FIELDS, type OpenEnv, type ReadTxn } from '../store/env-copy.js';
+import { catchUp, type EffectKeys } from '../store/env-catchup.js';
+import { keyIndexes, lookup } from '../commands/registry.js';
+
+/**
+ * The keys a binlog effect changes, from the command table (its key positions, plus the keys of
+ * another database it writes); false when it changes keys it does not name (FLUSHDB, SWAPDB...).
+ */
+const effectKeys: EffectKeys = (db, args, touch) => {
+  const def = args[0].length < 32 ? lookup(args[0].toString('latin1').toLowerCase()) : undefined;
+  if (!def || def.touchesAllKeys) return false;
+  for (const i of keyIndexes(def, args)) if (i < args.length) touch(db, args[i]);
+  let whole = false;
+  def.wakes?.(args, db, { databases: 256, notify: touch, notifyDb: () => (whole = true) });
+  return !whole;
+};
 
 export interface CopierInit {
   /** the live data directory (shard-<i> in it) */
@@ -27,12 +43,19 @@ export interface CopyJobSpec {
 
 export type FromCopier =
   | { t: 'ready' }
+  | { t: 'caught'; id: number; seq: number; records: number; keys: number; full: boolean }
   | { t: 'pinned'; id: number; seqs: number[] }
   | { t: 'done'; id: number }
   | { t: 'error'; id: number; message: string; code?: string }
   | { t: 'closed'; shard: number };
 
-export type ToCopier = ({ t: 'job' } & CopyJobSpec) | { t: 'stop'; id: number } | { t: 'close'; shard: number };
+export type ToCopier =
+  | ({ t: 'job' } & CopyJobSpec)
+  | { t: 'stop'; id: number }
+  /** closes the thread's environments of a shard (and of its copy at `dest`) */
+  | { t: 'close'; shard: number; dest?: string }
+  /** brings the copy at `dest` (of the snapshot at `fromSeq`) to a fresh snapshot of the shard */
+  | { t: 'catchup'; id: number; shard: number; dest: string; fromSeq: number };
 
 export function runCopier(): void {
   const init = workerData as CopierInit;
@@ -40,6 +63,8 @@ export function runCopier(): void {
   const post = (m: FromCopier): void => port.postMessage(m);
   const envs = new Map<number, OpenEnv>();
   const stopped = new Set<number>();
+  /** Copies being caught up (COMPACT), by directory. */
+  const dests = new Map<string, OpenEnv>();
   const env = (s: number): OpenEnv => {
     let e = envs.get(s);
     if (!e) envs.set(s, (e = openEnv(`${init.dir}/shard-${s}`)));
@@ -64,7 +89,27 @@ export function runCopier(): void {
     if (m.t === 'close') {
       const e = envs.get(m.shard);
       envs.delete(m.shard);
-      void (e ? e.env.close() : Promise.resolve()).then(() => post({ t: 'closed', shard: m.shard }));
+      const d = m.dest !== undefined ? dests.get(m.dest) : undefined;
+      if (m.dest !== undefined) dests.delete(m.dest);
+      void Promise.all([e?.env.close(), d?.env.close()]).then(() => post({ t: 'closed', shard: m.shard }));
+      return;
+    }
+    if (m.t === 'catchup') {
+      try {
+        const src = env(m.shard);
+        let dest = dests.get(m.dest);
+        if (!dest) dests.set(m.dest, (dest = openEnv(m.dest, { mapSize: Math.max(LMDB_MAP_SIZE, dataFileBytes(`${init.dir}/shard-${m.shard}`) * 2) })));
+        const txn = pinSnapshot(src);
+        try {
+          const seq = snapshotLastSeq(src, txn);
+          const r = catchUp(src, txn, dest, m.fromSeq, effectKeys);
+          post({ t: 'caught', id: m.id, seq, records: r.records, keys: r.keys, full: r.full });
+        } finally {
+          txn.done();
+        }
+      } catch (e) {
+        fail(m.id, e);
+      }
       return;
     }
     const txns: Array<ReadTxn | null> = [];

@@ -8,6 +8,7 @@ export function persistenceSection(s: Server): string[] {
   const b = s.backups;
   const p = b.progress();
   const running = b.inProgress;
+  const c = b.compaction;
   return [
     'loading:0',
     'async_loading:0',
@@ -44,5 +45,12 @@ export function persistenceSection(s: Server): string[] {
     // respdb: the running backup's progress (bytes and records of the shards' environments)
     `backup_current_bytes_copied:${running ? p.bytes : 0}`,
     `backup_current_records_copied:${running ? p.records : 0}`,
+    // respdb: COMPACT (lib/backup/compaction.ts)
+    `compact_in_progress:${c.inProgress ? 1 : 0}`,
+    `compact_current_shard:${c.currentShard}`,
+    `compact_last_status:${c.lastStatus}`,
+    `compact_last_reclaimed_bytes:${c.lastReclaimed}`,
+    `compact_last_time_sec:${c.lastSeconds}`,
+    `compactions:${c.compactions}`,
   ];
 }

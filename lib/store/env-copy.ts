@@ -41,7 +41,8 @@ export interface OpenEnv {
 /** Opens (or creates) an environment with the server's settings and every sub-database. */
 export function openEnv(path: string, o: { create?: boolean; mapSize?: number } = {}): OpenEnv {
   if (o.create) mkdirSync(path, { recursive: true });
-  const env = open({ path, maxDbs: LMDB_MAX_DBS, noSync: true, compression: false, mapSize: o.mapSize ?? LMDB_MAP_SIZE });
+  // noSubdir: false: a directory whatever its name (lmdb-js takes a name with a dot for a file)
+  const env = open({ path, noSubdir: false, maxDbs: LMDB_MAX_DBS, noSync: true, compression: false, mapSize: o.mapSize ?? LMDB_MAP_SIZE });
   const dbs = {} as Record<SubDbName, Bin>;
   for (const name of SUB_DBS) dbs[name] = env.openDB({ name, ...BIN }) as unknown as Bin;
   return { env, dbs };
