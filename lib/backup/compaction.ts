@@ -115,24 +115,21 @@ export class Compaction {
   private async copyAndSwap(i: number, live: string, tmp: string, old: string): Promise<boolean> {
     const coord = this.server.coord;
     const delay = this.server.config.num('rdb-key-save-delay');
-    let seq = 0;
     const job = { current: null as ReturnType<Copier['run']> | null };
-    const seqs = await coord.locked([i], () => {
-      job.current = this.copier.run([i], [tmp], delay);
+    await coord.locked([i], () => {
+      job.current = this.copier.run([i], [tmp], delay, true);
       return job.current.pinned;
     });
     await job.current!.done;
-    seq = seqs[0];
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const r = await this.copier.catchUp(i, tmp, seq);
+      const r = await this.copier.catchUp(i, tmp);
       if (r.full) return false;
-      seq = r.seq;
       if (r.records <= SMALL_TAIL) break;
     }
     const link = this.server.shards.links[i];
     let full = false;
     await coord.locked([i], async () => {
-      const r = await this.copier.catchUp(i, tmp, seq);
+      const r = await this.copier.catchUp(i, tmp);
       if (r.full) {
         full = true;
         return;
@@ -172,6 +169,21 @@ export class Compaction {
     if (!v) return 0;
     const total = (v.env as unknown as { getStats(): { lastPageNumber: number } }).getStats().lastPageNumber + 1;
     return total > 0 ? Math.max(0, Math.round(((total - usedPages(v)) * 100) / total)) : 0;
+  }
+
+  /** The shards' data files: bytes on disk, and bytes of their free pages (INFO). */
+  dataBytes(): { disk: number; free: number } {
+    let disk = 0;
+    let free = 0;
+    const dir = this.server.config.str('dir');
+    for (const l of this.server.shards.links) {
+      disk += dataDiskBytes(join(dir, `shard-${l.index}`));
+      const v = l.view;
+      if (!v) continue;
+      const st = (v.env as unknown as { getStats(): { lastPageNumber: number; pageSize: number } }).getStats();
+      free += Math.max(0, st.lastPageNumber + 1 - usedPages(v)) * st.pageSize;
+    }
+    return { disk, free };
   }
 
   /** compact-cron / compact-interval (when disable_auto_compactions is no): checked every minute. */

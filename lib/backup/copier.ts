@@ -154,13 +154,13 @@ export class Copier {
    * Starts a job: call it while holding the shards; await `pinned` before letting them go. The
    * snapshots are taken when the thread receives the job (after it is ready).
    */
-  run(shards: number[], dests: string[], delayUs = 0): CopyJob {
+  run(shards: number[], dests: string[], delayUs = 0, track = false): CopyJob {
     if (this.job) throw new Error('a copy is already running');
     if (this.closing) throw new CopyError('the server is shutting down');
     const job = new CopyJob(this.nextId++, shards, this);
     this.job = job;
     void this.start().then(
-      () => this.send({ t: 'job', id: job.id, shards, dests, progressSab: job.progressArr.buffer as SharedArrayBuffer, delayUs }),
+      () => this.send({ t: 'job', id: job.id, shards, dests, progressSab: job.progressArr.buffer as SharedArrayBuffer, delayUs, track }),
       (e: Error) => {
         if (this.job === job) this.job = null;
         job.reject(new CopyError(`the copier thread could not start: ${e.message}`));
@@ -178,13 +178,13 @@ export class Copier {
     });
   }
 
-  /** Brings the copy at `dest` (of the snapshot at `fromSeq`) up to a fresh snapshot of `shard`. */
-  catchUp(shard: number, dest: string, fromSeq: number): Promise<CaughtUp> {
+  /** Brings the copy at `dest` (a tracked job's) up to a fresh snapshot of `shard`. */
+  catchUp(shard: number, dest: string): Promise<CaughtUp> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (!this.worker) return reject(new CopyError('the copier thread is not running'));
       this.catchWaiters.set(id, { resolve, reject });
-      this.send({ t: 'catchup', id, shard, dest, fromSeq });
+      this.send({ t: 'catchup', id, shard, dest });
     });
   }
 

@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LMDB_MAP_SIZE } from '../store/shard-store.js';
 import { copySnapshot, dataFileBytes, openEnv, pinSnapshot, snapshotLastSeq, PROGRESS_FIELDS, type OpenEnv, type ReadTxn } from '../store/env-copy.js';
-import { catchUp, type EffectKeys } from '../store/env-catchup.js';
+import { applyTail, scanTail, startTail, type EffectKeys, type Tail } from '../store/env-catchup.js';
 import { keyIndexes, lookup } from '../commands/registry.js';
 
 /**
@@ -39,7 +39,12 @@ export interface CopyJobSpec {
   progressSab: SharedArrayBuffer;
   /** rdb-key-save-delay (µs per record) */
   delayUs: number;
+  /** COMPACT: follow the binlog during the copy (the keys it names are copied again afterwards) */
+  track?: boolean;
 }
+
+/** How often a tracked copy reads the binlog's new records (before retention can trim them). */
+const TRACK_EVERY_MS = 50;
 
 export type FromCopier =
   | { t: 'ready' }
@@ -55,7 +60,7 @@ export type ToCopier =
   /** closes the thread's environments of a shard (and of its copy at `dest`) */
   | { t: 'close'; shard: number; dest?: string }
   /** brings the copy at `dest` (of the snapshot at `fromSeq`) to a fresh snapshot of the shard */
-  | { t: 'catchup'; id: number; shard: number; dest: string; fromSeq: number };
+  | { t: 'catchup'; id: number; shard: number; dest: string };
 
 export function runCopier(): void {
   const init = workerData as CopierInit;
@@ -65,6 +70,17 @@ export function runCopier(): void {
   const stopped = new Set<number>();
   /** Copies being caught up (COMPACT), by directory. */
   const dests = new Map<string, OpenEnv>();
+  /** Copies being caught up: what the binlog named since, and where the copy's binlog ends. */
+  const tails = new Map<string, { tail: Tail; fromSeq: number }>();
+  const scanFresh = (shard: number, tail: Tail): void => {
+    const src = env(shard);
+    const txn = pinSnapshot(src);
+    try {
+      scanTail(src, txn, tail, effectKeys);
+    } finally {
+      txn.done();
+    }
+  };
   const env = (s: number): OpenEnv => {
     let e = envs.get(s);
     if (!e) envs.set(s, (e = openEnv(`${init.dir}/shard-${s}`)));
@@ -75,7 +91,16 @@ export function runCopier(): void {
     for (let i = 0; i < job.shards.length; i++) {
       const progress = new Float64Array(job.progressSab, i * PROGRESS_FIELDS * 8, PROGRESS_FIELDS);
       const s = job.shards[i];
-      await copySnapshot(env(s), txns[i]!, job.dests[i], { progress, shouldStop: () => stopped.has(job.id), srcBytes: dataFileBytes(`${init.dir}/shard-${s}`), delayUs: job.delayUs });
+      const tracked = job.track ? tails.get(job.dests[i]) : undefined;
+      let last = Date.now();
+      const onChunk = tracked
+        ? (): void => {
+            if (Date.now() - last < TRACK_EVERY_MS) return;
+            last = Date.now();
+            scanFresh(s, tracked.tail);
+          }
+        : undefined;
+      await copySnapshot(env(s), txns[i]!, job.dests[i], { progress, shouldStop: () => stopped.has(job.id), srcBytes: dataFileBytes(`${init.dir}/shard-${s}`), delayUs: job.delayUs, onChunk });
       txns[i]!.done();
       txns[i] = null;
     }
@@ -90,7 +115,10 @@ export function runCopier(): void {
       const e = envs.get(m.shard);
       envs.delete(m.shard);
       const d = m.dest !== undefined ? dests.get(m.dest) : undefined;
-      if (m.dest !== undefined) dests.delete(m.dest);
+      if (m.dest !== undefined) {
+        dests.delete(m.dest);
+        tails.delete(m.dest);
+      }
       void Promise.all([e?.env.close(), d?.env.close()]).then(() => post({ t: 'closed', shard: m.shard }));
       return;
     }
@@ -99,11 +127,19 @@ export function runCopier(): void {
         const src = env(m.shard);
         let dest = dests.get(m.dest);
         if (!dest) dests.set(m.dest, (dest = openEnv(m.dest, { mapSize: Math.max(LMDB_MAP_SIZE, dataFileBytes(`${init.dir}/shard-${m.shard}`) * 2) })));
+        const t = tails.get(m.dest);
+        if (!t) throw new Error(`no copy being caught up at ${m.dest}`);
         const txn = pinSnapshot(src);
         try {
-          const seq = snapshotLastSeq(src, txn);
-          const r = catchUp(src, txn, dest, m.fromSeq, effectKeys);
-          post({ t: 'caught', id: m.id, seq, records: r.records, keys: r.keys, full: r.full });
+          scanTail(src, txn, t.tail, effectKeys);
+          if (t.tail.full) {
+            tails.delete(m.dest);
+            post({ t: 'caught', id: m.id, seq: t.tail.seq, records: t.tail.records, keys: 0, full: true });
+          } else {
+            const r = applyTail(src, txn, dest, t.tail, t.fromSeq);
+            t.fromSeq = r.seq;
+            post({ t: 'caught', id: m.id, seq: r.seq, records: r.records, keys: r.keys, full: false });
+          }
         } finally {
           txn.done();
         }
@@ -119,7 +155,9 @@ export function runCopier(): void {
         const e = env(s);
         const txn = pinSnapshot(e);
         txns.push(txn);
-        return snapshotLastSeq(e, txn);
+        const seq = snapshotLastSeq(e, txn);
+        if (m.track) tails.set(m.dests[txns.length - 1], { tail: startTail(e, txn, seq), fromSeq: seq });
+        return seq;
       });
     } catch (e) {
       for (const t of txns) t?.done();

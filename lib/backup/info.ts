@@ -9,6 +9,7 @@ export function persistenceSection(s: Server): string[] {
   const p = b.progress();
   const running = b.inProgress;
   const c = b.compaction;
+  const d = c.dataBytes();
   return [
     'loading:0',
     'async_loading:0',
@@ -52,5 +53,7 @@ export function persistenceSection(s: Server): string[] {
     `compact_last_reclaimed_bytes:${c.lastReclaimed}`,
     `compact_last_time_sec:${c.lastSeconds}`,
     `compactions:${c.compactions}`,
+    `data_disk_bytes:${d.disk}`,
+    `data_free_bytes:${d.free}`,
   ];
 }

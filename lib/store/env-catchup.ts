@@ -178,29 +178,71 @@ function syncSmall(src: OpenEnv, txn: ReadTxn, dest: OpenEnv, fromSeq: number): 
 }
 
 /**
- * Brings the copy `dest` (of the snapshot at `fromSeq`) to the snapshot `txn`, in one write
- * transaction of the copy. `keysOf` names the keys of each effect (false: it may change any key).
+ * What changed after a snapshot, collected from the binlog while the copy is made and caught up:
+ * the keys to copy again, up to which sequence the binlog was read, and the last entry read (if it
+ * is gone from the binlog, older entries were trimmed past it: some changes may be lost).
  */
-export function catchUp(src: OpenEnv, txn: ReadTxn, dest: OpenEnv, fromSeq: number, keysOf: EffectKeys): CatchUp {
+export interface Tail {
+  keys: Map<string, { pdb: number; key: Buffer }>;
+  seq: number;
+  /** key of the last binlog entry read (null: none yet) */
+  entry: Buffer | null;
+  records: number;
+  /** a record changed keys it does not name, or the binlog was trimmed past what was read */
+  full: boolean;
+}
+
+/** A tail starting at the snapshot `txn` (the one copied): its last sequence and entry. */
+export function startTail(src: OpenEnv, txn: ReadTxn, seq: number): Tail {
+  let entry: Buffer | null = null;
+  for (const k of src.dbs.binlog.getKeys({ reverse: true, limit: 1, transaction: txn })) entry = Buffer.from(k as Buffer);
+  return { keys: new Map(), seq, entry, records: 0, full: false };
+}
+
+/** Reads the binlog of the snapshot `txn` after `tail.seq` into `tail` (the keys its records name). */
+export function scanTail(src: OpenEnv, txn: ReadTxn, tail: Tail, keysOf: EffectKeys): void {
+  if (tail.full) return;
+  if (tail.entry !== null) {
+    const still = (src.dbs.binlog.getBinary as (k: Buffer, o: { transaction: ReadTxn }) => Buffer | undefined).call(src.dbs.binlog, tail.entry, { transaction: txn });
+    if (still === undefined) {
+      tail.full = true; // trimmed past what was read: changes after it may be gone
+      return;
+    }
+  }
   const map = (src.dbs.info.getBinary as (k: Buffer, o: { transaction: ReadTxn }) => Buffer | undefined).call(src.dbs.info, INFO_DBMAP, { transaction: txn });
   const pdb = (db: number): number => (map && db < map.length ? map[db] : db);
-  const keys = new Map<string, { pdb: number; key: Buffer }>();
-  let records = 0;
-  let seq = fromSeq;
-  for (const r of recordsAfter(src, txn, fromSeq)) {
-    records++;
-    seq = r.seq;
+  const start = Buffer.allocUnsafe(8);
+  writeU64BE(start, tail.seq + 1, 0);
+  for (const { key } of src.dbs.binlog.getRange({ start, transaction: txn })) tail.entry = Buffer.from(key as Buffer);
+  for (const r of recordsAfter(src, txn, tail.seq)) {
+    tail.records++;
+    tail.seq = r.seq;
     const ok = keysOf(r.db, r.args, (db, key) => {
       const p = pdb(db);
-      keys.set(`${p}:${key.toString('latin1')}`, { pdb: p, key });
+      tail.keys.set(`${p}:${key.toString('latin1')}`, { pdb: p, key });
     });
-    if (!ok) return { seq, records, keys: 0, full: true };
+    if (!ok) {
+      tail.full = true;
+      return;
+    }
   }
+}
+
+/**
+ * Brings the copy `dest` to the snapshot `txn`: the tail's keys are copied again, in one write
+ * transaction of the copy, and the tail starts over from there. `fromSeq`: the copy's binlog ends
+ * there (its entries after it come from the snapshot).
+ */
+export function applyTail(src: OpenEnv, txn: ReadTxn, dest: OpenEnv, tail: Tail, fromSeq: number): CatchUp {
+  const keys = tail.keys.size;
+  const records = tail.records;
   dest.env.transactionSync(() => {
-    for (const { pdb: p, key } of keys.values()) recopyKey(src, txn, dest, p, key);
+    for (const { pdb: p, key } of tail.keys.values()) recopyKey(src, txn, dest, p, key);
     syncSmall(src, txn, dest, fromSeq);
   });
-  return { seq, records, keys: keys.size, full: false };
+  tail.keys = new Map();
+  tail.records = 0;
+  return { seq: tail.seq, records, keys, full: false };
 }
 
 export type { Bin };

@@ -90,6 +90,8 @@ export interface CopyOptions {
   srcBytes?: number;
   /** µs to wait per record copied (rdb-key-save-delay: tests slow a copy down with it) */
   delayUs?: number;
+  /** called between the copy's transactions */
+  onChunk?: () => void;
 }
 
 export async function copySnapshot(src: OpenEnv, txn: ReadTxn, destPath: string, o: CopyOptions = {}): Promise<void> {
@@ -125,6 +127,7 @@ export async function copySnapshot(src: OpenEnv, txn: ReadTxn, destPath: string,
             if (name === 'meta') progress[PROGRESS_KEYS] += n;
           }
         });
+        o.onChunk?.();
         await new Promise<void>((r) => (delayUs > 0 ? setTimeout(r, (perTxn * delayUs) / 1000) : setImmediate(r)));
       }
     }
