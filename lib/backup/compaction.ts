@@ -128,8 +128,15 @@ export class Compaction {
     }
     const link = this.server.shards.links[i];
     let full = false;
+    let lockedAt = 0;
+    let tailRecords = 0;
+    let caughtMs = 0;
+    let swapMs = 0;
     await coord.locked([i], async () => {
+      lockedAt = performance.now();
       const r = await this.copier.catchUp(i, tmp);
+      tailRecords = r.records;
+      caughtMs = performance.now() - lockedAt;
       if (r.full) {
         full = true;
         return;
@@ -140,11 +147,13 @@ export class Compaction {
       } catch {
         /* none */
       }
+      const s0 = performance.now();
       await link.handle.replaceEnvironment(() => {
         rmSync(old, { recursive: true, force: true });
         renameSync(live, old);
         renameSync(tmp, live);
       });
+      swapMs = performance.now() - s0;
       const view = link.view!;
       link.view = new ShardStore({
         index: i,
@@ -160,6 +169,7 @@ export class Compaction {
       link.shared.bumpGeneration();
       await view.close();
     });
+    if (!full) log.info({ shard: i, lockedMs: Math.round(performance.now() - lockedAt), catchUpMs: Math.round(caughtMs), reopenMs: Math.round(swapMs), tailRecords }, 'shard swapped');
     return !full && existsSync(live);
   }
 
