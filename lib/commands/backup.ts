@@ -119,7 +119,7 @@ export const backupCommands: CommandDef[] = [
     complexity: 'O(N) where N is the total number of keys in all databases',
   }),
   cmd({
-    name: 'bgsave', arity: -1, flags: [...FLAGS], main: bgsave,
+    name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], main: bgsave,
     summary: 'Asynchronously save the dataset to disk', since: '1.0.0', group: 'server',
     complexity: 'O(N) where N is the total number of keys in all databases',
   }),
