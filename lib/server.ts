@@ -37,6 +37,8 @@ import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/enc
 import { internal } from './commands/registry.js';
 import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
+import { Backups } from './backup/backups.js';
+import { recoverCompaction } from './backup/compaction.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
@@ -56,6 +58,8 @@ export class Server implements ConnectionHost {
   readonly transactions: Transactions;
   readonly scripting: Scripting;
   readonly functions: FunctionLibraries;
+  /** SAVE / BGSAVE / the save schedule (lib/backup/backups.ts). */
+  readonly backups: Backups;
   readonly cmdStats = new CommandStats();
   readonly counters = new ServerCounters();
   /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
@@ -102,6 +106,7 @@ export class Server implements ConnectionHost {
     this.transactions = new Transactions(this);
     this.scripting = new Scripting(this);
     this.functions = new FunctionLibraries(this);
+    this.backups = new Backups(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -135,6 +140,7 @@ export class Server implements ConnectionHost {
     mkdirSync(dir, { recursive: true });
     this.lockDir(dir);
     this.checkLayout(dir);
+    recoverCompaction(dir, this.shards.count);
     const settings = {
       appendfsync: this.config.str('appendfsync'),
       writemap: this.useWritemap(),
@@ -169,6 +175,7 @@ export class Server implements ConnectionHost {
     this.slowRouting.pool = this.pool;
     this.slowRouting.setForced(this.config.str('slow-cmd-list'));
     this.watchConfig();
+    this.backups.start();
     await this.listen();
     this.counters.startupMemory = memoryFigures().used;
     await this.metrics.start();
@@ -445,6 +452,7 @@ export class Server implements ConnectionHost {
     }
     this.flushClients();
     for (const c of this.clients.values()) c.socket.end();
+    await this.backups.close();
     await this.pool?.close();
     await this.scripting.crossShard.close();
     await this.shards.close();

@@ -13,14 +13,6 @@ const CANNOT_EXIST: Record<string, Record<string, string>> = {
   // (none today: every Redis 7.0 field has a value in respdb, its real one or Redis's idle one)
 };
 
-/**
- * INFO persistence is rewritten by the backup work (SAVE / BGSAVE, its progress and status);
- * until then its Redis fields are compared as a todo.
- */
-const TODO_SECTIONS: Record<string, string> = {
-  Persistence: 'INFO persistence gets its Redis fields with SAVE / BGSAVE',
-};
-
 /** respdb's own section (INFO respdb), in all / everything and by name only. */
 const OWN = 'Respdb';
 
@@ -55,8 +47,7 @@ t.test('INFO sections and fields as redis-server 7.0', async (t) => {
   });
 
   for (const rs of r.sections) {
-    const todo = TODO_SECTIONS[rs.title];
-    t.test(`# ${rs.title}: Redis fields, in Redis order`, todo ? { todo } : {}, async (t) => {
+    t.test(`# ${rs.title}: Redis fields, in Redis order`, async (t) => {
       const ds = d.section(rs.title);
       if (!ds) return void t.fail(`no section ${rs.title}`);
       const skip = CANNOT_EXIST[rs.title] ?? {};

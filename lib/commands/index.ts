@@ -11,6 +11,7 @@ import { connectionCommands } from './connection.js';
 import { clientCommands } from './client.js';
 import { monitorCommands } from './monitor.js';
 import { serverCommands } from './server.js';
+import { backupCommands } from './backup.js';
 import { internalCommands } from './internal.js';
 import { hashCommands } from './hash.js';
 import { listCommands } from './list.js';
@@ -43,6 +44,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   clientCommands,
   monitorCommands,
   serverCommands,
+  backupCommands,
   diagnosticsCommands,
   pubsubCommands,
   txnCommands,

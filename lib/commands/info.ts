@@ -11,32 +11,14 @@ import { clientsSection, cpuSection, memorySection, serverSection } from './info
 import { replicationSection, statsSection } from './info-stats.js';
 import { commandStatsSection, errorStatsSection, keyspaceSection, latencyStatsSection } from './info-data.js';
 import { respdbSection } from './info-respdb.js';
-import { STAT } from '../shard/stats.js';
-import { diskInfoLines } from '../store/disk-space.js';
+import { persistenceSection } from '../backup/info.js';
 
 /** [name, title, lines] in Redis's order; respdb's own section last, where modules' sections go. */
 const SECTIONS: Array<[string, string, Section]> = [
   ['server', 'Server', serverSection],
   ['clients', 'Clients', clientsSection],
   ['memory', 'Memory', memorySection],
-  [
-    'persistence',
-    'Persistence',
-    (s) => [
-      'loading:0',
-      'async_loading:0',
-      'rdb_bgsave_in_progress:0',
-      `rdb_last_save_time:${s.counters.lastSave}`,
-      'rdb_last_bgsave_status:ok',
-      'rdb_saves:0',
-      // Every write is logged and stored in the same transaction (see appendfsync).
-      'aof_enabled:1',
-      'aof_rewrite_in_progress:0',
-      'aof_rewrite_scheduled:0',
-      // ok, or err while a shard refuses writes for lack of disk space (lib/store/disk-space.ts)
-      ...diskInfoLines(s.shards.links.map((l) => l.stats.get(STAT.diskState)), s.config.str('dir'), s.config.num('disk-free-reserve')),
-    ],
-  ],
+  ['persistence', 'Persistence', persistenceSection],
   ['stats', 'Stats', statsSection],
   ['replication', 'Replication', replicationSection],
   ['cpu', 'CPU', cpuSection],

@@ -107,20 +107,24 @@ function lastsave(ctx: MainContext): void {
 }
 
 /**
- * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] | SHUTDOWN ABORT. respdb stores every write as it happens,
- * so SAVE/NOSAVE change nothing: in-flight batches finish, the shards sync and close, the process
- * exits with 0. The client gets no reply; its connection closes.
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] | SHUTDOWN ABORT. Every write is stored as it happens; SAVE
+ * (or, without NOSAVE, a configured `save` schedule, as in Redis) takes a backup first
+ * (lib/backup/backups.ts), after the one running if any. A failed backup cancels the shutdown
+ * unless FORCE. Then in-flight batches finish, the shards sync and close, the process exits with
+ * 0. The client gets no reply; its connection closes.
  */
-function shutdown(ctx: MainContext, args: Buffer[]): void {
+async function shutdown(ctx: MainContext, args: Buffer[]): Promise<void> {
   let nosave = false;
   let save = false;
   let abort = false;
+  let force = false;
   let other = false;
   for (let i = 1; i < args.length; i++) {
     const o = kw(args[i]);
     if (o === 'nosave') nosave = true;
     else if (o === 'save') save = true;
-    else if (o === 'now' || o === 'force') other = true;
+    else if (o === 'force') force = other = true;
+    else if (o === 'now') other = true;
     else if (o === 'abort') abort = true;
     else return ctx.out.error(E.syntax);
   }
@@ -129,9 +133,19 @@ function shutdown(ctx: MainContext, args: Buffer[]): void {
   // a script past busy-reply-threshold: only SHUTDOWN NOSAVE stops the server (and the script)
   const busy = ctx.server.scripting.busyError();
   if (busy !== null && !nosave) return ctx.out.error(busy);
+  const server = ctx.server;
+  if (save || (!nosave && server.backups.hasSchedule)) {
+    log.warn({ client: ctx.conn.addr }, 'saving the final backup before shutdown');
+    await server.backups.settle();
+    try {
+      await server.backups.begin();
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, force ? 'error trying to save the DB, exiting anyway (FORCE)' : 'error trying to save the DB, can\'t exit');
+      if (!force) return ctx.out.error('ERR Errors trying to SHUTDOWN. Check logs.');
+    }
+  }
   log.warn({ client: ctx.conn.addr }, 'user requested shutdown');
   ctx.closeAfter = true;
-  const server = ctx.server;
   setImmediate(() => {
     server.shutdown().then(
       () => process.exit(0),

@@ -7,6 +7,7 @@ import { NOTIFY_CLASS_ERROR, notifyClassesText, parseNotifyClasses } from '../st
 import { ENCODING_OPTIONS } from './options-encoding.js';
 import { DISK_OPTIONS } from './options-disk.js';
 import { METRICS_OPTIONS } from './options-metrics.js';
+import { BACKUP_OPTIONS } from './options-backup.js';
 import { MEMORY_OPTIONS } from './options-memory.js';
 import { PERSISTENCE_OPTIONS } from './options-persistence.js';
 import { PIKA_OPTIONS } from './options-pika.js';
@@ -86,7 +87,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'appendfsync', type: 'enum', default: 'everysec', values: ['everysec', 'always', 'no'], mutable: true, doc: 'effect: when to fsync writes: always, everysec or no' },
   { name: 'lmdb-writemap', type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], mutable: false, doc: 'effect: write through a writable memory map (cheaper commits; its fsync is an msync, slow per small batch): auto = yes unless appendfsync is always at startup' },
   { name: 'appendonly', type: 'bool', default: 'yes', mutable: true, doc: 'inert: respdb commits every write to its LMDB shards and binlog whatever this says (appendfsync decides when they reach the disk)' },
-  { name: 'save', type: 'string', default: '', multi: true, accumulate: true, validate: validateSave, mutable: true, doc: 'accepted for compatibility; has no effect' },
+  { name: 'save', type: 'string', default: '', multi: true, accumulate: true, validate: validateSave, mutable: true, doc: 'effect: BGSAVE after <seconds> when at least <changes> writes were made (pairs; empty: never)' },
   { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 1000000, mutable: true, doc: 'effect: maximum number of connected clients' },
   { name: 'timeout', type: 'int', default: '0', min: 0, max: INT_MAX, mutable: true, doc: 'effect: close idle clients after this many seconds (0 = never)' },
   { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: INT_MAX, mutable: true, doc: 'effect: TCP keepalive interval in seconds (0 = off)' },
@@ -115,6 +116,7 @@ export const OPTIONS: readonly OptionDef[] = [
   ...PIKA_OPTIONS,
   ...DISK_OPTIONS,
   ...METRICS_OPTIONS,
+  ...BACKUP_OPTIONS,
   { name: 'hz', type: 'int', default: '10', min: 0, max: INT_MAX, clamp: [1, 500], mutable: true, doc: 'effect: background task frequency (clamped to 1..500)' },
 ];
 

@@ -169,6 +169,29 @@ export class ShardHandle {
     this.worker.postMessage(m);
   }
 
+  private envWaiter: ((error?: string) => void) | null = null;
+
+  /**
+   * While the caller holds this shard's lock: the shard closes its environment, `swap` replaces
+   * the directory, the shard opens it again (COMPACT). Rejects when the new one cannot be opened.
+   */
+  replaceEnvironment(swap: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.envWaiter = () => {
+        try {
+          swap();
+        } catch (e) {
+          this.envWaiter = null;
+          this.control({ t: 'attach' });
+          return reject(e);
+        }
+        this.envWaiter = (error) => (error ? reject(new Error(error)) : resolve());
+        this.control({ t: 'attach' });
+      };
+      this.control({ t: 'detach' });
+    });
+  }
+
   private reserve(n: number): void {
     if (this.pos === 0) this.pos = 8; // [u32 frame len][u32 count]
     if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
@@ -324,6 +347,13 @@ export class ShardHandle {
       case 'latency':
         this.onLatency?.(m.event, m.ms);
         return;
+      case 'detached':
+      case 'attached': {
+        const w = this.envWaiter;
+        this.envWaiter = null;
+        w?.(m.t === 'attached' ? m.error : undefined);
+        return;
+      }
       case 'fatal':
         log.fatal({ shard: this.index, message: m.message }, 'shard failed');
         this.onFatal?.(m.message);

@@ -85,6 +85,9 @@ export type ToShard =
   | { t: 'step'; id: number; cmd: number; db: number; proto: number; args: Uint8Array[] }
   | { t: 'unlock'; txid: number }
   | { t: 'config'; name: string; value: string | number }
+  /** COMPACT (lib/backup/compaction.ts), while the shard is locked: close the environment / open it again. */
+  | { t: 'detach' }
+  | { t: 'attach' }
   | { t: 'close' };
 
 /** Control messages shard -> main. */
@@ -94,6 +97,8 @@ export type FromShard =
   | { t: 'step'; id: number; reply: Uint8Array; events?: Uint8Array }
   | { t: 'unlocked'; txid: number }
   | { t: 'closed' }
+  | { t: 'detached' }
+  | { t: 'attached'; error?: string }
   | { t: 'fatal'; message: string }
   /** A latency event of the shard (expire-cycle, aof-fsync-always) at or above the threshold. */
   | { t: 'latency'; event: string; ms: number };

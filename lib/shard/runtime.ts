@@ -573,6 +573,17 @@ export class ShardRuntime {
         else if (m.name === 'disk-free-reserve') this.disk.setReserve(Number(m.value));
         else if (m.name === 'proto-max-bulk-len') setProtoMaxBulkLen(Number(m.value));
         return;
+      case 'detach':
+        // only while locked: no transaction is open and none starts until the unlock
+        return void this.store.detach().then(() => this.post({ t: 'detached' }));
+      case 'attach':
+        try {
+          this.store.attach();
+          this.post({ t: 'attached' });
+        } catch (e) {
+          this.post({ t: 'attached', error: (e as Error).message });
+        }
+        return;
       case 'close':
         return void this.close();
     }

@@ -25,6 +25,9 @@ const buf = (a: Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byt
 
 export class SlowRuntime {
   private readonly views: ShardStore[] = [];
+  /** Per shard, the environment generation its view was opened in (ShardShared.generation). */
+  private readonly generations: number[] = [];
+  private readonly shared: ShardShared[] = [];
   private readonly seq: BigInt64Array;
   private readonly stats: ShardStats;
   private readonly w = new RespWriter(64 * 1024);
@@ -44,8 +47,28 @@ export class SlowRuntime {
     };
   }
 
+  /**
+   * The view of a shard, before its snapshot is pinned: when COMPACT replaced the shard's files
+   * since the view was opened, the old environment goes and the new one is opened.
+   */
+  private freshView(shard: number): ShardStore {
+    const gen = this.sharedOf(shard).generation();
+    const v = this.views[shard];
+    if (v && this.generations[shard] !== gen) {
+      void v.close();
+      this.views[shard] = undefined as unknown as ShardStore;
+    }
+    this.generations[shard] = gen;
+    return this.view(shard);
+  }
+
+  private sharedOf(shard: number): ShardShared {
+    return (this.shared[shard] ??= new ShardShared(this.init.sharedSabs[shard]));
+  }
+
   private view(shard: number): ShardStore {
     let v = this.views[shard];
+    const shared = this.sharedOf(shard);
     if (!v) {
       v = new ShardStore({
         index: shard,
@@ -55,7 +78,7 @@ export class SlowRuntime {
         stats: this.stats,
         binlogRing: null,
         binlogMaxBytes: 0,
-        shared: new ShardShared(this.init.sharedSabs[shard]),
+        shared,
         view: true,
       });
       this.views[shard] = v;
@@ -81,7 +104,7 @@ export class SlowRuntime {
     // resetReadTxn only drops the old snapshot; the next read starts the new one: read now, so
     // the snapshot is taken before 'snapshot' is reported
     for (const s of shards) {
-      const v = this.view(s);
+      const v = this.freshView(s);
       v.env.resetReadTxn();
       v.info.getBinary(PIN_KEY);
     }

@@ -71,20 +71,20 @@ export interface HeldWrites {
 }
 
 export class ShardStore {
-  readonly env: RootDatabase;
-  readonly meta: Bin;
-  readonly sub: Bin;
-  readonly zscore: Bin;
+  env!: RootDatabase;
+  meta!: Bin;
+  sub!: Bin;
+  zscore!: Bin;
   /** Members too long to be part of a key, by their subkey: [id][long part] -> member (collections.ts). */
-  readonly long: Bin;
+  long!: Bin;
   /** Sets' members numbered densely, for random draws: [id][slot u64 BE] -> member part (set.ts). */
-  readonly slot: Bin;
+  slot!: Bin;
   /** Key ids of collections that no meta record points to any more: [id u64 BE] -> [type u8]. */
-  readonly garbage: Bin;
+  garbage!: Bin;
   /** The members of deleted collections, waiting for the sweep (lib/store/garbage.ts). */
-  private readonly orphans: GarbageList;
+  private orphans!: GarbageList;
   /** This shard's binlog (lib/store/binlog.ts). */
-  private readonly log: BinlogLog;
+  private log!: BinlogLog;
   /** Next collection key id (persisted in `info` with every allocation). */
   private nextId = 1;
   /** Collection records read or updated in the running write transaction (pending-meta.ts). */
@@ -94,9 +94,9 @@ export class ShardStore {
   };
   /** The store rooms' held writes (holdWrites), written by beforeCommit. */
   private readonly held: HeldWrites[] = [];
-  readonly expires: Bin;
-  readonly binlog: Bin;
-  readonly info: Bin;
+  expires!: Bin;
+  binlog!: Bin;
+  info!: Bin;
   /** logical db -> physical db (SWAPDB swaps entries); shared with the main thread. */
   readonly dbmap: Uint8Array;
   /** physical db -> logical db */
@@ -149,6 +149,18 @@ export class ShardStore {
     this.shared = opts.shared;
     this.dbmap = opts.shared.dbmap.subarray(0, opts.databases);
     if (!opts.view) mkdirSync(path, { recursive: true });
+    this.openEnvironment(path);
+    this.rdbmap = [];
+    this.blindCount = new BlindCount(() => this.metaEntries(), opts.stats);
+    this.special = opts.view ? null : new SpecialKeys();
+    this.blindWrites = this.special !== null;
+    if (opts.view) return;
+    this.load(path);
+  }
+
+  /** Opens the environment and its sub-databases (the constructor; attach after a compaction). */
+  private openEnvironment(path: string): void {
+    const opts = this.opts;
     // noSync: flushing is explicit (env.sync) so appendfsync can change at runtime and `always`
     // group-commits one fsync per batch. useWritemap: see Server.useWritemap.
     this.env = open({ path, maxDbs: LMDB_MAX_DBS, noSync: true, compression: false, mapSize: LMDB_MAP_SIZE, useWritemap: !!opts.writemap });
@@ -162,14 +174,14 @@ export class ShardStore {
     this.binlog = this.env.openDB({ name: 'binlog', ...bin }) as unknown as Bin;
     this.info = this.env.openDB({ name: 'info', ...bin }) as unknown as Bin;
     this.garbage = this.env.openDB({ name: 'garbage', ...bin }) as unknown as Bin;
-    this.log = new BinlogLog(this.binlog, this.info, opts.seq, opts.binlogRing, opts.binlogMaxBytes);
+    const maxBytes = (this.log as BinlogLog | undefined)?.maxBytes ?? opts.binlogMaxBytes;
+    this.log = new BinlogLog(this.binlog, this.info, opts.seq, opts.binlogRing, maxBytes);
     this.orphans = new GarbageList(this.garbage, (type) => this.memberDbs(type), opts.stats);
-    this.rdbmap = [];
-    this.blindCount = new BlindCount(() => this.metaEntries(), opts.stats);
-    this.special = opts.view ? null : new SpecialKeys();
-    this.blindWrites = this.special !== null;
-    if (opts.view) return;
+  }
 
+  /** The shard's own startup work: the SWAPDB map, the next key id, the binlog, the key counts. */
+  private load(path: string): void {
+    const opts = this.opts;
     const map = this.info.getBinary(INFO_DBMAP);
     for (let i = 0; i < opts.databases; i++) this.dbmap[i] = map && i < map.length ? map[i] : i;
     this.rebuildReverseMap();
@@ -179,6 +191,24 @@ export class ShardStore {
     const hasSets = this.countKeys();
     this.checkFormat(path, hasSets);
     this.orphans.recount();
+  }
+
+  /**
+   * Closes the environment (the shard's own, between transactions) so that its directory can be
+   * replaced by a compacted copy; attach() opens the new one. The store is unusable in between.
+   */
+  async detach(): Promise<void> {
+    await new Promise<void>((r) => this.sync(() => r()));
+    await this.env.close();
+  }
+
+  /** Opens the environment again (a compacted copy now in the shard's directory) and reloads its state. */
+  attach(): void {
+    const path = `${this.opts.dir}/shard-${this.opts.index}`;
+    this.pendingMeta.clear();
+    this.special?.clear();
+    this.openEnvironment(path);
+    if (!this.opts.view) this.load(path);
   }
 
   private checkFormat(path: string, hasSets: boolean): void {

@@ -9,8 +9,11 @@ const ACCESS_EPOCH_MS = 1_700_000_000_000;
 const ACCESS_SLOTS = 1 << 20;
 /** Write-counter slots (power of two) for the slow pool's optimistic *STORE (see WriteWatch). */
 export const WRITE_SLOTS = 1 << 16;
-/** Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] expiry paused (CLIENT PAUSE). */
-const CONTROL_WORDS = 4;
+/**
+ * Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] expiry
+ * paused (CLIENT PAUSE), [4] environment generation (bumped when COMPACT replaced the files).
+ */
+const CONTROL_WORDS = 5;
 
 export class ShardShared {
   readonly sab: SharedArrayBuffer;
@@ -39,6 +42,15 @@ export class ShardShared {
   /** CLIENT PAUSE (set by the main thread): no key is expired while it lasts. */
   setExpiryPaused(paused: boolean): void {
     Atomics.store(this.control, 3, paused ? 1 : 0);
+  }
+
+  /** The environment's generation: a view opened in an older one must be opened again. */
+  generation(): number {
+    return Atomics.load(this.control, 4);
+  }
+
+  bumpGeneration(): void {
+    Atomics.add(this.control, 4, 1);
   }
 
   expiryPaused(): boolean {
