@@ -3,43 +3,15 @@
 // leaves the live data intact and no complete-looking backup.
 import t from 'tap';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startRespdb, type RespdbProc } from './support/servers.js';
-import { RawClient, formatReply, type Reply } from './support/resp-client.js';
+import { type RespdbProc } from './support/servers.js';
+import { RawClient } from './support/resp-client.js';
+import { backupHarness, persistenceInfo, text, untilPersistence } from './support/backup.js';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-backup-fail-'));
-const procs: RespdbProc[] = [];
-const keepAlive = setInterval(() => {}, 1000);
-t.teardown(async () => {
-  clearInterval(keepAlive);
-  await Promise.all(procs.map((p) => p.stop().catch(() => {})));
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
-async function start(args: string[], dir?: string): Promise<RespdbProc> {
-  const p = await startRespdb({ shards: 2, dir, args });
-  procs.push(p);
-  return p;
-}
-
-function text(r: Reply): string {
-  return r.t === 'simple' || r.t === 'error' ? `${r.t}:${r.v}` : formatReply(r);
-}
-
-async function info(c: RawClient): Promise<Map<string, string>> {
-  const body = ((await c.send('INFO', 'persistence')) as { v: Buffer }).v.toString();
-  return new Map(body.split('\r\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)] as [string, string]));
-}
-
-async function until(c: RawClient, ok: (f: Map<string, string>) => boolean): Promise<Map<string, string>> {
-  for (;;) {
-    const f = await info(c);
-    if (ok(f)) return f;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const { root, start } = backupHarness('respdb-backup-fail-');
+const info = persistenceInfo;
+const until = untilPersistence;
 
 async function fill(c: RawClient, n: number, size: number): Promise<void> {
   const cmds: string[][] = [];
