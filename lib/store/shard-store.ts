@@ -733,6 +733,29 @@ export class ShardStore {
     this.blindWrites = this.special !== null && !this.events.wantsNew;
   }
 
+  /**
+   * Runs `fn` in one synchronous write transaction with the store's commit steps around it
+   * (beforeCommit / afterCommit, afterAbort on a throw): for callers outside the shard runtime
+   * (offline tools, store tests), whose batches need none of its retry and sync handling.
+   */
+  writeSync<T>(fn: () => T): T {
+    this.writing = true;
+    let result!: T;
+    try {
+      this.env.transactionSync(() => {
+        result = fn();
+        this.beforeCommit();
+      });
+      this.afterCommit();
+      return result;
+    } catch (e) {
+      this.afterAbort();
+      throw e;
+    } finally {
+      this.writing = false;
+    }
+  }
+
   /** End of a write transaction (still inside it): held-back records, then the binlog entry. */
   beforeCommit(): void {
     for (const h of this.held) h.write();

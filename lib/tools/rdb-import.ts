@@ -59,25 +59,15 @@ function approxSize(k: RdbKey): number {
 }
 
 function writeBatch(store: ShardStore, keys: RdbKey[], now: number): void {
-  store.writing = true;
-  try {
-    store.env.transactionSync(() => {
-      for (const k of keys) {
-        store.currentDb = k.db;
-        // a new directory: no replica or AOF follows this data set's history, so the import
-        // writes records only, no binlog
-        const x: StoreCtx = { store, db: k.db, now, binlog: () => {} };
-        writeValue(x, k.db, k.key, store.find(k.db, k.key, now), k.value, k.expireAt);
-      }
-      store.beforeCommit();
-    });
-    store.afterCommit();
-  } catch (e) {
-    store.afterAbort();
-    throw e;
-  } finally {
-    store.writing = false;
-  }
+  store.writeSync(() => {
+    for (const k of keys) {
+      store.currentDb = k.db;
+      // a new directory: no replica or AOF follows this data set's history, so the import
+      // writes records only, no binlog
+      const x: StoreCtx = { store, db: k.db, now, binlog: () => {} };
+      writeValue(x, k.db, k.key, store.find(k.db, k.key, now), k.value, k.expireAt);
+    }
+  });
 }
 
 /** Import the RDB file `file` (or a stream of its bytes) into a new data directory. */

@@ -55,21 +55,8 @@ export function openTestStore(t: Test): TestStore {
           effects.push(args.map((a) => a.toString('latin1')));
         },
       };
-      store.writing = true;
       store.currentDb = db;
-      let result!: T;
-      try {
-        store.env.transactionSync(() => {
-          result = fn(x);
-          store.beforeCommit();
-        });
-        store.afterCommit();
-      } catch (e) {
-        store.afterAbort();
-        throw e;
-      } finally {
-        store.writing = false;
-      }
+      const result = store.writeSync(() => fn(x));
       return { result, effects };
     },
     read<T>(fn: (x: StoreCtx) => T, db = 0): T {
