@@ -37,6 +37,7 @@ import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/enc
 import { internal } from './commands/registry.js';
 import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
+import { Replication } from './replication/replication.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
 
@@ -60,6 +61,8 @@ export class Server implements ConnectionHost {
   readonly functions: FunctionLibraries;
   /** SAVE / BGSAVE / the save schedule (lib/backup/backups.ts). */
   readonly backups: Backups;
+  /** Replication: this node's history, stream backlog, role and links (lib/replication/). */
+  readonly replication: Replication;
   readonly cmdStats = new CommandStats();
   readonly counters = new ServerCounters();
   /** SLOWLOG, LATENCY and the per-command latency histograms (commandDone: one call per executed command). */
@@ -107,6 +110,7 @@ export class Server implements ConnectionHost {
     this.scripting = new Scripting(this);
     this.functions = new FunctionLibraries(this);
     this.backups = new Backups(this);
+    this.replication = new Replication(config.str('dir'), config.num('repl-backlog-size'));
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -141,6 +145,7 @@ export class Server implements ConnectionHost {
     this.lockDir(dir);
     this.checkLayout(dir);
     recoverCompaction(dir, this.shards.count);
+    this.replication.open();
     const settings = {
       appendfsync: this.config.str('appendfsync'),
       writemap: this.useWritemap(),
@@ -456,6 +461,7 @@ export class Server implements ConnectionHost {
     await this.pool?.close();
     await this.scripting.crossShard.close();
     await this.shards.close();
+    this.replication.close();
     try {
       unlinkSync(this.pidFile);
     } catch {
