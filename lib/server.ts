@@ -40,6 +40,7 @@ import { FunctionLibraries } from './scripting/functions.js';
 import { Replication } from './replication/replication.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
+import { closeSnapshots } from './replication/snapshot.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
@@ -458,6 +459,7 @@ export class Server implements ConnectionHost {
     this.flushClients();
     for (const c of this.clients.values()) c.socket.end();
     await this.backups.close();
+    await closeSnapshots(this);
     await this.pool?.close();
     await this.scripting.crossShard.close();
     await this.shards.close();
