@@ -131,6 +131,15 @@ export function readLength(r: RdbReader): number {
 
 /** The shortest RDB form of `len`, as Redis writes it. */
 export function writeLength(len: number | bigint): Buffer {
+  // lengths that fit 32 bits (all but a few) without BigInt arithmetic: it costs per key
+  if (typeof len === 'number' && len >= 0 && len <= 0xffffffff && Number.isInteger(len)) {
+    if (len < 64) return Buffer.from([len]);
+    if (len < 16384) return Buffer.from([(RDB_14BITLEN << 6) | (len >>> 8), len & 0xff]);
+    const b = Buffer.allocUnsafe(5);
+    b[0] = RDB_32BITLEN;
+    b.writeUInt32BE(len, 1);
+    return b;
+  }
   const v = BigInt(len);
   if (v < 0n || v >= 1n << 64n) throw new RangeError(`RDB length out of range: ${len}`);
   if (v < 64n) return Buffer.from([Number(v)]);
@@ -201,7 +210,11 @@ export function writeString(s: Uint8Array, opts: WriteStringOptions = {}): Buffe
       return Buffer.concat([Buffer.from([(RDB_ENCVAL << 6) | RDB_ENC_LZF]), writeLength(packed.length), writeLength(s.length), packed]);
     }
   }
-  return Buffer.concat([writeLength(s.length), s]);
+  const head = writeLength(s.length);
+  const out = Buffer.allocUnsafe(head.length + s.length);
+  out.set(head, 0);
+  out.set(s, head.length);
+  return out;
 }
 
 /**

@@ -30,11 +30,14 @@ export function countRdbKeys(stores: readonly ShardStore[], databases: number, p
   const counts: DbCount[] = Array.from({ length: databases }, () => ({ keys: 0, expires: 0 }));
   stores.forEach((s, i) => {
     for (let db = 0; db < databases; db++) {
+      const c = counts[db];
       for (const { value } of s.meta.getRange(dbRange(physical(s, i, db), null))) {
-        const expireAt = (value as Buffer).readBigUInt64BE(2);
-        if (expireAt !== 0n && expireAt <= BigInt(now)) continue;
-        counts[db].keys++;
-        if (expireAt !== 0n) counts[db].expires++;
+        // [type][flags][expire-at ms u64 BE]: as two halves, without a BigInt per key
+        const v = value as Buffer;
+        const expireAt = v.readUInt32BE(2) * 0x1_0000_0000 + v.readUInt32BE(6);
+        if (expireAt !== 0 && expireAt <= now) continue;
+        c.keys++;
+        if (expireAt !== 0) c.expires++;
       }
     }
   });
