@@ -158,5 +158,7 @@ export function runSnapshotThread(): void {
       else post({ t: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
     }
   });
+  // the environments are opened before 'ready', not while a job's shards are held
+  shared.forEach((_, s) => view(s));
   post({ t: 'ready' });
 }

@@ -87,6 +87,9 @@ t.test('backpressure, cancel, a second snapshot on the same thread, nothing writ
   for (let i = 0; i < 8_000; i++) cmds.push(['SET', `big:${i}`, randomBytes(750).toString('base64')]);
   await c.pipeline(cmds);
   const filesBefore = listFiles(s.dir);
+  t.same(snapshotThreads(s.server), { started: 0, running: 0 }, 'no thread before the first snapshot');
+  await RdbSnapshot.prepare(s.server);
+  t.same(snapshotThreads(s.server), { started: 1, running: 0 }, 'prepare: a thread ready, idle');
 
   const snap = RdbSnapshot.take(s.server);
   await snap.cut;
