@@ -6,7 +6,9 @@
  * of a server also starts its thread; the next ones find it ready), the time to the first chunk,
  * and the file's MB/s and keys/s. For scale, redis-server's `redis-cli --rdb` of the same data.
  *
- *   node dist/bench/snapshot.js [--keys N] [--shards N] [--rounds N] [--no-redis]
+ *   node dist/bench/snapshot.js [--keys N] [--shards N] [--rounds N] [--prepare] [--no-redis]
+ *
+ * --prepare: RdbSnapshot.prepare before each snapshot (the first one then finds its thread ready).
  *
  * The respdb server runs in this process (lib/server.ts) so the snapshot can be driven directly.
  */
@@ -24,6 +26,8 @@ import { RawClient } from '../test/support/resp-client.js';
 import { freePort, startRedis } from '../test/support/servers.js';
 
 interface Options {
+  /** RdbSnapshot.prepare before each take */
+  prepare: boolean;
   keys: number;
   shards: number;
   rounds: number;
@@ -31,13 +35,14 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { keys: 200_000, shards: 2, rounds: 2, redis: true };
+  const o: Options = { prepare: false, keys: 200_000, shards: 2, rounds: 2, redis: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--keys') o.keys = Number(argv[++i]);
     else if (a === '--shards') o.shards = Number(argv[++i]);
     else if (a === '--rounds') o.rounds = Number(argv[++i]);
     else if (a === '--no-redis') o.redis = false;
+    else if (a === '--prepare') o.prepare = true;
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
   await load(c, o.keys);
   console.log(`loaded ${o.keys} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s, DBSIZE ${String((await c.send('DBSIZE') as { v: unknown }).v)}`);
   for (let r = 0; r < o.rounds; r++) {
+    if (o.prepare) await RdbSnapshot.prepare(server);
     t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const snap = RdbSnapshot.take(server);

@@ -17,7 +17,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RdbEncoder } from '../rdb/file-write.js';
 import type { EncodingLimits } from '../rdb/value.js';
 import { encodingLimits } from '../store/encoding-limits.js';
-import { countRdbKeys, readRdbPass } from '../store/rdb-scan.js';
+import { readRdbPass } from '../store/rdb-scan.js';
 import { ShardStore } from '../store/shard-store.js';
 import { ShardShared } from '../store/shared-state.js';
 import { ShardStats } from '../shard/stats.js';
@@ -40,6 +40,11 @@ export interface SnapshotJob {
   id: number;
   /** per shard, logical -> physical database (SWAPDB), copied while the shards were held */
   dbmaps: Uint8Array[];
+  /**
+   * per logical database, its keys and keys with an expiry at the cut (the shards' counters, as
+   * DBSIZE counts: a key past its expiry not yet removed counts), for RESIZEDB, which is a hint
+   */
+  counts: Array<{ keys: number; expires: number }>;
   /** Int32Array of CTRL_WORDS: chunks sent (thread), chunks consumed (main), cancel flag (main) */
   ctrlSab: SharedArrayBuffer;
   /** chunks the thread may run ahead of the reader */
@@ -56,7 +61,6 @@ export type ToSnapshotThread = { t: 'job' } & SnapshotJob;
 export type FromSnapshotThread =
   | { t: 'ready' }
   | { t: 'pinned'; id: number }
-  | { t: 'counted'; id: number; keys: number }
   | { t: 'chunk'; id: number; buf: ArrayBuffer; keys: number }
   | { t: 'done'; id: number; bytes: number; keys: number }
   | { t: 'cancelled'; id: number }
@@ -118,9 +122,7 @@ export function runSnapshotThread(): void {
     });
     post({ t: 'pinned', id: job.id });
     const now = Date.now();
-    const physical = (_s: ShardStore, i: number, db: number): number => job.dbmaps[i][db];
-    const counts = countRdbKeys(stores, init.databases, physical, now);
-    post({ t: 'counted', id: job.id, keys: counts.reduce((n, c) => n + c.keys, 0) });
+    const counts = job.counts;
     const enc = new RdbEncoder({ limits: job.limits, compress: job.compress, ctime: job.ctime, usedMem: job.usedMem, aux: job.aux }, (chunk) => {
       for (;;) {
         if (cancelled()) throw new Cancelled();

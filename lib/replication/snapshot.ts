@@ -40,7 +40,10 @@ export interface SnapshotOptions {
 export interface SnapshotCut {
   /** the last binlog sequence given out when every shard was held: the cut holds exactly the writes up to it */
   seq: number;
-  /** keys in the file (expired keys are left out) */
+  /**
+   * keys at the cut, as DBSIZE counts them: a key past its expiry that was not removed yet counts,
+   * and the file leaves it out (keysWritten at the end is the file's count)
+   */
   keys: number;
 }
 
@@ -148,13 +151,13 @@ let nextJobId = 1;
 export class RdbSnapshot {
   /** Resolves with the cut's binlog sequence once every shard's snapshot is pinned (the shards are let go then). */
   readonly pinned: Promise<number>;
-  /** Resolves once the snapshot is pinned and its keys counted; rejects if the cut cannot be taken. */
+  /** Resolves once every shard's snapshot is pinned (the shards are let go then); rejects if the cut cannot be taken. */
   readonly cut: Promise<SnapshotCut>;
   /** RDB bytes received from the thread so far. */
   bytesProduced = 0;
   /** Keys written into the chunks received so far. */
   keysWritten = 0;
-  /** Milliseconds the shards were held: from all of them stopping at the lock to the thread's 'pinned'. */
+  /** Milliseconds the shards were held: from all of them stopping at the lock to the thread's 'pinned' (a thread that starts for the cut included). */
   heldMs = -1;
 
   private readonly id = nextJobId++;
@@ -209,7 +212,7 @@ export class RdbSnapshot {
       this.pinned.catch(() => undefined);
       return;
     }
-    const job: Omit<SnapshotJob, 'dbmaps'> = {
+    const job: Omit<SnapshotJob, 'dbmaps' | 'counts'> = {
       id: this.id,
       ctrlSab: this.ctrl.buffer as SharedArrayBuffer,
       ahead: SNAPSHOT_AHEAD,
@@ -223,13 +226,23 @@ export class RdbSnapshot {
     // has stopped after the writes sent before it, so the sequence and the SWAPDB maps read here
     // and the snapshots the thread pins are all of that one cut.
     this.pinned = server.coord.locked(server.shards.all(), async () => {
+      const held = performance.now();
       this.seq = Number(new BigInt64Array(server.shards.seqSab)[0]) - 1;
       const dbmaps = server.shards.links.map((l) => Uint8Array.from(l.shared.dbmap.subarray(0, server.databases)));
+      const counts = Array.from({ length: server.databases }, (_, db) => {
+        let keys = 0;
+        let expires = 0;
+        for (const l of server.shards.links) {
+          keys += l.stats.keys(db);
+          expires += l.stats.expires(db);
+        }
+        return { keys, expires };
+      });
       await thread.ready;
-      const held = performance.now();
-      thread.worker.postMessage({ t: 'job', ...job, dbmaps });
+      thread.worker.postMessage({ t: 'job', ...job, dbmaps, counts });
       await pinnedMsg;
       this.heldMs = performance.now() - held;
+      this.resolveCut({ seq: this.seq, keys: counts.reduce((n, c) => n + c.keys, 0) });
       return this.seq;
     });
     this.pinned.catch((e: Error) => this.fail(e instanceof SnapshotError ? e : new SnapshotError(`the snapshot could not be taken: ${e.message}`)));
@@ -240,9 +253,6 @@ export class RdbSnapshot {
     switch (m.t) {
       case 'pinned':
         this.resolvePinnedMsg();
-        return;
-      case 'counted':
-        this.resolveCut({ seq: this.seq, keys: m.keys });
         return;
       case 'chunk': {
         if (this.error) return;
