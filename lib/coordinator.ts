@@ -26,10 +26,24 @@ import { errBuf, wrongArgs } from './errors.js';
 
 export type { Tx };
 
+/**
+ * Told of every lock (replication's stream merger, while this node produces a stream): what the
+ * held shards write between open and close is one group, shipped as one MULTI ... EXEC.
+ */
+export interface LockObserver {
+  openGroup(id: number, shards: number[]): void;
+  closeGroup(id: number): void;
+}
+
 /** The live shards as coordinated handlers see them (ShardAccess): locks in the global order. */
 export class Coordinator implements ShardAccess {
   private txSeq = 0;
   readonly count: number;
+  /**
+   * Set while this node produces a replication stream: locks are reported, and writes whose
+   * parts span shards (scatter, broadcast) run under locks so that they form a group too.
+   */
+  observer: LockObserver | null = null;
 
   constructor(
     private readonly shards: ShardSet,
@@ -53,6 +67,10 @@ export class Coordinator implements ShardAccess {
     const parts = splitScatter(this.shards, def, args, keyIdx);
     if (typeof parts === 'string') {
       conn.reply(errBuf(parts));
+      return;
+    }
+    if (this.observer !== null && parts.size > 1 && def.flags.includes('write')) {
+      this.scatterLocked(conn, def, args, keyIdx.length, parts);
       return;
     }
     const slot = conn.slot();
@@ -94,6 +112,33 @@ export class Coordinator implements ShardAccess {
     this.shards.scheduleFlush();
   }
 
+  /**
+   * A write's parts under locks of their shards (while replicating: the parts form one group of
+   * the stream, so a replica applies them at one point as the master did).
+   */
+  private scatterLocked(conn: Connection, def: CommandDef, args: Buffer[], nkeys: number, parts: Map<number, { args: Buffer[]; pos: number[] }>): void {
+    const slot = conn.slot();
+    const proto = conn.proto;
+    const db = conn.db;
+    const t0 = performance.now();
+    void this.locked(
+      [...parts.keys()],
+      async (tx) => {
+        const replies = new Map<number, Decoded>();
+        await Promise.all([...parts].map(async ([s, p]) => replies.set(s, decodeReply(await tx.exec(s, def, db, p.args, proto)))));
+        this.diagnostics.commandDone(conn, args, def, Math.round((performance.now() - t0) * 1000));
+        slot.fill(mergeScatter(def.scatter!.merge, proto, nkeys, parts, replies));
+      },
+      conn,
+    );
+  }
+
+  /** A command on every shard under locks of all of them (a keyspace-wide write while replicating: one group). */
+  broadcastLocked(def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection): Promise<Buffer[]> {
+    const all = this.shards.all();
+    return this.locked(all, (tx) => Promise.all(all.map((s) => tx.exec(s, def, db, args, proto))), origin ?? null);
+  }
+
   /** A scatter command's keyspace events, as one server would have emitted them: in key order. */
   private scatterEvents(conn: Connection, args: Buffer[], keyIdx: readonly number[], events: Map<number, Buffer>): void {
     const keys = keyIdx.map((i) => args[i]);
@@ -118,6 +163,8 @@ export class Coordinator implements ShardAccess {
     );
     this.shards.scheduleFlush();
     await Promise.all(reached);
+    const observer = this.observer;
+    observer?.openGroup(txid, ids);
     const held = new Set(ids);
     const tx: Tx = {
       exec: (shard, def, db, args, proto = 2, onKeyEvents) => {
@@ -142,6 +189,7 @@ export class Coordinator implements ShardAccess {
     try {
       return await fn(tx);
     } finally {
+      observer?.closeGroup(txid);
       await Promise.all(links.map((l) => l.handle.unlock(txid)));
       for (const l of links) {
         l.barrier--;
