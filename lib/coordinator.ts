@@ -23,6 +23,14 @@ import { RespWriter } from './resp/writer.js';
 import { TRACK_PART } from './shard/protocol.js';
 import { mergeParts } from './store/key-events.js';
 import { errBuf, wrongArgs } from './errors.js';
+import { internal } from './commands/registry.js';
+import type { ReplyTarget } from './shard/handle.js';
+
+const REPL_GROUP_CMD = Buffer.from('repl-group');
+const GROUP_BEGIN = Buffer.from('begin');
+const GROUP_END = Buffer.from('end');
+/** The reply of a marker: nobody waits for it. */
+const IGNORED: ReplyTarget = { onReply: () => undefined };
 
 export type { Tx };
 
@@ -40,8 +48,8 @@ export class Coordinator implements ShardAccess {
   private txSeq = 0;
   readonly count: number;
   /**
-   * Set while this node produces a replication stream: locks are reported, and writes whose
-   * parts span shards (scatter, broadcast) run under locks so that they form a group too.
+   * Set while this node produces a replication stream: locks are reported, and the parts of
+   * writes that span shards without a lock (scatter, broadcast) are bracketed by group markers.
    */
   observer: LockObserver | null = null;
 
@@ -69,10 +77,7 @@ export class Coordinator implements ShardAccess {
       conn.reply(errBuf(parts));
       return;
     }
-    if (this.observer !== null && parts.size > 1 && def.flags.includes('write')) {
-      this.scatterLocked(conn, def, args, keyIdx.length, parts);
-      return;
-    }
+    const group = this.observer !== null && parts.size > 1 && def.flags.includes('write') ? this.groupArgs(parts.size) : null;
     const slot = conn.slot();
     const proto = conn.proto;
     const replies = new Map<number, Decoded>();
@@ -84,6 +89,7 @@ export class Coordinator implements ShardAccess {
     for (const [s, p] of parts) {
       const link = this.shards.links[s];
       link.barrier++; // no direct reads on this shard until its part is answered
+      if (group !== null) link.handle.send(this.groupDef(), conn.db, 2, group[0], IGNORED);
       link.handle.send(
         def.index!,
         conn.db,
@@ -108,35 +114,45 @@ export class Coordinator implements ShardAccess {
         },
         TRACK_PART,
       );
+      if (group !== null) link.handle.send(this.groupDef(), conn.db, 2, group[1], IGNORED);
     }
     this.shards.scheduleFlush();
   }
 
-  /**
-   * A write's parts under locks of their shards (while replicating: the parts form one group of
-   * the stream, so a replica applies them at one point as the master did).
-   */
-  private scatterLocked(conn: Connection, def: CommandDef, args: Buffer[], nkeys: number, parts: Map<number, { args: Buffer[]; pos: number[] }>): void {
-    const slot = conn.slot();
-    const proto = conn.proto;
-    const db = conn.db;
-    const t0 = performance.now();
-    void this.locked(
-      [...parts.keys()],
-      async (tx) => {
-        const replies = new Map<number, Decoded>();
-        await Promise.all([...parts].map(async ([s, p]) => replies.set(s, decodeReply(await tx.exec(s, def, db, p.args, proto)))));
-        this.diagnostics.commandDone(conn, args, def, Math.round((performance.now() - t0) * 1000));
-        slot.fill(mergeScatter(def.scatter!.merge, proto, nkeys, parts, replies));
-      },
-      conn,
-    );
+  private groupSeq = 0;
+  private readonly groupBase = Math.floor(Math.random() * 1e9).toString(36);
+
+  /** The arguments of a group's begin and end markers (repl-group). */
+  private groupArgs(parts: number): [Buffer[], Buffer[]] {
+    const id = Buffer.from(`${this.groupBase}.${(++this.groupSeq).toString(36)}`);
+    const n = Buffer.from(String(parts));
+    return [
+      [REPL_GROUP_CMD, GROUP_BEGIN, id, n],
+      [REPL_GROUP_CMD, GROUP_END, id, n],
+    ];
   }
 
-  /** A command on every shard under locks of all of them (a keyspace-wide write while replicating: one group). */
-  broadcastLocked(def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection): Promise<Buffer[]> {
-    const all = this.shards.all();
-    return this.locked(all, (tx) => Promise.all(all.map((s) => tx.exec(s, def, db, args, proto))), origin ?? null);
+  private groupDef(): number {
+    return (this.replGroup ??= internal('repl-group')).index!;
+  }
+
+  private replGroup: CommandDef | null = null;
+
+  /**
+   * A write on every shard at this point of the order (FLUSHALL, SWAPDB...); while replicating,
+   * each part between group markers so the stream carries it once, at one point.
+   */
+  broadcastWrite(def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection): Promise<Buffer[]> {
+    if (this.observer === null || this.shards.count === 1) return this.shards.broadcast(def, db, proto, args, origin);
+    const [begin, end] = this.groupArgs(this.shards.count);
+    return Promise.all(
+      this.shards.links.map((l) => {
+        l.handle.send(this.groupDef(), db, 2, begin, IGNORED);
+        const r = this.shards.call(l.index, def, db, proto, args, origin);
+        l.handle.send(this.groupDef(), db, 2, end, IGNORED);
+        return r;
+      }),
+    );
   }
 
   /** A scatter command's keyspace events, as one server would have emitted them: in key order. */

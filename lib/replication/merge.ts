@@ -14,6 +14,10 @@
 // they are held back and shipped together, once the last is reached, as MULTI ... EXEC (inner
 // MULTI/EXEC records dropped, a keyspace-wide effect such as FLUSHALL that every shard logged
 // shipped once). Records of other shards committed meanwhile touch other keys and may go first.
+// Writes whose parts run without a lock (a cross-shard MSET or DEL, FLUSHALL on every shard) put
+// marker records around each part instead (`respdb-group begin|end <id> <parts>`): a part's
+// records are the group's, and a shard's records after its part wait until the group is shipped,
+// so every shard's own order is kept.
 
 import type { ShardSet } from '../shard/set.js';
 import { BinlogRingReader, type RingRecord } from '../binlog-ring.js';
@@ -39,6 +43,15 @@ interface Item {
   shard: number;
   /** [db][time][RESP]; null: void */
   rec: Buffer | null;
+}
+
+/** A group announced by marker records: its parts so far, and the shards waiting for it. */
+interface MarkedGroup {
+  id: string;
+  parts: number;
+  ended: number;
+  items: Item[];
+  shards: Set<number>;
 }
 
 interface Group {
@@ -70,6 +83,27 @@ function isMarker(resp: Buffer): boolean {
   return resp.equals(MULTI_RESP) || resp.equals(EXEC_RESP);
 }
 
+const GROUP_NAME = Buffer.from('respdb-group');
+
+function isGroupMarker(resp: Buffer): boolean {
+  return resp.length > 20 && resp[1] === 52 /* *4 */ && commandName(resp).equals(GROUP_NAME);
+}
+
+/** The arguments of a RESP array of bulk strings. */
+function respArgs(resp: Buffer): Buffer[] {
+  let p = resp.indexOf(10) + 1;
+  const n = parseInt(resp.toString('latin1', 1, p - 2), 10);
+  const out: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const nl = resp.indexOf(13, p);
+    const len = parseInt(resp.toString('latin1', p + 1, nl), 10);
+    p = nl + 2;
+    out.push(resp.subarray(p, p + len));
+    p += len + 2;
+  }
+  return out;
+}
+
 export class StreamMerger implements StreamSource {
   running = false;
   /** the next sequence to process */
@@ -90,6 +124,15 @@ export class StreamMerger implements StreamSource {
   private gapSince = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly scratch: RingRecord[] = [];
+  /** marker groups not shipped yet, by id */
+  private marked = new Map<string, MarkedGroup>();
+  /** per shard: the marker group its records go to now (between begin and end) */
+  private inPart: (MarkedGroup | null)[] = [];
+  /** per shard: the marker group whose shipping its later records wait for, and those records */
+  private blockedBy: (MarkedGroup | null)[] = [];
+  private heldAfter: Item[][] = [];
+  /** sequences up to here were read from the binlogs at the start: a group they leave open is shipped as it is */
+  private sparseUpTo = 0;
   /** Called with the stream position and the last sequence shipped whenever nothing is held back. */
   onQuiet: ((offset: number, seq: number, db: number) => void) | null = null;
 
@@ -119,6 +162,11 @@ export class StreamMerger implements StreamSource {
     this.readers = this.shards.links.map((l) => new BinlogRingReader(l.binlogRing, true));
     this.seen = new Array<number>(n).fill(seq);
     this.shardGroups = Array.from({ length: n }, () => []);
+    this.marked = new Map();
+    this.inPart = new Array<MarkedGroup | null>(n).fill(null);
+    this.blockedBy = new Array<MarkedGroup | null>(n).fill(null);
+    this.heldAfter = Array.from({ length: n }, () => []);
+    this.sparseUpTo = sparseUpTo;
     let top = seq;
     for (const l of this.shards.links) {
       for (const r of recordsAfter(l.view!, seq)) {
@@ -267,15 +315,84 @@ export class StreamMerger implements StreamSource {
       this.pending.delete(this.next);
       this.next++;
       this.gapSince = 0;
-      if (it.rec !== null) {
-        const g = this.groupOf(it);
-        if (g !== null) g.items.push(it);
-        else this.emit(it);
-      }
+      if (it.rec !== null) this.process(it);
       if (this.groups.length > 0) this.shipGroups();
+      if (it.seq === this.sparseUpTo && this.marked.size > 0) this.shipUnfinished();
     }
     if (this.groups.length > 0) this.shipGroups();
     this.resolveWaiters();
+  }
+
+  /** One record, in its shard's order: into a group, held behind one, or into the stream. */
+  private process(it: Item): void {
+    const s = it.shard;
+    if (this.blockedBy[s] !== null) {
+      this.heldAfter[s].push(it);
+      return;
+    }
+    const resp = it.rec!.subarray(REC_HEAD);
+    if (isGroupMarker(resp)) return this.marker(s, resp);
+    const part = this.inPart[s];
+    if (part !== null) {
+      part.items.push(it);
+      return;
+    }
+    const g = this.groupOf(it);
+    if (g !== null) g.items.push(it);
+    else this.emit(it);
+  }
+
+  /** `respdb-group begin|end <id> <parts>`. */
+  private marker(s: number, resp: Buffer): void {
+    const [, what, idb, partsb] = respArgs(resp);
+    const id = idb.toString('latin1');
+    let g = this.marked.get(id);
+    if (!g) {
+      g = { id, parts: Number(partsb.toString('latin1')), ended: 0, items: [], shards: new Set() };
+      this.marked.set(id, g);
+    }
+    if (what.toString('latin1') === 'begin') {
+      this.inPart[s] = g;
+      g.shards.add(s);
+      return;
+    }
+    this.inPart[s] = null;
+    g.ended++;
+    if (g.ended < g.parts) {
+      this.blockedBy[s] = g;
+      return;
+    }
+    this.shipMarked(g);
+  }
+
+  private shipMarked(g: MarkedGroup): void {
+    this.marked.delete(g.id);
+    this.emitGroup(g.items);
+    for (const s of g.shards) {
+      if (this.blockedBy[s] !== g) continue;
+      this.blockedBy[s] = null;
+      const held = this.heldAfter[s];
+      this.heldAfter[s] = [];
+      for (const it of held) this.process(it);
+    }
+  }
+
+  /** Groups a crash left with parts missing (only a restart's binlog reading finds them): shipped as they are. */
+  private shipUnfinished(): void {
+    for (const g of [...this.marked.values()]) {
+      log.warn({ group: g.id, parts: g.parts, ended: g.ended }, 'a cross-shard write without all its parts in the binlogs (a crash): shipped as it is');
+      for (const s of g.shards) if (this.inPart[s] === g) this.inPart[s] = null;
+      this.shipMarked(g);
+    }
+  }
+
+  /** The lowest sequence held back in any group or behind one (Infinity: none). */
+  private lowestHeld(): number {
+    let m = Infinity;
+    for (const g of this.groups) if (g.items.length > 0) m = Math.min(m, g.items[0].seq);
+    for (const g of this.marked.values()) if (g.items.length > 0) m = Math.min(m, g.items[0].seq);
+    for (const h of this.heldAfter) if (h.length > 0) m = Math.min(m, h[0].seq);
+    return m;
   }
 
   /** The group a record belongs to (its shard was held by it when the record was written). */
@@ -299,13 +416,13 @@ export class StreamMerger implements StreamSource {
         const list = this.shardGroups[s];
         list.splice(list.indexOf(g), 1);
       }
-      this.emitGroup(g);
+      this.emitGroup(g.items);
     }
   }
 
-  private emitGroup(g: Group): void {
+  private emitGroup(items: Item[]): void {
     const cmds: Item[] = [];
-    for (const it of g.items) {
+    for (const it of [...items].sort((a, b) => a.seq - b.seq)) {
       const resp = it.rec!.subarray(REC_HEAD);
       if (isMarker(resp)) continue;
       // a keyspace-wide effect every shard logged (FLUSHALL, SWAPDB...) is one command
@@ -350,15 +467,15 @@ export class StreamMerger implements StreamSource {
     this.out = [];
     this.outBytes = 0;
     this.backlog.append(buf);
-    if (this.groups.length === 0) this.onQuiet?.(this.backlog.end, this.next - 1, this.db);
+    if (this.lowestHeld() === Infinity && this.marked.size === 0) this.onQuiet?.(this.backlog.end, this.next - 1, this.db);
   }
 
   private resolveWaiters(): void {
     while (this.waiters.length > 0) {
       const w = this.waiters[0];
       if (w.seq >= this.next) return;
-      // a group holding records at or below it is not shipped yet
-      if (this.groups.some((g) => g.items.length > 0 && g.items[0].seq <= w.seq)) return;
+      // records at or below it are held back in a group not shipped yet
+      if (this.lowestHeld() <= w.seq) return;
       this.waiters.shift();
       this.flushOut();
       if (w.resetDb) this.db = -1;
