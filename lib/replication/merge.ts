@@ -65,6 +65,15 @@ interface Group {
   closed: boolean;
 }
 
+/** A command as a RESP array of bulk strings. */
+export function respCommand(args: Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) parts.push(Buffer.from(`$${a.length}\r\n`), a, CRLF);
+  return Buffer.concat(parts);
+}
+
+const CRLF = Buffer.from('\r\n');
+
 function selectResp(db: number): Buffer {
   const d = String(db);
   return Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${d.length}\r\n${d}\r\n`);

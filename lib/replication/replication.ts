@@ -13,11 +13,13 @@ import { Backlog } from './backlog.js';
 import { CheckpointFile } from './checkpoint.js';
 import { ReplIdStore } from './ids.js';
 import { MasterSide } from './master.js';
-import { PING_RESP, StreamMerger } from './merge.js';
+import { PING_RESP, StreamMerger, respCommand } from './merge.js';
 
 const log = logger('replication');
 
 export type Role = 'master' | 'replica';
+
+const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
 
 /** REPLCONF GETACK *, as a master puts it in the stream for WAIT. */
 const GETACK_RESP = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
@@ -58,10 +60,15 @@ export class Replication {
   private readonly ckpt: CheckpointFile;
   private timer: NodeJS.Timeout | null = null;
   private lastPing = 0;
+  /**
+   * The error for writes while min-replicas-to-write is not met (null: writes go on), refreshed
+   * once a second as Redis counts its good replicas.
+   */
+  writesRefused: string | null = null;
 
   constructor(private readonly server: Server) {
     const rdir = join(server.config.str('dir'), 'replication');
-    this.backlog = new Backlog(rdir, server.config.num('repl-backlog-size'));
+    this.backlog = new Backlog(rdir, this.retention());
     this.ids = new ReplIdStore(rdir);
     this.ckpt = new CheckpointFile(rdir);
     this.master = new MasterSide(server);
@@ -159,6 +166,15 @@ export class Replication {
     return this.merger.offsetAfter(Number(new BigInt64Array(this.server.shards.seqSab)[0]) - 1);
   }
 
+  /**
+   * A command that is not a write of the shards but goes to replicas (PUBLISH): into the stream at
+   * this point, while this node produces one. (It may come before a write dispatched just before
+   * it that has not committed yet; messages and data are not ordered against each other.)
+   */
+  propagate(args: Buffer[]): void {
+    if (this.merger.running) this.merger.inject(respCommand(args));
+  }
+
   /** Asks every replica for an ACK now (WAIT), through the stream as Redis does. */
   requestAcks(): void {
     if (this.merger.running && this.master.links.length > 0) this.merger.inject(GETACK_RESP);
@@ -171,7 +187,18 @@ export class Replication {
       this.lastPing = now;
       this.merger.inject(PING_RESP);
     }
-    this.backlog.retention = this.server.config.num('repl-backlog-size');
+    this.backlog.retention = this.retention();
+    const min = this.server.config.num('min-replicas-to-write');
+    const maxLag = this.server.config.num('min-replicas-max-lag');
+    this.writesRefused = this.role === 'master' && min > 0 && maxLag > 0 && this.master.good(maxLag) < min ? NOREPLICAS : null;
+  }
+
+  /**
+   * Bytes of stream the backlog keeps: repl-backlog-size or binlog-max-size, the larger (the
+   * backlog is on disk, and the binlog already keeps that much of the writes).
+   */
+  private retention(): number {
+    return Math.max(this.server.config.num('repl-backlog-size'), this.server.config.num('binlog-max-size'));
   }
 
   /** Graceful stop: the stream drained (its checkpoint clean), links closed. */

@@ -1,83 +1,14 @@
 // respdb as a master of a real redis-server 7.0 replica: full sync (an RDB of one cut, then the
 // stream), the stream of every kind of write (cross-shard ones as MULTI/EXEC), partial resync
 // after a dropped link and after a restart of respdb, a crash's new replication id, WAIT, ROLE,
-// INFO replication, `redis-cli --rdb`. The data is compared by DEBUG DIGEST.
+// `redis-cli --rdb`. The data is compared by DEBUG DIGEST.
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, redisCli, startRedis, startRespdb, type RedisProc, type RespdbProc } from '../support/servers.js';
 import { RawClient, replyString, type Reply } from '../support/resp-client.js';
 import { getInfo, subFields } from '../support/info.js';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function field(c: RawClient, name: string): Promise<string> {
-  return (await getInfo(c, 'replication')).f.get(name) ?? '';
-}
-
-/** The replica has applied everything the master's stream holds. */
-async function caughtUp(master: RawClient, replica: RawClient): Promise<void> {
-  await until('the replica to catch up', async () => {
-    const m = await field(master, 'master_repl_offset');
-    const r = await field(replica, 'slave_repl_offset');
-    return (await field(replica, 'master_link_status')) === 'up' && m === r;
-  });
-}
-
-async function digest(c: RawClient): Promise<string> {
-  return replyString(await c.send('DEBUG', 'DIGEST'));
-}
-
-/** Writes of every type, several databases, expiries, and writes whose keys span shards. */
-async function writeEverything(c: RawClient, tag: string): Promise<void> {
-  const k = (s: string) => `${tag}:${s}`;
-  await c.pipeline([
-    ['SET', k('s'), 'v'],
-    ['SET', k('n'), '10'],
-    ['INCRBY', k('n'), '5'],
-    ['INCRBYFLOAT', k('n'), '0.5'],
-    ['SET', k('ttl'), 'x', 'EX', '1000'],
-    ['RPUSH', k('l'), 'a', 'b', 'c', 'd'],
-    ['LPOP', k('l')],
-    ['HSET', k('h'), 'f1', 'v1', 'f2', 'v2'],
-    ['HINCRBY', k('h'), 'n', '3'],
-    ['SADD', k('si'), '1', '2', '3'],
-    ['SADD', k('ss'), 'x', 'y', 'z'],
-    ['SPOP', k('ss')],
-    ['ZADD', k('z'), '1', 'a', '2.5', 'b', '-1', 'c'],
-    ['ZINCRBY', k('z'), '2', 'a'],
-    ['XADD', k('x'), '*', 'f', 'v'],
-    ['XADD', k('x'), 'MAXLEN', '~', '10', '*', 'f', 'w'],
-    ['MSET', k('m1'), '1', k('m2'), '2', k('m3'), '3', k('m4'), '4'],
-    ['DEL', k('m1'), k('m2')],
-    ['RENAME', k('m3'), k('renamed')],
-    ['MULTI'],
-    ['INCR', k('t1')],
-    ['INCR', k('t2')],
-    ['SET', k('t3'), 'x'],
-    ['EXEC'],
-    ['SUNIONSTORE', k('u'), k('si'), k('ss')],
-    ['EVAL', "redis.call('set', KEYS[1], 'lua'); return redis.call('incr', KEYS[2])", '2', `{${tag}}a`, `{${tag}}b`],
-    ['SELECT', '3'],
-    ['SET', k('db3'), 'three'],
-    ['HSET', k('db3h'), 'a', '1'],
-    ['SELECT', '5'],
-    ['SET', k('db5'), 'five'],
-    ['FLUSHDB'],
-    ['SET', k('db5b'), 'again'],
-    ['SELECT', '0'],
-    ['PEXPIRE', k('s'), '100000'],
-    ['PERSIST', k('s')],
-  ]);
-}
+import { caughtUp, digest, field, writeEverything } from '../support/replication.js';
 
 t.test('a redis-server replica of respdb', async (t) => {
   const port = await freePort();
