@@ -403,8 +403,8 @@ export class Server implements ConnectionHost {
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
       for (const c of this.clients.values()) {
-        // subscribers wait for messages: timeout never closes them (as in Redis)
-        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0) {
+        // subscribers wait for messages and replicas read the stream: timeout never closes them (as in Redis)
+        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0 && !c.replica) {
           log.debug({ client: c.addr }, 'closing idle client');
           c.kill();
         }
