@@ -188,6 +188,14 @@ export class Replication {
       this.merger.inject(PING_RESP);
     }
     this.backlog.retention = this.retention();
+    // a replica that has not acknowledged for repl-timeout seconds is gone (Redis drops it too)
+    const timeout = this.server.config.num('repl-timeout');
+    for (const l of [...this.master.links]) {
+      if (l.state === 'online' && l.lag(now) > timeout) {
+        log.warn({ replica: `${l.ip}:${l.port}` }, 'disconnecting a replica that timed out');
+        l.close();
+      }
+    }
     const min = this.server.config.num('min-replicas-to-write');
     const maxLag = this.server.config.num('min-replicas-max-lag');
     this.writesRefused = this.role === 'master' && min > 0 && maxLag > 0 && this.master.good(maxLag) < min ? NOREPLICAS : null;
