@@ -78,7 +78,7 @@ export class ReplicaLink {
   /** The stream from `offset` on (after +CONTINUE, or after a full sync's RDB). */
   follow(offset: number, waitFirstAck = false): void {
     this.sendOffset = offset;
-    this.ackOffset = Math.max(this.ackOffset, 0);
+    this.ackAt = Date.now(); // its lag counts from here (a full sync may have taken long)
     this.state = 'online';
     this.waitFirstAck = waitFirstAck;
     this.pump();
