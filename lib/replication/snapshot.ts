@@ -33,7 +33,9 @@ export const SNAPSHOT_AHEAD = 4;
 export class SnapshotError extends Error {}
 
 export interface SnapshotOptions {
-  /** AUX fields after used-mem (a master's repl-stream-db, repl-id, repl-offset); a default's name replaces it */
+  /** the stream's database at the cut: AUX repl-stream-db (written when given) */
+  streamDb?: number;
+  /** AUX fields after used-mem (a master's repl-id, repl-offset...); a default's name replaces it */
   aux?: Array<[string, string]>;
 }
 
@@ -220,7 +222,7 @@ export class RdbSnapshot {
       compress: server.config.bool('rdbcompression'),
       ctime: Math.floor(Date.now() / 1000),
       usedMem: process.memoryUsage.rss(),
-      aux: opts.aux ?? [],
+      aux: [...(opts.streamDb !== undefined ? [['repl-stream-db', String(opts.streamDb)] as [string, string]] : []), ...(opts.aux ?? [])],
     };
     // The locks are enqueued now, in the caller's place in the global order; inside, every shard
     // has stopped after the writes sent before it, so the sequence and the SWAPDB maps read here
