@@ -14,7 +14,8 @@
 import type { Writable } from 'node:stream';
 import { crc64 } from './crc64.js';
 import { type EncodeOptions, encodeObject } from './object-write.js';
-import { writeLength, writeString } from './string.js';
+import { RdbOutBuffer } from './out-buffer.js';
+import { RDB_TYPE } from './types.js';
 import type { EncodingLimits, RdbKey } from './value.js';
 
 export const RDB_OPCODE = {
@@ -54,8 +55,7 @@ export const RDB_CHUNK = 256 * 1024;
 /** Builds an RDB file synchronously; `emit` receives its bytes in order, in chunks of about RDB_CHUNK. */
 export class RdbEncoder {
   private crc = 0n;
-  private parts: Buffer[] = [];
-  private pending = 0;
+  private readonly out = new RdbOutBuffer(RDB_CHUNK + (64 << 10));
   private db = -1;
   /** bytes handed to `emit` so far */
   bytesWritten = 0;
@@ -66,35 +66,28 @@ export class RdbEncoder {
     private readonly emit: (chunk: Buffer) => void,
   ) {}
 
-  private push(b: Buffer): void {
-    this.parts.push(b);
-    this.pending += b.length;
-  }
-
-  /** Hands what is buffered to `emit` (nothing when nothing is). */
+  /** Hands what is buffered to `emit` (nothing when nothing is): a Buffer of its own. */
   flush(): void {
-    if (this.pending === 0) return;
-    const chunk = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.pending);
-    this.parts = [];
-    this.pending = 0;
+    if (this.out.pos === 0) return;
+    const chunk = this.out.take();
     this.crc = crc64(chunk, this.crc);
     this.bytesWritten += chunk.length;
     this.emit(chunk);
   }
 
   private maybeFlush(): void {
-    if (this.pending >= RDB_CHUNK) this.flush();
+    if (this.out.pos >= RDB_CHUNK) this.flush();
   }
 
   private aux(key: string, value: string): void {
-    this.push(Buffer.from([RDB_OPCODE.AUX]));
-    this.push(writeString(Buffer.from(key, 'latin1')));
-    this.push(writeString(Buffer.from(value, 'latin1')));
+    this.out.byte(RDB_OPCODE.AUX);
+    this.out.string(Buffer.from(key, 'latin1'), {});
+    this.out.string(Buffer.from(value, 'latin1'), {});
   }
 
   /** The header and AUX fields. */
   begin(): void {
-    this.push(Buffer.from('REDIS0010', 'latin1'));
+    this.out.bytes(Buffer.from('REDIS0010', 'latin1'));
     const o = this.opts;
     const fields: Array<[string, string]> = [
       ['redis-ver', o.redisVersion ?? '7.0.15'],
@@ -115,39 +108,49 @@ export class RdbEncoder {
   /** Start database `db`, which holds `size` keys of which `expires` have an expiry. */
   selectDb(db: number, size: number, expires: number): void {
     this.db = db;
-    this.push(Buffer.from([RDB_OPCODE.SELECTDB]));
-    this.push(writeLength(db));
-    this.push(Buffer.from([RDB_OPCODE.RESIZEDB]));
-    this.push(writeLength(size));
-    this.push(writeLength(expires));
+    const out = this.out;
+    out.byte(RDB_OPCODE.SELECTDB);
+    out.length(db);
+    out.byte(RDB_OPCODE.RESIZEDB);
+    out.length(size);
+    out.length(expires);
     this.maybeFlush();
   }
 
   /** One key of the current database (key.db must be it). */
   writeKey(key: RdbKey): void {
     if (key.db !== this.db) throw new RangeError(`key of db ${key.db} written in db ${this.db}: call selectDb first`);
+    const out = this.out;
     if (key.expireAt !== null) {
-      const b = Buffer.allocUnsafe(9);
-      b[0] = RDB_OPCODE.EXPIRETIME_MS;
-      b.writeBigInt64LE(key.expireAt, 1);
-      this.push(b);
+      out.byte(RDB_OPCODE.EXPIRETIME_MS);
+      out.int64LE(key.expireAt);
     }
     if (this.opts.evictionInfo === 'lru' && key.idle !== null) {
-      this.push(Buffer.from([RDB_OPCODE.IDLE]));
-      this.push(writeLength(key.idle));
+      out.byte(RDB_OPCODE.IDLE);
+      out.length(key.idle);
     }
-    if (this.opts.evictionInfo === 'lfu' && key.freq !== null) this.push(Buffer.from([RDB_OPCODE.FREQ, key.freq & 0xff]));
-    const { type, body } = encodeObject(key.value, this.opts.limits, this.opts);
-    this.push(Buffer.from([type]));
-    this.push(writeString(key.key, this.opts));
-    this.push(body);
+    if (this.opts.evictionInfo === 'lfu' && key.freq !== null) {
+      out.byte(RDB_OPCODE.FREQ);
+      out.byte(key.freq & 0xff);
+    }
+    if (key.value.type === 'string') {
+      // the commonest value, written in place (encodeObject's string body is writeString's)
+      out.byte(RDB_TYPE.STRING);
+      out.string(key.key, this.opts);
+      out.string(key.value.value, this.opts);
+    } else {
+      const { type, body } = encodeObject(key.value, this.opts.limits, this.opts);
+      out.byte(type);
+      out.string(key.key, this.opts);
+      out.bytes(body);
+    }
     this.keysWritten++;
     this.maybeFlush();
   }
 
   /** EOF and the checksum: the last chunk (EOF ends the checksummed part; the sum comes after it). */
   end(): void {
-    this.push(Buffer.from([RDB_OPCODE.EOF]));
+    this.out.byte(RDB_OPCODE.EOF);
     this.flush();
     const sum = Buffer.allocUnsafe(8);
     sum.writeBigUInt64LE(this.crc, 0);

@@ -176,7 +176,8 @@ function asEncodableInteger(s: Uint8Array): number | null {
   return v >= -0x80000000 && v <= 0x7fffffff ? v : null;
 }
 
-function encodeInteger(v: number): Buffer {
+/** A 32-bit integer in the RDB string's integer encoding. */
+export function encodeInteger(v: number): Buffer {
   if (v >= -128 && v <= 127) return Buffer.from([(RDB_ENCVAL << 6) | RDB_ENC_INT8, v & 0xff]);
   if (v >= -32768 && v <= 32767) {
     const b = Buffer.allocUnsafe(3);
@@ -200,16 +201,27 @@ export interface WriteStringOptions {
   compress?: boolean;
 }
 
-/** `s` as an RDB string, in the form Redis would choose: integer, LZF or plain. */
-export function writeString(s: Uint8Array, opts: WriteStringOptions = {}): Buffer {
+/** The form Redis would write `s` in: an integer, LZF (the compressed bytes), or plain. */
+export type StringForm = { kind: 'int'; value: number } | { kind: 'lzf'; packed: Buffer } | { kind: 'plain' };
+
+export function stringForm(s: Uint8Array, opts: WriteStringOptions = {}): StringForm {
   const int = asEncodableInteger(s);
-  if (int !== null) return encodeInteger(int);
+  if (int !== null) return { kind: 'int', value: int };
   if ((opts.compress ?? true) && s.length >= LZF_MIN_LENGTH) {
     const packed = lzfCompress(s, s.length - LZF_MIN_SAVING);
-    if (packed !== null) {
-      return Buffer.concat([Buffer.from([(RDB_ENCVAL << 6) | RDB_ENC_LZF]), writeLength(packed.length), writeLength(s.length), packed]);
-    }
+    if (packed !== null) return { kind: 'lzf', packed };
   }
+  return { kind: 'plain' };
+}
+
+/** The byte that starts an LZF string. */
+export const LZF_STRING_MARK = (RDB_ENCVAL << 6) | RDB_ENC_LZF;
+
+/** `s` as an RDB string, in the form Redis would choose: integer, LZF or plain. */
+export function writeString(s: Uint8Array, opts: WriteStringOptions = {}): Buffer {
+  const f = stringForm(s, opts);
+  if (f.kind === 'int') return encodeInteger(f.value);
+  if (f.kind === 'lzf') return Buffer.concat([Buffer.from([LZF_STRING_MARK]), writeLength(f.packed.length), writeLength(s.length), f.packed]);
   const head = writeLength(s.length);
   const out = Buffer.allocUnsafe(head.length + s.length);
   out.set(head, 0);
