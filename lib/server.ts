@@ -38,6 +38,7 @@ import { internal } from './commands/registry.js';
 import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
 import { Replication } from './replication/replication.js';
+import { followFromConfig } from './replication/replica-role.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
 
@@ -182,6 +183,8 @@ export class Server implements ConnectionHost {
     this.watchConfig();
     this.backups.start();
     await this.listen();
+    // the replicaof directive: follow that master (once the port is known: REPLCONF listening-port)
+    await followFromConfig(this);
     this.counters.startupMemory = memoryFigures().used;
     await this.metrics.start();
     this.timers.push(setInterval(() => this.cron(), 1000));
@@ -450,6 +453,8 @@ export class Server implements ConnectionHost {
     await this.metrics.close();
     // a running script stops at its next hook (its writes abandoned with its transaction)
     this.scripting.board.stopAll();
+    // the master's stream stops here: what was handed to the shards commits below
+    await this.replication.replica?.stop();
     this.shards.flush();
     const deadline = Date.now() + 10_000;
     while (this.shards.pending() > 0 && Date.now() < deadline) {

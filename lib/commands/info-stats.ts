@@ -79,14 +79,17 @@ export function statsSection(s: Server): string[] {
 }
 
 export function replicationSection(s: Server): string[] {
+  const r = s.replication;
+  const ids = r.ids.ids;
   return [
-    'role:master',
+    // a replica: role:slave and its lines (lib/replication/replica.ts infoLines)
+    ...(r.replica !== null ? ['role:slave', ...r.replica.infoLines()] : ['role:master']),
     'connected_slaves:0',
     'master_failover_state:no-failover',
-    `master_replid:${REPL_ID}`,
-    'master_replid2:0000000000000000000000000000000000000000',
-    'master_repl_offset:0',
-    'second_repl_offset:-1',
+    `master_replid:${ids.replid}`,
+    `master_replid2:${ids.replid2}`,
+    `master_repl_offset:${r.replica !== null ? r.offset : 0}`,
+    `second_repl_offset:${ids.secondReplOffset}`,
     'repl_backlog_active:0',
     `repl_backlog_size:${optNum(s, 'repl-backlog-size', 1048576)}`,
     'repl_backlog_first_byte_offset:0',

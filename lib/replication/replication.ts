@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { Backlog } from './backlog.js';
 import { ReplIdStore } from './ids.js';
+import type { CommandDef } from '../commands/types.js';
 
 export type Role = 'master' | 'replica';
 
@@ -23,6 +24,8 @@ export interface ReplicaSide {
   roleInfo(): { host: string; port: number; state: string; offset: number };
   /** Stops following (REPLICAOF NO ONE, another REPLICAOF, shutdown). */
   stop(): Promise<void>;
+  /** Why an ordinary client's command is refused here (READONLY, MASTERDOWN), or null. */
+  refusal(def: CommandDef): string | null;
 }
 
 /** What the hub needs of the stream producer of a master (lib/replication/merge.ts). */
@@ -59,6 +62,22 @@ export class Replication {
 
   close(): void {
     this.backlog.close();
+  }
+
+  /**
+   * REPLICAOF NO ONE (the replica side has stopped): a new history from this node's stream end,
+   * the old one kept as replid2 so its replicas continue with a partial resync.
+   */
+  promote(): void {
+    this.ids.shift(this.backlog.end);
+    this.role = 'master';
+    this.dropLinks();
+  }
+
+  /** Before following a master: this node's own stream stops (drained into the backlog first). */
+  async demote(): Promise<void> {
+    if (this.source?.running) await this.source.drainAndStop();
+    this.role = 'replica';
   }
 
   /** master_repl_offset: the end of this node's stream. */
