@@ -575,10 +575,11 @@ export class ShardRuntime {
         return;
       case 'detach':
         // only while locked: no transaction is open and none starts until the unlock
+        if (m.replaced) this.dataReplaced();
         return void this.store.detach().then(() => this.post({ t: 'detached' }));
       case 'attach':
         try {
-          this.store.attach();
+          this.store.attach(m.replaced);
           this.post({ t: 'attached' });
         } catch (e) {
           this.post({ t: 'attached', error: (e as Error).message });
@@ -587,6 +588,18 @@ export class ShardRuntime {
       case 'close':
         return void this.close();
     }
+  }
+
+  /**
+   * Before the environment is replaced by another data set (a full sync): every WATCHed key that
+   * exists now is dirty, as after a FLUSHALL, and a slow-pool *STORE computed from the old data
+   * must not be applied (the epoch moves).
+   */
+  private dataReplaced(): void {
+    this.store.watches?.flushing(-1);
+    const sh = this.writeNotes.shared!;
+    Atomics.add(sh.control, 1, 1);
+    Atomics.add(sh.control, 2, 1);
   }
 
   /** A step of a cross-shard transaction that holds this shard's lock. */

@@ -130,7 +130,7 @@ export class ShardStore {
   watches: WatchTable | null = null;
   watching = false;
   /** OBJECT IDLETIME: keys not accessed since startup count as idle since it (ms). */
-  private readonly accessBase = Date.now();
+  private accessBase = Date.now();
   private readonly shared: ShardShared;
   /** Scratch meta key for peekString. */
   private readonly scratchKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
@@ -202,11 +202,19 @@ export class ShardStore {
     await this.env.close();
   }
 
-  /** Opens the environment again (a compacted copy now in the shard's directory) and reloads its state. */
-  attach(): void {
+  /**
+   * Opens the environment again (a compacted copy now in the shard's directory) and reloads its
+   * state. `replaced`: the directory holds another data set (a full sync's load): access times
+   * start over, as Redis's after loading an RDB.
+   */
+  attach(replaced = false): void {
     const path = `${this.opts.dir}/shard-${this.opts.index}`;
     this.pendingMeta.clear();
     this.special?.clear();
+    if (replaced && !this.opts.view) {
+      this.shared.access.fill(0);
+      this.accessBase = Date.now();
+    }
     this.openEnvironment(path);
     if (!this.opts.view) this.load(path);
   }
