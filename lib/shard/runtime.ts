@@ -478,6 +478,7 @@ export class ShardRuntime {
     const start = w.pos;
     this.stats.inc(STAT.commands);
     this.store.countHits = this.readonlyCmd[def.index!] === 1;
+    this.store.writeLookup = this.writeCmd[def.index!] === 1;
     // (read only while events are collected)
     if (this.store.events.active) this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
     if (this.refusing !== DISK_OK && this.writeCmd[def.index!] === 1 && (this.refusing === DISK_REFUSED || this.denyoomCmd[def.index!] === 1)) {
@@ -678,7 +679,9 @@ export class ShardRuntime {
     const t0 = performance.now();
     const start = Date.now();
     // CLIENT PAUSE stops expiry (a key past its time reads as missing and stays stored)
-    while (!this.writeNotes.shared!.expiryPaused() && this.store.hasExpired(Date.now())) {
+    // a replica expires nothing itself: its master's DELs come in the stream
+    const shared = this.writeNotes.shared!;
+    while (!shared.expiryPaused() && !shared.replicaMode() && this.store.hasExpired(Date.now())) {
       const n = this.backgroundTxn('expiry sweep', () => sweepExpired(this.store, Date.now(), 200));
       if (!n || Date.now() - start > SWEEP_BUDGET_MS) break;
     }

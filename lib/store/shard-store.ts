@@ -110,6 +110,11 @@ export class ShardStore {
   abortReply: Buffer | null = null;
   /** Logical db of the command being executed (binlog records carry it). */
   currentDb = 0;
+  /**
+   * Set by the runtime per command: it is a write. In replica mode the only writes are the
+   * master's stream, which sees an expired key as stored (its DEL comes from the master).
+   */
+  writeLookup = false;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
   countHits = false;
   /**
@@ -339,8 +344,11 @@ export class ShardStore {
       return { mk, meta: null };
     }
     const meta = decodeMeta(mk, raw);
-    if (meta.expireAt !== 0 && meta.expireAt <= now) {
-      if (this.writing) {
+    if (meta.expireAt !== 0 && meta.expireAt <= now && !(this.writeLookup && this.shared.replicaMode())) {
+      if (this.shared.replicaMode()) {
+        // a replica deletes nothing itself (the master's DEL follows in its stream), and a
+        // read answers the key as missing, as a Redis 7.0 replica does
+      } else if (this.writing) {
         this.remove(db, meta);
         this.opts.stats.inc(STAT.expiredKeys);
         this.appendBinlog(db, [DEL, key], EV.expired);
