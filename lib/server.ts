@@ -41,6 +41,7 @@ import { Replication } from './replication/replication.js';
 import { followFromConfig } from './replication/replica-role.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
+import { recoverFullSync } from './replication/full-sync-dir.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
@@ -83,6 +84,11 @@ export class Server implements ConnectionHost {
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
   readonly databases: number;
+  /**
+   * The stamp of a replica's full sync whose swap this start finished (the process died after
+   * its data set was complete: lib/replication/full-load.ts), else null.
+   */
+  fullSyncStamp: string | null = null;
   /** The Prometheus endpoint (metrics-port; lib/metrics/). */
   readonly metrics = new MetricsEndpoint(this);
   port = 0;
@@ -146,6 +152,7 @@ export class Server implements ConnectionHost {
     this.lockDir(dir);
     this.checkLayout(dir);
     recoverCompaction(dir, this.shards.count);
+    this.fullSyncStamp = recoverFullSync(dir, this.shards.count);
     this.replication.open();
     const settings = {
       appendfsync: this.config.str('appendfsync'),

@@ -26,7 +26,7 @@ type State = 'connect' | LinkState;
 
 /** The shards' replica mode: no active expiry; expired keys read as absent but are not deleted. */
 function replicaMode(s: Server, on: boolean): void {
-  (s.shards as { setReplicaMode?: (on: boolean) => void }).setReplicaMode?.(on);
+  s.shards.setReplicaMode(on);
 }
 
 /** The file naming the data set a full sync swapped in, until its marks are written (see start()). */
@@ -80,7 +80,7 @@ export class ReplicaFollower implements ReplicaSide {
   private async finishSwappedSync(): Promise<void> {
     const s = this.server;
     const f = doneFile(s);
-    const stamp = (s as { fullSyncStamp?: string | null }).fullSyncStamp ?? (existsSync(f) ? readFileSync(f, 'latin1') : null);
+    const stamp = s.fullSyncStamp ?? (existsSync(f) ? readFileSync(f, 'latin1') : null);
     if (stamp === null) return;
     const m = /^([0-9a-f]{40}) (\d+)$/.exec(stamp.trim());
     if (m) {
@@ -88,7 +88,7 @@ export class ReplicaFollower implements ReplicaSide {
       if (s.replication.backlog.end !== Number(m[2]) && !s.replication.backlog.holds(Number(m[2]))) s.replication.backlog.reset(Number(m[2]));
       await markAll(s, Number(m[2]), 0, m[1]);
     }
-    (s as { fullSyncStamp?: string | null }).fullSyncStamp = null;
+    s.fullSyncStamp = null;
     rmSync(f, { force: true });
   }
 

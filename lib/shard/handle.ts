@@ -198,23 +198,22 @@ export class ShardHandle {
   private envWaiter: ((error?: string) => void) | null = null;
 
   /**
-   * While the caller holds this shard's lock: the shard closes its environment, `swap` replaces
-   * the directory, the shard opens it again (COMPACT). Rejects when the new one cannot be opened.
+   * While the caller holds this shard's lock: the shard syncs and closes its environment, so its
+   * directory can be replaced (lib/shard/env-swap.ts). `replaced`: the new directory will hold
+   * another data set (a full sync), not a copy of this one.
    */
-  replaceEnvironment(swap: () => void): Promise<void> {
+  detach(replaced = false): Promise<void> {
+    return new Promise((resolve) => {
+      this.envWaiter = () => resolve();
+      this.control({ t: 'detach', replaced });
+    });
+  }
+
+  /** After detach: the shard opens the environment in its directory again; rejects when it cannot. */
+  attach(replaced = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.envWaiter = () => {
-        try {
-          swap();
-        } catch (e) {
-          this.envWaiter = null;
-          this.control({ t: 'attach' });
-          return reject(e);
-        }
-        this.envWaiter = (error) => (error ? reject(new Error(error)) : resolve());
-        this.control({ t: 'attach' });
-      };
-      this.control({ t: 'detach' });
+      this.envWaiter = (error) => (error ? reject(new Error(error)) : resolve());
+      this.control({ t: 'attach', replaced });
     });
   }
 
