@@ -4,21 +4,24 @@
 // replid, the stream offset after the last stream command it committed, and the master client's
 // db there), written by the `repl-applied` step IN THE SAME WRITE TRANSACTION as those commands:
 //
-// - single-shard stream commands: the shard handle appends the mark as the last record of every
-//   frame that holds stream commands (lib/shard/handle.ts nextMark / writeMark), also before a
-//   LOCK record, the one place where a shard splits a frame into two transactions. So a mark
-//   commits exactly with the commands it covers.
-// - everything else that writes (MULTI / EXEC blocks, commands spanning shards, FLUSHALL...):
-//   the applier waits until everything before it has been applied, runs it alone, waits for its
-//   reply, then writes the mark on every shard. After a restart such a unit counts as applied
-//   when any shard's mark is at or past its end (marks are only written once it completed).
-//   The one window left: a kill between the unit's commit and its first mark's commit makes it
-//   run again after the restart.
+// - commands that reach the shards through their rings (single-shard commands, the parts of a
+//   scatter command such as MSET or DEL over several shards, and a MULTI / EXEC block of such
+//   commands, which runs as one group record per shard): the shard handle appends the mark as the
+//   last record of every frame that holds such a record (lib/shard/handle.ts nextMark /
+//   writeMark), also before a LOCK record, the one place where a shard splits a frame into two
+//   transactions. So a mark commits exactly with the commands it covers, shard by shard.
+// - units that take the main thread or locks (a block with SELECT inside, RENAME across shards,
+//   FLUSHALL, FUNCTION LOAD...): the applier waits until everything before has been applied,
+//   runs the unit alone, waits for its reply, then writes the mark on every shard. After a
+//   restart such a unit counts as applied when any shard's mark is at or past its end (marks
+//   are only written once it completed). The one window left: a kill between the unit's commit
+//   and its first mark's commit makes it run again after the restart.
 //
 // At startup the replica resumes at the smallest valid mark (its backlog holds the bytes from
-// there: it is flushed to its file before any byte of it is handed to a shard), and each
-// single-shard command at or below its own shard's mark is skipped, so no command is applied
-// twice and none is skipped. A mark is valid when it belongs to this node's history (its replid
+// there: it is flushed to its file before any byte of it is handed to a shard), and a command
+// is left out on every shard whose mark is at or past its end, so no command is applied twice
+// and none is skipped. (A scatter command that only some shards committed runs again on all of
+// them: its parts, SET or DEL of keys, give the same result twice.) A mark is valid when it belongs to this node's history (its replid
 // is the current one, or replid2 below second_repl_offset); a promotion writes marks of no
 // history, since a master's data moves on without the stream.
 

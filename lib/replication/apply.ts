@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import Denque from 'denque';
 import { Connection, Slot } from '../connection.js';
 import type { Server } from '../server.js';
+import type { CommandDef } from '../commands/types.js';
 import { keyIndexes, lookupBytes } from '../commands/registry.js';
 import { streamCommandKind } from '../commands/replication-steps.js';
 import { StreamParser, type StreamCommand } from './stream-parser.js';
@@ -95,6 +96,7 @@ export class StreamApplier {
   /** the stream is not RESP: the link must be dropped */
   onBroken: (err: Error) => void = () => {};
   private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly server: Server, from: ResumePoint) {
     this.master = new MasterClient(server);
@@ -112,7 +114,7 @@ export class StreamApplier {
   start(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    void this.loop().catch((e) => {
+    this.loopDone = this.loop().catch((e) => {
       log.error({ err: e }, 'applying the replication stream failed');
       this.onBroken(e as Error);
     });
@@ -132,16 +134,23 @@ export class StreamApplier {
     this.notify();
   }
 
-  /** Resolves once every dispatched command has been answered. */
+  /** Resolves once every dispatched command has been answered (the shards answer them all, stopped or not). */
   drained(): Promise<void> {
     if (this.inflight.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.inflight.length === 0 || this.stopped) resolve();
+        if (this.inflight.length === 0) resolve();
         else this.waitProgress().then(check, check);
       };
       check();
     });
+  }
+
+  /** Stops and resolves once what was handed to the shards is answered and marked. */
+  async finish(): Promise<void> {
+    this.stop();
+    await this.loopDone;
+    await this.drained();
   }
 
   private progressWaiters: Array<() => void> = [];
@@ -185,7 +194,7 @@ export class StreamApplier {
     }
   }
 
-  /** One parsed command: run now, or as part of a unit run alone (see apply-marks.ts). */
+  /** One parsed command: run now, or as part of a unit (see apply-marks.ts). */
   private async take(c: StreamCommand): Promise<null> {
     const kind = streamCommandKind(c.args);
     if (this.block !== null) {
@@ -193,7 +202,9 @@ export class StreamApplier {
       if (kind === 'exec') {
         const block = this.block;
         this.block = null;
-        await this.runUnit(block);
+        const shards = this.ringShards(block.slice(1, -1));
+        if (shards !== null) this.dispatchMarked(block, shards, true);
+        else await this.runUnit(block);
       }
       return null;
     }
@@ -210,36 +221,45 @@ export class StreamApplier {
       return null;
     }
     const def = lookupBytes(c.args[0]);
-    const s = this.server;
     if (def === undefined || !def.flags.includes('write')) {
       // SELECT, PING, PUBLISH...: no data to mark
-      this.dispatch(c, -1);
+      this.dispatch(c);
       return null;
     }
-    const shard = this.plainShard(c.args);
-    if (shard >= 0) {
-      if (this.marks !== null && c.end <= this.marks[shard]) {
-        this.advance(c.end);
-        this.pastMarks();
-        return null;
-      }
-      this.dispatch(c, shard);
-      this.pastMarks();
-      return null;
-    }
-    void s;
-    await this.runUnit([c]);
+    const shards = this.ringShards([c]);
+    if (shards !== null) this.dispatchMarked([c], shards, false);
+    else await this.runUnit([c]);
     return null;
   }
 
-  /** The shard of a write the router sends to one shard's ring; -1 for everything else. */
-  private plainShard(args: Buffer[]): number {
-    const def = lookupBytes(args[0])!;
-    if (def.main || !def.shard || def.ownTransaction || def.slow === true || def.sub) return -1;
-    if (this.server.slowRouting.enabled && this.server.slowRouting.isForced(def)) return -1;
-    const idx = keyIndexes(def, args);
-    if (idx.length === 0) return -1;
-    return this.server.router.singleShard(args, idx);
+  /** The command's table entry, its subcommand's for a container. */
+  private entry(args: Buffer[]): CommandDef | undefined {
+    const def = lookupBytes(args[0]);
+    if (def?.sub && args.length >= 2) return def.sub.get(args[1].toString('latin1').toLowerCase());
+    return def;
+  }
+
+  /**
+   * The shards that `cmds` reach through their rings, each as one record per shard that the
+   * router writes synchronously (single-shard commands, scatter parts, one EXEC group per
+   * shard); null when one of them takes another way (main thread, locks, the slow pool, a
+   * transaction of its own).
+   */
+  private ringShards(cmds: StreamCommand[]): Set<number> | null {
+    const s = this.server;
+    const out = new Set<number>();
+    for (const c of cmds) {
+      const def = this.entry(c.args);
+      if (def === undefined || def.main || !def.shard || def.ownTransaction || def.slow === true) return null;
+      if (s.slowRouting.enabled && s.slowRouting.isForced(def)) return null;
+      const idx = keyIndexes(def, c.args);
+      if (idx.length === 0) return null;
+      const first = s.router.singleShard(c.args, idx);
+      if (first >= 0) out.add(first);
+      else if (def.scatter) for (const i of idx) out.add(s.shards.of(c.args[i]));
+      else return null;
+    }
+    return out.size > 0 ? out : null;
   }
 
   /** Stream offset `end` reached without running anything. */
@@ -249,18 +269,56 @@ export class StreamApplier {
     this.progress();
   }
 
-  private dispatch(c: StreamCommand, shard: number): void {
-    const s = this.server;
+  private dispatch(c: StreamCommand): void {
     const m = this.master;
-    if (shard >= 0) s.shards.links[shard].handle.nextMark = { end: c.end, db: m.db };
-    s.router.dispatch(m, c.args);
-    if (shard >= 0) s.shards.links[shard].handle.nextMark = null;
+    this.server.router.dispatch(m, c.args);
     this.dispatched = c.end;
     this.inflight.push({ seq: m.created, end: c.end });
     this.progress();
   }
 
-  /** A MULTI / EXEC block or a write that is not a plain single-shard one: alone, then marked everywhere. */
+  /**
+   * Commands whose records on each shard of `shards` carry the shard's mark into their own
+   * transaction (lib/shard/handle.ts nextMark). After a restart, a shard whose mark is at or past
+   * their end already holds its part: a block's commands for it are left out, and when every
+   * shard holds its part nothing runs.
+   */
+  private dispatchMarked(cmds: StreamCommand[], shards: Set<number>, block: boolean): void {
+    const end = cmds[cmds.length - 1].end;
+    const marks = this.marks;
+    if (marks !== null) {
+      const need = [...shards].filter((sh) => end > marks[sh]);
+      if (need.length === 0) {
+        this.advance(end);
+        this.pastMarks();
+        return;
+      }
+      if (block && need.length < shards.size) {
+        const keep = new Set(need);
+        const inner = cmds.slice(1, -1).filter((c) => {
+          const one = this.ringShards([c])!;
+          return one.size > 1 || keep.has(one.values().next().value!);
+        });
+        cmds = [cmds[0], ...inner, cmds[cmds.length - 1]];
+        shards = keep;
+      }
+    }
+    const s = this.server;
+    const m = this.master;
+    const mark = { end, db: m.db };
+    for (const sh of shards) s.shards.links[sh].handle.nextMark = mark;
+    for (const c of cmds) s.router.dispatch(m, c.args);
+    for (const sh of shards) s.shards.links[sh].handle.nextMark = null;
+    this.dispatched = end;
+    this.inflight.push({ seq: m.created, end });
+    this.progress();
+    this.pastMarks();
+  }
+
+  /**
+   * A unit whose commands take the main thread or locks (a block with SELECT inside, RENAME
+   * across shards, FLUSHALL...): run alone, then marked on every shard once answered.
+   */
   private async runUnit(cmds: StreamCommand[]): Promise<void> {
     const end = cmds[cmds.length - 1].end;
     await this.drained();
@@ -277,8 +335,8 @@ export class StreamApplier {
     }
     this.inflight.push({ seq: m.created, end });
     this.progress();
+    // marked even when stopping: the unit ran, a restart must not run it again
     await this.drained();
-    if (this.stopped) return;
     await markAll(this.server, end, m.db);
     this.pastMarks();
   }

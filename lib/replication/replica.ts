@@ -328,10 +328,7 @@ export class ReplicaFollower implements ReplicaSide {
     const a = this.applier;
     this.applier = null;
     await this.prepared.catch(() => {});
-    if (a !== null) {
-      a.stop();
-      await a.drained();
-    }
+    if (a !== null) await a.finish();
     await this.loading?.catch(() => {});
     for (const l of this.server.shards.links) l.handle.markRecord = null;
   }
