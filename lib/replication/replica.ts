@@ -231,7 +231,7 @@ export class ReplicaFollower implements ReplicaSide {
     this.link = null;
     const wasUp = this.state === 'connected';
     this.state = 'connect';
-    if (wasUp || this.downSince === 0) this.downSince = this.downSince || Date.now();
+    if (wasUp) this.downSince = Date.now();
     if (this.stopped) return;
     const now = Date.now();
     if (now - this.lastWarn >= WARN_EVERY_MS) {

@@ -4,8 +4,8 @@
 
 import t from 'tap';
 import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
-import { startRedis, startRespdb } from '../support/servers.js';
-import { caughtUp, digest, startMaster, until } from '../support/replica.js';
+import { freePort, startRedis, startRespdb } from '../support/servers.js';
+import { caughtUp, digest, field, startMaster, until } from '../support/replica.js';
 import { getInfo } from '../support/info.js';
 
 function text(r: Reply): string {
@@ -86,6 +86,13 @@ t.test('full sync, the stream of every write, READONLY, REPLICAOF replies, NO ON
   await m.pipeline(BEFORE);
   await r.send('SET', 'old', 'replaced by the sync');
 
+  // an unreachable master: INFO says so (as a redis-server replica that never reached its master), and the log
+  const nobody = await freePort();
+  t.equal(text(await r.send('REPLICAOF', '127.0.0.1', String(nobody))), 'OK');
+  await until('the warning in the log', async () => /link with master down/.test(replica.output()));
+  const down = await getInfo(r, 'replication');
+  for (const [f, v] of [['role', 'slave'], ['master_link_status', 'down'], ['master_last_io_seconds_ago', '-1'], ['master_sync_in_progress', '0'], ['master_link_down_since_seconds', '-1']]) t.equal(down.f.get(f), v, `unreachable master: ${f}`);
+
   t.equal(text(await r.send('REPLICAOF', '127.0.0.1', String(master.port))), 'OK', 'REPLICAOF answers +OK');
   await caughtUp(m, r);
   t.equal(await digest(r), await digest(m), 'same data after the full sync');
@@ -109,6 +116,13 @@ t.test('full sync, the stream of every write, READONLY, REPLICAOF replies, NO ON
   t.equal(text(await r.send('SET', 'local', '1')), 'OK', 'replica-read-only no: writes allowed');
   await r.send('DEL', 'local');
   await r.send('CONFIG', 'SET', 'replica-read-only', 'yes');
+
+  // Pika's SLAVEOF host port force: a full sync although a partial one was possible
+  t.equal(await field(m, 'sync_full', 'stats'), '1');
+  t.equal(text(await r.send('SLAVEOF', '127.0.0.1', String(master.port), 'force')), 'OK');
+  await until('a second full sync', async () => (await field(m, 'sync_full', 'stats')) === '2');
+  await caughtUp(m, r);
+  t.equal(await digest(r), await digest(m), 'same data after the forced full sync');
 
   // the replies redis-server gives
   t.equal(text(await r.send('REPLICAOF', '127.0.0.1', String(master.port))), 'OK Already connected to specified master');
