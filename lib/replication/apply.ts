@@ -175,7 +175,7 @@ export class StreamApplier {
   private async loop(): Promise<void> {
     const backlog = this.server.replication.backlog;
     while (!this.stopped) {
-      let c = this.parser.next();
+      const c = this.parser.next();
       if (c === null) {
         if (this.fed < backlog.end) {
           // the shards never get a byte the backlog file does not hold (a restart resumes from it)
@@ -188,14 +188,17 @@ export class StreamApplier {
         await new Promise<void>((r) => (this.waiting = r));
         continue;
       }
-      if (this.inflight.length >= MAX_INFLIGHT) await this.waitProgress();
-      if (this.stopped) return;
-      c = await this.take(c);
+      if (this.inflight.length >= MAX_INFLIGHT) {
+        await this.waitProgress();
+        if (this.stopped) return;
+      }
+      const unit = this.take(c);
+      if (unit !== null) await unit;
     }
   }
 
   /** One parsed command: run now, or as part of a unit (see apply-marks.ts). */
-  private async take(c: StreamCommand): Promise<null> {
+  private take(c: StreamCommand): Promise<void> | null {
     const kind = streamCommandKind(c.args);
     if (this.block !== null) {
       this.block.push(c);
@@ -203,8 +206,8 @@ export class StreamApplier {
         const block = this.block;
         this.block = null;
         const shards = this.ringShards(block.slice(1, -1));
-        if (shards !== null) this.dispatchMarked(block, shards, true);
-        else await this.runUnit(block);
+        if (shards === null) return this.runUnit(block);
+        this.dispatchMarked(block, shards, true);
       }
       return null;
     }
@@ -227,8 +230,8 @@ export class StreamApplier {
       return null;
     }
     const shards = this.ringShards([c]);
-    if (shards !== null) this.dispatchMarked([c], shards, false);
-    else await this.runUnit([c]);
+    if (shards === null) return this.runUnit([c]);
+    this.dispatchMarked([c], shards, false);
     return null;
   }
 
