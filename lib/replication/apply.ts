@@ -24,7 +24,7 @@ import { logger } from '../log.js';
 const log = logger('replication');
 
 /** Replies outstanding before the applier waits (the shards' rings stay busy, memory bounded). */
-const MAX_INFLIGHT = 4096;
+const MAX_INFLIGHT = 16384;
 /** Bytes read from the backlog at a time. */
 const READ_CHUNK = 1 << 20;
 
