@@ -38,9 +38,11 @@ import { internal } from './commands/registry.js';
 import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
 import { Replication } from './replication/replication.js';
+import { followFromConfig } from './replication/replica-role.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
 import { closeSnapshots } from './replication/snapshot.js';
+import { recoverFullSync } from './replication/full-sync-dir.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
@@ -83,6 +85,11 @@ export class Server implements ConnectionHost {
   /** Live proto-max-bulk-len / client-query-buffer-limit for every connection's parser. */
   readonly parserLimits: ParserLimits;
   readonly databases: number;
+  /**
+   * The stamp of a replica's full sync whose swap this start finished (the process died after
+   * its data set was complete: lib/replication/full-load.ts), else null.
+   */
+  fullSyncStamp: string | null = null;
   /** The Prometheus endpoint (metrics-port; lib/metrics/). */
   readonly metrics = new MetricsEndpoint(this);
   port = 0;
@@ -146,6 +153,7 @@ export class Server implements ConnectionHost {
     this.lockDir(dir);
     this.checkLayout(dir);
     recoverCompaction(dir, this.shards.count);
+    this.fullSyncStamp = recoverFullSync(dir, this.shards.count);
     this.replication.open();
     const settings = {
       appendfsync: this.config.str('appendfsync'),
@@ -184,6 +192,8 @@ export class Server implements ConnectionHost {
     this.backups.start();
     this.replication.start();
     await this.listen();
+    // the replicaof directive: follow that master (once the port is known: REPLCONF listening-port)
+    await followFromConfig(this);
     this.counters.startupMemory = memoryFigures().used;
     await this.metrics.start();
     this.timers.push(setInterval(() => this.cron(), 1000));
@@ -452,6 +462,8 @@ export class Server implements ConnectionHost {
     await this.metrics.close();
     // a running script stops at its next hook (its writes abandoned with its transaction)
     this.scripting.board.stopAll();
+    // the master's stream stops here: what was handed to the shards commits below
+    await this.replication.replica?.stop();
     this.shards.flush();
     const deadline = Date.now() + 10_000;
     while (this.shards.pending() > 0 && Date.now() < deadline) {

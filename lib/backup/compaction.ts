@@ -15,7 +15,8 @@ import { existsSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '../server.js';
 import { logger } from '../log.js';
-import { ShardStore } from '../store/shard-store.js';
+import type { ShardStore } from '../store/shard-store.js';
+import { swapEnvironments } from '../shard/env-swap.js';
 import { dataDiskBytes, dataFileBytes } from '../store/env-copy.js';
 import type { Copier } from './copier.js';
 
@@ -126,7 +127,6 @@ export class Compaction {
       if (r.full) return false;
       if (r.records <= SMALL_TAIL) break;
     }
-    const link = this.server.shards.links[i];
     let full = false;
     let lockedAt = 0;
     let tailRecords = 0;
@@ -148,26 +148,17 @@ export class Compaction {
         /* none */
       }
       const s0 = performance.now();
-      await link.handle.replaceEnvironment(() => {
+      await swapEnvironments(this.server.shards, this.server.config.str('dir'), [i], () => {
         rmSync(old, { recursive: true, force: true });
         renameSync(live, old);
-        renameSync(tmp, live);
+        try {
+          renameSync(tmp, live);
+        } catch (e) {
+          renameSync(old, live);
+          throw e;
+        }
       });
       swapMs = performance.now() - s0;
-      const view = link.view!;
-      link.view = new ShardStore({
-        index: i,
-        dir: this.server.config.str('dir'),
-        databases: this.server.databases,
-        seq: new BigInt64Array(this.server.shards.seqSab),
-        stats: this.server.shards.directStats,
-        binlogRing: null,
-        binlogMaxBytes: 0,
-        shared: link.shared,
-        view: true,
-      });
-      link.shared.bumpGeneration();
-      await view.close();
     });
     if (!full) log.info({ shard: i, lockedMs: Math.round(performance.now() - lockedAt), catchUpMs: Math.round(caughtMs), reopenMs: Math.round(swapMs), tailRecords }, 'shard swapped');
     return !full && existsSync(live);

@@ -3,7 +3,7 @@
 // transactions (internal `script-store`), read back at startup. So EVALSHA and FCALL keep working
 // across restarts, as Redis keeps functions in its RDB.
 
-import type { ShardExec } from '../commands/types.js';
+import type { ShardExec, Tx } from '../commands/types.js';
 import type { ShardStore } from '../store/shard-store.js';
 import type { ShardSet } from '../shard/set.js';
 import { internal } from '../commands/registry.js';
@@ -59,6 +59,23 @@ export class SavedScripts {
 
   flushLibraries(): void {
     this.send(['clear', LIBRARY]);
+  }
+
+  /**
+   * Every saved script and library as shard 0's `info` holds them (key, value), to be written
+   * back with `script-store put` into another data set (a replica's full sync keeps them).
+   */
+  static entries(view: ShardStore): Array<[Buffer, Buffer]> {
+    const info = view.info as unknown as Entries;
+    const out: Array<[Buffer, Buffer]> = [];
+    for (const prefix of [SCRIPT, LIBRARY]) for (const { key, value } of info.getRange(range(prefix))) out.push([Buffer.from(key), Buffer.from(value)]);
+    return out;
+  }
+
+  /** Writes entries() into shard 0, held by `tx` (its data set was replaced). */
+  static async writeBack(tx: Tx, entries: Array<[Buffer, Buffer]>): Promise<void> {
+    const def = internal('script-store');
+    for (const [key, value] of entries) await tx.exec(0, def, 0, [STORE, Buffer.from('put'), key, value]);
   }
 
   /** What shard 0 holds (its read-only view, at startup). */

@@ -85,9 +85,13 @@ export type ToShard =
   | { t: 'step'; id: number; cmd: number; db: number; proto: number; args: Uint8Array[] }
   | { t: 'unlock'; txid: number }
   | { t: 'config'; name: string; value: string | number }
-  /** COMPACT (lib/backup/compaction.ts), while the shard is locked: close the environment / open it again. */
-  | { t: 'detach' }
-  | { t: 'attach' }
+  /**
+   * While the shard is locked (lib/shard/env-swap.ts: COMPACT, a full sync's load): close the
+   * environment / open it again. `replaced`: the directory now holds another data set (a full
+   * sync), so WATCHed keys are dirty and access times start over.
+   */
+  | { t: 'detach'; replaced?: boolean }
+  | { t: 'attach'; replaced?: boolean }
   | { t: 'close' };
 
 /** Control messages shard -> main. */

@@ -478,6 +478,7 @@ export class ShardRuntime {
     const start = w.pos;
     this.stats.inc(STAT.commands);
     this.store.countHits = this.readonlyCmd[def.index!] === 1;
+    this.store.writeLookup = this.writeCmd[def.index!] === 1;
     // (read only while events are collected)
     if (this.store.events.active) this.store.missEvents = this.clientCmd[def.index!] === 1 && !step;
     if (this.refusing !== DISK_OK && this.writeCmd[def.index!] === 1 && (this.refusing === DISK_REFUSED || this.denyoomCmd[def.index!] === 1)) {
@@ -575,10 +576,11 @@ export class ShardRuntime {
         return;
       case 'detach':
         // only while locked: no transaction is open and none starts until the unlock
+        if (m.replaced) this.dataReplaced();
         return void this.store.detach().then(() => this.post({ t: 'detached' }));
       case 'attach':
         try {
-          this.store.attach();
+          this.store.attach(m.replaced);
           this.post({ t: 'attached' });
         } catch (e) {
           this.post({ t: 'attached', error: (e as Error).message });
@@ -587,6 +589,18 @@ export class ShardRuntime {
       case 'close':
         return void this.close();
     }
+  }
+
+  /**
+   * Before the environment is replaced by another data set (a full sync): every WATCHed key that
+   * exists now is dirty, as after a FLUSHALL, and a slow-pool *STORE computed from the old data
+   * must not be applied (the epoch moves).
+   */
+  private dataReplaced(): void {
+    this.store.watches?.flushing(-1);
+    const sh = this.writeNotes.shared!;
+    Atomics.add(sh.control, 1, 1);
+    Atomics.add(sh.control, 2, 1);
   }
 
   /** A step of a cross-shard transaction that holds this shard's lock. */
@@ -665,7 +679,9 @@ export class ShardRuntime {
     const t0 = performance.now();
     const start = Date.now();
     // CLIENT PAUSE stops expiry (a key past its time reads as missing and stays stored)
-    while (!this.writeNotes.shared!.expiryPaused() && this.store.hasExpired(Date.now())) {
+    // a replica expires nothing itself: its master's DELs come in the stream
+    const shared = this.writeNotes.shared!;
+    while (!shared.expiryPaused() && !shared.replicaMode() && this.store.hasExpired(Date.now())) {
       const n = this.backgroundTxn('expiry sweep', () => sweepExpired(this.store, Date.now(), 200));
       if (!n || Date.now() - start > SWEEP_BUDGET_MS) break;
     }

@@ -157,6 +157,21 @@ export class ShardSet {
     for (const l of this.links) l.handle.control(m);
   }
 
+  /**
+   * Replica mode (a replica of another node, lib/replication/): the shards expire no key
+   * themselves, neither by the active expiry nor on access (no DEL in their binlog); reads,
+   * direct ones included, answer an expired key as missing while DBSIZE still counts it; the
+   * master's stream, applied as writes, sees the keys as stored and deletes them with its DELs.
+   * Effective at once (a shared word, not a message), for every command from the next on.
+   */
+  setReplicaMode(on: boolean): void {
+    for (const l of this.links) l.shared.setReplicaMode(on);
+  }
+
+  get replicaMode(): boolean {
+    return this.links.length > 0 && this.links[0].shared.replicaMode();
+  }
+
   /** Requests sent and not answered yet, over all shards. */
   pending(): number {
     let n = 0;

@@ -148,8 +148,12 @@ export class KeyEventLog {
   private emptied: Array<[number, Buffer]> = [];
   private static readonly SHRINK = 1 << 20;
 
+  /** The switch word last applied (configure). */
+  word = 0;
+
   /** Applies the switch word (NOTIFY_* classes | REPORT_MODIFIED), as the main thread set it. */
   configure(word: number): void {
+    this.word = word;
     this.publish = word & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT) ? word & ~(NOTIFY_KEYSPACE | NOTIFY_KEYEVENT | REPORT_MODIFIED) : 0;
     this.report = (word & REPORT_MODIFIED) !== 0;
     this.channels = word & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT);

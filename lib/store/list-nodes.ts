@@ -272,7 +272,12 @@ export function writeNode(sub: Sub, id: number, n: Node, ends: Ends | null): voi
 export class HeldNodes implements HeldWrites {
   private readonly lists = new Map<number, Ends>();
 
-  constructor(private readonly sub: Sub) {}
+  /** `sub`: the store's sub-database, looked up at each write (COMPACT and a full sync open a new environment). */
+  constructor(private readonly subDb: () => Sub) {}
+
+  private get sub(): Sub {
+    return this.subDb();
+  }
 
   /** The held ends of list `id` (created empty). */
   ends(id: number): Ends {
@@ -337,7 +342,7 @@ const HELD = new WeakMap<ShardStore, HeldNodes>();
 export function heldNodes(store: ShardStore): HeldNodes {
   let h = HELD.get(store);
   if (!h) {
-    h = new HeldNodes(store.sub);
+    h = new HeldNodes(() => store.sub);
     HELD.set(store, h);
     store.holdWrites(h);
   }

@@ -110,6 +110,11 @@ export class ShardStore {
   abortReply: Buffer | null = null;
   /** Logical db of the command being executed (binlog records carry it). */
   currentDb = 0;
+  /**
+   * Set by the runtime per command: it is a write. In replica mode the only writes are the
+   * master's stream, which sees an expired key as stored (its DEL comes from the master).
+   */
+  writeLookup = false;
   /** Set by the runtime per command: lookups of read commands count as keyspace hits/misses (INFO). */
   countHits = false;
   /**
@@ -130,7 +135,7 @@ export class ShardStore {
   watches: WatchTable | null = null;
   watching = false;
   /** OBJECT IDLETIME: keys not accessed since startup count as idle since it (ms). */
-  private readonly accessBase = Date.now();
+  private accessBase = Date.now();
   private readonly shared: ShardShared;
   /** Scratch meta key for peekString. */
   private readonly scratchKey = Buffer.allocUnsafe(INLINE_KEY_MAX + 2);
@@ -202,11 +207,19 @@ export class ShardStore {
     await this.env.close();
   }
 
-  /** Opens the environment again (a compacted copy now in the shard's directory) and reloads its state. */
-  attach(): void {
+  /**
+   * Opens the environment again (a compacted copy now in the shard's directory) and reloads its
+   * state. `replaced`: the directory holds another data set (a full sync's load): access times
+   * start over, as Redis's after loading an RDB.
+   */
+  attach(replaced = false): void {
     const path = `${this.opts.dir}/shard-${this.opts.index}`;
     this.pendingMeta.clear();
     this.special?.clear();
+    if (replaced && !this.opts.view) {
+      this.shared.access.fill(0);
+      this.accessBase = Date.now();
+    }
     this.openEnvironment(path);
     if (!this.opts.view) this.load(path);
   }
@@ -331,8 +344,11 @@ export class ShardStore {
       return { mk, meta: null };
     }
     const meta = decodeMeta(mk, raw);
-    if (meta.expireAt !== 0 && meta.expireAt <= now) {
-      if (this.writing) {
+    if (meta.expireAt !== 0 && meta.expireAt <= now && !(this.writeLookup && this.shared.replicaMode())) {
+      if (this.shared.replicaMode()) {
+        // a replica deletes nothing itself (the master's DEL follows in its stream), and a
+        // read answers the key as missing, as a Redis 7.0 replica does
+      } else if (this.writing) {
         this.remove(db, meta);
         this.opts.stats.inc(STAT.expiredKeys);
         this.appendBinlog(db, [DEL, key], EV.expired);

@@ -11,9 +11,10 @@ const ACCESS_SLOTS = 1 << 20;
 export const WRITE_SLOTS = 1 << 16;
 /**
  * Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] expiry
- * paused (CLIENT PAUSE), [4] environment generation (bumped when COMPACT replaced the files).
+ * paused (CLIENT PAUSE), [4] environment generation (bumped when COMPACT replaced the files),
+ * [5] replica mode (the shard expires nothing itself: ShardSet.setReplicaMode).
  */
-const CONTROL_WORDS = 5;
+const CONTROL_WORDS = 6;
 
 export class ShardShared {
   readonly sab: SharedArrayBuffer;
@@ -51,6 +52,18 @@ export class ShardShared {
 
   bumpGeneration(): void {
     Atomics.add(this.control, 4, 1);
+  }
+
+  /**
+   * Replica mode (set by the main thread): no key is expired by this shard; reads answer an
+   * expired key as missing, writes (the master's stream) see it as it is stored.
+   */
+  setReplicaMode(on: boolean): void {
+    Atomics.store(this.control, 5, on ? 1 : 0);
+  }
+
+  replicaMode(): boolean {
+    return Atomics.load(this.control, 5) !== 0;
   }
 
   expiryPaused(): boolean {

@@ -21,6 +21,12 @@ export interface ImportOptions {
   replace: boolean;
   /** import streams without their consumer groups (respdb has none) instead of refusing them */
   dropStreamGroups: boolean;
+  /**
+   * load keys whose expiry has passed too (a replica's full sync: the master's DEL follows in its
+   * stream, as a Redis replica keeps them) instead of skipping them as a master's load does
+   */
+  keepExpired?: boolean;
+  /** called at most once per chunk of the file read; throwing from it stops the import */
   onProgress?: (bytesRead: number, keys: number) => void;
 }
 
@@ -92,7 +98,7 @@ export async function importRdb(source: string | Readable, opts: ImportOptions):
       if (e.kind !== 'key') continue;
       const k = e.key;
       if (k.db >= opts.layout.databases) throw new DataDirError(`the file has keys in database ${k.db}; import with --databases ${k.db + 1} or more`);
-      if (k.expireAt !== null && k.expireAt <= BigInt(now)) {
+      if (k.expireAt !== null && k.expireAt <= BigInt(now) && !opts.keepExpired) {
         summary.expiredSkipped++;
         continue;
       }
