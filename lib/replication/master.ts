@@ -7,7 +7,6 @@
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Server } from '../server.js';
 import type { Connection } from '../connection.js';
@@ -19,6 +18,8 @@ import { SnapshotFile } from './snapshot-file.js';
 const log = logger('replication');
 
 const KEEPALIVE_MS = 1000;
+/** How long a replica's PSYNC may wait for this replica to receive the offset it asks for. */
+const AHEAD_WAIT_MS = 10_000;
 
 export interface SyncCounters {
   full: number;
@@ -31,6 +32,20 @@ interface Waiter {
   need: number;
   resolve: (acked: number) => void;
   timer: NodeJS.Timeout | null;
+}
+
+/** Resolves when the replica's socket drained or closed (its listeners removed either way). */
+function drained(link: ReplicaLink): Promise<void> {
+  const sock = link.conn.socket;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      sock.off('drain', done);
+      sock.off('close', done);
+      resolve();
+    };
+    sock.on('drain', done);
+    sock.on('close', done);
+  });
 }
 
 export class MasterSide {
@@ -70,6 +85,17 @@ export class MasterSide {
     const link = new ReplicaLink(this.nextLinkId++, conn, this.hello(conn), this.repl.backlog, (l) => this.gone(l));
     this.links.push(link);
     const from = psyncOffset - 1;
+    if (psync && replid !== '?' && this.aheadOfUs(replid, from)) {
+      // A replica of ours that got further than we are now (we restarted after a crash and have
+      // not yet received those bytes again from our master): it can continue once we have them.
+      void this.whenReached(from).then(() => this.decide(link, replid, from, psync));
+      return;
+    }
+    this.decide(link, replid, from, psync);
+  }
+
+  private decide(link: ReplicaLink, replid: string, from: number, psync: boolean): void {
+    if (link.isClosed) return;
     if (psync && replid !== '?' && this.canContinue(replid, from)) {
       this.sync.partialOk++;
       link.write(link.hello.capaPsync2 ? `+CONTINUE ${this.repl.ids.ids.replid}\r\n` : '+CONTINUE\r\n');
@@ -82,6 +108,24 @@ export class MasterSide {
     void this.fullSync(link, psync).catch((e: Error) => {
       log.warn({ replica: `${link.ip}:${link.port}`, err: e.message }, 'full sync failed');
       link.close();
+    });
+  }
+
+  /** A replica of this replica's history asks for an offset this node has not received (yet). */
+  private aheadOfUs(replid: string, offset: number): boolean {
+    const repl = this.repl;
+    return repl.role === 'replica' && replid === repl.ids.ids.replid && offset > repl.backlog.end && repl.replica?.roleInfo().state === 'connected';
+  }
+
+  /** Resolves once this node's stream reaches `offset`, or after a while (then a full sync decides). */
+  private whenReached(offset: number): Promise<void> {
+    const until = Date.now() + AHEAD_WAIT_MS;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.repl.backlog.end >= offset || Date.now() > until) resolve();
+        else setTimeout(check, 20);
+      };
+      check();
     });
   }
 
@@ -100,6 +144,9 @@ export class MasterSide {
     const keepalive = setInterval(() => link.write('\n'), KEEPALIVE_MS);
     let snap: RdbSnapshot | null = null;
     try {
+      // a thread ready first, so the shards are held for one round trip only
+      await RdbSnapshot.prepare(this.server);
+      if (link.isClosed) return;
       // the cut takes this point of the order; on a replica, the stream position applied there
       const replicaSide = repl.role === 'replica' ? repl.replica : null;
       const dispatched = replicaSide ? replicaSide.dispatchedOffset : -1;
@@ -150,14 +197,14 @@ export class MasterSide {
     for (;;) {
       const chunk = await snap.read();
       if (chunk === null || link.isClosed) return;
-      if (!link.write(chunk)) await Promise.race([once(link.conn.socket, 'drain'), once(link.conn.socket, 'close')]);
+      if (!link.write(chunk)) await drained(link);
     }
   }
 
   private async sendFile(link: ReplicaLink, path: string): Promise<void> {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
       if (link.isClosed) return;
-      if (!link.write(chunk as Buffer)) await Promise.race([once(link.conn.socket, 'drain'), once(link.conn.socket, 'close')]);
+      if (!link.write(chunk as Buffer)) await drained(link);
     }
   }
 
