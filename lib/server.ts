@@ -41,6 +41,7 @@ import { Replication } from './replication/replication.js';
 import { followFromConfig } from './replication/replica-role.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
+import { closeSnapshots } from './replication/snapshot.js';
 import { recoverFullSync } from './replication/full-sync-dir.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
@@ -117,7 +118,7 @@ export class Server implements ConnectionHost {
     this.scripting = new Scripting(this);
     this.functions = new FunctionLibraries(this);
     this.backups = new Backups(this);
-    this.replication = new Replication(config.str('dir'), config.num('repl-backlog-size'));
+    this.replication = new Replication(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -189,6 +190,7 @@ export class Server implements ConnectionHost {
     this.slowRouting.setForced(this.config.str('slow-cmd-list'));
     this.watchConfig();
     this.backups.start();
+    this.replication.start();
     await this.listen();
     // the replicaof directive: follow that master (once the port is known: REPLCONF listening-port)
     await followFromConfig(this);
@@ -412,8 +414,8 @@ export class Server implements ConnectionHost {
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
       for (const c of this.clients.values()) {
-        // subscribers wait for messages: timeout never closes them (as in Redis)
-        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0) {
+        // subscribers wait for messages and replicas read the stream: timeout never closes them (as in Redis)
+        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0 && !c.replica) {
           log.debug({ client: c.addr }, 'closing idle client');
           c.kill();
         }
@@ -469,11 +471,12 @@ export class Server implements ConnectionHost {
     }
     this.flushClients();
     for (const c of this.clients.values()) c.socket.end();
+    await this.replication.shutdown();
     await this.backups.close();
+    await closeSnapshots(this);
     await this.pool?.close();
     await this.scripting.crossShard.close();
     await this.shards.close();
-    this.replication.close();
     try {
       unlinkSync(this.pidFile);
     } catch {

@@ -147,7 +147,6 @@ const REFUSED: Array<[string, string, string]> = [
   ['activedefrag', 'yes', 'COMPACT'],
   ['maxmemory', '1gb', 'LMDB'],
   ['maxmemory-policy', 'allkeys-lru', 'evicts'],
-  ['min-replicas-to-write', '1', 'replication'],
   ['cluster-enabled', 'yes', 'cluster'],
   ['aclfile', '/etc/redis/users.acl', 'ACL'],
   ['tls-port', '6380', 'TLS'],

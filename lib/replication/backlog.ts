@@ -39,6 +39,8 @@ export class Backlog {
   keepFrom: (() => number) | null = null;
   /** Called after every append, once the bytes are readable (replica links wake up). */
   onAppend: (() => void) | null = null;
+  /** The lowest offset a reader still needs (a replica in a full sync): nothing at or above it is dropped. */
+  minNeeded: () => number = () => Infinity;
 
   constructor(
     private readonly dir: string,
@@ -157,7 +159,7 @@ export class Backlog {
       p += n;
     }
     // keep at least `retention` bytes: drop a segment only when the rest holds enough
-    const keep = this.keepFrom?.() ?? Infinity;
+    const keep = Math.min(this.keepFrom?.() ?? Infinity, this.minNeeded());
     while (this.segments.length > 1 && this.end - this.segments[1].start >= this.retention && this.segments[1].start <= keep) {
       rmSync(this.segments.shift()!.path, { force: true });
     }

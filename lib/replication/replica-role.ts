@@ -63,7 +63,7 @@ export function becomeMaster(s: Server): Promise<void> {
     if (cur === null) return;
     s.replication.replica = null;
     await cur.detach();
-    s.replication.promote();
+    await s.replication.promote();
     log.info('MASTER MODE enabled');
   });
 }

@@ -266,6 +266,11 @@ export class ReplicaFollower implements ReplicaSide {
     return this.applier?.dispatched ?? this.server.replication.backlog.end;
   }
 
+  /** The stream's database at dispatchedOffset (the master client's, which SELECT changes at dispatch). */
+  get dispatchedDb(): number {
+    return this.applier?.master.db ?? 0;
+  }
+
   /** slave_repl_offset */
   get appliedOffset(): number {
     return this.applier?.applied ?? 0;
