@@ -96,6 +96,10 @@ export class StreamApplier {
   /** the stream is not RESP: the link must be dropped */
   onBroken: (err: Error) => void = () => {};
   private running = false;
+  /** a unit running alone (its steps may commit outside the rings' order) */
+  private inUnit = false;
+  /** every shard's mark is at or past this offset (the backlog keeps the bytes from here) */
+  lowWater: number;
   private loopDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly server: Server, from: ResumePoint) {
@@ -107,6 +111,7 @@ export class StreamApplier {
     this.dispatched = from.offset;
     this.applied = from.offset;
     this.marks = from.marks;
+    this.lowWater = from.offset;
     if (this.marks !== null) this.maxMark = Math.max(...this.marks);
   }
 
@@ -265,6 +270,20 @@ export class StreamApplier {
     return out.size > 0 ? out : null;
   }
 
+  /**
+   * Marks every shard at the dispatched offset through its ring, behind everything sent to it
+   * (every second): a shard that gets no stream commands keeps a recent mark, so a restart
+   * resumes near the end and the backlog need not keep old bytes for it.
+   */
+  markIdle(): void {
+    // (not while skipping after a restart: a shard's mark may be ahead of the dispatched offset)
+    if (this.inUnit || this.stopped || this.block !== null || this.marks !== null) return;
+    const at = this.dispatched;
+    void markAll(this.server, at, this.master.db).then(() => {
+      if (at > this.lowWater) this.lowWater = at;
+    });
+  }
+
   /** Stream offset `end` reached without running anything. */
   private advance(end: number): void {
     this.dispatched = end;
@@ -323,6 +342,15 @@ export class StreamApplier {
    * across shards, FLUSHALL...): run alone, then marked on every shard once answered.
    */
   private async runUnit(cmds: StreamCommand[]): Promise<void> {
+    this.inUnit = true;
+    try {
+      await this.runAlone(cmds);
+    } finally {
+      this.inUnit = false;
+    }
+  }
+
+  private async runAlone(cmds: StreamCommand[]): Promise<void> {
     const end = cmds[cmds.length - 1].end;
     await this.drained();
     if (this.stopped) return;

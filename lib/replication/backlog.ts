@@ -32,6 +32,11 @@ export class Backlog {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushScheduled = false;
+  /**
+   * The first offset that must stay whatever the retention (a replica's bytes not yet applied
+   * everywhere: lib/replication/apply.ts); null: none.
+   */
+  keepFrom: (() => number) | null = null;
   /** Called after every append, once the bytes are readable (replica links wake up). */
   onAppend: (() => void) | null = null;
   /** The lowest offset a reader still needs (a replica in a full sync): nothing at or above it is dropped. */
@@ -154,7 +159,8 @@ export class Backlog {
       p += n;
     }
     // keep at least `retention` bytes: drop a segment only when the rest holds enough
-    while (this.segments.length > 1 && this.end - this.segments[1].start >= this.retention && this.segments[1].start <= this.minNeeded()) {
+    const keep = Math.min(this.keepFrom?.() ?? Infinity, this.minNeeded());
+    while (this.segments.length > 1 && this.end - this.segments[1].start >= this.retention && this.segments[1].start <= keep) {
       rmSync(this.segments.shift()!.path, { force: true });
     }
   }

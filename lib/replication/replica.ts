@@ -4,7 +4,7 @@
 // the live data, swapped in), the stream applied through the shards (lib/replication/apply.ts),
 // REPLCONF ACK every second, repl-timeout, and INFO replication's replica lines.
 
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '../server.js';
 import type { ReplicaSide } from './replication.js';
@@ -64,6 +64,9 @@ export class ReplicaFollower implements ReplicaSide {
   private async prepare(): Promise<void> {
     const s = this.server;
     installFrameMarks(s);
+    // RDBs of transfers a kill interrupted
+    const rdir = join(s.config.str('dir'), 'replication');
+    if (existsSync(rdir)) for (const f of readdirSync(rdir)) if (/^sync-\d+-\d+\.rdb$/.test(f)) rmSync(join(rdir, f), { force: true });
     replicaMode(s, true);
     await this.finishSwappedSync();
     const resume = this.resumePoint();
@@ -122,6 +125,7 @@ export class ReplicaFollower implements ReplicaSide {
       this.link?.close('bad stream');
     };
     this.applier = a;
+    this.server.replication.backlog.keepFrom = () => a.lowWater;
   }
 
   private connect(): void {
@@ -253,6 +257,7 @@ export class ReplicaFollower implements ReplicaSide {
       return;
     }
     if (link.streaming && this.applier !== null) link.send(['REPLCONF', 'ACK', String(this.applier.applied)]);
+    this.applier?.markIdle();
   }
 
   // ---- what the hub, INFO, ROLE and the router ask -------------------------------------
@@ -336,6 +341,7 @@ export class ReplicaFollower implements ReplicaSide {
     if (a !== null) await a.finish();
     await this.loading?.catch(() => {});
     for (const l of this.server.shards.links) l.handle.markRecord = null;
+    this.server.replication.backlog.keepFrom = null;
   }
 
   /** REPLICAOF NO ONE: the data stays; its marks name no history (a master's data moves on by itself). */

@@ -91,6 +91,9 @@ t.test('full sync, the stream of every write, READONLY, REPLICAOF replies, NO ON
   t.equal(text(await r.send('REPLICAOF', '127.0.0.1', String(nobody))), 'OK');
   await until('the warning in the log', async () => /link with master down/.test(replica.output()));
   const down = await getInfo(r, 'replication');
+  const role = await r.send('ROLE');
+  t.same(role.t === 'array' && role.v ? [role.v.map(text)[0], role.v.map(text)[2], role.v.map(text)[4]] : [], ['slave', String(nobody), '-1'], 'ROLE: slave of the unreachable master, offset -1');
+  t.match(role.t === 'array' && role.v ? text(role.v[3]) : '', /^(connect|connecting)$/, 'ROLE: state connect / connecting');
   for (const [f, v] of [['role', 'slave'], ['master_link_status', 'down'], ['master_last_io_seconds_ago', '-1'], ['master_sync_in_progress', '0'], ['master_link_down_since_seconds', '-1']]) t.equal(down.f.get(f), v, `unreachable master: ${f}`);
 
   t.equal(text(await r.send('REPLICAOF', '127.0.0.1', String(master.port))), 'OK', 'REPLICAOF answers +OK');
@@ -142,6 +145,9 @@ t.test('full sync, the stream of every write, READONLY, REPLICAOF replies, NO ON
   const ours = await getInfo(r, 'replication');
   const upTo = (names: string[]) => names.slice(0, names.indexOf('replica_announced') + 1);
   t.same(upTo(ours.section('Replication')!.names), upTo(redisInfo.section('Replication')!.names), 'replica lines in Redis 7.0 order');
+  // ROLE, as the redis-server replica answers it (same master, same offset)
+  const roleOf = (x: Reply) => (x.t === 'array' && x.v ? x.v.map(text) : []);
+  t.same(roleOf(await r.send('ROLE')), roleOf(await rc.send('ROLE')), 'ROLE: slave, master host and port, connected, offset');
   for (const f of ['role', 'master_host', 'master_port', 'master_link_status', 'master_sync_in_progress', 'slave_read_repl_offset', 'slave_repl_offset', 'slave_priority', 'slave_read_only', 'replica_announced', 'master_replid']) {
     t.equal(ours.f.get(f), redisInfo.f.get(f), f);
   }
