@@ -5,7 +5,7 @@
 // that drained everything first: only then is the stream after O known to be the same as before,
 // and the replication id kept.
 
-import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAGIC = 0x52504c31; // "RPL1"
@@ -48,6 +48,12 @@ export class CheckpointFile {
     b.writeDoubleLE(c.seq, 16);
     b.writeInt32LE(c.db, 24);
     writeSync(this.fd, b, 0, SIZE, 0);
+  }
+
+  /** This node no longer produces its own stream (it follows a master): nothing to continue. */
+  remove(): void {
+    this.close();
+    rmSync(this.path, { force: true });
   }
 
   close(): void {

@@ -158,8 +158,9 @@ export class Replication {
     if (this.merger.running) {
       this.server.coord.observer = null;
       await this.server.coord.locked(this.server.shards.all(), () => this.merger.drainAndStop());
-      this.ckpt.write({ offset: this.backlog.end, seq: this.merger.shippedSeq, db: -1, clean: true });
     }
+    // the backlog now follows the master's stream: a restart must not continue this node's own
+    this.ckpt.remove();
     this.master.dropAll();
   }
 
