@@ -103,7 +103,10 @@ export class Replication {
     if (ck !== null && this.backlog.end >= ck.offset && this.backlog.start <= ck.offset) {
       if (this.backlog.end > ck.offset) this.backlog.truncate(ck.offset);
       if (!ck.clean) this.ids.shift(ck.offset);
-      const last = Number(new BigInt64Array(this.server.shards.seqSab)[0]) - 1;
+      // the sequence counter resumes after the highest stored sequence: never below the checkpoint's
+      const counter = new BigInt64Array(this.server.shards.seqSab);
+      if (Number(Atomics.load(counter, 0)) <= ck.seq) Atomics.store(counter, 0, BigInt(ck.seq + 1));
+      const last = Number(counter[0]) - 1;
       this.merger.startAfter(ck.seq, ck.db, last);
       this.server.coord.observer = this.merger;
       log.info({ offset: ck.offset, seq: ck.seq, clean: ck.clean }, 'replication stream continues');
