@@ -28,6 +28,7 @@ import type { Server } from '../server.js';
 import { logger } from '../log.js';
 import { encodingLimits } from '../store/encoding-limits.js';
 import { swapEnvironments } from '../shard/env-swap.js';
+import type { KeyCounts } from '../store/shard-store.js';
 import { SavedScripts } from '../scripting/saved.js';
 import { fullSyncPaths, renameBack, renameInto, writeCommit } from './full-sync-dir.js';
 import type { FromRdbLoad, RdbLoadInit } from './rdb-load-thread.js';
@@ -113,7 +114,7 @@ export async function loadFullSync(server: Server, rdbPath: string, opts: FullLo
     log.info({ keys: summary.keys, bytes: totalBytes, ms: Math.round(loadMs), expiredLoaded: summary.expiredSkipped, streamGroupsDropped: summary.streamGroupsDropped }, 'full sync: data set loaded beside the live one');
     let lockedMs = 0;
     try {
-      lockedMs = await swapIn(server, dir, opts);
+      lockedMs = await swapIn(server, dir, opts, summary.counts);
     } finally {
       rmSync(paths.tmp, { recursive: true, force: true });
     }
@@ -129,6 +130,7 @@ export async function loadFullSync(server: Server, rdbPath: string, opts: FullLo
 
 interface LoadSummary {
   keys: number;
+  counts: KeyCounts[];
   expiredSkipped: number;
   streamGroupsDropped: number;
 }
@@ -176,7 +178,7 @@ async function copierIdle(server: Server, signal?: AbortSignal): Promise<void> {
 }
 
 /** The swap, holding every shard; returns how long they were held (ms). */
-async function swapIn(server: Server, dir: string, opts: FullLoadOptions): Promise<number> {
+async function swapIn(server: Server, dir: string, opts: FullLoadOptions, counted: KeyCounts[]): Promise<number> {
   await copierIdle(server, opts.signal);
   if (opts.signal?.aborted) throw new FullLoadError('the load was cancelled', true);
   const all = server.shards.all();
@@ -203,6 +205,7 @@ async function swapIn(server: Server, dir: string, opts: FullLoadOptions): Promi
         }
       },
       true,
+      counted,
     );
     await SavedScripts.writeBack(tx, saved);
     await opts.onSwapped?.();

@@ -57,7 +57,8 @@ export async function runRdbLoad(): Promise<void> {
         post({ t: 'progress', bytes, keys });
       },
     });
-    post({ t: 'done', summary: { ...summary, databases: [...summary.databases] } });
+    const m: FromRdbLoad = { t: 'done', summary: { ...summary, databases: [...summary.databases] } };
+    port.postMessage(m, summary.counts.map((c) => c.special.buffer as ArrayBuffer));
   } catch (e) {
     post({ t: 'error', message: (e as Error).message, code: (e as NodeJS.ErrnoException).code, cancelled: e instanceof LoadCancelled });
   }

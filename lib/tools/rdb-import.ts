@@ -10,7 +10,7 @@ import type { RdbKey } from '../rdb/value.js';
 import { shardOf } from '../slot.js';
 import type { StoreCtx } from '../store/context.js';
 import { writeValue } from '../store/rdb-values.js';
-import type { ShardStore } from '../store/shard-store.js';
+import type { KeyCounts, ShardStore } from '../store/shard-store.js';
 import { DataDirError } from './bigkeys.js';
 import { type Layout, closeStores, createForImport } from './rdb-data-dir.js';
 
@@ -40,6 +40,8 @@ export interface ImportSummary {
   emptySkipped: number;
   streamGroupsDropped: number;
   ms: number;
+  /** per shard, its key counts and plain-keys filter as written (a server opening the set can take them) */
+  counts: KeyCounts[];
 }
 
 /** Keys gathered for one shard's next transaction. */
@@ -82,7 +84,7 @@ export async function importRdb(source: string | Readable, opts: ImportOptions):
   const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   if (typeof source === 'string') statSync(source);
   const stores = createForImport(opts.dir, opts.layout, opts.replace);
-  const summary: ImportSummary = { keys: 0, databases: new Map(), bytes: 0, expiredSkipped: 0, emptySkipped: 0, streamGroupsDropped: 0, ms: 0 };
+  const summary: ImportSummary = { keys: 0, databases: new Map(), bytes: 0, expiredSkipped: 0, emptySkipped: 0, streamGroupsDropped: 0, ms: 0, counts: [] };
   const pending: RdbKey[][] = stores.map(() => []);
   const pendingBytes = stores.map(() => 0);
   const now = Date.now();
@@ -117,6 +119,7 @@ export async function importRdb(source: string | Readable, opts: ImportOptions):
       if (pending[i].length >= BATCH_KEYS || pendingBytes[i] >= BATCH_BYTES) flush(i);
     }
     for (let i = 0; i < stores.length; i++) flush(i);
+    summary.counts = stores.map((s) => s.counted());
     summary.bytes = reader.bytesRead;
     summary.emptySkipped = reader.emptyKeysSkipped;
   } finally {
