@@ -65,6 +65,7 @@ const USAGE = `usage: npm run bench -- [options]
        npm run bench -- txn [options]         (see: npm run bench -- txn --help)
        npm run bench -- pubsub [options]      (see: npm run bench -- pubsub --help)
        npm run bench -- rdb [options]         (see: npm run bench -- rdb --help)
+       npm run bench -- replication [options] (see: npm run bench -- replication --help)
 
   --quick             -n 20000 instead of 200000 (smoke run)
   --requests N        -n N (requests per redis-benchmark run)
@@ -248,6 +249,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'scripts') {
     const sc = await import('./scripts.js');
     return sc.main(argv.slice(1));
+  }
+  if (argv[0] === 'replication') {
+    const repl = await import('./replication.js');
+    return repl.main(argv.slice(1));
   }
   if (argv[0] === 'rdb') {
     const rdb = await import('./rdb.js');

@@ -4,9 +4,14 @@
 // when they fell behind (then they read the LMDB binlog instead).
 //
 // Layout: ctrl Int32Array [published-bytes lo, published-bytes hi, last-seq lo, last-seq hi],
-// then a byte area of `cap` (power of two) holding records [u32 len][u64 seq][record].
+// then a byte area of `cap` (power of two) holding records [u32 len][u64 seq][record]. Two
+// lengths are markers: TOO_BIG (a record too big for the ring: read it from the LMDB binlog) and
+// VOID followed by [u32 count] (sequences given out to a transaction that was aborted: they will
+// never exist, so a reader waiting for every sequence in turn goes past them).
 
 const CTRL = 64;
+const TOO_BIG = 0xffffffff;
+const VOID = 0xfffffffe;
 
 export class BinlogRing {
   readonly sab: SharedArrayBuffer;
@@ -16,6 +21,8 @@ export class BinlogRing {
   private readonly mask: number;
   /** The writer's position: records appended up to here, visible up to published(). */
   private head: number;
+  /** The last sequence appended (published with the bytes). */
+  private last = 0;
 
   constructor(sabOrCap: SharedArrayBuffer | number) {
     this.sab = typeof sabOrCap === 'number' ? new SharedArrayBuffer(CTRL + sabOrCap) : sabOrCap;
@@ -32,7 +39,14 @@ export class BinlogRing {
     return Atomics.load(this.ctrl, 1) * 0x100000000 + (Atomics.load(this.ctrl, 0) >>> 0);
   }
 
+  /** The last sequence published: everything this shard committed up to it is readable. */
+  lastSeq(): number {
+    return Atomics.load(this.ctrl, 3) * 0x100000000 + (Atomics.load(this.ctrl, 2) >>> 0);
+  }
+
   private setPublished(v: number): void {
+    Atomics.store(this.ctrl, 3, Math.floor(this.last / 0x100000000));
+    Atomics.store(this.ctrl, 2, this.last | 0);
     Atomics.store(this.ctrl, 1, Math.floor(v / 0x100000000));
     Atomics.store(this.ctrl, 0, v | 0);
     Atomics.notify(this.ctrl, 0);
@@ -50,9 +64,10 @@ export class BinlogRing {
    */
   append(seq: number, rec: Uint8Array, start: number, end: number): void {
     const len = end - start;
+    this.last = seq;
     if (12 + len > this.cap / 4) {
       // Too big to carry: a header-only marker so readers notice the gap.
-      this.writeHeader(0xffffffff, seq);
+      this.writeHeader(TOO_BIG, seq);
       return;
     }
     this.writeHeader(len, seq);
@@ -61,6 +76,15 @@ export class BinlogRing {
     this.data.set(rec.subarray(start, start + first), off);
     if (first < len) this.data.set(rec.subarray(start + first, end), 0);
     this.head += len;
+  }
+
+  /** Publishes that sequences first .. first + count - 1 will never exist (their transaction aborted). */
+  void(first: number, count: number): void {
+    this.writeHeader(VOID, first);
+    this.putBytesU32(this.head, count);
+    this.head += 4;
+    this.last = Math.max(this.last, first + count - 1);
+    this.flush();
   }
 
   /** Makes every appended record visible to readers. */
@@ -108,14 +132,24 @@ export interface RingRecord {
   seq: number;
   /** null when the record was too large for the ring: read it from the LMDB binlog. */
   rec: Buffer | null;
+  /** > 0: sequences seq .. seq + count - 1 do not exist (rec is null) */
+  voidCount?: number;
 }
 
 /** A reader's cursor over a BinlogRing. */
 export class BinlogRingReader {
   private pos: number;
 
-  constructor(private readonly ring: BinlogRing, fromNow = true) {
+  constructor(
+    private readonly ring: BinlogRing,
+    fromNow = true,
+  ) {
     this.pos = fromNow ? ring.published() : 0;
+  }
+
+  /** Bytes published and not read yet. */
+  get behind(): number {
+    return this.ring.published() - this.pos;
   }
 
   /**
@@ -132,8 +166,14 @@ export class BinlogRingReader {
       const len = this.ring.getBytesU32(this.pos);
       const seq = this.ring.getBytesU32(this.pos + 4) * 0x100000000 + this.ring.getBytesU32(this.pos + 8);
       this.pos += 12;
-      if (len === 0xffffffff) {
+      if (len === TOO_BIG) {
         out.push({ seq, rec: null });
+        continue;
+      }
+      if (len === VOID) {
+        const count = this.ring.getBytesU32(this.pos);
+        this.pos += 4;
+        out.push({ seq, rec: null, voidCount: count });
         continue;
       }
       const rec = this.ring.copyOut(this.pos, len);

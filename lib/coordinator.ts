@@ -23,13 +23,35 @@ import { RespWriter } from './resp/writer.js';
 import { TRACK_PART } from './shard/protocol.js';
 import { mergeParts } from './store/key-events.js';
 import { errBuf, wrongArgs } from './errors.js';
+import { internal } from './commands/registry.js';
+import type { ReplyTarget } from './shard/handle.js';
+
+const REPL_GROUP_CMD = Buffer.from('repl-group');
+const GROUP_BEGIN = Buffer.from('begin');
+const GROUP_END = Buffer.from('end');
+/** The reply of a marker: nobody waits for it. */
+const IGNORED: ReplyTarget = { onReply: () => undefined };
 
 export type { Tx };
+
+/**
+ * Told of every lock (replication's stream merger, while this node produces a stream): what the
+ * held shards write between open and close is one group, shipped as one MULTI ... EXEC.
+ */
+export interface LockObserver {
+  openGroup(id: number, shards: number[]): void;
+  closeGroup(id: number): void;
+}
 
 /** The live shards as coordinated handlers see them (ShardAccess): locks in the global order. */
 export class Coordinator implements ShardAccess {
   private txSeq = 0;
   readonly count: number;
+  /**
+   * Set while this node produces a replication stream: locks are reported, and the parts of
+   * writes that span shards without a lock (scatter, broadcast) are bracketed by group markers.
+   */
+  observer: LockObserver | null = null;
 
   constructor(
     private readonly shards: ShardSet,
@@ -55,6 +77,7 @@ export class Coordinator implements ShardAccess {
       conn.reply(errBuf(parts));
       return;
     }
+    const group = this.observer !== null && parts.size > 1 && def.flags.includes('write') ? this.groupArgs(parts.size) : null;
     const slot = conn.slot();
     const proto = conn.proto;
     const replies = new Map<number, Decoded>();
@@ -66,6 +89,7 @@ export class Coordinator implements ShardAccess {
     for (const [s, p] of parts) {
       const link = this.shards.links[s];
       link.barrier++; // no direct reads on this shard until its part is answered
+      if (group !== null) link.handle.send(this.groupDef(), conn.db, 2, group[0], IGNORED);
       link.handle.send(
         def.index!,
         conn.db,
@@ -90,8 +114,45 @@ export class Coordinator implements ShardAccess {
         },
         TRACK_PART,
       );
+      if (group !== null) link.handle.send(this.groupDef(), conn.db, 2, group[1], IGNORED);
     }
     this.shards.scheduleFlush();
+  }
+
+  private groupSeq = 0;
+  private readonly groupBase = Math.floor(Math.random() * 1e9).toString(36);
+
+  /** The arguments of a group's begin and end markers (repl-group). */
+  private groupArgs(parts: number): [Buffer[], Buffer[]] {
+    const id = Buffer.from(`${this.groupBase}.${(++this.groupSeq).toString(36)}`);
+    const n = Buffer.from(String(parts));
+    return [
+      [REPL_GROUP_CMD, GROUP_BEGIN, id, n],
+      [REPL_GROUP_CMD, GROUP_END, id, n],
+    ];
+  }
+
+  private groupDef(): number {
+    return (this.replGroup ??= internal('repl-group')).index!;
+  }
+
+  private replGroup: CommandDef | null = null;
+
+  /**
+   * A write on every shard at this point of the order (FLUSHALL, SWAPDB...); while replicating,
+   * each part between group markers so the stream carries it once, at one point.
+   */
+  broadcastWrite(def: CommandDef, db: number, proto: number, args: Buffer[], origin?: Connection): Promise<Buffer[]> {
+    if (this.observer === null || this.shards.count === 1) return this.shards.broadcast(def, db, proto, args, origin);
+    const [begin, end] = this.groupArgs(this.shards.count);
+    return Promise.all(
+      this.shards.links.map((l) => {
+        l.handle.send(this.groupDef(), db, 2, begin, IGNORED);
+        const r = this.shards.call(l.index, def, db, proto, args, origin);
+        l.handle.send(this.groupDef(), db, 2, end, IGNORED);
+        return r;
+      }),
+    );
   }
 
   /** A scatter command's keyspace events, as one server would have emitted them: in key order. */
@@ -118,6 +179,8 @@ export class Coordinator implements ShardAccess {
     );
     this.shards.scheduleFlush();
     await Promise.all(reached);
+    const observer = this.observer;
+    observer?.openGroup(txid, ids);
     const held = new Set(ids);
     const tx: Tx = {
       exec: (shard, def, db, args, proto = 2, onKeyEvents) => {
@@ -142,6 +205,7 @@ export class Coordinator implements ShardAccess {
     try {
       return await fn(tx);
     } finally {
+      observer?.closeGroup(txid);
       await Promise.all(links.map((l) => l.handle.unlock(txid)));
       for (const l of links) {
         l.barrier--;

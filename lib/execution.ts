@@ -32,7 +32,7 @@ export class Execution {
     this.calls = {
       call: (shard, def, db, proto, args) => s.shards.call(shard, def, db, proto, args),
       callSlow: (shard, def, db, proto, args) => s.slowRouting.call(shard, def, db, proto as 2 | 3, args),
-      broadcast: (def, db, proto, args, origin) => s.shards.broadcast(def, db, proto, args, origin),
+      broadcast: (def, db, proto, args, origin) => (def.flags.includes('write') ? s.coord.broadcastWrite(def, db, proto, args, origin) : s.shards.broadcast(def, db, proto, args, origin)),
       gather: (conn, def, db, args) => s.slowRouting.gather(conn, def, db, args),
     };
   }

@@ -109,6 +109,12 @@ export class Router {
       this.reject(conn, def, s.scripting.busyError()!);
       return null;
     }
+    // min-replicas-to-write: too few replicas acknowledged lately (checked once a second)
+    if (s.replication.writesRefused !== null && def.flags.includes('write')) {
+      s.cmdStats.rejected(def);
+      this.reject(conn, def, s.replication.writesRefused);
+      return null;
+    }
     conn.curDef = def;
     return def;
   }

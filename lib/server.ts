@@ -116,7 +116,7 @@ export class Server implements ConnectionHost {
     this.scripting = new Scripting(this);
     this.functions = new FunctionLibraries(this);
     this.backups = new Backups(this);
-    this.replication = new Replication(config.str('dir'), config.num('repl-backlog-size'));
+    this.replication = new Replication(this);
     this.blocking = new Blocking((conn, args) => this.router.execute(conn, args), this.databases);
     this.slowStats = new ShardStats(this.databases);
     this.keyEvents = new KeyEvents(config);
@@ -188,6 +188,7 @@ export class Server implements ConnectionHost {
     this.slowRouting.setForced(this.config.str('slow-cmd-list'));
     this.watchConfig();
     this.backups.start();
+    this.replication.start();
     await this.listen();
     this.counters.startupMemory = memoryFigures().used;
     await this.metrics.start();
@@ -409,8 +410,8 @@ export class Server implements ConnectionHost {
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
       for (const c of this.clients.values()) {
-        // subscribers wait for messages: timeout never closes them (as in Redis)
-        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0) {
+        // subscribers wait for messages and replicas read the stream: timeout never closes them (as in Redis)
+        if (c.lastInteraction < limit && c.queue.length === 0 && c.subscribed === 0 && !c.replica) {
           log.debug({ client: c.addr }, 'closing idle client');
           c.kill();
         }
@@ -464,11 +465,11 @@ export class Server implements ConnectionHost {
     }
     this.flushClients();
     for (const c of this.clients.values()) c.socket.end();
+    await this.replication.shutdown();
     await this.backups.close();
     await this.pool?.close();
     await this.scripting.crossShard.close();
     await this.shards.close();
-    this.replication.close();
     try {
       unlinkSync(this.pidFile);
     } catch {

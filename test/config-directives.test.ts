@@ -150,7 +150,6 @@ const REFUSED: Array<[string, string, string]> = [
   ['replicaof', '127.0.0.1 6379', 'replication'],
   ['slaveof', '127.0.0.1 6379', 'replication'],
   ['masterauth', 'secret', 'replication'],
-  ['min-replicas-to-write', '1', 'replication'],
   ['cluster-enabled', 'yes', 'cluster'],
   ['aclfile', '/etc/redis/users.acl', 'ACL'],
   ['tls-port', '6380', 'TLS'],

@@ -28,6 +28,7 @@ import { scriptingCommands } from './scripting.js';
 import { functionCommands } from './functions.js';
 import { memoryCommands } from './memory.js';
 import { dumpCommands } from './dump.js';
+import { replicationCommands } from './replication.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -52,6 +53,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   functionCommands,
   memoryCommands,
   dumpCommands,
+  replicationCommands,
   internalCommands,
 ];
 

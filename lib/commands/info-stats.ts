@@ -2,7 +2,6 @@
 // (lib/server-stats.ts) and the shards' (lib/shard/stats.ts). respdb forks nothing, evicts
 // nothing, has no replicas and no active defragmentation yet: those fields print Redis's idle values.
 
-import { randomBytes } from 'node:crypto';
 import type { Server } from '../server.js';
 import { STAT } from '../shard/stats.js';
 import { NET } from '../server-stats.js';
@@ -11,7 +10,6 @@ import { SUB_CHANNEL, SUB_PATTERN, SUB_SHARD } from '../pubsub.js';
 import { optNum } from './info-format.js';
 
 /** Per process, like Redis's replication id (respdb has no replicas yet). */
-export const REPL_ID = randomBytes(20).toString('hex');
 
 export function statsSection(s: Server): string[] {
   const c = s.counters;
@@ -29,9 +27,9 @@ export function statsSection(s: Server): string[] {
     'instantaneous_input_repl_kbps:0.00',
     'instantaneous_output_repl_kbps:0.00',
     `rejected_connections:${c.rejectedConnections}`,
-    'sync_full:0',
-    'sync_partial_ok:0',
-    'sync_partial_err:0',
+    `sync_full:${s.replication.master.sync.full}`,
+    `sync_partial_ok:${s.replication.master.sync.partialOk}`,
+    `sync_partial_err:${s.replication.master.sync.partialErr}`,
     `expired_keys:${statSum(s, STAT.expiredKeys)}`,
     'expired_stale_perc:0.00',
     'expired_time_cap_reached_count:0',
@@ -79,17 +77,22 @@ export function statsSection(s: Server): string[] {
 }
 
 export function replicationSection(s: Server): string[] {
-  return [
-    'role:master',
-    'connected_slaves:0',
+  const r = s.replication;
+  const { ids } = r.ids;
+  const lines = [`role:${r.role === 'replica' ? 'slave' : 'master'}`];
+  if (r.role === 'replica' && r.replica) lines.push(...r.replica.infoLines());
+  lines.push(...r.master.infoLines());
+  const active = r.source !== null || r.role === 'replica' || r.backlog.size > 0;
+  lines.push(
     'master_failover_state:no-failover',
-    `master_replid:${REPL_ID}`,
-    'master_replid2:0000000000000000000000000000000000000000',
-    'master_repl_offset:0',
-    'second_repl_offset:-1',
-    'repl_backlog_active:0',
+    `master_replid:${ids.replid}`,
+    `master_replid2:${ids.replid2}`,
+    `master_repl_offset:${r.offset}`,
+    `second_repl_offset:${ids.secondReplOffset}`,
+    `repl_backlog_active:${active ? 1 : 0}`,
     `repl_backlog_size:${optNum(s, 'repl-backlog-size', 1048576)}`,
-    'repl_backlog_first_byte_offset:0',
-    'repl_backlog_histlen:0',
-  ];
+    `repl_backlog_first_byte_offset:${active ? r.backlog.start + 1 : 0}`,
+    `repl_backlog_histlen:${active ? r.backlog.size : 0}`,
+  );
+  return lines;
 }

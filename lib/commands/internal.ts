@@ -36,6 +36,19 @@ function encodingLimit(x: ShardExec, args: Buffer[]): void {
   x.out.ok();
 }
 
+/**
+ * repl-group begin|end id parts: brackets one shard's part of a write whose parts span shards
+ * (scatter, broadcast) with marker records in the binlog, so replication ships the parts as one
+ * MULTI ... EXEC (lib/replication/merge.ts). Sent only while the node produces a stream.
+ */
+function replGroup(x: ShardExec, args: Buffer[]): void {
+  x.store.appendMarker([REPL_GROUP, args[1], args[2], args[3]]);
+  x.out.ok();
+}
+
+/** The command name of the marker records in the binlog (never a client's command). */
+export const REPL_GROUP = Buffer.from('respdb-group');
+
 export const internalCommands: CommandDef[] = [
   ...keyspaceDbSteps,
   ...keyMoveSteps,
@@ -46,6 +59,10 @@ export const internalCommands: CommandDef[] = [
   cmd({
     name: 'key-events', arity: 2, flags: ['write'], acl: ['keyspace'], shard: keyEventsSwitch, internal: true,
     summary: 'Sets which keyspace events and modified-key reports the shard collects.', since: '0.1.0', group: 'internal',
+  }),
+  cmd({
+    name: 'repl-group', arity: 4, flags: ['write'], acl: ['keyspace'], shard: replGroup, internal: true,
+    summary: 'Marks where a part of a cross-shard write begins or ends in the binlog.', since: '0.1.0', group: 'internal',
   }),
   cmd({
     name: 'encoding-limit', arity: 3, flags: ['readonly'], acl: ['keyspace'], shard: encodingLimit, internal: true,

@@ -50,12 +50,16 @@ function unsubscriber(kind: SubKind) {
   };
 }
 
+// Both go to the replicas too, in the stream (Redis propagates them: a replica's subscribers get
+// the master's messages).
 function publish(ctx: MainContext, args: Buffer[]): void {
   ctx.out.int(ctx.server.pubsub.publish(args[1], args[2]));
+  ctx.server.replication.propagate(args);
 }
 
 function spublish(ctx: MainContext, args: Buffer[]): void {
   ctx.out.int(ctx.server.pubsub.publishShard(args[1], args[2]));
+  ctx.server.replication.propagate(args);
 }
 
 function wrongSub(ctx: MainContext, args: Buffer[]): void {

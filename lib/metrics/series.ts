@@ -11,7 +11,6 @@ import { NET } from '../server-stats.js';
 import { SUB_CHANNEL, SUB_PATTERN, SUB_SHARD } from '../pubsub.js';
 import { REDIS_VERSION } from '../commands/connection.js';
 import { BUILD_ID, RUN_ID } from '../commands/info-server.js';
-import { REPL_ID } from '../commands/info-stats.js';
 import { optNum, optStr } from '../commands/info-format.js';
 import {
   commandFigures,
@@ -150,7 +149,7 @@ export class MetricSeries {
     this.labelled('gauge', 'redis_instance_info', 'Information about the Redis instance', ['role', 'redis_version', 'redis_build_id', 'redis_mode', 'os', 'maxmemory_policy', 'tcp_port', 'run_id', 'process_id', 'master_replid'], () => [
       [
         {
-          role: 'master',
+          role: s.replication.role === 'replica' ? 'slave' : 'master',
           redis_version: REDIS_VERSION,
           redis_build_id: BUILD_ID,
           redis_mode: 'standalone',
@@ -159,7 +158,7 @@ export class MetricSeries {
           tcp_port: String(s.port),
           run_id: RUN_ID,
           process_id: String(process.pid),
-          master_replid: REPL_ID,
+          master_replid: s.replication.ids.ids.replid,
         },
         1,
       ],
@@ -199,7 +198,7 @@ export class MetricSeries {
     this.labelled('counter', 'redis_errors_total', 'Total number of errors per error type', ['err'], () => [...c.errorStats.entries()].map(([err, n]) => [{ err }, n]));
 
     // replication (respdb has no replicas yet)
-    this.gauge('redis_connected_slaves', 'connected_slaves metric', () => 0);
+    this.gauge('redis_connected_slaves', 'connected_slaves metric', () => s.replication.master.links.length);
     this.gauge('redis_master_repl_offset', 'master_repl_offset metric', () => 0);
 
     // cpu

@@ -34,6 +34,8 @@ export class Backlog {
   private flushScheduled = false;
   /** Called after every append, once the bytes are readable (replica links wake up). */
   onAppend: (() => void) | null = null;
+  /** The lowest offset a reader still needs (a replica in a full sync): nothing at or above it is dropped. */
+  minNeeded: () => number = () => Infinity;
 
   constructor(
     private readonly dir: string,
@@ -152,7 +154,7 @@ export class Backlog {
       p += n;
     }
     // keep at least `retention` bytes: drop a segment only when the rest holds enough
-    while (this.segments.length > 1 && this.end - this.segments[1].start >= this.retention) {
+    while (this.segments.length > 1 && this.end - this.segments[1].start >= this.retention && this.segments[1].start <= this.minNeeded()) {
       rmSync(this.segments.shift()!.path, { force: true });
     }
   }

@@ -37,6 +37,8 @@ export class BinlogLog {
   private entryLen = 0;
   /** Records in the entry (their sequence fields are written when the transaction ends). */
   private records = 0;
+  /** The sequences given to the running transaction by beforeCommit (0: none yet). */
+  private firstSeq = 0;
   /** Bytes the binlog holds (persisted in `info`). */
   private bytes = 0;
   /** Scratch entry key (LMDB copies keys on put). */
@@ -136,6 +138,7 @@ export class BinlogLog {
   beforeCommit(): void {
     if (this.entryLen === 0) return;
     const first = Number(Atomics.add(this.seq, 0, BigInt(this.records)));
+    this.firstSeq = first;
     const b = this.entry;
     for (let p = 0, seq = first; p < this.entryLen; p += BINLOG_REC_HEADER + b.readUInt32BE(p + 8)) writeU64BE(b, seq++, p);
     writeU64BE(this.seqScratch, first, 0);
@@ -171,12 +174,14 @@ export class BinlogLog {
     this.clear();
   }
 
-  /** The transaction was aborted: none of its records exist. */
+  /** The transaction was aborted: none of its records exist (replication goes past their sequences). */
   afterAbort(): void {
+    if (this.firstSeq !== 0) this.ring?.void(this.firstSeq, this.records);
     this.clear();
   }
 
   private clear(): void {
+    this.firstSeq = 0;
     this.entryLen = 0;
     this.records = 0;
     if (this.entry.length > ENTRY_KEEP) this.entry = Buffer.allocUnsafe(ENTRY_INITIAL);

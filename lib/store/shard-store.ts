@@ -734,6 +734,11 @@ export class ShardStore {
    * Appends the binlog record of a write, in the current transaction (lib/store/binlog.ts), and
    * its keyspace events when they are collected (`event`: see StoreCtx.binlog).
    */
+  /** A record of replication's own in the binlog (a group marker): no effect on keys, events or watches. */
+  appendMarker(args: Buffer[]): void {
+    this.log.append(0, args);
+  }
+
   appendBinlog(db: number, args: Buffer[], event?: number): void {
     this.log.append(db, args);
     if (this.watching) this.watches!.effect(db, args);
