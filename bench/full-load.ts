@@ -5,12 +5,15 @@
  *   node dist/bench/full-load.js [--keys 1000000] [--value 20] [--shards N] [--old 1000000]
  *
  * redis-server writes the file (DEBUG POPULATE keys, then SAVE); respdb runs in this process with
- * `--old` keys of its own (the data the load replaces), then loads the file.
+ * `--old` keys of its own (the data the load replaces), then loads the file. Beside it: how long a
+ * redis-server takes to load the same file at startup (its log's "DB loaded from disk"), during
+ * which it serves nothing.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRedis } from '../test/support/servers.js';
+import { execFileSync } from 'node:child_process';
+import { freePort, startRedis } from '../test/support/servers.js';
 import { RawClient } from '../test/support/resp-client.js';
 import { startInProcess } from '../test/replication/full-load-support.js';
 import { loadFullSync } from '../lib/replication/full-load.js';
@@ -33,6 +36,19 @@ await rc.close();
 const file = path.join(redis.dir, 'dump.rdb');
 const bytes = fs.statSync(file).size;
 
+// redis-server loading the same file at startup
+const port = await freePort();
+const log = path.join(redis.dir, 'load.log');
+fs.copyFileSync(file, path.join(redis.dir, 'load.rdb'));
+execFileSync('redis-server', ['--port', String(port), '--dir', redis.dir, '--dbfilename', 'load.rdb', '--save', '', '--daemonize', 'yes', '--logfile', log]);
+let redisLoadS = NaN;
+for (let i = 0; i < 600 && Number.isNaN(redisLoadS); i++) {
+  await new Promise((r) => setTimeout(r, 100));
+  const m = fs.existsSync(log) ? /DB loaded from disk: ([\d.]+) seconds/.exec(fs.readFileSync(log, 'utf8')) : null;
+  if (m) redisLoadS = Number(m[1]);
+}
+execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+
 const node = await startInProcess({ shards });
 const c = await node.client();
 for (let i = 0; i < old; i += 10_000) {
@@ -54,6 +70,7 @@ console.log(
     loadKeysPerS: Math.round(r.keys / (r.loadMs / 1000)),
     lockedMs: Math.round(r.lockedMs),
     totalS: +(r.ms / 1000).toFixed(2),
+    redisServerLoadS: redisLoadS,
   }),
 );
 await node.stop();
