@@ -20,7 +20,7 @@
 // - keys already expired in the file are loaded (the master's DEL follows in its stream, and a
 //   replica reads them as missing meanwhile: ShardSet.setReplicaMode).
 
-import { statSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -115,9 +115,13 @@ export async function loadFullSync(server: Server, rdbPath: string, opts: FullLo
     let lockedMs = 0;
     try {
       lockedMs = await swapIn(server, dir, opts, summary.counts);
-    } finally {
-      rmSync(paths.tmp, { recursive: true, force: true });
+    } catch (e) {
+      // a swap that failed after its commit and could not be undone is finished by the next start
+      if (existsSync(paths.commit)) log.error({ err: (e as Error).message }, 'full sync: the swap failed half way; the next start completes it');
+      else rmSync(paths.tmp, { recursive: true, force: true });
+      throw e;
     }
+    rmSync(paths.tmp, { recursive: true, force: true });
     // the old directories, moved aside, go now that nobody holds the shards
     await rm(paths.old, { recursive: true, force: true });
     const ms = performance.now() - started;
