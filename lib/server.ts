@@ -41,6 +41,7 @@ import { Replication } from './replication/replication.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
 import { recoverFullSync } from './replication/full-sync-dir.js';
+import { closeSnapshots } from './replication/snapshot.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
@@ -467,6 +468,7 @@ export class Server implements ConnectionHost {
     for (const c of this.clients.values()) c.socket.end();
     await this.replication.shutdown();
     await this.backups.close();
+    await closeSnapshots(this);
     await this.pool?.close();
     await this.scripting.crossShard.close();
     await this.shards.close();

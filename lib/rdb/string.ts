@@ -131,6 +131,15 @@ export function readLength(r: RdbReader): number {
 
 /** The shortest RDB form of `len`, as Redis writes it. */
 export function writeLength(len: number | bigint): Buffer {
+  // lengths that fit 32 bits (all but a few) without BigInt arithmetic: it costs per key
+  if (typeof len === 'number' && len >= 0 && len <= 0xffffffff && Number.isInteger(len)) {
+    if (len < 64) return Buffer.from([len]);
+    if (len < 16384) return Buffer.from([(RDB_14BITLEN << 6) | (len >>> 8), len & 0xff]);
+    const b = Buffer.allocUnsafe(5);
+    b[0] = RDB_32BITLEN;
+    b.writeUInt32BE(len, 1);
+    return b;
+  }
   const v = BigInt(len);
   if (v < 0n || v >= 1n << 64n) throw new RangeError(`RDB length out of range: ${len}`);
   if (v < 64n) return Buffer.from([Number(v)]);
@@ -167,7 +176,8 @@ function asEncodableInteger(s: Uint8Array): number | null {
   return v >= -0x80000000 && v <= 0x7fffffff ? v : null;
 }
 
-function encodeInteger(v: number): Buffer {
+/** A 32-bit integer in the RDB string's integer encoding. */
+export function encodeInteger(v: number): Buffer {
   if (v >= -128 && v <= 127) return Buffer.from([(RDB_ENCVAL << 6) | RDB_ENC_INT8, v & 0xff]);
   if (v >= -32768 && v <= 32767) {
     const b = Buffer.allocUnsafe(3);
@@ -191,17 +201,32 @@ export interface WriteStringOptions {
   compress?: boolean;
 }
 
-/** `s` as an RDB string, in the form Redis would choose: integer, LZF or plain. */
-export function writeString(s: Uint8Array, opts: WriteStringOptions = {}): Buffer {
+/** The form Redis would write `s` in: an integer, LZF (the compressed bytes), or plain. */
+export type StringForm = { kind: 'int'; value: number } | { kind: 'lzf'; packed: Buffer } | { kind: 'plain' };
+
+export function stringForm(s: Uint8Array, opts: WriteStringOptions = {}): StringForm {
   const int = asEncodableInteger(s);
-  if (int !== null) return encodeInteger(int);
+  if (int !== null) return { kind: 'int', value: int };
   if ((opts.compress ?? true) && s.length >= LZF_MIN_LENGTH) {
     const packed = lzfCompress(s, s.length - LZF_MIN_SAVING);
-    if (packed !== null) {
-      return Buffer.concat([Buffer.from([(RDB_ENCVAL << 6) | RDB_ENC_LZF]), writeLength(packed.length), writeLength(s.length), packed]);
-    }
+    if (packed !== null) return { kind: 'lzf', packed };
   }
-  return Buffer.concat([writeLength(s.length), s]);
+  return { kind: 'plain' };
+}
+
+/** The byte that starts an LZF string. */
+export const LZF_STRING_MARK = (RDB_ENCVAL << 6) | RDB_ENC_LZF;
+
+/** `s` as an RDB string, in the form Redis would choose: integer, LZF or plain. */
+export function writeString(s: Uint8Array, opts: WriteStringOptions = {}): Buffer {
+  const f = stringForm(s, opts);
+  if (f.kind === 'int') return encodeInteger(f.value);
+  if (f.kind === 'lzf') return Buffer.concat([Buffer.from([LZF_STRING_MARK]), writeLength(f.packed.length), writeLength(s.length), f.packed]);
+  const head = writeLength(s.length);
+  const out = Buffer.allocUnsafe(head.length + s.length);
+  out.set(head, 0);
+  out.set(s, head.length);
+  return out;
 }
 
 /**

@@ -6,9 +6,8 @@
 
 import type { Writable } from 'node:stream';
 import { RdbFileWriter } from '../rdb/file-write.js';
-import type { EncodingLimits, RdbKey } from '../rdb/value.js';
-import { decodeMeta } from '../store/meta.js';
-import { readValue } from '../store/rdb-values.js';
+import type { EncodingLimits } from '../rdb/value.js';
+import { countRdbKeys, readRdbPass } from '../store/rdb-scan.js';
 import type { ShardStore } from '../store/shard-store.js';
 import { closeStores, openForExport } from './rdb-data-dir.js';
 
@@ -26,51 +25,7 @@ export interface ExportSummary {
   ms: number;
 }
 
-/** Keys read from a shard before the file is written (bounded memory, one pass each). */
-const PASS_KEYS = 2000;
-
-interface DbCount {
-  keys: number;
-  expires: number;
-}
-
-function physicalOf(store: ShardStore, db: number): number {
-  return store.physical(db);
-}
-
-/** Live keys and keys with an expiry, per logical database, over every shard. */
-function countKeys(stores: ShardStore[], databases: number, now: number): DbCount[] {
-  const counts: DbCount[] = Array.from({ length: databases }, () => ({ keys: 0, expires: 0 }));
-  for (const s of stores) {
-    for (let db = 0; db < databases; db++) {
-      const p = physicalOf(s, db);
-      for (const { value } of s.meta.getRange({ start: Buffer.from([p]), end: Buffer.from([p + 1]) })) {
-        const expireAt = (value as Buffer).readBigUInt64BE(2);
-        if (expireAt !== 0n && expireAt <= BigInt(now)) continue;
-        counts[db].keys++;
-        if (expireAt !== 0n) counts[db].expires++;
-      }
-    }
-  }
-  return counts;
-}
-
-/** Up to PASS_KEYS keys of `db` in `store` after meta key `after` (exclusive), and where to go on. */
-function readPass(store: ShardStore, db: number, after: Buffer | null, now: number): { keys: RdbKey[]; last: Buffer | null } {
-  const p = physicalOf(store, db);
-  const keys: RdbKey[] = [];
-  let last: Buffer | null = null;
-  for (const { key, value } of store.meta.getRange({ start: after ?? Buffer.from([p]), end: Buffer.from([p + 1]) })) {
-    const mk = Buffer.from(key as Buffer);
-    if (after !== null && mk.equals(after)) continue;
-    last = mk;
-    const m = decodeMeta(mk, Buffer.from(value as Buffer));
-    if (m.expireAt !== 0 && m.expireAt <= now) continue;
-    keys.push({ db, key: Buffer.from(store.userKey(mk, m.raw)), value: readValue(store, m), expireAt: m.expireAt === 0 ? null : BigInt(m.expireAt), idle: null, freq: null });
-    if (keys.length >= PASS_KEYS) break;
-  }
-  return { keys, last: keys.length >= PASS_KEYS ? last : null };
-}
+const physicalOf = (store: ShardStore, _i: number, db: number): number => store.physical(db);
 
 /** Write the data set of `opts.dir` to `out` as an RDB file (`out` is left open). */
 export async function exportRdb(out: Writable, opts: ExportOptions): Promise<ExportSummary> {
@@ -79,7 +34,7 @@ export async function exportRdb(out: Writable, opts: ExportOptions): Promise<Exp
   const summary: ExportSummary = { keys: 0, bytes: 0, databases: new Map(), ms: 0 };
   try {
     const now = Date.now();
-    const counts = countKeys(stores, layout.databases, now);
+    const counts = countRdbKeys(stores, layout.databases, physicalOf, now);
     const total = counts.reduce((n, c) => n + c.keys, 0);
     const w = new RdbFileWriter(out, { limits: opts.limits, compress: opts.compress });
     await w.begin();
@@ -89,7 +44,7 @@ export async function exportRdb(out: Writable, opts: ExportOptions): Promise<Exp
       for (const s of stores) {
         let after: Buffer | null = null;
         do {
-          const pass = readPass(s, db, after, now);
+          const pass = readRdbPass(s, db, s.physical(db), after, now);
           for (const k of pass.keys) {
             await w.writeKey(k);
             summary.keys++;

@@ -194,3 +194,32 @@ t.test('the same bytes as redis-server: DUMP of string values, both ways', async
   }
   t.ok(compressedByRedis >= 4, `redis compressed ${compressedByRedis} of them`);
 });
+
+t.test('RdbOutBuffer writes the bytes of writeLength and writeString', async (t) => {
+  const { RdbOutBuffer } = await import('../../lib/rdb/out-buffer.js');
+  const lengths = fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.integer({ min: 0, max: 0xffffffff }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }));
+  fc.assert(
+    fc.property(fc.array(lengths, { maxLength: 20 }), (ls) => {
+      const o = new RdbOutBuffer(4);
+      for (const l of ls) o.length(l);
+      return o.take().equals(Buffer.concat(ls.map((l) => writeLength(l))));
+    }),
+  );
+  const strings = fc.oneof(
+    fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+    fc.integer({ min: -(2 ** 33), max: 2 ** 33 }).map((n) => B(String(n))),
+    fc.tuple(fc.string({ maxLength: 4 }), fc.integer({ min: 1, max: 200 })).map(([s, n]) => B(s.repeat(n))),
+  );
+  fc.assert(
+    fc.property(fc.array(strings, { maxLength: 10 }), fc.boolean(), (ss, compress) => {
+      const o = new RdbOutBuffer(8);
+      for (const s of ss) o.string(s, { compress });
+      return o.take().equals(Buffer.concat(ss.map((s) => writeString(s, { compress }))));
+    }),
+  );
+  const o = new RdbOutBuffer(16);
+  o.bytes(Buffer.alloc(1000, 7));
+  t.equal(o.take().length, 1000, 'grows past its initial size');
+  t.equal(o.pos, 0);
+  t.equal(o.buf.length, 16, 'and goes back to it after a big take');
+});
