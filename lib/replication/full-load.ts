@@ -21,6 +21,7 @@
 //   replica reads them as missing meanwhile: ShardSet.setReplicaMode).
 
 import { existsSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,7 @@ import { encodingLimits } from '../store/encoding-limits.js';
 import { swapEnvironments } from '../shard/env-swap.js';
 import type { KeyCounts } from '../store/shard-store.js';
 import { SavedScripts } from '../scripting/saved.js';
+import { prepareForImport } from '../tools/rdb-data-dir.js';
 import { fullSyncPaths, renameBack, renameInto, writeCommit } from './full-sync-dir.js';
 import type { FromRdbLoad, RdbLoadInit } from './rdb-load-thread.js';
 
@@ -105,7 +107,7 @@ export async function loadFullSync(server: Server, rdbPath: string, opts: FullLo
     rmSync(paths.old, { recursive: true, force: true });
     let summary;
     try {
-      summary = await runLoadThread(server, rdbPath, paths.tmp, totalBytes, opts);
+      summary = await runLoadThreads(server, rdbPath, paths.tmp, totalBytes, opts);
     } catch (e) {
       rmSync(paths.tmp, { recursive: true, force: true });
       throw e;
@@ -139,33 +141,68 @@ interface LoadSummary {
   streamGroupsDropped: number;
 }
 
-/** The load thread: resolves with its summary once the new data set is complete and synced. */
-function runLoadThread(server: Server, rdbPath: string, tmp: string, totalBytes: number, opts: FullLoadOptions): Promise<LoadSummary> {
+/**
+ * The load threads (one per CPU, at most one per shard; each reads the whole file and writes its
+ * shards): resolves with their summary once the new data set is complete and synced. On a
+ * failure every thread is stopped before this rejects, so nothing writes into `tmp` afterwards.
+ */
+async function runLoadThreads(server: Server, rdbPath: string, tmp: string, totalBytes: number, opts: FullLoadOptions): Promise<LoadSummary> {
+  const nshards = server.shards.count;
+  prepareForImport(tmp, { shards: nshards, databases: server.databases }, true);
+  const nthreads = Math.max(1, Math.min(nshards, os.availableParallelism()));
+  const parts = Array.from({ length: nthreads }, (_, t) => server.shards.all().filter((s) => s % nthreads === t));
   const cancelSab = new SharedArrayBuffer(4);
-  const init: RdbLoadInit = { rdbPath, dir: tmp, shards: server.shards.count, databases: server.databases, encoding: { ...encodingLimits }, cancelSab };
+  const cancel = (): void => void Atomics.store(new Int32Array(cancelSab), 0, 1);
+  const bytes = parts.map(() => 0);
+  const keys = parts.map(() => 0);
+  const progress = (): void => opts.onProgress?.(Math.min(...bytes), totalBytes, keys.reduce((a, b) => a + b, 0));
+  opts.signal?.addEventListener('abort', cancel, { once: true });
+  const results = await Promise.allSettled(
+    parts.map((only, t) => {
+      const init: RdbLoadInit = { rdbPath, dir: tmp, only, shards: nshards, databases: server.databases, encoding: { ...encodingLimits }, cancelSab };
+      return runLoadThread(init, (b, k) => {
+        bytes[t] = b;
+        keys[t] = k;
+        progress();
+      }).catch((e: unknown) => {
+        cancel(); // the other threads stop too
+        throw e;
+      });
+    }),
+  );
+  opts.signal?.removeEventListener('abort', cancel);
+  // the first real failure, rather than the cancellations it caused
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as FullLoadError);
+  if (failed.length > 0) throw failed.find((e) => !e.cancelled) ?? failed[0];
+  if (opts.signal?.aborted) throw new FullLoadError('the load was cancelled', true);
+  const summaries = results.map((r) => (r as PromiseFulfilledResult<DoneSummary>).value);
+  const counted: KeyCounts[] = new Array<KeyCounts>(nshards);
+  parts.forEach((only, t) => only.forEach((s, k) => (counted[s] = summaries[t].counts[k])));
+  const sum = (f: (s: DoneSummary) => number): number => summaries.reduce((a, s) => a + f(s), 0);
+  const summary = { keys: sum((s) => s.keys), expiredSkipped: sum((s) => s.expiredSkipped), streamGroupsDropped: sum((s) => s.streamGroupsDropped), counts: counted };
+  opts.onProgress?.(totalBytes, totalBytes, summary.keys);
+  return summary;
+}
+
+type DoneSummary = Extract<FromRdbLoad, { t: 'done' }>['summary'];
+
+/** One load thread: its summary once its shards are written and synced. */
+function runLoadThread(init: RdbLoadInit, onProgress: (bytes: number, keys: number) => void): Promise<DoneSummary> {
   const worker = new Worker(fileURLToPath(WORKER_URL), { workerData: init, name: 'rdb-load' });
-  return new Promise<LoadSummary>((resolve, reject) => {
+  return new Promise<DoneSummary>((resolve, reject) => {
     let settled = false;
-    const onAbort = (): void => {
-      Atomics.store(new Int32Array(cancelSab), 0, 1);
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = (err: Error | null, summary?: LoadSummary): void => {
+    const settle = (err: Error | null, summary?: DoneSummary): void => {
       if (settled) return;
       settled = true;
-      opts.signal?.removeEventListener('abort', onAbort);
       // the thread has closed its environments when it reports; it ends by itself
       void worker.terminate();
       if (err) reject(err);
       else resolve(summary!);
     };
     worker.on('message', (m: FromRdbLoad) => {
-      if (m.t === 'progress') opts.onProgress?.(m.bytes, totalBytes, m.keys);
-      else if (m.t === 'done') {
-        if (opts.signal?.aborted) return settle(new FullLoadError('the load was cancelled', true));
-        opts.onProgress?.(m.summary.bytes, totalBytes, m.summary.keys);
-        settle(null, m.summary);
-      } else settle(new FullLoadError(m.cancelled ? m.message : `the RDB file could not be loaded: ${m.message}`, m.cancelled));
+      if (m.t === 'progress') onProgress(m.bytes, m.keys);
+      else if (m.t === 'done') settle(null, m.summary);
+      else settle(new FullLoadError(m.cancelled ? m.message : `the RDB file could not be loaded: ${m.message}`, m.cancelled));
     });
     worker.once('error', (e) => settle(new FullLoadError(`the load thread failed: ${e.message}`)));
     worker.once('exit', (code) => settle(new FullLoadError(`the load thread exited (code ${code})`)));

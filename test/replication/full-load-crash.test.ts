@@ -37,8 +37,7 @@ t.test('kill -9 during a full-sync load, then restart', async (t) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /progress (\d+)\n/.exec(out);
-      if (m && Number(m[1]) > 0) resolve(!out.includes('loaded'));
+      if ([...out.matchAll(/progress (\d+)\n/g)].some((m) => Number(m[1]) > 0)) resolve(!out.includes('loaded'));
     });
     child.once('exit', () => resolve(false));
   });
