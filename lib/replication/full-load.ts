@@ -1,5 +1,5 @@
 // A replica's full sync, once the master's RDB is in a file: the file is loaded into a new data
-// set beside the live one (<dir>/.full-sync/, by a thread of its own: lib/replication/
+// set beside the live one (<dir>/.full-sync/, by threads of their own: lib/replication/
 // rdb-load-thread.ts), while the shards go on serving the old data; then, under the lock of every
 // shard (one point of the global order: no client sees a mix), the new directories replace the
 // old ones (lib/shard/env-swap.ts) and everything derived from the data follows. A failure at any
