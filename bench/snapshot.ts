@@ -4,7 +4,8 @@
  * read as fast as this process takes the chunks (the way a master's link would, on the main thread),
  * while nothing else runs. Reports the time the shards were held for the cut (the first snapshot
  * of a server also starts its thread; the next ones find it ready), the time to the first chunk,
- * and the file's MB/s and keys/s. For scale, redis-server's `redis-cli --rdb` of the same data.
+ * and the file's MB/s and keys/s; then `redis-cli --rdb` against this respdb (the whole full-sync
+ * path: PSYNC, the link, the socket) and, for scale, against a redis-server with the same data.
  *
  *   node dist/bench/snapshot.js [--keys N] [--shards N] [--rounds N] [--prepare] [--no-redis]
  *
@@ -16,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Config } from '../lib/config.js';
 import { setLogLevel } from '../lib/log.js';
 import { installCommands } from '../lib/commands/index.js';
@@ -104,6 +105,16 @@ async function main(): Promise<void> {
       `round ${r + 1}: seq ${seq}, ${cut.keys} keys, ${(bytes / 1e6).toFixed(1)} MB in ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(1)} MB/s, ${Math.round(cut.keys / s)} keys/s; ` +
         `shards held ${snap.heldMs.toFixed(2)} ms (take -> pinned ${pinnedMs.toFixed(1)} ms), first chunk after ${first.toFixed(1)} ms; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`,
     );
+  }
+  // the whole full-sync path of this server (PSYNC, the link, the socket) as redis-cli sees it
+  for (let r = 0; r < o.rounds; r++) {
+    const out = path.join(dir, 'cli.rdb');
+    t0 = performance.now();
+    const code = await new Promise<number | null>((resolve) => spawn('redis-cli', ['-p', String(port), '--rdb', out], { stdio: 'ignore' }).on('exit', resolve));
+    const s = (performance.now() - t0) / 1000;
+    const bytes = code === 0 ? fs.statSync(out).size : 0;
+    console.log(`respdb, redis-cli --rdb round ${r + 1}: ${(bytes / 1e6).toFixed(1)} MB in ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(1)} MB/s, ${Math.round(o.keys / s)} keys/s${code === 0 ? '' : ` (redis-cli exited with ${code})`}`);
+    fs.rmSync(out, { force: true });
   }
   c.close();
   await server.shutdown();

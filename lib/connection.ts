@@ -171,6 +171,8 @@ export class Connection {
   subscriptions: Subscriptions | null = null;
   /** A replica's connection: the `replica` class of client-output-buffer-limit. */
   replica = false;
+  /** The replication stream's client on a replica (lib/replication/apply.ts): exempt from READONLY and MASTERDOWN. */
+  fromMaster = false;
   /** Unix second at which the output was first seen over the soft limit, 0 while under it. */
   softLimitSince = 0;
   /**

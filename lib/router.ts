@@ -104,6 +104,16 @@ export class Router {
         return null;
       }
     }
+    // a replica: READONLY, MASTERDOWN (lib/replication/replica.ts), never for its master's stream
+    const replica = s.replication.replica;
+    if (replica !== null && !conn.fromMaster) {
+      const refused = replica.refusal(def);
+      if (refused !== null) {
+        s.cmdStats.rejected(def);
+        this.reject(conn, def, refused);
+        return null;
+      }
+    }
     // a script runs past busy-reply-threshold: only the commands marked allow_busy run
     if (s.scripting.board.busy && !def.flags.includes('allow_busy')) {
       this.reject(conn, def, s.scripting.busyError()!);

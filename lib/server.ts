@@ -38,10 +38,11 @@ import { internal } from './commands/registry.js';
 import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
 import { Replication } from './replication/replication.js';
+import { followFromConfig } from './replication/replica-role.js';
 import { Backups } from './backup/backups.js';
 import { recoverCompaction } from './backup/compaction.js';
-import { recoverFullSync } from './replication/full-sync-dir.js';
 import { closeSnapshots } from './replication/snapshot.js';
+import { recoverFullSync } from './replication/full-sync-dir.js';
 
 const ENCODING_LIMIT = Buffer.from('encoding-limit');
 const log = logger('server');
@@ -191,6 +192,8 @@ export class Server implements ConnectionHost {
     this.backups.start();
     this.replication.start();
     await this.listen();
+    // the replicaof directive: follow that master (once the port is known: REPLCONF listening-port)
+    await followFromConfig(this);
     this.counters.startupMemory = memoryFigures().used;
     await this.metrics.start();
     this.timers.push(setInterval(() => this.cron(), 1000));
@@ -459,6 +462,8 @@ export class Server implements ConnectionHost {
     await this.metrics.close();
     // a running script stops at its next hook (its writes abandoned with its transaction)
     this.scripting.board.stopAll();
+    // the master's stream stops here: what was handed to the shards commits below
+    await this.replication.replica?.stop();
     this.shards.flush();
     const deadline = Date.now() + 10_000;
     while (this.shards.pending() > 0 && Date.now() < deadline) {

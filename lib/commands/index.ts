@@ -29,6 +29,7 @@ import { functionCommands } from './functions.js';
 import { memoryCommands } from './memory.js';
 import { dumpCommands } from './dump.js';
 import { replicationCommands } from './replication.js';
+import { replicaofCommands } from './replicaof.js';
 
 export const FAMILIES: readonly CommandDef[][] = [
   stringCommands,
@@ -54,6 +55,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   memoryCommands,
   dumpCommands,
   replicationCommands,
+  replicaofCommands,
   internalCommands,
 ];
 

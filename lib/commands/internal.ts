@@ -8,6 +8,7 @@ import type { CommandDef, ShardExec } from './types.js';
 import { cmd } from './define.js';
 import { keyspaceDbSteps } from './keyspace-db.js';
 import { keyMoveSteps } from './keyspace.js';
+import { replicationSteps } from './replication-steps.js';
 import { setEncodingLimit } from '../store/encoding-limits.js';
 
 /** fence: answers once everything queued on the shard before it has committed (slow-pool reads). */
@@ -52,6 +53,7 @@ export const REPL_GROUP = Buffer.from('respdb-group');
 export const internalCommands: CommandDef[] = [
   ...keyspaceDbSteps,
   ...keyMoveSteps,
+  ...replicationSteps,
   cmd({
     name: 'fence', arity: 1, flags: ['readonly'], acl: ['keyspace'], shard: fence, internal: true,
     summary: 'No-op: its reply means everything queued before it has committed.', since: '0.1.0', group: 'internal',

@@ -9,6 +9,20 @@ import { INT_MAX, LLONG_MAX, ULLONG_MAX, WHY, bool, int, mem, oneOf, only, str }
 const REPL = 'inert: tunes replication (not available yet)';
 const CLUSTER = 'inert: tunes cluster mode (cluster-enabled is off)';
 
+/** `<host> <port>`, Pika's `<host>:<port>`, or none (empty, "no one"). */
+export function parseReplicaof(v: string): { host: string; port: number } | null | string {
+  const t = v.trim();
+  if (t === '' || /^no\s+one$/i.test(t)) return null;
+  const m = /^(\S+)\s+(\d+)$/.exec(t) ?? /^([^\s:]+):(\d+)$/.exec(t);
+  if (!m || Number(m[2]) > 65535) return `Invalid master host and port: '${v}' (expected <host> <port>)`;
+  return { host: m[1], port: Number(m[2]) };
+}
+
+function validateReplicaof(v: string): string | null {
+  const r = parseReplicaof(v);
+  return typeof r === 'string' ? r : null;
+}
+
 /** Redis's check of cluster-announce-hostname. */
 function validateHostname(v: string): string | null {
   return /^[A-Za-z0-9.-]*$/.test(v) ? null : 'Hostnames may only contain alphanumeric characters, hyphens or dots';
@@ -16,14 +30,14 @@ function validateHostname(v: string): string | null {
 
 // prettier-ignore
 export const REPLICATION_OPTIONS: readonly OptionDef[] = [
-  str('replicaof', '', false, 'off: no master (empty, or "no one"); `replicaof <host> <port>` is refused', { aliases: ['slaveof'], multi: true, refuse: only('replicaof', ['', 'no one'], WHY.replication) }),
-  str('masterauth', '', true, 'off: empty only', { refuse: only('masterauth', [''], WHY.replication, true) }),
-  str('masteruser', '', true, 'off: empty only', { refuse: only('masteruser', [''], WHY.replication) }),
+  str('replicaof', '', false, 'effect: follow this master at startup: `<host> <port>` (Pika: `slaveof : <host>:<port>`); empty or "no one": none', { aliases: ['slaveof'], multi: true, validate: validateReplicaof }),
+  str('masterauth', '', true, 'effect: the password sent to the master (AUTH) when connecting to it'),
+  str('masteruser', '', true, 'effect: the user of AUTH <user> <masterauth> when connecting to the master'),
   int('min-replicas-to-write', '0', 0, INT_MAX, true, 'effect: a master refuses writes (-NOREPLICAS) while fewer replicas acknowledged within min-replicas-max-lag seconds', { aliases: ['min-slaves-to-write'] }),
   int('min-replicas-max-lag', '10', 0, INT_MAX, true, 'effect: the lag (seconds since its last ACK) under which a replica counts for min-replicas-to-write', { aliases: ['min-slaves-max-lag'] }),
   str('bind-source-addr', '', true, 'off: empty only (the source address of connections to a master)', { refuse: only('bind-source-addr', [''], WHY.replication) }),
   int('repl-ping-replica-period', '10', 1, INT_MAX, true, 'effect: seconds between the pings a master puts in its stream while replicas follow it', { aliases: ['repl-ping-slave-period'] }),
-  int('repl-timeout', '60', 1, INT_MAX, true, REPL),
+  int('repl-timeout', '60', 1, INT_MAX, true, 'effect: seconds of silence from the master (no data, no PING) after which a replica drops its link and reconnects'),
   bool('repl-disable-tcp-nodelay', 'no', true, REPL),
   mem('repl-backlog-size', '1048576', 1, LLONG_MAX, true, 'effect: the stream bytes the backlog keeps on disk for partial resyncs (<dir>/replication/): this or binlog-max-size, the larger; also what a replica in a full sync still needs'),
   int('repl-backlog-ttl', '3600', 0, LLONG_MAX, true, REPL),
@@ -31,12 +45,12 @@ export const REPLICATION_OPTIONS: readonly OptionDef[] = [
   int('repl-diskless-sync-delay', '5', 0, INT_MAX, true, REPL),
   int('repl-diskless-sync-max-replicas', '0', 0, INT_MAX, true, REPL),
   oneOf('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'], true, REPL),
-  bool('replica-serve-stale-data', 'yes', true, REPL, { aliases: ['slave-serve-stale-data'] }),
-  bool('replica-read-only', 'yes', true, REPL, { aliases: ['slave-read-only'] }),
-  int('replica-priority', '100', 0, INT_MAX, true, REPL, { aliases: ['slave-priority'] }),
-  bool('replica-announced', 'yes', true, REPL),
-  str('replica-announce-ip', '', true, REPL, { aliases: ['slave-announce-ip'] }),
-  int('replica-announce-port', '0', 0, 65535, true, REPL, { aliases: ['slave-announce-port'] }),
+  bool('replica-serve-stale-data', 'yes', true, "effect: no: while its link is not up, a replica answers MASTERDOWN to all but the commands flagged stale", { aliases: ['slave-serve-stale-data'] }),
+  bool('replica-read-only', 'yes', true, 'effect: a replica answers READONLY to write commands of its clients', { aliases: ['slave-read-only'] }),
+  int('replica-priority', '100', 0, INT_MAX, true, 'effect: shown as slave_priority in INFO replication (Sentinel promotes the lowest; 0: never)', { aliases: ['slave-priority'] }),
+  bool('replica-announced', 'yes', true, 'effect: shown as replica_announced in INFO replication (Sentinel lists the replica only when yes)'),
+  str('replica-announce-ip', '', true, 'effect: sent to the master as REPLCONF ip-address (the address it shows for this replica)', { aliases: ['slave-announce-ip'] }),
+  int('replica-announce-port', '0', 0, 65535, true, 'effect: sent to the master as REPLCONF listening-port instead of the port this server listens on (0: that port)', { aliases: ['slave-announce-port'] }),
   bool('replica-ignore-maxmemory', 'yes', true, REPL, { aliases: ['slave-ignore-maxmemory'] }),
   bool('replica-lazy-flush', 'no', true, REPL, { aliases: ['slave-lazy-flush'] }),
   bool('replica-ignore-disk-write-errors', 'no', true, REPL),

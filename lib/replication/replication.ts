@@ -8,6 +8,7 @@
 
 import { join } from 'node:path';
 import type { Server } from '../server.js';
+import type { CommandDef } from '../commands/types.js';
 import { logger } from '../log.js';
 import { Backlog } from './backlog.js';
 import { CheckpointFile } from './checkpoint.js';
@@ -39,6 +40,8 @@ export interface ReplicaSide {
   roleInfo(): { host: string; port: number; state: string; offset: number };
   /** Stops following (REPLICAOF NO ONE, another REPLICAOF, shutdown). */
   stop(): Promise<void>;
+  /** Why an ordinary client's command is refused here (READONLY, MASTERDOWN), or null. */
+  refusal(def: CommandDef): string | null;
 }
 
 /** What the hub needs of the stream producer of a master (lib/replication/merge.ts). */

@@ -167,6 +167,8 @@ export class RdbSnapshot {
   private readonly chunks: Buffer[] = [];
   private waiter: { resolve: (b: Buffer | null) => void; reject: (e: Error) => void } | null = null;
   private ended = false;
+  /** the job went to the thread (which then answers, and is released, whatever happens) */
+  private posted = false;
   private error: Error | null = null;
   private thread: SnapshotThread | null;
   private seq = -1;
@@ -241,6 +243,8 @@ export class RdbSnapshot {
         return { keys, expires };
       });
       await thread.ready;
+      if (this.error) throw this.error;
+      this.posted = true;
       thread.worker.postMessage({ t: 'job', ...job, dbmaps, counts });
       await pinnedMsg;
       this.heldMs = performance.now() - held;
@@ -301,10 +305,13 @@ export class RdbSnapshot {
     Atomics.notify(this.ctrl, CTRL_READ);
   }
 
-  /** Fails the snapshot: pending and later reads reject with `e`. */
+  /** Fails the snapshot: the producer stops, pending and later reads reject with `e`. */
   fail(e: Error): void {
     if (this.error || (this.ended && this.chunks.length === 0)) return;
     this.error = e;
+    Atomics.store(this.ctrl, CTRL_CANCEL, 1);
+    Atomics.notify(this.ctrl, CTRL_READ);
+    if (!this.posted) this.release();
     this.chunks.length = 0;
     this.rejectPinnedMsg(e);
     this.rejectCut(e);
@@ -339,8 +346,6 @@ export class RdbSnapshot {
   /** Stops the producer and frees its snapshots (a replica went away); reads reject from now on. */
   cancel(): void {
     if (this.ended || this.error) return;
-    Atomics.store(this.ctrl, CTRL_CANCEL, 1);
-    Atomics.notify(this.ctrl, CTRL_READ);
     this.fail(new SnapshotError('the snapshot was cancelled'));
   }
 }

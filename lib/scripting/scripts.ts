@@ -20,7 +20,7 @@ import { internal } from '../commands/registry.js';
 import { parseI64 } from '../resp/number.js';
 import { E } from '../errors.js';
 import { BusyBoard, KIND_EVAL, KIND_FUNCTION, type KillResult } from './busy.js';
-import { RUN_FUNCTION, RUN_READ_ONLY } from './session.js';
+import { RUN_FUNCTION, RUN_READ_ONLY, RUN_REPLICA_RO } from './session.js';
 import { parseShebang } from './shebang.js';
 import { NEEDS_CODE, NEEDS_CROSS_SHARD } from './shard-run.js';
 import { ScriptEngine } from './engine.js';
@@ -229,6 +229,8 @@ export class Scripting {
       this.warmed = true;
       this.crossShard.warm();
     }
+    // on a read-only replica its client's script may read, and its writes get READONLY
+    if (ctx.server.replication.replica !== null && !ctx.conn.fromMaster && ctx.server.config.bool('replica-read-only')) plan.flags |= RUN_REPLICA_RO;
     ctx.conn.hold();
     const run = { plan, start: Date.now() };
     this.inFlight.add(run);

@@ -15,11 +15,15 @@ export const SCRIPT_RO_WRITE = 'ERR Write commands are not allowed from read-onl
 export const RUN_FUNCTION = 1;
 /** EVAL_RO / EVALSHA_RO / FCALL_RO, or the no-writes flag. */
 export const RUN_READ_ONLY = 2;
+/** Run on a read-only replica for one of its clients: a write gets READONLY, as from Redis. */
+export const RUN_REPLICA_RO = 4;
+export const SCRIPT_REPLICA_WRITE = "READONLY You can't write against a read only replica.";
 
 export class RunSession implements ScriptSession {
   db: number;
   readonly databases: number;
   readonly readOnly: boolean;
+  readonly replicaReadOnly: boolean;
   readonly kind: number;
   /** A write command ran (SCRIPT KILL cannot stop it any more). */
   wrote = false;
@@ -36,6 +40,7 @@ export class RunSession implements ScriptSession {
     this.db = db;
     this.databases = databases;
     this.readOnly = (flags & RUN_READ_ONLY) !== 0;
+    this.replicaReadOnly = (flags & RUN_REPLICA_RO) !== 0;
     this.kind = flags & RUN_FUNCTION ? 1 : KIND_EVAL;
   }
 
@@ -58,6 +63,7 @@ export class RunSession implements ScriptSession {
     }
     if (def.flags.includes('write')) {
       if (this.readOnly) return SCRIPT_RO_WRITE;
+      if (this.replicaReadOnly) return SCRIPT_REPLICA_WRITE;
     }
     return def;
   }

@@ -31,6 +31,17 @@ export interface ReplyTarget {
   readonly conn?: Connection;
 }
 
+/**
+ * A replica's applied-offset marker (lib/replication/apply-marks.ts): the stream offset after the
+ * last replication command in a frame, and the master client's db there.
+ */
+export interface ReplMark {
+  end: number;
+  db: number;
+}
+
+const IGNORE_REPLY: ReplyTarget = { onReply() {} };
+
 interface StepWaiter {
   resolve: (reply: Buffer) => void;
   origin: Connection | null;
@@ -82,6 +93,16 @@ export class ShardHandle {
    */
   onKeyEvents: ((origin: Connection | null, records: Buffer) => void) | null = null;
 
+  /**
+   * Replication marks. The applier sets `nextMark` right before routing a stream command to this
+   * shard; the record written next takes it as the frame's mark. Before the frame is closed (or a
+   * LOCK ends the shard's batch there), `markRecord` turns the mark into one more record at the
+   * end of the frame, so the commands and their mark always commit in one transaction.
+   */
+  nextMark: ReplMark | null = null;
+  private frameMark: ReplMark | null = null;
+  markRecord: ((mark: ReplMark) => { cmd: number; args: Buffer[] }) | null = null;
+
   constructor(readonly index: number, init: Omit<ShardInit, 'index' | 'reqSab' | 'repSab'>) {
     this.req = new Ring(REQ_RING);
     this.rep = new Ring(REP_RING);
@@ -124,6 +145,10 @@ export class ShardHandle {
     this.pos = writeRecord(this.buf, this.pos, OP_CMD, db, proto, track, cmdIndex, args);
     this.count++;
     this.inflight.push(target);
+    if (this.nextMark !== null) {
+      this.frameMark = this.nextMark;
+      this.nextMark = null;
+    }
     // Hand a full batch over now rather than at the end of the turn: the shard starts on it
     // while this thread goes on parsing (the stages overlap instead of taking turns).
     if (this.count >= EARLY_FLUSH) this.flush();
@@ -131,6 +156,7 @@ export class ShardHandle {
 
   /** Queues a lock for a cross-shard transaction; `target` hears when the shard reached it. */
   lock(txid: number, target: ReplyTarget): void {
+    this.writeMark();
     this.reserve(REC_HEADER);
     const b = this.buf;
     const p = this.pos;
@@ -200,8 +226,22 @@ export class ShardHandle {
     if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
   }
 
+  /** The frame's replication mark as its last record (see nextMark). */
+  private writeMark(): void {
+    const m = this.frameMark;
+    if (m === null || this.markRecord === null) return;
+    this.frameMark = null;
+    const r = this.markRecord(m);
+    const size = recordSize(r.args);
+    this.reserve(size);
+    this.pos = writeRecord(this.buf, this.pos, OP_CMD, m.db, 2, TRACK_NONE, r.cmd, r.args);
+    this.count++;
+    this.inflight.push(IGNORE_REPLY);
+  }
+
   private closeFrame(): void {
     if (this.count === 0) return;
+    this.writeMark();
     this.buf.writeUInt32LE(this.pos - 4, 0);
     this.buf.writeUInt32LE(this.count, 4);
     this.outq.push(Buffer.from(this.buf.subarray(0, this.pos)));
@@ -213,6 +253,7 @@ export class ShardHandle {
   /** End of the event-loop turn: the batch goes to the shard. */
   flush(): void {
     if (this.count > 0) {
+      this.writeMark();
       if (this.outq.length === 0) {
         // Fast path: write the frame straight from the builder.
         this.buf.writeUInt32LE(this.pos - 4, 0);
