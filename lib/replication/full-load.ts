@@ -1,5 +1,5 @@
 // A replica's full sync, once the master's RDB is in a file: the file is loaded into a new data
-// set beside the live one (<dir>/.full-sync/, by a thread of its own: lib/replication/
+// set beside the live one (<dir>/.full-sync/, by threads of their own: lib/replication/
 // rdb-load-thread.ts), while the shards go on serving the old data; then, under the lock of every
 // shard (one point of the global order: no client sees a mix), the new directories replace the
 // old ones (lib/shard/env-swap.ts) and everything derived from the data follows. A failure at any
@@ -20,7 +20,8 @@
 // - keys already expired in the file are loaded (the master's DEL follows in its stream, and a
 //   replica reads them as missing meanwhile: ShardSet.setReplicaMode).
 
-import { statSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,9 @@ import type { Server } from '../server.js';
 import { logger } from '../log.js';
 import { encodingLimits } from '../store/encoding-limits.js';
 import { swapEnvironments } from '../shard/env-swap.js';
+import type { KeyCounts } from '../store/shard-store.js';
 import { SavedScripts } from '../scripting/saved.js';
+import { prepareForImport } from '../tools/rdb-data-dir.js';
 import { fullSyncPaths, renameBack, renameInto, writeCommit } from './full-sync-dir.js';
 import type { FromRdbLoad, RdbLoadInit } from './rdb-load-thread.js';
 
@@ -104,7 +107,7 @@ export async function loadFullSync(server: Server, rdbPath: string, opts: FullLo
     rmSync(paths.old, { recursive: true, force: true });
     let summary;
     try {
-      summary = await runLoadThread(server, rdbPath, paths.tmp, totalBytes, opts);
+      summary = await runLoadThreads(server, rdbPath, paths.tmp, totalBytes, opts);
     } catch (e) {
       rmSync(paths.tmp, { recursive: true, force: true });
       throw e;
@@ -113,10 +116,14 @@ export async function loadFullSync(server: Server, rdbPath: string, opts: FullLo
     log.info({ keys: summary.keys, bytes: totalBytes, ms: Math.round(loadMs), expiredLoaded: summary.expiredSkipped, streamGroupsDropped: summary.streamGroupsDropped }, 'full sync: data set loaded beside the live one');
     let lockedMs = 0;
     try {
-      lockedMs = await swapIn(server, dir, opts);
-    } finally {
-      rmSync(paths.tmp, { recursive: true, force: true });
+      lockedMs = await swapIn(server, dir, opts, summary.counts);
+    } catch (e) {
+      // a swap that failed after its commit and could not be undone is finished by the next start
+      if (existsSync(paths.commit)) log.error({ err: (e as Error).message }, 'full sync: the swap failed half way; the next start completes it');
+      else rmSync(paths.tmp, { recursive: true, force: true });
+      throw e;
     }
+    rmSync(paths.tmp, { recursive: true, force: true });
     // the old directories, moved aside, go now that nobody holds the shards
     await rm(paths.old, { recursive: true, force: true });
     const ms = performance.now() - started;
@@ -129,37 +136,73 @@ export async function loadFullSync(server: Server, rdbPath: string, opts: FullLo
 
 interface LoadSummary {
   keys: number;
+  counts: KeyCounts[];
   expiredSkipped: number;
   streamGroupsDropped: number;
 }
 
-/** The load thread: resolves with its summary once the new data set is complete and synced. */
-function runLoadThread(server: Server, rdbPath: string, tmp: string, totalBytes: number, opts: FullLoadOptions): Promise<LoadSummary> {
+/**
+ * The load threads (one per CPU, at most one per shard; each reads the whole file and writes its
+ * shards): resolves with their summary once the new data set is complete and synced. On a
+ * failure every thread is stopped before this rejects, so nothing writes into `tmp` afterwards.
+ */
+async function runLoadThreads(server: Server, rdbPath: string, tmp: string, totalBytes: number, opts: FullLoadOptions): Promise<LoadSummary> {
+  const nshards = server.shards.count;
+  prepareForImport(tmp, { shards: nshards, databases: server.databases }, true);
+  const nthreads = Math.max(1, Math.min(nshards, os.availableParallelism()));
+  const parts = Array.from({ length: nthreads }, (_, t) => server.shards.all().filter((s) => s % nthreads === t));
   const cancelSab = new SharedArrayBuffer(4);
-  const init: RdbLoadInit = { rdbPath, dir: tmp, shards: server.shards.count, databases: server.databases, encoding: { ...encodingLimits }, cancelSab };
+  const cancel = (): void => void Atomics.store(new Int32Array(cancelSab), 0, 1);
+  const bytes = parts.map(() => 0);
+  const keys = parts.map(() => 0);
+  const progress = (): void => opts.onProgress?.(Math.min(...bytes), totalBytes, keys.reduce((a, b) => a + b, 0));
+  opts.signal?.addEventListener('abort', cancel, { once: true });
+  const results = await Promise.allSettled(
+    parts.map((only, t) => {
+      const init: RdbLoadInit = { rdbPath, dir: tmp, only, shards: nshards, databases: server.databases, encoding: { ...encodingLimits }, cancelSab };
+      return runLoadThread(init, (b, k) => {
+        bytes[t] = b;
+        keys[t] = k;
+        progress();
+      }).catch((e: unknown) => {
+        cancel(); // the other threads stop too
+        throw e;
+      });
+    }),
+  );
+  opts.signal?.removeEventListener('abort', cancel);
+  // the first real failure, rather than the cancellations it caused
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as FullLoadError);
+  if (failed.length > 0) throw failed.find((e) => !e.cancelled) ?? failed[0];
+  if (opts.signal?.aborted) throw new FullLoadError('the load was cancelled', true);
+  const summaries = results.map((r) => (r as PromiseFulfilledResult<DoneSummary>).value);
+  const counted: KeyCounts[] = new Array<KeyCounts>(nshards);
+  parts.forEach((only, t) => only.forEach((s, k) => (counted[s] = summaries[t].counts[k])));
+  const sum = (f: (s: DoneSummary) => number): number => summaries.reduce((a, s) => a + f(s), 0);
+  const summary = { keys: sum((s) => s.keys), expiredSkipped: sum((s) => s.expiredSkipped), streamGroupsDropped: sum((s) => s.streamGroupsDropped), counts: counted };
+  opts.onProgress?.(totalBytes, totalBytes, summary.keys);
+  return summary;
+}
+
+type DoneSummary = Extract<FromRdbLoad, { t: 'done' }>['summary'];
+
+/** One load thread: its summary once its shards are written and synced. */
+function runLoadThread(init: RdbLoadInit, onProgress: (bytes: number, keys: number) => void): Promise<DoneSummary> {
   const worker = new Worker(fileURLToPath(WORKER_URL), { workerData: init, name: 'rdb-load' });
-  return new Promise<LoadSummary>((resolve, reject) => {
+  return new Promise<DoneSummary>((resolve, reject) => {
     let settled = false;
-    const onAbort = (): void => {
-      Atomics.store(new Int32Array(cancelSab), 0, 1);
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = (err: Error | null, summary?: LoadSummary): void => {
+    const settle = (err: Error | null, summary?: DoneSummary): void => {
       if (settled) return;
       settled = true;
-      opts.signal?.removeEventListener('abort', onAbort);
       // the thread has closed its environments when it reports; it ends by itself
       void worker.terminate();
       if (err) reject(err);
       else resolve(summary!);
     };
     worker.on('message', (m: FromRdbLoad) => {
-      if (m.t === 'progress') opts.onProgress?.(m.bytes, totalBytes, m.keys);
-      else if (m.t === 'done') {
-        if (opts.signal?.aborted) return settle(new FullLoadError('the load was cancelled', true));
-        opts.onProgress?.(m.summary.bytes, totalBytes, m.summary.keys);
-        settle(null, m.summary);
-      } else settle(new FullLoadError(m.cancelled ? m.message : `the RDB file could not be loaded: ${m.message}`, m.cancelled));
+      if (m.t === 'progress') onProgress(m.bytes, m.keys);
+      else if (m.t === 'done') settle(null, m.summary);
+      else settle(new FullLoadError(m.cancelled ? m.message : `the RDB file could not be loaded: ${m.message}`, m.cancelled));
     });
     worker.once('error', (e) => settle(new FullLoadError(`the load thread failed: ${e.message}`)));
     worker.once('exit', (code) => settle(new FullLoadError(`the load thread exited (code ${code})`)));
@@ -176,7 +219,7 @@ async function copierIdle(server: Server, signal?: AbortSignal): Promise<void> {
 }
 
 /** The swap, holding every shard; returns how long they were held (ms). */
-async function swapIn(server: Server, dir: string, opts: FullLoadOptions): Promise<number> {
+async function swapIn(server: Server, dir: string, opts: FullLoadOptions, counted: KeyCounts[]): Promise<number> {
   await copierIdle(server, opts.signal);
   if (opts.signal?.aborted) throw new FullLoadError('the load was cancelled', true);
   const all = server.shards.all();
@@ -203,6 +246,7 @@ async function swapIn(server: Server, dir: string, opts: FullLoadOptions): Promi
         }
       },
       true,
+      counted,
     );
     await SavedScripts.writeBack(tx, saved);
     await opts.onSwapped?.();

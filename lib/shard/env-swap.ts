@@ -8,7 +8,7 @@
 // is replaced, and the slow pool's threads reopen theirs before their next snapshot (ShardShared's
 // generation).
 
-import { ShardStore } from '../store/shard-store.js';
+import { ShardStore, type KeyCounts } from '../store/shard-store.js';
 import type { ShardSet } from './set.js';
 
 export interface SwapTimes {
@@ -23,9 +23,11 @@ export interface SwapTimes {
  * `rename` replaces their directories (synchronously; when it throws, the old environments are
  * opened again and the error is rethrown: `rename` must leave the old directories in place
  * then), the shards open the new ones, and every other view follows. `replaced`: the new
- * directories hold another data set, not a copy of the old one (a full sync).
+ * directories hold another data set, not a copy of the old one (a full sync); `counted`: per
+ * shard of `ids`, the new set's key counts as its writer counted them (else each shard counts
+ * its records, which takes a while for millions of keys).
  */
-export async function swapEnvironments(shards: ShardSet, dir: string, ids: number[], rename: () => void, replaced = false): Promise<SwapTimes> {
+export async function swapEnvironments(shards: ShardSet, dir: string, ids: number[], rename: () => void, replaced = false, counted?: KeyCounts[]): Promise<SwapTimes> {
   const links = ids.map((i) => shards.links[i]);
   const t0 = performance.now();
   await Promise.all(links.map((l) => l.handle.detach(replaced)));
@@ -36,7 +38,7 @@ export async function swapEnvironments(shards: ShardSet, dir: string, ids: numbe
     await Promise.all(links.map((l) => l.handle.attach(false)));
     throw e;
   }
-  await Promise.all(links.map((l) => l.handle.attach(replaced)));
+  await Promise.all(links.map((l, k) => l.handle.attach(replaced, counted?.[k])));
   const t2 = performance.now();
   for (const link of links) {
     const old = link.view;

@@ -8,6 +8,7 @@ import { Ring, FrameReader } from '../ring.js';
 import { OP_CMD, OP_LOCK, REC_HEADER, TRACK_NONE, recordSize, writeRecord, TIMED, TIMED_FRAME, KEY_EVENTS, EVENTS_FRAME, type FromShard, type ShardInit, type ToShard } from './protocol.js';
 import type { Connection } from '../connection.js';
 import { logger } from '../log.js';
+import type { KeyCounts } from '../store/shard-store.js';
 import { grow } from '../grow.js';
 
 const log = logger('shard-handle');
@@ -209,11 +210,14 @@ export class ShardHandle {
     });
   }
 
-  /** After detach: the shard opens the environment in its directory again; rejects when it cannot. */
-  attach(replaced = false): Promise<void> {
+  /**
+   * After detach: the shard opens the environment in its directory again; rejects when it
+   * cannot. `counted`: the new data set's key counts, as the thread that wrote it counted them.
+   */
+  attach(replaced = false, counted?: KeyCounts): Promise<void> {
     return new Promise((resolve, reject) => {
       this.envWaiter = (error) => (error ? reject(new Error(error)) : resolve());
-      this.control({ t: 'attach', replaced });
+      this.control({ t: 'attach', replaced, counted });
     });
   }
 

@@ -18,6 +18,7 @@
 // transaction committed: an aborted batch's frame is rebuilt with errors alone.
 
 import type { EncodingLimits } from '../rdb/value.js';
+import type { KeyCounts } from '../store/shard-store.js';
 export const OP_CMD = 0;
 /** Nothing to report (internal steps, blocking attempts: their command is timed on the main thread). */
 export const TRACK_NONE = 0;
@@ -91,7 +92,8 @@ export type ToShard =
    * sync), so WATCHed keys are dirty and access times start over.
    */
   | { t: 'detach'; replaced?: boolean }
-  | { t: 'attach'; replaced?: boolean }
+  /** `counted`: the new data set's key counts as its writer counted them (ShardStore.attach) */
+  | { t: 'attach'; replaced?: boolean; counted?: KeyCounts }
   | { t: 'close' };
 
 /** Control messages shard -> main. */

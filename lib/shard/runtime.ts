@@ -580,7 +580,7 @@ export class ShardRuntime {
         return void this.store.detach().then(() => this.post({ t: 'detached' }));
       case 'attach':
         try {
-          this.store.attach(m.replaced);
+          this.store.attach(m.replaced, m.counted);
           this.post({ t: 'attached' });
         } catch (e) {
           this.post({ t: 'attached', error: (e as Error).message });

@@ -59,6 +59,17 @@ export class SpecialKeys {
     this.counts.fill(0);
     this.dropped.length = 0;
   }
+
+  /** A copy of the counters (for another thread that opens the same data: ShardStore.counted). */
+  copy(): Uint16Array {
+    return this.counts.slice();
+  }
+
+  /** Takes counters copied from a filter of the same records. */
+  load(counts: Uint16Array): void {
+    this.counts.set(counts);
+    this.dropped.length = 0;
+  }
 }
 
 /** True when a record (type byte, expiry) needs its old state undone when overwritten. */

@@ -62,6 +62,17 @@ const INFO_FORMAT = Buffer.from('format');
  */
 const DATA_FORMAT = 2;
 
+/**
+ * What a shard's startup counts from `meta` (key counts per logical db, the plain-keys filter),
+ * as counted by a thread that just wrote the data set (a full sync's load): attach takes it
+ * instead of reading every record while the shards are held.
+ */
+export interface KeyCounts {
+  keys: number[];
+  expires: number[];
+  special: Uint16Array;
+}
+
 /** Writes a store room holds in memory during a write transaction (list end nodes: lib/store/list-nodes.ts). */
 export interface HeldWrites {
   /** Writes what is held (end of the transaction, still inside it). */
@@ -185,7 +196,7 @@ export class ShardStore {
   }
 
   /** The shard's own startup work: the SWAPDB map, the next key id, the binlog, the key counts. */
-  private load(path: string): void {
+  private load(path: string, counted?: KeyCounts): void {
     const opts = this.opts;
     const map = this.info.getBinary(INFO_DBMAP);
     for (let i = 0; i < opts.databases; i++) this.dbmap[i] = map && i < map.length ? map[i] : i;
@@ -193,7 +204,7 @@ export class ShardStore {
     const nid = this.info.getBinary(INFO_NEXT_ID);
     if (nid) this.nextId = readU64BE(nid, 0);
     this.log.load();
-    const hasSets = this.countKeys();
+    const hasSets = counted && this.takeCounts(counted) ? false : this.countKeys();
     this.checkFormat(path, hasSets);
     this.orphans.recount();
   }
@@ -212,7 +223,7 @@ export class ShardStore {
    * state. `replaced`: the directory holds another data set (a full sync's load): access times
    * start over, as Redis's after loading an RDB.
    */
-  attach(replaced = false): void {
+  attach(replaced = false, counted?: KeyCounts): void {
     const path = `${this.opts.dir}/shard-${this.opts.index}`;
     this.pendingMeta.clear();
     this.special?.clear();
@@ -221,7 +232,19 @@ export class ShardStore {
       this.accessBase = Date.now();
     }
     this.openEnvironment(path);
-    if (!this.opts.view) this.load(path);
+    if (!this.opts.view) this.load(path, counted);
+  }
+
+  /** The key counts and plain-keys filter as this store keeps them (the writer of a data set; see KeyCounts). */
+  counted(): KeyCounts {
+    const s = this.stats;
+    const keys: number[] = [];
+    const expires: number[] = [];
+    for (let db = 0; db < this.opts.databases; db++) {
+      keys.push(s.keys(db));
+      expires.push(s.expires(db));
+    }
+    return { keys, expires, special: this.special!.copy() };
   }
 
   private checkFormat(path: string, hasSets: boolean): void {
@@ -250,6 +273,25 @@ export class ShardStore {
   private rebuildReverseMap(): void {
     this.rdbmap = new Array(256).fill(-1);
     this.dbmap.forEach((p, l) => (this.rdbmap[p] = l));
+  }
+
+  /**
+   * Key counts and the plain-keys filter from the thread that wrote this data set (a full sync's
+   * load, in format DATA_FORMAT), when LMDB's entry count of `meta` agrees with them; false to
+   * count them from the records.
+   */
+  private takeCounts(c: KeyCounts): boolean {
+    const total = c.keys.reduce((a, b) => a + b, 0);
+    const entries = this.env.transactionSync(() => this.metaEntries());
+    const format = this.info.getBinary(INFO_FORMAT);
+    if (entries !== total || c.keys.length !== this.opts.databases || !format || format[0] !== DATA_FORMAT) return false;
+    const s = this.opts.stats;
+    for (let db = 0; db < this.opts.databases; db++) {
+      s.setKeys(db, c.keys[db]);
+      s.setExpires(db, c.expires[db]);
+    }
+    this.special!.load(c.special);
+    return true;
   }
 
   /**

@@ -83,6 +83,14 @@ function holdsData(dir: string): boolean {
  * opened to be written. Refuses a directory that already holds a respdb data set unless `replace`.
  */
 export function createForImport(dir: string, layout: Layout, replace: boolean): ShardStore[] {
+  prepareForImport(dir, layout, replace);
+  const stores: ShardStore[] = [];
+  for (let i = 0; i < layout.shards; i++) stores.push(openStore(dir, i, layout.databases, false));
+  return stores;
+}
+
+/** createForImport without opening the shards (threads that import a file together open theirs: openShards). */
+export function prepareForImport(dir: string, layout: Layout, replace: boolean): void {
   if (existsSync(dir)) refuseRunningServer(dir);
   if (holdsData(dir)) {
     if (!replace) throw new DataDirError(`${dir} already holds a respdb data set: use --replace to drop it, or another directory`);
@@ -90,8 +98,12 @@ export function createForImport(dir: string, layout: Layout, replace: boolean): 
   }
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, LAYOUT_FILE), JSON.stringify({ format: LAYOUT_FORMAT, shards: layout.shards, databases: layout.databases }) + '\n');
-  const stores: ShardStore[] = [];
-  for (let i = 0; i < layout.shards; i++) stores.push(openStore(dir, i, layout.databases, false));
+}
+
+/** Shards `only` of a directory prepareForImport made, opened to be written (null for the others). */
+export function openShards(dir: string, layout: Layout, only: number[]): Array<ShardStore | null> {
+  const stores: Array<ShardStore | null> = new Array<ShardStore | null>(layout.shards).fill(null);
+  for (const i of only) stores[i] = openStore(dir, i, layout.databases, false);
   return stores;
 }
 

@@ -10,9 +10,9 @@ import type { RdbKey } from '../rdb/value.js';
 import { shardOf } from '../slot.js';
 import type { StoreCtx } from '../store/context.js';
 import { writeValue } from '../store/rdb-values.js';
-import type { ShardStore } from '../store/shard-store.js';
+import type { KeyCounts, ShardStore } from '../store/shard-store.js';
 import { DataDirError } from './bigkeys.js';
-import { type Layout, closeStores, createForImport } from './rdb-data-dir.js';
+import { type Layout, closeStores, createForImport, openShards } from './rdb-data-dir.js';
 
 export interface ImportOptions {
   dir: string;
@@ -26,6 +26,11 @@ export interface ImportOptions {
    * stream, as a Redis replica keeps them) instead of skipping them as a master's load does
    */
   keepExpired?: boolean;
+  /**
+   * write only these shards, into a directory prepareForImport made (several threads import one
+   * file at once, each its own shards); the summary counts their keys only
+   */
+  only?: number[];
   /** called at most once per chunk of the file read; throwing from it stops the import */
   onProgress?: (bytesRead: number, keys: number) => void;
 }
@@ -40,6 +45,8 @@ export interface ImportSummary {
   emptySkipped: number;
   streamGroupsDropped: number;
   ms: number;
+  /** per shard written (in order, or in the order of `only`), its key counts and plain-keys filter as written (a server opening the set can take them) */
+  counts: KeyCounts[];
 }
 
 /** Keys gathered for one shard's next transaction. */
@@ -81,14 +88,15 @@ export async function importRdb(source: string | Readable, opts: ImportOptions):
   const started = Date.now();
   const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   if (typeof source === 'string') statSync(source);
-  const stores = createForImport(opts.dir, opts.layout, opts.replace);
-  const summary: ImportSummary = { keys: 0, databases: new Map(), bytes: 0, expiredSkipped: 0, emptySkipped: 0, streamGroupsDropped: 0, ms: 0 };
+  const stores: Array<ShardStore | null> = opts.only ? openShards(opts.dir, opts.layout, opts.only) : createForImport(opts.dir, opts.layout, opts.replace);
+  const written = stores.filter((s): s is ShardStore => s !== null);
+  const summary: ImportSummary = { keys: 0, databases: new Map(), bytes: 0, expiredSkipped: 0, emptySkipped: 0, streamGroupsDropped: 0, ms: 0, counts: [] };
   const pending: RdbKey[][] = stores.map(() => []);
   const pendingBytes = stores.map(() => 0);
   const now = Date.now();
   const flush = (i: number) => {
     if (pending[i].length === 0) return;
-    writeBatch(stores[i], pending[i], now);
+    writeBatch(stores[i]!, pending[i], now);
     pending[i] = [];
     pendingBytes[i] = 0;
   };
@@ -98,6 +106,8 @@ export async function importRdb(source: string | Readable, opts: ImportOptions):
       if (e.kind !== 'key') continue;
       const k = e.key;
       if (k.db >= opts.layout.databases) throw new DataDirError(`the file has keys in database ${k.db}; import with --databases ${k.db + 1} or more`);
+      const i = shardOf(k.key, stores.length);
+      if (stores[i] === null) continue;
       if (k.expireAt !== null && k.expireAt <= BigInt(now) && !opts.keepExpired) {
         summary.expiredSkipped++;
         continue;
@@ -109,7 +119,6 @@ export async function importRdb(source: string | Readable, opts: ImportOptions):
         summary.streamGroupsDropped += k.value.groups.length;
         k.value = { ...k.value, groups: [] };
       }
-      const i = shardOf(k.key, stores.length);
       pending[i].push(k);
       pendingBytes[i] += approxSize(k);
       summary.keys++;
@@ -117,10 +126,11 @@ export async function importRdb(source: string | Readable, opts: ImportOptions):
       if (pending[i].length >= BATCH_KEYS || pendingBytes[i] >= BATCH_BYTES) flush(i);
     }
     for (let i = 0; i < stores.length; i++) flush(i);
+    summary.counts = written.map((s) => s.counted());
     summary.bytes = reader.bytesRead;
     summary.emptySkipped = reader.emptyKeysSkipped;
   } finally {
-    await closeStores(stores);
+    await closeStores(written);
     if (typeof source === 'string') input.destroy();
   }
   summary.ms = Date.now() - started;
