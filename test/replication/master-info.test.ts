@@ -4,7 +4,7 @@ import t from 'tap';
 import { startRedis, startRespdb } from '../support/servers.js';
 import { RawClient, replyString, type Reply } from '../support/resp-client.js';
 import { getInfo } from '../support/info.js';
-import { caughtUp, until } from '../support/replication.js';
+import { caughtUp, untilValue } from '../support/replication.js';
 
 t.test('INFO replication as a redis-server master shows it; PUBLISH reaches replicas; min-replicas-to-write', async (t) => {
   const master = await startRespdb({ shards: 2 });
@@ -40,12 +40,12 @@ t.test('INFO replication as a redis-server master shows it; PUBLISH reaches repl
 
   // min-replicas-to-write 2 with one replica: writes are refused, reads go on
   await m.send('CONFIG', 'SET', 'min-replicas-to-write', '2');
-  await until('writes to be refused', async () => {
+  await untilValue('writes to be refused', async () => {
     const r = await m.send('SET', 'b', '1');
     return r.t === 'error' ? r : null;
   }).then((r) => t.same(r, { t: 'error', v: 'NOREPLICAS Not enough good replicas to write.' }));
   t.same(await m.send('GET', 'a'), { t: 'bulk', v: Buffer.from('1') }, 'reads are answered');
   await m.send('CONFIG', 'SET', 'min-replicas-to-write', '1');
-  await until('writes to be accepted', async () => (await m.send('SET', 'b', '1')).t === 'simple');
+  await untilValue('writes to be accepted', async () => (await m.send('SET', 'b', '1')).t === 'simple');
   t.pass('one replica is enough for min-replicas-to-write 1');
 });

@@ -1,10 +1,11 @@
-// Helpers of the replication tests: waiting for a condition, INFO replication fields, a replica
-// caught up with its master, DEBUG DIGEST, and a set of writes of every kind.
+// Helpers of the master-side replication tests: waiting for a value, and a set of writes of every
+// kind (the rest is in test/support/replica.ts).
 
-import { RawClient, replyString } from './resp-client.js';
-import { getInfo } from './info.js';
+import type { RawClient } from './resp-client.js';
+export { caughtUp, digest, field } from './replica.js';
 
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20000): Promise<T> {
+/** Polls `fn` every 25 ms until it gives a value, and returns it (or throws after `ms`). */
+export async function untilValue<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -12,23 +13,6 @@ export async function until<T>(what: string, fn: () => Promise<T | null | undefi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-export async function field(c: RawClient, name: string): Promise<string> {
-  return (await getInfo(c, 'replication')).f.get(name) ?? '';
-}
-
-/** The replica has applied everything the master's stream holds. */
-export async function caughtUp(master: RawClient, replica: RawClient): Promise<void> {
-  await until('the replica to catch up', async () => {
-    const m = await field(master, 'master_repl_offset');
-    const r = await field(replica, 'slave_repl_offset');
-    return (await field(replica, 'master_link_status')) === 'up' && m === r;
-  });
-}
-
-export async function digest(c: RawClient): Promise<string> {
-  return replyString(await c.send('DEBUG', 'DIGEST'));
 }
 
 /** Writes of every type, several databases, expiries, and writes whose keys span shards. */
