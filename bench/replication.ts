@@ -2,7 +2,9 @@
  * Replication benchmark: a master and a replica of the same kind, respdb → respdb beside
  * redis-server → redis-server, started in the same run.
  *   - full sync: --keys distinct keys (100-byte values) loaded into the master, then REPLICAOF on
- *     a fresh replica; the time until its link is up, and the RDB's size over that time (MB/s);
+ *     a fresh replica while a writer (one client, SETs of new keys) runs against the master; the
+ *     time until the replica's link is up, and the RDB's size over that time (MB/s); once the
+ *     replica caught up, DEBUG DIGEST (or DBSIZE, where DEBUG is off) must be equal on both;
  *   - following: `redis-benchmark -t set -P 16 -n --requests` against the master at its maximum;
  *     every 100 ms the master's master_repl_offset and the replica's slave_repl_offset are read.
  *     Lag in bytes = their difference; lag in seconds = for each sample, how long until the
@@ -136,9 +138,16 @@ async function round(kind: 'respdb' | 'redis', o: Options): Promise<Round> {
     fs.rmSync(rdbFile);
 
     const t0 = performance.now();
+    const writer = run('redis-benchmark', ['-p', String(master.port), '-q', '-c', '1', '-t', 'set', '-n', '20000', '-r', '100000000', '-d', '100']);
     await ask(replica.port, 'REPLICAOF', '127.0.0.1', String(master.port));
     while ((await infoField(replica.port, 'master_link_status')) !== 'up' || (await infoField(replica.port, 'master_sync_in_progress')) !== '0') await sleep(20);
     const syncSeconds = (performance.now() - t0) / 1000;
+    await writer;
+    const target = Number(await infoField(master.port, 'master_repl_offset'));
+    while (Number(await infoField(replica.port, 'slave_repl_offset')) < target) await sleep(20);
+    const same = async (...cmd: string[]) => (await ask(master.port, ...cmd)) === (await ask(replica.port, ...cmd));
+    const digestCmd = (await ask(master.port, 'DEBUG', 'DIGEST')).startsWith('-') ? ['DBSIZE'] : ['DEBUG', 'DIGEST'];
+    if (!(await same(...digestCmd))) throw new Error(`${kind}: master and replica differ after the full sync (${digestCmd.join(' ')})`);
 
     // following at the master's maximum SET rate
     const samples: { t: number; m: number; r: number }[] = [];
