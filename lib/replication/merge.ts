@@ -305,7 +305,9 @@ export class StreamMerger implements StreamSource {
         if (rec === null) log.error({ shard: s, seq: g.seq }, 'a binlog record too big for the ring is no longer in the binlog');
       }
       this.seen[s] = g.seq;
-      this.pending.set(g.seq, { seq: g.seq, shard: s, rec });
+      // the next in turn with nothing waiting: no need to park it (the common case of one shard)
+      if (g.seq === this.next && this.pending.size === 0) this.step({ seq: g.seq, shard: s, rec });
+      else this.pending.set(g.seq, { seq: g.seq, shard: s, rec });
     }
     if (r === 'overrun') {
       // the ring lapped us: what we missed is committed, so the LMDB binlog has it
@@ -318,18 +320,23 @@ export class StreamMerger implements StreamSource {
 
   private advance(): void {
     for (;;) {
-      this.resolveWaiters();
       const it = this.pending.get(this.next);
       if (it === undefined) break;
       this.pending.delete(this.next);
-      this.next++;
-      this.gapSince = 0;
-      if (it.rec !== null) this.process(it);
-      if (this.groups.length > 0) this.shipGroups();
-      if (it.seq === this.sparseUpTo && this.marked.size > 0) this.shipUnfinished();
+      this.step(it);
     }
     if (this.groups.length > 0) this.shipGroups();
     this.resolveWaiters();
+  }
+
+  /** Ships the next sequence (it.seq === this.next). */
+  private step(it: Item): void {
+    if (this.waiters.length > 0) this.resolveWaiters();
+    this.next++;
+    this.gapSince = 0;
+    if (it.rec !== null) this.process(it);
+    if (this.groups.length > 0) this.shipGroups();
+    if (it.seq === this.sparseUpTo && this.marked.size > 0) this.shipUnfinished();
   }
 
   /** One record, in its shard's order: into a group, held behind one, or into the stream. */
