@@ -131,6 +131,8 @@ async function round(kind: 'respdb' | 'redis', o: Options): Promise<Round> {
     fs.mkdirSync(path.join(runDir, 'replica'));
     const master = await start('master');
     const replica = await start('replica');
+    // redis-server waits repl-diskless-sync-delay (5 s) for more replicas before a diskless sync
+    await ask(master.port, 'CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
     await load(master.port, o.keys, runDir);
     const rdbFile = path.join(runDir, 'size.rdb');
     await run('redis-cli', ['-p', String(master.port), '--rdb', rdbFile]);
