@@ -43,10 +43,3 @@ export function recordAt(view: ShardStore, seq: number): Buffer | null {
   const r = recordsAfter(view, seq - 1, 1);
   return r.length === 1 && r[0].seq === seq ? r[0].rec : null;
 }
-
-/** The first sequence the binlog holds (0: empty). */
-export function firstSeq(view: ShardStore): number {
-  view.env.resetReadTxn();
-  for (const { value } of view.binlog.getRange({ limit: 1 })) return readU64BE(value as Buffer, 0);
-  return 0;
-}

@@ -290,9 +290,4 @@ export class MasterSide {
     this.links.forEach((l, i) => out.push(`slave${i}:ip=${l.ip},port=${l.port},state=${l.state},offset=${l.ackOffset},lag=${l.lag(now)}`));
     return out;
   }
-
-  /** Bytes in the data set's RDB estimate for a full sync in progress (unused: Redis shows nothing). */
-  get syncing(): number {
-    return this.links.filter((l) => l.state !== 'online').length;
-  }
 }

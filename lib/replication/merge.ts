@@ -22,6 +22,7 @@
 import type { ShardSet } from '../shard/set.js';
 import { BinlogRingReader, type RingRecord } from '../binlog-ring.js';
 import { lookupBytes } from '../commands/registry.js';
+import { encodeCommand } from '../resp/command.js';
 import { logger } from '../log.js';
 import type { Backlog } from './backlog.js';
 import { recordAt, recordsAfter } from './binlog-read.js';
@@ -65,18 +66,12 @@ interface Group {
   closed: boolean;
 }
 
-/** A command as a RESP array of bulk strings. */
-export function respCommand(args: Buffer[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const a of args) parts.push(Buffer.from(`$${a.length}\r\n`), a, CRLF);
-  return Buffer.concat(parts);
-}
-
-const CRLF = Buffer.from('\r\n');
+/** SELECT <db> as the stream carries it, made once per database. */
+const SELECTS: Buffer[] = [];
+const SELECT = Buffer.from('SELECT');
 
 function selectResp(db: number): Buffer {
-  const d = String(db);
-  return Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${d.length}\r\n${d}\r\n`);
+  return (SELECTS[db] ??= encodeCommand([SELECT, Buffer.from(String(db))]));
 }
 
 /** The command name of a RESP array (`*N\r\n$L\r\nNAME\r\n...`). */
@@ -479,7 +474,8 @@ export class StreamMerger implements StreamSource {
 
   private flushOut(): void {
     if (this.outBytes === 0) return;
-    const buf = this.out.length === 1 ? Buffer.from(this.out[0]) : Buffer.concat(this.out, this.outBytes);
+    // the parts are the merger's own copies (or constants): the backlog may keep them as they are
+    const buf = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out, this.outBytes);
     this.out = [];
     this.outBytes = 0;
     this.backlog.append(buf);

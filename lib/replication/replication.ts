@@ -14,7 +14,8 @@ import { Backlog } from './backlog.js';
 import { CheckpointFile } from './checkpoint.js';
 import { ReplIdStore } from './ids.js';
 import { MasterSide } from './master.js';
-import { PING_RESP, StreamMerger, respCommand } from './merge.js';
+import { PING_RESP, StreamMerger } from './merge.js';
+import { encodeCommand } from '../resp/command.js';
 
 const log = logger('replication');
 
@@ -179,7 +180,7 @@ export class Replication {
    * it that has not committed yet; messages and data are not ordered against each other.)
    */
   propagate(args: Buffer[]): void {
-    if (this.merger.running) this.merger.inject(respCommand(args));
+    if (this.merger.running) this.merger.inject(encodeCommand(args));
   }
 
   /** Asks every replica for an ACK now (WAIT), through the stream as Redis does. */
