@@ -84,14 +84,16 @@ export function spawnTracked(command: string, args: readonly string[], options: 
   return child;
 }
 
-async function makeTempDir(prefix: string): Promise<string> {
+/** A fresh temp dir, removed when the test process exits if nobody removed it before. */
+export async function makeTempDir(prefix: string): Promise<string> {
   installExitHooks();
   const d = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));
   ownedDirs.add(d);
   return d;
 }
 
-async function removeDir(d: string): Promise<void> {
+/** Removes a dir made by makeTempDir (and forgets it). */
+export async function removeDir(d: string): Promise<void> {
   ownedDirs.delete(d);
   await fsp.rm(d, { recursive: true, force: true }).catch(() => {});
 }
