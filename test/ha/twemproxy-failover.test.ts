@@ -3,16 +3,17 @@
 // tools/nutcracker-reconfig.sh. After a kill -9 of that master, Sentinel promotes the replica, the
 // script points the server named after the Sentinel master at the promoted replica (the other
 // shard's line untouched) and asks for a restart; after it every key reads back through the proxy
-// and writes go to the new master.
+// and writes go to the new master. The script's own cases (a name that is a prefix of another,
+// a second run, an unknown name) without servers.
 import t from 'tap';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT, freePort, makeTempDir, removeDir, spawnTracked, startRespdb, type RespdbProc } from '../support/servers.js';
 import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
 import { caughtUp, until } from '../support/replica.js';
-import { proxiedShards } from '../support/twemproxy.js';
+import { checkConfig, poolConfig, proxiedShards, type PoolServer } from '../support/twemproxy.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'tools', 'nutcracker-reconfig.sh');
 const MASTER = 'server1'; // the Sentinel master name is the nutcracker server name
@@ -134,4 +135,35 @@ t.test('a Sentinel failover rewrites the nutcracker server list through tools/nu
   t.same(await c.send('SET', onServer1!, 'after-failover'), { t: 'simple', v: 'OK' }, 'a write of a server1 key through the proxy');
   t.same(await cp.send('GET', onServer1!), { t: 'bulk', v: Buffer.from('after-failover') }, 'lands on the promoted replica');
   t.same(await cp.send('ROLE').then((r) => (r.t === 'array' ? formatReply(r.v![0]) : formatReply(r))), '"master"', 'the replica was promoted');
+});
+
+t.test('tools/nutcracker-reconfig.sh: one named server rewritten, once; unknown names refused', async (t) => {
+  const dir = await makeTempDir('respdb-test-reconfig-');
+  t.teardown(() => removeDir(dir));
+  const conf = path.join(dir, 'nutcracker.yml');
+  const restarts = path.join(dir, 'restarts');
+  const servers: PoolServer[] = [
+    { host: '127.0.0.1', port: 7001, name: 'shard1' },
+    { host: '127.0.0.1', port: 7002, name: 'shard10' },
+    { host: '127.0.0.1', port: 7003, name: 'shard1x' },
+  ];
+  await fsp.writeFile(conf, poolConfig('pool', '127.0.0.1:22121', servers));
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(SCRIPT, args, { env: { ...process.env, NUTCRACKER_CONF: conf, NUTCRACKER_RESTART: `echo x >> ${restarts}` } }, (err, _out, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code) : 0, stderr }),
+      );
+    });
+  const failover = ['leader', 'start', '127.0.0.1', '7001', '10.0.0.9', '7101'];
+  t.same(await run('shard1', ...failover), { code: 0, stderr: '' }, 'the failover of shard1 is applied');
+  const want = poolConfig('pool', '127.0.0.1:22121', [{ ...servers[0], host: '10.0.0.9', port: 7101 }, servers[1], servers[2]]);
+  t.equal(await fsp.readFile(conf, 'utf8'), want, 'only the line of shard1 changed (not shard10, not shard1x)');
+  t.equal(await checkConfig(conf), null, 'the rewritten config passes nutcracker -t');
+  t.same(await run('shard1', 'observer', ...failover.slice(1)), { code: 0, stderr: '' }, 'a second Sentinel runs it again');
+  t.equal(await fsp.readFile(restarts, 'utf8'), 'x\n', 'nutcracker was restarted once');
+  const unknown = await run('shard9', ...failover);
+  t.equal(unknown.code, 2, 'an unknown master name fails without a retry (exit 2)');
+  t.match(unknown.stderr, 'no server named shard9', 'saying why');
+  t.equal(await fsp.readFile(conf, 'utf8'), want, 'and changes nothing');
+  t.equal((await run('shard1', 'leader')).code, 2, 'wrong arguments: exit 2');
 });

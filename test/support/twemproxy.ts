@@ -68,7 +68,10 @@ export function poolConfig(pool: string, listen: string, servers: readonly PoolS
 /** `nutcracker -t -c file`: null if the config is valid, else what nutcracker said. */
 export function checkConfig(file: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(NUTCRACKER_BIN, ['-t', '-c', file], (err, stdout, stderr) => resolve(err ? `${stdout}${stderr}`.trim() : null));
+    execFile(NUTCRACKER_BIN, ['-t', '-c', file], (err, stdout, stderr) => {
+      if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') resolve(`${NUTCRACKER_BIN} not found: install Debian's nutcracker package`);
+      else resolve(err ? `${stdout}${stderr}`.trim() : null);
+    });
   });
 }
 
@@ -176,7 +179,7 @@ export async function startNutcracker(servers: readonly PoolServer[], opts: Star
     const invalid = await checkConfig(configFile);
     if (invalid) {
       await removeDir(dir);
-      throw new Error(`nutcracker rejects the generated config: ${invalid}\n${await fsp.readFile(configFile, 'utf8')}`);
+      throw new Error(`nutcracker -t fails on the generated config: ${invalid}\n${await fsp.readFile(configFile, 'utf8')}`);
     }
     const launch = async (): Promise<ChildProcess> => {
       const child = spawnTracked(
