@@ -62,6 +62,9 @@ export async function fillRedis(c: RawClient, populate: number): Promise<void> {
     ['XADD', 'stream:s', '2-0', 'other', 'fields'],
     ['XADD', 'stream:s', '3-0', 'a', '5', 'b', '6'],
     ['XDEL', 'stream:s', '1-2'],
+    // a consumer group with a pending entry: respdb has none, its full sync drops it (and says so)
+    ['XGROUP', 'CREATE', 'stream:s', 'grp', '0'],
+    ['XREADGROUP', 'GROUP', 'grp', 'consumer', 'COUNT', '1', 'STREAMS', 'stream:s', '>'],
     ['SET', 'ttl:str', 'v', 'PX', '3600000'],
     ['HSET', 'ttl:hash', 'f', 'v'],
     ['PEXPIRE', 'ttl:hash', '7200000'],
