@@ -106,7 +106,9 @@ t.test('a live redis-server migrated into respdb under a running writer', async 
   t.same(await r.send('GET', 'late:expiry'), { t: 'bulk', v: null }, 'an expired key reads as missing on the replica before its DEL');
   const withIt = (await dbsizes(r))[0];
 
-  // the switch-over
+  // the switch-over as an operator does it: writes paused on redis, respdb at redis's offset, NO ONE
+  t.equal(replyString(await m.send('CLIENT', 'PAUSE', '30000', 'WRITE')), 'OK');
+  await caughtUp(m, r);
   t.equal(replyString(await r.send('REPLICAOF', 'NO', 'ONE')), 'OK');
   t.equal(await field(r, 'role'), 'master');
   t.same(await r.send('EXISTS', 'late:expiry'), { t: 'int', v: 0 });
