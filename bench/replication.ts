@@ -12,7 +12,10 @@
  *     SETs over the time until it reached the master's final offset.
  * Rounds alternate between the two systems; the table shows medians.
  *
- *   npm run bench -- replication [--keys N] [--requests N] [--shards N] [--rounds N] [--write]
+ * --from-redis is the migration from a live Redis: the master is a redis-server in both systems,
+ * its replica a respdb (REPLICAOF into respdb) beside a redis-server; section "migration".
+ *
+ *   npm run bench -- replication [--keys N] [--requests N] [--shards N] [--rounds N] [--from-redis] [--write]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,7 +30,8 @@ const USAGE = `usage: npm run bench -- replication [options]
   --requests N   SETs of the following phase (default 1000000)
   --shards N     respdb shards (default 2)
   --rounds N     rounds per system (default 3)
-  --write        write the table to bench/RESULTS.md (section "replication")
+  --from-redis   the master is a redis-server in both systems (migrating into respdb)
+  --write        write the table to bench/RESULTS.md (section "replication", or "migration")
 `;
 
 interface Options {
@@ -35,11 +39,12 @@ interface Options {
   requests: number;
   shards: number;
   rounds: number;
+  fromRedis: boolean;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { keys: 1_000_000, requests: 1_000_000, shards: 2, rounds: 3, write: false };
+  const o: Options = { keys: 1_000_000, requests: 1_000_000, shards: 2, rounds: 3, fromRedis: false, write: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     let v: string;
@@ -48,6 +53,7 @@ function parseArgs(argv: string[]): Options {
       case '--requests': [v, i] = takeValue(argv, i, a); o.requests = positiveInt(v, a); break;
       case '--shards': [v, i] = takeValue(argv, i, a); o.shards = positiveInt(v, a); break;
       case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
+      case '--from-redis': o.fromRedis = true; break;
       case '--write': o.write = true; break;
       case '--help': throw new UsageError('help');
       default: throw new UsageError(`unknown option ${a}`);
@@ -125,12 +131,12 @@ interface Round {
 async function round(kind: 'respdb' | 'redis', o: Options): Promise<Round> {
   const runDir = makeRunDir();
   try {
-    const start = (label: string): Promise<BenchServer> =>
-      kind === 'respdb' ? startRespdb({ runDir: path.join(runDir, label), shards: o.shards, label }) : startRedis({ runDir: path.join(runDir, label), mode: 'nopersist', label });
+    const start = (label: string, as: 'respdb' | 'redis'): Promise<BenchServer> =>
+      as === 'respdb' ? startRespdb({ runDir: path.join(runDir, label), shards: o.shards, label }) : startRedis({ runDir: path.join(runDir, label), mode: 'nopersist', label });
     fs.mkdirSync(path.join(runDir, 'master'));
     fs.mkdirSync(path.join(runDir, 'replica'));
-    const master = await start('master');
-    const replica = await start('replica');
+    const master = await start('master', o.fromRedis ? 'redis' : kind);
+    const replica = await start('replica', kind);
     // redis-server waits repl-diskless-sync-delay (5 s) for more replicas before a diskless sync
     await ask(master.port, 'CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
     await load(master.port, o.keys, runDir);
@@ -211,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
   const med = (k: 'respdb' | 'redis', f: (x: Round) => number) => median(rounds[k].map(f));
   const row = (name: string, f: (x: Round) => number, fmt: (n: number) => string): string[] => [name, fmt(med('respdb', f)), fmt(med('redis', f))];
   const table = markdownTable(
-    ['', 'respdb → respdb', 'redis-server → redis-server'],
+    ['', o.fromRedis ? 'redis-server → respdb' : 'respdb → respdb', 'redis-server → redis-server'],
     [
       row('full sync of the keys (s)', (x) => x.syncSeconds, (n) => n.toFixed(2)),
       row('full sync throughput (RDB MB/s)', (x) => x.rdbBytes / x.syncSeconds / 1e6, (n) => n.toFixed(1)),
@@ -226,9 +232,11 @@ export async function main(argv: string[]): Promise<number> {
   console.log('\n' + table);
   if (o.write) {
     writeSection(
-      'replication',
+      o.fromRedis ? 'migration' : 'replication',
       [
-        '## Replication: full sync and following, respdb → respdb beside redis-server → redis-server',
+        o.fromRedis
+          ? '## Migration from a live Redis: full sync and following, redis-server → respdb beside redis-server → redis-server'
+          : '## Replication: full sync and following, respdb → respdb beside redis-server → redis-server',
         '',
         machineLine(machineInfo()) + `, ${new Date().toISOString().slice(0, 10)}.`,
         '',

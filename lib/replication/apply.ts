@@ -101,6 +101,8 @@ export class StreamApplier {
   /** every shard's mark is at or past this offset (the backlog keeps the bytes from here) */
   lowWater: number;
   private loopDone: Promise<void> = Promise.resolve();
+  /** names of the master's commands respdb does not have, already warned about */
+  private readonly unknownSeen = new Set<string>();
 
   constructor(private readonly server: Server, from: ResumePoint) {
     this.master = new MasterClient(server);
@@ -205,6 +207,7 @@ export class StreamApplier {
   /** One parsed command: run now, or as part of a unit (see apply-marks.ts). */
   private take(c: StreamCommand): Promise<void> | null {
     const kind = streamCommandKind(c.args);
+    if (kind === 'other' && lookupBytes(c.args[0]) === undefined) this.warnUnknown(c.args[0]);
     if (this.block !== null) {
       this.block.push(c);
       if (kind === 'exec') {
@@ -238,6 +241,18 @@ export class StreamApplier {
     if (shards === null) return this.runUnit([c]);
     this.dispatchMarked([c], shards, false);
     return null;
+  }
+
+  /**
+   * A command respdb does not have (a stream consumer group's XGROUP, XCLAIM...) fails here and
+   * its effect is lost, as a redis-server replica's error to its master: said once per name, so
+   * a migration that needs it is not taken for complete.
+   */
+  private warnUnknown(name: Buffer): void {
+    const n = name.toString('latin1').toLowerCase();
+    if (this.unknownSeen.has(n)) return;
+    this.unknownSeen.add(n);
+    log.warn({ command: n }, "the master sent a command respdb does not have: its effect is not applied on this replica");
   }
 
   /** The command's table entry, its subcommand's for a container. */

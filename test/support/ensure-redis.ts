@@ -1,23 +1,26 @@
 /**
- * pretest: make sure Debian's redis-server, redis-cli and redis-benchmark are
- * installed (the tests start their own redis-server instances on free ports
- * as a reference implementation; they never use a system service).
+ * pretest: make sure Debian's redis-server, redis-cli, redis-benchmark,
+ * redis-sentinel and nutcracker (twemproxy) are installed. The tests start
+ * their own redis-server instances on free ports as a reference
+ * implementation, and their own sentinels and proxies in front of respdb
+ * (test/ha/); they never use a system service.
  *
  * - present: exit 0 immediately;
  * - missing, running as root with apt-get: apt-get update + install
- *   redis-server redis-tools (without letting the package start its service);
+ *   the packages (without letting them start their services);
  * - still missing: print what to install and exit 1. Never skips silently.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const BINARIES = ['redis-server', 'redis-cli', 'redis-benchmark'] as const;
-const PACKAGES = ['redis-server', 'redis-tools'] as const;
+const BINARIES = ['redis-server', 'redis-cli', 'redis-benchmark', 'redis-sentinel', 'nutcracker'] as const;
+const PACKAGES = ['redis-server', 'redis-tools', 'redis-sentinel', 'nutcracker'] as const;
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 function which(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+  // nutcracker lives in /usr/sbin, which a user's PATH may not hold.
+  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin']) {
     if (!dir) continue;
     const p = path.join(dir, cmd);
     try {
@@ -45,8 +48,8 @@ function run(cmd: string, args: string[]): boolean {
 }
 
 /**
- * Debian's redis-server postinst starts the system service (port 6379) via
- * invoke-rc.d. Tests never use it, so keep it from starting during our
+ * Debian's redis-server, redis-sentinel and nutcracker postinsts start their
+ * system services (ports 6379, 26379, 22121) via invoke-rc.d. Tests never use them, so keep it from starting during our
  * install with a temporary policy-rc.d ("101: action forbidden"), removed
  * afterwards. An existing policy-rc.d is left untouched.
  */
@@ -100,7 +103,7 @@ if (absent.length > 0) {
       `ERROR: the test suite needs ${BINARIES.join(', ')} on PATH (missing: ${absent.join(', ')}).`,
       `They come from the Debian packages: ${PACKAGES.join(' ')}`,
       `Install them with:  sudo apt-get update && sudo apt-get install -y ${PACKAGES.join(' ')}`,
-      'Tests start their own redis-server on free ports; no system service is needed or used.',
+      'Tests start their own servers, sentinels and proxies on free ports; no system service is needed or used.',
       '',
     ].join('\n'),
   );
