@@ -3,6 +3,7 @@
 import { freePort, startRespdb, type RespdbProc } from './servers.js';
 import { RawClient } from './resp-client.js';
 import { caughtUp, field, until } from './replica.js';
+import { getInfo } from './info.js';
 
 export interface Node {
   p: RespdbProc;
@@ -66,4 +67,37 @@ export async function untilFollows(port: number, masterPort: number, ms = 20000)
       (await infoField(port, 'master_link_status')) === 'up'
     );
   }, ms);
+}
+
+/** SETs `prefix:0..n-1` and waits until both replicas acknowledged them (WAIT 2). */
+export async function writeKeys(port: number, prefix: string, n: number): Promise<void> {
+  const c = await RawClient.connect(port);
+  try {
+    await c.pipeline(Array.from({ length: n }, (_, i) => ['SET', `${prefix}:${i}`, String(i)]));
+    const acks = await c.send('WAIT', '2', '5000');
+    if (acks.t !== 'int' || acks.v < 2n) throw new Error(`WAIT 2 answered ${JSON.stringify(acks)}`);
+  } finally {
+    c.close();
+  }
+}
+
+/** How many of `prefix:0..n-1` the node lacks. */
+export async function missing(port: number, prefix: string, n: number): Promise<number> {
+  const c = await RawClient.connect(port);
+  try {
+    const r = await c.send('MGET', ...Array.from({ length: n }, (_, i) => `${prefix}:${i}`));
+    return r.t === 'array' && r.v ? r.v.filter((x) => x.t !== 'bulk' || x.v === null).length : n;
+  } finally {
+    c.close();
+  }
+}
+
+/** INFO's role of the node. */
+export async function role(port: number): Promise<string | undefined> {
+  const c = await RawClient.connect(port);
+  try {
+    return (await getInfo(c, 'replication')).f.get('role');
+  } finally {
+    c.close();
+  }
 }

@@ -66,7 +66,6 @@ async function startOne(o: Parameters<typeof config>[0]): Promise<Sentinel> {
   const proc = spawnTracked(SENTINEL_BIN, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-200000)));
   proc.stderr!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-200000)));
-  proc.unref();
   const s: Sentinel = { port, dir, proc, output: () => log };
   for (let i = 0; ; i++) {
     if (proc.exitCode !== null) throw new Error(`redis-sentinel exited (${proc.exitCode}):\n${log}`);
@@ -88,6 +87,7 @@ function kill(s: Sentinel): Promise<void> {
       resolve();
     };
     if (s.proc.exitCode !== null || s.proc.signalCode !== null) return done();
+    // (the process handle stays referenced: its 'exit' keeps the test process alive until seen)
     s.proc.once('exit', done);
     s.proc.kill('SIGKILL');
   });
@@ -183,12 +183,12 @@ export async function untilMaster(ss: Sentinels, port: number, ms = 30000): Prom
 }
 
 /**
- * A subscriber on one sentinel's +switch-master (and any other event channels): resolves with
- * the time (Date.now()) of the first +switch-master message and its text.
+ * A subscriber on one of a sentinel's event channels (+switch-master, -failover-abort-no-good-slave,
+ * ...): `next` resolves with the time (Date.now()) of the first message and its text.
  */
-export async function onSwitchMaster(s: Sentinel): Promise<{ next: Promise<{ at: number; text: string }>; close(): void }> {
+export async function onEvent(s: Sentinel, channel: string): Promise<{ next: Promise<{ at: number; text: string }>; close(): void }> {
   const c = await RawClient.connect(s.port, '127.0.0.1', { replyTimeoutMs: 0 });
-  await c.send('SUBSCRIBE', '+switch-master');
+  await c.send('SUBSCRIBE', channel);
   const next = (async () => {
     for (;;) {
       const r = await c.readReply(0);
@@ -198,3 +198,5 @@ export async function onSwitchMaster(s: Sentinel): Promise<{ next: Promise<{ at:
   next.catch(() => undefined);
   return { next, close: () => c.close() };
 }
+
+export const onSwitchMaster = (s: Sentinel): ReturnType<typeof onEvent> => onEvent(s, '+switch-master');
