@@ -19,8 +19,8 @@ export interface SentinelOptions {
   /** How many sentinels to start (default 3); the quorum is 2. */
   count?: number;
   quorum?: number;
-  /** down-after-milliseconds (default 1000). */
-  downAfterMs?: number;
+  /** down-after-milliseconds (default 1000), or one value per sentinel. */
+  downAfterMs?: number | number[];
   /** failover-timeout (default 5000). */
   failoverTimeoutMs?: number;
   /** `sentinel rename-command <name> OLD NEW` lines: the nodes' renamed commands. */
@@ -42,7 +42,9 @@ export interface Sentinels {
   stop(): Promise<void>;
 }
 
-function config(o: Required<Omit<SentinelOptions, 'renames'>> & { renames: [string, string][] }, port: number, dir: string): string {
+type Resolved = Required<Omit<SentinelOptions, 'renames' | 'downAfterMs'>> & { renames: [string, string][]; downAfterMs: number };
+
+function config(o: Resolved, port: number, dir: string): string {
   const lines = [
     `port ${port}`,
     'bind 127.0.0.1',
@@ -57,7 +59,7 @@ function config(o: Required<Omit<SentinelOptions, 'renames'>> & { renames: [stri
   return lines.join('\n') + '\n';
 }
 
-async function startOne(o: Parameters<typeof config>[0]): Promise<Sentinel> {
+async function startOne(o: Resolved): Promise<Sentinel> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-sentinel-'));
   const file = path.join(dir, 'sentinel.conf');
@@ -100,7 +102,6 @@ export async function startSentinels(opts: SentinelOptions): Promise<Sentinels> 
     masterPort: opts.masterPort,
     count: opts.count ?? 3,
     quorum: opts.quorum ?? 2,
-    downAfterMs: opts.downAfterMs ?? 1000,
     failoverTimeoutMs: opts.failoverTimeoutMs ?? 5000,
     renames: opts.renames ?? [],
   };
@@ -109,7 +110,10 @@ export async function startSentinels(opts: SentinelOptions): Promise<Sentinels> 
     await Promise.all(list.map(kill));
   };
   try {
-    for (let i = 0; i < o.count; i++) list.push(await startOne(o));
+    for (let i = 0; i < o.count; i++) {
+      const d = opts.downAfterMs ?? 1000;
+      list.push(await startOne({ ...o, downAfterMs: typeof d === 'number' ? d : d[i] }));
+    }
   } catch (e) {
     await stop();
     throw e;
@@ -200,3 +204,15 @@ export async function onEvent(s: Sentinel, channel: string): Promise<{ next: Pro
 }
 
 export const onSwitchMaster = (s: Sentinel): ReturnType<typeof onEvent> => onEvent(s, '+switch-master');
+
+/** Waits until every sentinel names the same master other than `oldPort`; returns its port. */
+export async function untilNewMaster(ss: Sentinels, oldPort: number, ms = 30000): Promise<number> {
+  let port = 0;
+  await poll(`every sentinel to report a master other than ${oldPort}`, async () => {
+    const ports = await Promise.all(ss.list.map((s) => masterPort(s, ss.name)));
+    if (ports[0] === null || ports[0] === oldPort || ports.some((p) => p !== ports[0])) return false;
+    port = ports[0];
+    return true;
+  }, ms);
+  return port;
+}
