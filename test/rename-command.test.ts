@@ -72,7 +72,7 @@ t.test('a bad rename stops the server at startup with Redis messages', async (t)
     t.equal(respdb.status, 1, `respdb ${args.join(' ')} exits`);
     t.match(respdb.stderr, `: ${message}`, `respdb ${args.join(' ')}: ${message}`);
   }
-  // the config file's line is named, and renames chain in order (get -> a, then a -> b)
+  // from the config file, the line at fault is named
   const conf = path.join(dir, 'respdb.conf');
   fs.writeFileSync(conf, 'rename-command get set\n');
   const bad = spawnSync(process.execPath, [RESPDB_BIN, conf, '--port', '0', '--dir', dir], { encoding: 'utf8', timeout: 20000 });
