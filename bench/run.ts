@@ -14,6 +14,7 @@
  *   npm run bench -- txn [...]         MULTI + 10 SET + EXEC on one shard (bench/txn.ts)
  *   npm run bench -- pubsub [...]      PUBLISH to 1 and 100 subscribers (bench/pubsub.ts)
  *   npm run bench -- twemproxy [...]   SET/GET through nutcracker over 3 nodes (bench/twemproxy.ts)
+ *   npm run bench -- failover [...]    kill -9 of a master under redis-sentinel (bench/failover.ts)
  *
  * Each server is started on a free port with its data in a temp directory and its output in a log
  * file there, gets 100,000 keys pre-populated (the keyspace that `-r 100000` draws from, so GET reads
@@ -68,6 +69,7 @@ const USAGE = `usage: npm run bench -- [options]
        npm run bench -- rdb [options]         (see: npm run bench -- rdb --help)
        npm run bench -- replication [options] (see: npm run bench -- replication --help)
        npm run bench -- twemproxy [options]   (see: npm run bench -- twemproxy --help)
+       npm run bench -- failover [options]    (see: npm run bench -- failover --help)
 
   --quick             -n 20000 instead of 200000 (smoke run)
   --requests N        -n N (requests per redis-benchmark run)
@@ -255,6 +257,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'replication') {
     const repl = await import('./replication.js');
     return repl.main(argv.slice(1));
+  }
+  if (argv[0] === 'failover') {
+    const fo = await import('./failover.js');
+    return fo.main(argv.slice(1));
   }
   if (argv[0] === 'rdb') {
     const rdb = await import('./rdb.js');

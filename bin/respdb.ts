@@ -20,6 +20,13 @@ async function main(): Promise<void> {
   const log = logger('main');
   const { installCommands } = await import('../lib/commands/index.js');
   installCommands();
+  const { applyRenames } = await import('../lib/commands/registry.js');
+  const renameError = applyRenames(config.renames.map((r) => [r.from, r.to]));
+  if (renameError !== null) {
+    process.stderr.write(`respdb: ${config.renames[renameError.index].where}: ${renameError.error}\n`);
+    flushLogs();
+    process.exit(1);
+  }
   const { Server } = await import('../lib/server.js');
   const server = new Server(config);
   let stopping = false;

@@ -44,6 +44,12 @@ function quoteString(s: string): string {
 export class Config extends EventEmitter {
   /** absolute path of the config file, or null when started without one */
   file: string | null = null;
+  /**
+   * `rename-command OLD NEW` directives (file and command line) in order, each with the text its
+   * error names: the command table applies them at startup (lib/commands/registry.ts
+   * applyRenames), and the first one that fails stops the server with Redis's message.
+   */
+  readonly renames: { from: string; to: string; where: string }[] = [];
   private readonly values = new Map<string, Parsed>();
 
   constructor() {
@@ -145,6 +151,11 @@ export class Config extends EventEmitter {
       return;
     }
     if (DEPRECATED.has(key)) return; // Redis 7.0 reads and ignores them
+    if (key === 'rename-command') {
+      if (d.args.length !== 2) throw new ConfigError(`${where()}: Bad directive or wrong number of arguments`);
+      this.renames.push({ from: d.args[0], to: d.args[1], where: where() });
+      return;
+    }
     const refused = refusedDirective(key);
     if (refused !== undefined) throw new ConfigError(`${where()}: ${refused}`);
     const e = entryFor(d.key);

@@ -14,7 +14,7 @@
 import type { Connection } from './connection.js';
 import type { CommandDef } from './commands/types.js';
 import type { Server } from './server.js';
-import { lookupBytes, lookupInternal, keyIndexes } from './commands/registry.js';
+import { lookupBytes, lookupInternal, keyIndexes, resolveClientCommand, resolveStreamCommand } from './commands/registry.js';
 import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
@@ -60,7 +60,10 @@ export class Router {
    */
   check(conn: Connection, args: Buffer[]): CommandDef | null {
     const s = this.server;
-    let def = lookupBytes(args[0]);
+    // (rename-command: clients use the new names; the master's stream names commands as
+    // lib/commands/registry.ts resolveStreamCommand says)
+    const sent = args[0];
+    let def = conn.fromMaster ? resolveStreamCommand(args) : resolveClientCommand(args);
     if (!def) {
       conn.lastCmd = 'NULL';
       const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';
@@ -78,7 +81,8 @@ export class Router {
       const sub = def.sub.get(args[1].toString('latin1').toLowerCase());
       if (!sub) {
         conn.lastCmd = 'NULL';
-        this.reject(conn, null, unknownSubcommand(args[1], def.name));
+        // (Redis names the container as the client did: a renamed one by its new name)
+        this.reject(conn, null, unknownSubcommand(args[1], sent === args[0] ? def.name : sent.toString('latin1')));
         return null;
       }
       def = sub;

@@ -34,7 +34,7 @@ import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
 import { Scripting } from './scripting/scripts.js';
 import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/encoding-limits.js';
-import { internal } from './commands/registry.js';
+import { internal, renameTable } from './commands/registry.js';
 import { PROTECTED_MODE_DENIED, refusedByProtectedMode, removePidfile, setProcessTitle, writePidfile } from './server-process.js';
 import { FunctionLibraries } from './scripting/functions.js';
 import { Replication } from './replication/replication.js';
@@ -164,6 +164,7 @@ export class Server implements ConnectionHost {
       loglevel: this.config.str('loglevel'),
       scriptSab: this.scripting.board.sab,
       encoding: { ...encodingLimits },
+      renames: renameTable(),
     };
     await this.shards.start(dir, settings, (i) => this.diagnostics.shardSab(i), {
       onReplies: () => this.flushClients(),

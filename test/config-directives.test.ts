@@ -167,7 +167,7 @@ t.test('missing features: the "off" value is accepted, one asking for the featur
     const def = findOption(name)!;
     t.equal(errText(() => Config.fromFileText(`${name} ${JSON.stringify(def.default)}`)), '', `${name} ${JSON.stringify(def.default)} is accepted`);
   }
-  for (const [line, why] of [['rename-command CONFIG ""', 'renamed'], ['loadmodule /x.so', 'modules'], ['user alice on >pw ~* +@all', 'ACL'], ['write-buffer-size : 268435456', 'memtables'], ['block-size : 4096', 'page cache'], ['compression : snappy', 'uncompressed'], ['max-background-compactions : 2', 'COMPACT'], ['level0-stop-writes-trigger : 36', 'levels']] as const) {
+  for (const [line, why] of [['loadmodule /x.so', 'modules'], ['user alice on >pw ~* +@all', 'ACL'], ['write-buffer-size : 268435456', 'memtables'], ['block-size : 4096', 'page cache'], ['compression : snappy', 'uncompressed'], ['max-background-compactions : 2', 'COMPACT'], ['level0-stop-writes-trigger : 36', 'levels']] as const) {
     t.match(errText(() => Config.fromFileText(line)), new RegExp(`is not supported: .*${why}`), line);
   }
   t.equal(errText(() => Config.fromFileText('user default on nopass ~* &* +@all')), '', "respdb's own default user is accepted");

@@ -6,7 +6,7 @@ import type { MainContext } from '../main-context.js';
 import type { RespWriter } from '../resp/writer.js';
 import { cmd, isKw, kw } from './define.js';
 import { E } from '../errors.js';
-import { INVALID_KEYS, lookup, topLevel, keyIndexes } from './registry.js';
+import { INVALID_KEYS, lookupClient, topLevel, keyIndexes } from './registry.js';
 import { globMatchString } from '../glob.js';
 import { help } from './connection.js';
 
@@ -157,8 +157,8 @@ function writeDocs(out: RespWriter, def: CommandDef): void {
 function findByFullName(name: string): CommandDef | undefined {
   const n = name.toLowerCase();
   const bar = n.indexOf('|');
-  if (bar < 0) return lookup(n);
-  const parent = lookup(n.slice(0, bar));
+  if (bar < 0) return lookupClient(n);
+  const parent = lookupClient(n.slice(0, bar));
   const sub = parent?.sub?.get(n.slice(bar + 1));
   return sub && !sub.internal ? sub : undefined;
 }
@@ -229,7 +229,7 @@ function commandList(ctx: MainContext, args: Buffer[]): void {
  */
 function commandGetKeys(ctx: MainContext, args: Buffer[]): void {
   const cargs = args.slice(2);
-  let def = lookup(cargs[0].toString('latin1').toLowerCase());
+  let def = lookupClient(cargs[0].toString('latin1').toLowerCase());
   if (def?.sub && cargs.length >= 2) def = def.sub.get(cargs[1].toString('latin1').toLowerCase());
   if (!def || def.internal) return ctx.out.error('ERR Invalid command specified');
   // specs that are all not_key (SSUBSCRIBE's shard channels) name no keys

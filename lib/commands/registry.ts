@@ -96,6 +96,119 @@ export function lookupBytes(name: Uint8Array): CommandDef | undefined {
   return undefined;
 }
 
+// ------------------------------------------------------------------------------------------------
+// rename-command: the names clients use
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * The client-visible names when rename-command is configured: a second hash map from the names
+ * clients may send to the entries, built once by applyRenames(). Until then it is the canonical
+ * map itself, so a lookup costs the same with or without renames. A renamed command's arguments
+ * get its canonical name as args[0] on the way in (resolveClientCommand), so everything behind
+ * the router (shards, the binlog and the replication stream, EXEC, the scripts' replies) sees
+ * only canonical names.
+ */
+interface ClientName {
+  bytes: Buffer;
+  def: CommandDef;
+  /** the canonical name, when `bytes` is a new name given by rename-command */
+  canonical: Buffer | null;
+}
+let clientByHash: Map<number, ClientName[]> | null = null;
+let renames: [string, string][] = [];
+
+/**
+ * Applies `rename-command OLD NEW` pairs in order, as Redis does at startup: OLD (any case) must
+ * be a command known by that name at this point, NEW must not be; NEW "" disables the command.
+ * Returns null, or Redis's error text and the index of the pair at fault. Every thread applies
+ * the same pairs once, after install().
+ */
+export function applyRenames(pairs: readonly [string, string][]): { index: number; error: string } | null {
+  const names = new Map<string, CommandDef>(byName);
+  for (let i = 0; i < pairs.length; i++) {
+    const from = pairs[i][0].toLowerCase();
+    const to = pairs[i][1].toLowerCase();
+    const def = names.get(from);
+    if (def === undefined) return { index: i, error: 'No such command in rename-command' };
+    names.delete(from);
+    if (to === '') continue;
+    if (names.has(to)) return { index: i, error: 'Target command name already exists' };
+    names.set(to, def);
+  }
+  const table = new Map<number, ClientName[]>();
+  for (const [name, def] of names) {
+    const bytes = Buffer.from(name, 'latin1');
+    const entry: ClientName = { bytes, def, canonical: name === def.name ? null : nameBytes[def.index!] };
+    const h = nameHash(bytes);
+    const bucket = table.get(h);
+    if (bucket) bucket.push(entry);
+    else table.set(h, [entry]);
+  }
+  clientByHash = pairs.length > 0 ? table : null;
+  renames = pairs.map(([a, b]) => [a, b]);
+  return null;
+}
+
+/** The pairs applied (for the threads started after it). */
+export function renameTable(): [string, string][] {
+  return renames.map(([a, b]) => [a, b]);
+}
+
+function clientName(name: Uint8Array): ClientName | undefined {
+  if (name.length > 32) return undefined;
+  const bucket = clientByHash!.get(nameHash(name));
+  if (bucket === undefined) return undefined;
+  for (const e of bucket) {
+    const n = e.bytes;
+    if (n.length !== name.length) continue;
+    let i = 0;
+    for (; i < n.length; i++) {
+      let c = name[i];
+      if (c >= 65 && c <= 90) c |= 0x20;
+      if (c !== n[i]) break;
+    }
+    if (i === n.length) return e;
+  }
+  return undefined;
+}
+
+/**
+ * The command a client (or a script's redis.call) names in args[0], through rename-command: a
+ * renamed command only by its new name, a disabled one not at all. A new name in args[0] is
+ * replaced by the canonical one.
+ */
+export function resolveClientCommand(args: Buffer[]): CommandDef | undefined {
+  if (clientByHash === null) return lookupBytes(args[0]);
+  const e = clientName(args[0]);
+  if (e === undefined) return undefined;
+  if (e.canonical !== null) args[0] = e.canonical;
+  return e.def;
+}
+
+/**
+ * The command a replication stream names. A respdb master's stream carries canonical names (its
+ * binlog holds what resolveClientCommand left in args[0]); a redis-server master's carries the
+ * names its clients sent, renamed ones included, beside the canonical names of what it rewrote
+ * (SET ... PXAT, PEXPIREAT, DEL...). With the same rename table on both ends, a canonical name is
+ * looked up first (it is what a respdb master sends, and what Redis's rewrites send even for a
+ * renamed command), then a new name (rewritten to the canonical one). Disabled commands still
+ * apply: the replica does what its master did.
+ */
+export function resolveStreamCommand(args: Buffer[]): CommandDef | undefined {
+  const def = lookupBytes(args[0]);
+  if (def !== undefined || clientByHash === null) return def;
+  const e = clientName(args[0]);
+  if (e === undefined) return undefined;
+  if (e.canonical !== null) args[0] = e.canonical;
+  return e.def;
+}
+
+/** A client-visible command by lower-case name, through rename-command (COMMAND INFO, DOCS...). */
+export function lookupClient(name: string): CommandDef | undefined {
+  if (clientByHash === null) return byName.get(name);
+  return clientName(Buffer.from(name, 'latin1'))?.def;
+}
+
 /** Internal (shard-side helper) command by name; throws when missing (a programming error). */
 export function internal(name: string): CommandDef {
   const d = internalByName.get(name);

@@ -1,5 +1,5 @@
 // Directives refused whatever their value (file, command line, CONFIG SET): Redis's file-only
-// rename-command / loadmodule / sentinel, and Pika's RocksDB tuning (respdb stores its data in
+// loadmodule / sentinel, and Pika's RocksDB tuning (respdb stores its data in
 // LMDB: each says what covers the need there). They have no value to show, so CONFIG GET does not
 // list them.
 
@@ -10,7 +10,6 @@ const CACHE = `${LMDB}: reads go through the OS page cache of the memory-mapped 
 const BACKGROUND = `${LMDB}: no background flushes or compactions; COMPACT runs on demand or by compact-cron / compact-interval`;
 
 const WHY: Record<string, string> = {
-  'rename-command': 'commands cannot be renamed or disabled yet; protect the server with requirepass and bind',
   loadmodule: 'respdb loads no Redis modules',
   sentinel: 'respdb has no Sentinel mode',
   'write-buffer-size': MEMTABLE,
@@ -48,7 +47,10 @@ const WHY: Record<string, string> = {
 
 const FILE_ONLY = new Set(['rename-command', 'loadmodule', 'sentinel']);
 
-/** Directives Redis knows only in its config file (CONFIG SET answers them as unknown options). */
+/**
+ * Directives Redis knows only in its config file (CONFIG SET answers them as unknown options);
+ * rename-command is read by lib/config.ts.
+ */
 export function isFileOnly(name: string): boolean {
   return FILE_ONLY.has(name.toLowerCase());
 }

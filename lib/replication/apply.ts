@@ -15,7 +15,7 @@ import Denque from 'denque';
 import { Connection, Slot } from '../connection.js';
 import type { Server } from '../server.js';
 import type { CommandDef } from '../commands/types.js';
-import { keyIndexes, lookupBytes } from '../commands/registry.js';
+import { keyIndexes, lookupBytes, resolveStreamCommand } from '../commands/registry.js';
 import { streamCommandKind } from '../commands/replication-steps.js';
 import { StreamParser, type StreamCommand } from './stream-parser.js';
 import { markAll } from './apply-marks.js';
@@ -206,6 +206,8 @@ export class StreamApplier {
 
   /** One parsed command: run now, or as part of a unit (see apply-marks.ts). */
   private take(c: StreamCommand): Promise<void> | null {
+    // a command renamed by rename-command gets its canonical name here, for everything below
+    resolveStreamCommand(c.args);
     const kind = streamCommandKind(c.args);
     if (kind === 'other' && lookupBytes(c.args[0]) === undefined) this.warnUnknown(c.args[0]);
     if (this.block !== null) {

@@ -17,7 +17,7 @@ import type { Server } from '../server.js';
 import type { Tx } from '../commands/types.js';
 import type { BusyBoard } from './busy.js';
 import type { RunPlan } from './scripts.js';
-import { lookupBytes } from '../commands/registry.js';
+import { lookupBytes, renameTable } from '../commands/registry.js';
 import { errBuf, errText } from '../errors.js';
 import { logger } from '../log.js';
 import type { ToScriptThread, FromScriptThread } from './script-thread.js';
@@ -57,7 +57,7 @@ export class CrossShardScripts {
     const s = this.server;
     const w = new Worker(fileURLToPath(WORKER_URL), {
       name: 'scripts',
-      workerData: { port: ch.port2, flagSab: this.flag.buffer, scriptSab: this.board.sab, shards: s.shards.count, databases: s.databases },
+      workerData: { port: ch.port2, flagSab: this.flag.buffer, scriptSab: this.board.sab, shards: s.shards.count, databases: s.databases, renames: renameTable() },
       transferList: [ch.port2],
     });
     w.on('message', (m: FromScriptThread) => this.onMessage(m));

@@ -26,6 +26,8 @@ export interface ScriptThreadInit {
   scriptSab: SharedArrayBuffer;
   shards: number;
   databases: number;
+  /** rename-command pairs: the names redis.call uses (lib/commands/registry.ts). */
+  renames: [string, string][];
 }
 
 export class ScriptThread {

@@ -3,7 +3,7 @@
 // before the command runs, with Redis's texts (the engine appends " script: <name>, on @...").
 
 import type { CommandDef, ScriptSession } from '../commands/types.js';
-import { lookupBytes } from '../commands/registry.js';
+import { resolveClientCommand } from '../commands/registry.js';
 import { KIND_EVAL, type BusyBoard } from './busy.js';
 
 export const SCRIPT_UNKNOWN = 'ERR Unknown Redis command called from script';
@@ -46,7 +46,7 @@ export class RunSession implements ScriptSession {
 
   /** The command a redis.call names, or Redis's refusal text. */
   resolve(args: Buffer[]): CommandDef | string {
-    let def = lookupBytes(args[0]);
+    let def = resolveClientCommand(args);
     if (def === undefined || def.internal) return SCRIPT_UNKNOWN;
     if (def.sub) {
       if (args.length < 2) return SCRIPT_ARITY;

@@ -136,4 +136,6 @@ export interface ShardInit {
   scriptSab: SharedArrayBuffer;
   /** The encoding thresholds at startup (changes come through the request stream). */
   encoding: EncodingLimits;
+  /** rename-command pairs: the names scripts' redis.call use here (lib/commands/registry.ts). */
+  renames: [string, string][];
 }

@@ -16,7 +16,7 @@ import type { Connection } from '../connection.js';
 const BINLOG_RING_BYTES = 8 << 20;
 
 /** The shard threads' settings from the configuration. */
-export type ShardSettings = Pick<ShardInit, 'appendfsync' | 'writemap' | 'binlogMaxBytes' | 'diskFreeReserve' | 'hz' | 'loglevel' | 'scriptSab' | 'encoding'>;
+export type ShardSettings = Pick<ShardInit, 'appendfsync' | 'writemap' | 'binlogMaxBytes' | 'diskFreeReserve' | 'hz' | 'loglevel' | 'scriptSab' | 'encoding' | 'renames'>;
 
 /** One shard, main-thread side. */
 export class ShardLink {
