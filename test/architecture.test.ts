@@ -2,20 +2,18 @@
 // - dependency-cruiser with .dependency-cruiser.cjs: no runtime import cycle in lib/, the store
 //   never imports the commands, nothing in lib/ imports the families' index, workers/ import lib/
 //   only, lib/ never reaches into workers/, bin/, test/ or bench/;
-// - every module of lib/commands/ and lib/store/ loads on its own, in a fresh process (an import
-//   cycle through the table shows up as "Cannot access ... before initialization");
+// - every module of lib/commands/ and lib/store/ loads on its own, in a fresh worker thread (its
+//   own module graph; an import cycle through the table shows up as "Cannot access ... before
+//   initialization");
 // - the command table is the one source of what the router needs: no module outside
 //   lib/commands/ compares a command's name.
 import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './support/servers.js';
-
-const run = promisify(execFile);
 
 t.test('dependency rules (dependency-cruiser)', async (t) => {
   const { cruise } = await import('dependency-cruiser');
@@ -58,6 +56,41 @@ t.test('a rule violation is reported (the check can fail)', async (t) => {
   }
 });
 
+/**
+ * Imports `url` in a worker thread of its own (a fresh isolate: its own module graph, nothing of
+ * this process loaded) and returns what went wrong: the error it threw and anything it wrote to
+ * stderr ('' when it loaded cleanly).
+ */
+function loadAlone(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    // CommonJS eval code: the rejected import is an uncaught error of the worker ('error' below)
+    const w = new Worker(`import(${JSON.stringify(url)});`, { eval: true, stderr: true, stdout: true });
+    let problems = '';
+    w.stderr.setEncoding('utf8').on('data', (s: string) => (problems += s));
+    w.stdout.resume();
+    w.on('error', (e) => (problems += e.stack ?? String(e)));
+    w.on('exit', (code) => {
+      if (code !== 0 && problems === '') problems = `exit code ${code}`;
+      resolve(problems);
+    });
+  });
+}
+
+t.test('a module that fails to load is reported (the check can fail)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-load-'));
+  try {
+    // a.js and b.js import each other, and a.js uses b's binding while it is being evaluated
+    fs.writeFileSync(path.join(dir, 'a.js'), "import { b } from './b.js';\nexport const a = 1;\n");
+    fs.writeFileSync(path.join(dir, 'b.js'), "import { a } from './a.js';\nexport const b = a + 1;\n");
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+    t.match(await loadAlone(pathToFileURL(path.join(dir, 'a.js')).href), /Cannot access 'a' before initialization/);
+    fs.writeFileSync(path.join(dir, 'warn.js'), "process.emitWarning('loud');\nexport const w = 1;\n");
+    t.match(await loadAlone(pathToFileURL(path.join(dir, 'warn.js')).href), /loud/, 'what a module writes to stderr counts');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 t.test('each command and store module loads on its own', async (t) => {
   const dist = path.join(REPO_ROOT, 'dist', 'lib');
   const modules = ['commands', 'store'].flatMap((d) =>
@@ -68,9 +101,7 @@ t.test('each command and store module loads on its own', async (t) => {
   );
   t.ok(modules.length >= 10, `${modules.length} modules`);
   for (const m of modules) {
-    const url = pathToFileURL(m).href;
-    const { stderr } = await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(url)});`]).catch((e: { stderr: string }) => ({ stderr: e.stderr || String(e) }));
-    t.equal(stderr, '', `${path.relative(dist, m)} loads alone`);
+    t.equal(await loadAlone(pathToFileURL(m).href), '', `${path.relative(dist, m)} loads alone`);
   }
 });
 

@@ -1,47 +1,15 @@
 // Durability: data survives graceful restarts (1 and 4 shards); the shard count of a data
-// directory is enforced; kill -9 under a write load loses no acknowledged write (appendfsync
-// always, and — as docs/design.md states for a process crash — everysec and no too); a data
-// directory serves one server at a time.
+// directory is enforced; a data directory serves one server at a time; the binlog's sequences.
+// (kill -9 under a write load: persistence-crash*.test.ts.)
 import t, { type Test } from 'tap';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import crypto from 'node:crypto';
-import { startRespdb, spawnTracked, RESPDB_BIN, REPO_ROOT, type RespdbProc } from './support/servers.js';
+import { spawnTracked, RESPDB_BIN, REPO_ROOT } from './support/servers.js';
 import { readBinlog, recordText, startBinlogRespdb } from './support/binlog.js';
-import { RawClient, type Reply } from './support/resp-client.js';
+import { RawClient } from './support/resp-client.js';
+import { dataDirs, show } from './support/data-dirs.js';
 import { shardOf } from '../lib/slot.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const dirs: string[] = [];
-const procs: RespdbProc[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'respdb-persist-'));
-  dirs.push(d);
-  return d;
-}
-// The servers' child processes are unref'd (see support/servers.ts): keep this process alive
-// while a test waits for one of them to exit.
-const keepAlive = setInterval(() => {}, 1000);
-t.teardown(async () => {
-  clearInterval(keepAlive);
-  await Promise.all(procs.map((p) => p.stop().catch(() => {})));
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function start(shards: number, dir: string, args: string[] = []): Promise<RespdbProc> {
-  const p = await startRespdb({ shards, dir, args });
-  procs.push(p);
-  return p;
-}
-
-function show(r: Reply): string {
-  if (r.t === 'bulk') return r.v === null ? '(nil)' : `bulk(${r.v.length})`;
-  if (r.t === 'int') return `:${r.v}`;
-  if (r.t === 'simple' || r.t === 'error') return `${r.t}:${r.v}`;
-  return r.t;
-}
+const { tempDir, start } = dataDirs(t);
 
 /** Runs the server binary to completion (for servers that must refuse to start). */
 function runToExit(args: string[], timeoutMs = 20000): Promise<{ code: number | null; out: string }> {
@@ -220,101 +188,6 @@ t.test('a second server on the same --dir is refused while the first runs', asyn
   t.equal(show(await c2.send('GET', 'first')), 'bulk(2)', 'opens after the first stopped');
   await c2.close();
   await q.stop();
-});
-
-/**
- * kill -9 under load: `clients` connections, each keeping `depth` writes in flight, write
- * distinct keys (and delete some of their own); every acknowledged effect is recorded. After
- * kill -9 and a restart, every acknowledged write must be there.
- */
-async function crashUnderLoad(t: Test, shards: number, fsync: string, extra: string[] = []): Promise<void> {
-  const dir = tempDir();
-  const p = await start(shards, dir, ['--appendfsync', fsync, ...extra]);
-  const clients = await Promise.all(Array.from({ length: 6 }, () => RawClient.connect(p.port, '127.0.0.1', { replyTimeoutMs: 0 })));
-  const ackedSet = new Map<string, Buffer>();
-  const ackedDel = new Set<string>();
-  /** DELs sent: a DEL that ran but whose reply was lost may have removed an acknowledged SET. */
-  const sentDel = new Set<string>();
-  let stop = false;
-  const depth = 8;
-  const loops = clients.map(async (c, ci) => {
-    let i = 0;
-    const inflight = new Set<Promise<void>>();
-    while (!stop && !c.closed) {
-      const n = i++;
-      const key = `crash:${ci}:${n}`;
-      let op: Promise<void>;
-      if (n % 10 === 9) {
-        const victim = `crash:${ci}:${n - 5}`;
-        sentDel.add(victim);
-        op = c.send('DEL', victim).then(
-          (r) => {
-            if (r.t === 'int') {
-              ackedDel.add(victim);
-              ackedSet.delete(victim);
-            }
-          },
-          () => {},
-        );
-      } else {
-        const value = Buffer.concat([Buffer.from(`${key}=`), crypto.randomBytes(n % 64)]);
-        op = c.send('SET', key, value).then(
-          (r) => {
-            if (r.t === 'simple' && r.v === 'OK' && !ackedDel.has(key)) ackedSet.set(key, value);
-          },
-          () => {},
-        );
-      }
-      inflight.add(op);
-      void op.then(() => inflight.delete(op));
-      if (inflight.size >= depth) await Promise.race(inflight);
-    }
-    await Promise.allSettled([...inflight]);
-  });
-  // let the load run, then crash while it is going
-  const until = Date.now() + 1500;
-  while (Date.now() < until) await sleep(50);
-  const ackedBefore = ackedSet.size + ackedDel.size;
-  await p.kill9();
-  stop = true;
-  await Promise.all(loops);
-  for (const c of clients) await c.close().catch(() => {});
-  t.ok(ackedBefore > 100, `[${fsync}, shards=${shards}${extra.length ? ' ' + extra.join(' ') : ''}] ${ackedSet.size} SETs and ${ackedDel.size} DELs acknowledged before kill -9`);
-  await p.restart();
-  const c = await RawClient.connect(p.port);
-  t.equal(show(await c.send('PING')), 'simple:PONG', 'the directory opens after kill -9');
-  const setKeys = [...ackedSet.keys()];
-  const got = await c.pipeline(setKeys.map((k) => ['GET', k]));
-  let missing = 0;
-  setKeys.forEach((k, i) => {
-    const r = got[i];
-    // deleted by a DEL in flight at the crash: absent is fine too
-    if (sentDel.has(k) && r.t === 'bulk' && r.v === null) return;
-    if (!(r.t === 'bulk' && r.v !== null && r.v.equals(ackedSet.get(k)!))) {
-      if (++missing <= 5) t.fail(`acknowledged SET ${k} lost or wrong after kill -9: ${show(r)}`);
-    }
-  });
-  t.equal(missing, 0, `all ${setKeys.length} acknowledged SETs are present with their values`);
-  const delKeys = [...ackedDel];
-  const ex = delKeys.length ? await c.pipeline(delKeys.map((k) => ['EXISTS', k])) : [];
-  t.equal(ex.filter((r) => !(r.t === 'int' && r.v === 0n)).length, 0, `all ${delKeys.length} acknowledged DELs stayed deleted`);
-  // and it keeps working
-  t.equal(show(await c.send('SET', 'after-crash', 'yes')), 'simple:OK');
-  await c.close();
-  await p.stop();
-}
-
-t.test('kill -9 under write load, appendfsync always: no acknowledged write is lost', async (t) => {
-  await crashUnderLoad(t, 4, 'always');
-  await crashUnderLoad(t, 1, 'always');
-  // lmdb-writemap auto means no writable map under always; forced on, its msync must be as durable
-  await crashUnderLoad(t, 2, 'always', ['--lmdb-writemap', 'yes']);
-});
-
-t.test('kill -9 under write load, appendfsync everysec / no: the directory opens, acknowledged writes are there', async (t) => {
-  await crashUnderLoad(t, 4, 'everysec');
-  // (lmdb-writemap auto: a writable map above, write(2) of each page here)
-  await crashUnderLoad(t, 2, 'no', ['--lmdb-writemap', 'no']);
 });
 
 t.test('binlog: one entry per transaction, sequences unique and continuing after a restart', async (t) => {

@@ -4,7 +4,8 @@
 // across shards (RENAME, COPY, MSET, MSETNX, SMOVE, LMOVE, *STORE, DEL), the slow pool's *STORE,
 // MULTI / EXEC on one shard and across shards, and other databases. Each command's events are compared as a group (notifications-support.ts).
 import t, { type Test } from 'tap';
-import { pair, startRespdb, type Pair } from '../support/servers.js';
+import { startRespdb, type Pair } from '../support/servers.js';
+import { sharedPairs } from '../support/shared-pair.js';
 import { RawClient, formatReply } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
 import { closeStreams, eventDiff, nextEvent, openStreams, pipelined, step, type Streams } from './notifications-support.js';
@@ -13,9 +14,18 @@ type Cmd = string[];
 const c = (line: string): Cmd => line.split(' ');
 const cs = (...lines: string[]): Cmd[] => lines.map(c);
 
+// A pair per shard count for the whole file. Each test starts it over: no events, database 0 on
+// the main connections, an empty keyspace, the default hz (one test lowers it), then its classes
+// (and subscribers of its own).
+const shared = sharedPairs(t);
+
 async function setup(t: Test, shards: number, classes: string): Promise<{ p: Pair; s: Streams }> {
-  const p = await pair(t, { shards });
-  for (const cl of [p.redis, p.respdb]) t.equal(formatReply(await cl.send('CONFIG', 'SET', 'notify-keyspace-events', classes)), '+"OK"');
+  const p = await shared(shards);
+  for (const cl of [p.redis, p.respdb]) {
+    const reset = [['CONFIG', 'SET', 'notify-keyspace-events', ''], ['SELECT', '0'], ['FLUSHALL'], ['CONFIG', 'SET', 'hz', '10']];
+    t.same((await cl.pipeline(reset)).map((r) => formatReply(r)), ['+"OK"', '+"OK"', '+"OK"', '+"OK"'], 'the shared servers start over');
+    t.equal(formatReply(await cl.send('CONFIG', 'SET', 'notify-keyspace-events', classes)), '+"OK"');
+  }
   const s = await openStreams(p);
   t.teardown(() => closeStreams(s));
   return { p, s };
@@ -36,7 +46,7 @@ function spread(prefix: string, shards: number, n: number): string[] {
 }
 
 t.test('notify-keyspace-events: CONFIG SET / GET text and errors', async (t) => {
-  const p = await pair(t, { shards: 1 });
+  const p = await shared(1);
   const values = ['KEA', 'AKE', 'g$lshzxetd', 'g$lshzxetdn', 'An', 'KEAmn', 'nKE', '$n', 'mK', 'Ex', 'KEgx', 'e', 'td', '', 'xyz', 'KEA?', 'A A', 'k'];
   for (const v of values) {
     const cmds = [['CONFIG', 'SET', 'notify-keyspace-events', v], ['CONFIG', 'GET', 'notify-keyspace-events']];

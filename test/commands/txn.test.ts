@@ -5,7 +5,8 @@
 // MULTI INCR a INCR b EXEC is never seen half done by MGET readers, and WATCH-guarded
 // read-modify-write loops lose no update.
 import t, { type Test } from 'tap';
-import { diff, formatCommand, pair, pipelineDiff, startRedis, type Pair } from '../support/servers.js';
+import { diff, formatCommand, pipelineDiff, startRedis, withResp3, type Pair } from '../support/servers.js';
+import { sharedPairs } from '../support/shared-pair.js';
 import { readBinlog, readShardBinlog, recordText, replayBinlog, startBinlogRespdb } from '../support/binlog.js';
 import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
 import { shardOf } from '../../lib/slot.js';
@@ -258,18 +259,26 @@ function watchCases(): Array<[string, Step[]]> {
   ];
 }
 
+// A pair per shard count for the whole file; every part starts from FLUSHALL (singleCases and
+// watchCase begin with it, the others send it).
+const shared = sharedPairs(t);
+
 for (const shards of [1, 4]) {
   t.test(`transactions vs redis-server, ${shards} shard(s)`, async (t) => {
-    const p = await pair(t, { shards });
+    const p = await shared(shards);
     if (shards === 4) t.equal(new Set(['k0', 'k1', 'k2', 'k3'].map((k) => shardOf(Buffer.from(k), 4))).size, 4, 'k0..k3 are on four shards');
     await t.test('one connection', async (t) => void (await diff(t, p, singleCases())));
+    // (singleCases ends with QUIT: each part below has connections of its own)
     await t.test('one connection, pipelined', async (t) => {
-      const again = await pair(t, { shards });
-      t.equal(await pipelineDiff(again, singleCases()), null, 'the same commands in one pipeline');
+      const again = { redis: await RawClient.connect(p.redisPort), respdb: await RawClient.connect(p.respdbPort) };
+      try {
+        t.equal(await pipelineDiff(again, singleCases()), null, 'the same commands in one pipeline');
+      } finally {
+        await Promise.all([again.redis.close(), again.respdb.close()]);
+      }
     });
     await t.test('one connection, RESP3', async (t) => {
-      const q = await pair(t, { shards, protocol: 3 });
-      await diff(t, q, singleCases().slice(0, -1));
+      await withResp3(p, (q) => diff(t, q, singleCases().slice(0, -1)));
     });
     await t.test('WATCH', async (t) => {
       for (const [label, steps] of watchCases()) await transcript(t, p, steps, label);
@@ -333,12 +342,13 @@ function text(r: Reply): string {
  * without one the two parts go out in one step, as a scatter command's do.
  */
 async function isolation(t: Test, middle: Cmd | null): Promise<void> {
-  const p = await pair(t, { shards: 4 });
+  const p = await shared(4);
   const [a, b] = ['iso:a', 'iso:b'];
   t.not(shardOf(Buffer.from(a), 4), shardOf(Buffer.from(b), 4), 'a and b are on different shards');
   const writers = await Promise.all([0, 1, 2].map(() => RawClient.connect(p.respdbPort)));
   const readers = await Promise.all([0, 1].map(() => RawClient.connect(p.respdbPort)));
   try {
+    t.equal(formatReply(await writers[0].send('FLUSHALL')), '+"OK"', 'from an empty keyspace');
     const rounds = 300;
     const body: Cmd[] = [c('MULTI'), c(`INCR ${a}`), ...(middle ? [middle] : []), c(`INCR ${b}`), c('EXEC')];
     const tx: Cmd[] = [];
@@ -372,9 +382,10 @@ t.test('a cross-shard EXEC is never seen half done', async (t) => {
 
 t.test('WATCH-guarded increments lose no update (optimistic locking under contention)', async (t) => {
   for (const shards of [1, 4]) {
-    const p = await pair(t, { shards });
+    const p = await shared(shards);
     const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.connect(p.respdbPort)));
     try {
+      t.equal(formatReply(await clients[0].send('FLUSHALL')), '+"OK"', `${shards} shard(s): from an empty keyspace`);
       const per = 40;
       let retries = 0;
       await Promise.all(

@@ -4,7 +4,8 @@
 // apply at once; a small collection stays on the fast path; the pool survives a task that throws
 // or runs out of memory. INFO's slow_cmd_completed shows which path a command took.
 import t from 'tap';
-import { pair, pipelineDiff, startRespdb, type Pair } from '../support/servers.js';
+import { pipelineDiff, startRespdb, type Pair } from '../support/servers.js';
+import { sharedPairs } from '../support/shared-pair.js';
 import { RawClient, formatReply, type Reply } from '../support/resp-client.js';
 
 type Cmd = (string | Buffer)[];
@@ -19,6 +20,27 @@ async function completed(c: RawClient): Promise<number> {
 const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 const arr = (r: Reply): Reply[] => (r as { v: Reply[] }).v;
 const str = (r: Reply): string => String((r as { v: Buffer }).v);
+
+// A pair per shard count for the whole file. Each test that uses one starts it over: RESP2 on
+// the main connections, an empty slow-cmd-list (the default), and an empty keyspace (fill() and
+// the tests' own set-ups begin with FLUSHALL).
+const shared = sharedPairs(t);
+
+async function fresh(t: { same(found: unknown, wanted: unknown, message: string): boolean }, shards: number): Promise<Pair> {
+  const p = await shared(shards);
+  for (const c of [p.redis, p.respdb]) await c.send('HELLO', '2');
+  t.same(formatReply(await p.respdb.send('CONFIG', 'SET', 'slow-cmd-list', '')), '+"OK"', 'slow-cmd-list back to its default');
+  return p;
+}
+
+/** A client of the file's respdb with `shards` shards, its keyspace emptied. */
+async function freshRespdb(t: { teardown(fn: () => unknown): void; same(found: unknown, wanted: unknown, message: string): boolean }, shards: number): Promise<RawClient> {
+  const p = await fresh(t, shards);
+  const c = await RawClient.connect(p.respdbPort);
+  t.teardown(() => c.close());
+  t.same(formatReply(await c.send('FLUSHALL')), '+"OK"', 'from an empty keyspace');
+  return c;
+}
 
 /** Big and small collections of every type, the same on both servers ({t} keeps them on one shard). */
 function fill(): Cmd[] {
@@ -69,7 +91,7 @@ function show(mode: 'exact' | 'unordered' | 'pairs') {
 
 for (const shards of [1, 4]) {
   t.test(`slow-pool replies equal redis-server's (${shards} shard${shards > 1 ? 's' : ''})`, async (t) => {
-    const p = await pair(t, { shards, protocol: 2 });
+    const p = await fresh(t, shards);
     t.equal(await pipelineDiff(p, fill()), null, 'the same data on both');
     const before = await completed(p.respdb);
     for (const [cmd, mode] of READS) t.equal(await pipelineDiff(p, [cmd], show(mode)), null, cmd.join(' ').slice(0, 60));
@@ -116,7 +138,7 @@ for (const shards of [1, 4]) {
 }
 
 t.test('pipelines mixing slow and fast commands keep their order', async (t) => {
-  const p: Pair = await pair(t, { shards: 4 });
+  const p: Pair = await fresh(t, 4);
   t.equal(await pipelineDiff(p, fill()), null, 'the same data on both');
   await p.respdb.send('CONFIG', 'SET', 'slow-cmd-list', 'get');
   const cmds: Cmd[] = [];
@@ -130,14 +152,9 @@ t.test('pipelines mixing slow and fast commands keep their order', async (t) => 
 });
 
 t.test('a slow read sees every write its connection made before it', async (t) => {
-  const srv = await startRespdb({ shards: 4 });
-  t.teardown(() => srv.stop());
-  const c = await RawClient.connect(srv.port);
-  const other = await RawClient.connect(srv.port);
-  t.teardown(async () => {
-    await c.close();
-    await other.close();
-  });
+  const c = await freshRespdb(t, 4);
+  const other = await RawClient.connect((await shared(4)).respdbPort);
+  t.teardown(() => other.close());
   await c.send('SADD', 'big', ...range(1500, (i) => `m${i}`));
   // SADD then SMEMBERS (big: pool) pipelined, 60 times: each SMEMBERS has every member added so far
   const cmds: Cmd[] = [];
@@ -225,7 +242,7 @@ function storeCases(): Cmd[] {
 
 for (const shards of [1, 4]) {
   t.test(`*STORE computed on the pool give redis-server's results (${shards} shard${shards > 1 ? 's' : ''})`, async (t) => {
-    const p = await pair(t, { shards });
+    const p = await fresh(t, shards);
     t.equal(await pipelineDiff(p, [...fill(), ['ZADD', 'cz3', ...range(1300, (i) => [String(i / 7), `z${i * 3}`]).flat()]]), null, 'the same data on both');
     const cmds = storeCases();
     const offPool: string[] = [];
@@ -285,7 +302,7 @@ t.test('a *STORE never applies a result computed from inputs that changed before
 });
 
 t.test('SORT (with and without STORE) and SORT_RO of big collections run on the pool with redis-server replies (4 shards)', async (t) => {
-  const p = await pair(t, { shards: 4 });
+  const p = await fresh(t, 4);
   const setup: Cmd[] = [
     ['FLUSHALL'],
     ['RPUSH', 'big', ...range(1500, (i) => String((i * 7919) % 1500))],
@@ -322,10 +339,7 @@ t.test('SORT (with and without STORE) and SORT_RO of big collections run on the 
 });
 
 t.test('SCAN with a big COUNT reads on the pool and walks every key once', async (t) => {
-  const srv = await startRespdb({ shards: 4 });
-  t.teardown(() => srv.stop());
-  const c = await RawClient.connect(srv.port);
-  t.teardown(() => c.close());
+  const c = await freshRespdb(t, 4);
   await c.send('MSET', ...range(5000, (i) => [`key:${i}`, 'v']).flat());
   for (const count of ['10', '3000']) {
     const before = await completed(c);
