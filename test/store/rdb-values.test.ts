@@ -119,6 +119,16 @@ function expected(v: RdbValue, enc: string | null): RdbValue {
   }
 }
 
+/**
+ * A hashtable set or hash has no order in Redis, and respdb's is byte order only for members that
+ * fit in a key (long ones follow their stored prefix and hash): compared in byte order.
+ */
+function hashtableSorted(v: RdbValue | null): RdbValue | null {
+  if (v?.type === 'set' && v.encoding === 'hashtable') return { ...v, members: [...v.members].sort(cmp) };
+  if (v?.type === 'hash' && v.encoding === 'hashtable') return { ...v, entries: [...v.entries].sort((x, y) => cmp(x[0], y[0])) };
+  return v;
+}
+
 /** Scores compared with -0 told apart from 0. */
 function same(a: unknown, b2: unknown): boolean {
   const norm = (x: unknown): unknown =>
@@ -155,7 +165,7 @@ t.test('every type round trips with Redis order, its load-time encoding and its 
       if (!written) return false;
       const enc = encoding(s, key);
       if (enc !== redisEncoding(v)) throw new Error(`encoding ${enc}, Redis: ${redisEncoding(v)}`);
-      const back = get(s, key);
+      const back = hashtableSorted(get(s, key));
       if (!same(back, expected(v, enc))) throw new Error(`read back ${JSON.stringify(back)}`);
       const at = s.read((x) => x.store.get(0, b(key), x.now, false)!.expireAt);
       return at === (expireAt === null ? 0 : Number(expireAt));

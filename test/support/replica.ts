@@ -28,8 +28,8 @@ export async function field(c: RawClient, name: string, section = 'replication')
   return (await getInfo(c, section)).f.get(name);
 }
 
-/** The replica's link is up and it applied everything the master has sent. */
-export async function caughtUp(master: RawClient, replica: RawClient, ms = 15000): Promise<void> {
+/** The replica's link is up and it applied everything the master has sent (the wait is long: a busy machine). */
+export async function caughtUp(master: RawClient, replica: RawClient, ms = 45000): Promise<void> {
   await until(
     'the replica to catch up',
     async () => {
