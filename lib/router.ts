@@ -14,7 +14,7 @@
 import type { Connection } from './connection.js';
 import type { CommandDef } from './commands/types.js';
 import type { Server } from './server.js';
-import { lookupBytes, lookupInternal, keyIndexes, resolveClientCommand, resolveStreamCommand } from './commands/registry.js';
+import { lookupBytes, lookupInternal, keyIndexes, resolveClientCommand, resolveStreamCommand, hasRenames } from './commands/registry.js';
 import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
@@ -24,6 +24,8 @@ const log = logger('router');
 
 export class Router {
   private readonly nshards: number;
+  /** rename-command is applied at startup, before the server exists (bin/respdb.ts). */
+  private readonly renames = hasRenames();
 
   constructor(private readonly server: Server) {
     this.nshards = server.shards.count;
@@ -63,7 +65,7 @@ export class Router {
     // (rename-command: clients use the new names; the master's stream names commands as
     // lib/commands/registry.ts resolveStreamCommand says)
     const sent = args[0];
-    let def = conn.fromMaster ? resolveStreamCommand(args) : resolveClientCommand(args);
+    let def = this.renames ? (conn.fromMaster ? resolveStreamCommand(args) : resolveClientCommand(args)) : lookupBytes(args[0]);
     if (!def) {
       conn.lastCmd = 'NULL';
       const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';

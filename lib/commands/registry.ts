@@ -149,6 +149,11 @@ export function applyRenames(pairs: readonly [string, string][]): { index: numbe
   return null;
 }
 
+/** Whether rename-command changed any name (the router takes the plain lookup when not). */
+export function hasRenames(): boolean {
+  return clientByHash !== null;
+}
+
 /** The pairs applied (for the threads started after it). */
 export function renameTable(): [string, string][] {
   return renames.map(([a, b]) => [a, b]);
