@@ -14,7 +14,7 @@
 import type { Connection } from './connection.js';
 import type { CommandDef } from './commands/types.js';
 import type { Server } from './server.js';
-import { lookupBytes, lookupInternal, keyIndexes, resolveClientCommand, resolveStreamCommand, hasRenames } from './commands/registry.js';
+import { lookupBytes, lookupInternal, keyIndexes, resolveClientCommand, hasRenames } from './commands/registry.js';
 import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './errors.js';
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
@@ -62,10 +62,10 @@ export class Router {
    */
   check(conn: Connection, args: Buffer[]): CommandDef | null {
     const s = this.server;
-    // (rename-command: clients use the new names; the master's stream names commands as
-    // lib/commands/registry.ts resolveStreamCommand says)
+    // (rename-command: clients use the new names; the master's commands arrive with their
+    // canonical names, lib/replication/apply.ts resolves them)
     const sent = args[0];
-    let def = this.renames ? (conn.fromMaster ? resolveStreamCommand(args) : resolveClientCommand(args)) : lookupBytes(args[0]);
+    let def = this.renames && !conn.fromMaster ? resolveClientCommand(args) : lookupBytes(args[0]);
     if (!def) {
       conn.lastCmd = 'NULL';
       const name = args[0].length < 32 ? args[0].toString('latin1').toLowerCase() : '';

@@ -207,9 +207,10 @@ export class StreamApplier {
   /** One parsed command: run now, or as part of a unit (see apply-marks.ts). */
   private take(c: StreamCommand): Promise<void> | null {
     // a command renamed by rename-command gets its canonical name here, for everything below
-    resolveStreamCommand(c.args);
+    // (the router included: it looks the master's commands up by canonical name)
+    const def = resolveStreamCommand(c.args);
+    if (def === undefined) this.warnUnknown(c.args[0]);
     const kind = streamCommandKind(c.args);
-    if (kind === 'other' && lookupBytes(c.args[0]) === undefined) this.warnUnknown(c.args[0]);
     if (this.block !== null) {
       this.block.push(c);
       if (kind === 'exec') {
@@ -233,7 +234,6 @@ export class StreamApplier {
       else this.acks.push(at);
       return null;
     }
-    const def = lookupBytes(c.args[0]);
     if (def === undefined || !def.flags.includes('write')) {
       // SELECT, PING, PUBLISH...: no data to mark
       this.dispatch(c);
