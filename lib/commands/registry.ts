@@ -82,18 +82,19 @@ export function lookupBytes(name: Uint8Array): CommandDef | undefined {
   if (name.length > 32) return undefined;
   const bucket = byHash.get(nameHash(name));
   if (bucket === undefined) return undefined;
-  for (const d of bucket) {
-    const n = nameBytes[d.index!];
-    if (n.length !== name.length) continue;
-    let i = 0;
-    for (; i < n.length; i++) {
-      let c = name[i];
-      if (c >= 65 && c <= 90) c |= 0x20;
-      if (c !== n[i]) break;
-    }
-    if (i === n.length) return d;
-  }
+  for (const d of bucket) if (sameName(name, nameBytes[d.index!])) return d;
   return undefined;
+}
+
+/** `name` as sent (any letter case) is the lower-case name `n`. */
+function sameName(name: Uint8Array, n: Uint8Array): boolean {
+  if (n.length !== name.length) return false;
+  for (let i = 0; i < n.length; i++) {
+    let c = name[i];
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== n[i]) return false;
+  }
+  return true;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -163,17 +164,7 @@ function clientName(name: Uint8Array): ClientName | undefined {
   if (name.length > 32) return undefined;
   const bucket = clientByHash!.get(nameHash(name));
   if (bucket === undefined) return undefined;
-  for (const e of bucket) {
-    const n = e.bytes;
-    if (n.length !== name.length) continue;
-    let i = 0;
-    for (; i < n.length; i++) {
-      let c = name[i];
-      if (c >= 65 && c <= 90) c |= 0x20;
-      if (c !== n[i]) break;
-    }
-    if (i === n.length) return e;
-  }
+  for (const e of bucket) if (sameName(name, e.bytes)) return e;
   return undefined;
 }
 
