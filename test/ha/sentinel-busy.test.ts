@@ -10,7 +10,7 @@ import { diff, pair, type Pair } from '../support/servers.js';
 import { RawClient, type Reply } from '../support/resp-client.js';
 import { until } from '../support/replica.js';
 import { role, startGroup, stopAll } from '../support/ha-nodes.js';
-import { masterPort, onEvent, startSentinels, untilDiscovered } from '../support/sentinel.js';
+import { masterPort, onEvent, watchGroup } from '../support/sentinel.js';
 
 const LOOP = 'local i = 0 while true do i = i + 1 end';
 
@@ -59,9 +59,7 @@ t.test('sentinel sends SCRIPT KILL to a busy master and no failover happens', as
   const nodes = await startGroup(1, ['--busy-reply-threshold', '100']);
   t.teardown(() => stopAll(nodes));
   const [master] = nodes;
-  const ss = await startSentinels({ masterPort: master.port, downAfterMs: [1000, 60000, 60000] });
-  t.teardown(() => ss.stop());
-  await untilDiscovered(ss, 1);
+  const ss = await watchGroup(t, nodes, { downAfterMs: [1000, 60000, 60000] });
   const sdown = await onEvent(ss.list[0], '+sdown');
   const back = await onEvent(ss.list[0], '-sdown');
   t.teardown(() => [sdown, back].forEach((x) => x.close()));

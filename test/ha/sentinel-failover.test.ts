@@ -10,15 +10,13 @@ import { RawClient } from '../support/resp-client.js';
 import { getInfo } from '../support/info.js';
 import { until } from '../support/replica.js';
 import { startGroup, stopAll, untilFollows } from '../support/ha-nodes.js';
-import { onSwitchMaster, startSentinels, untilDiscovered, untilMaster } from '../support/sentinel.js';
+import { onSwitchMaster, untilMaster, watchGroup } from '../support/sentinel.js';
 
 t.test('kill -9 of the master under a WAIT 1 write load', async (t) => {
   const nodes = await startGroup(2);
   t.teardown(() => stopAll(nodes));
   const [master, r1, r2] = nodes;
-  const ss = await startSentinels({ masterPort: master.port });
-  t.teardown(() => ss.stop());
-  await untilDiscovered(ss, 2);
+  const ss = await watchGroup(t, nodes);
 
   const client = new Redis({ sentinels: ss.addresses, name: ss.name, maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
   t.teardown(() => client.disconnect());

@@ -3,15 +3,13 @@
 import t from 'tap';
 import { until } from '../support/replica.js';
 import { missing, role, startGroup, stopAll, untilFollows, writeKeys } from '../support/ha-nodes.js';
-import { ask, onEvent, startSentinels, untilDiscovered, untilMaster } from '../support/sentinel.js';
+import { ask, onEvent, untilMaster, watchGroup } from '../support/sentinel.js';
 
 t.test('SENTINEL FAILOVER: a replica promoted, the old master follows it, nothing lost', async (t) => {
   const nodes = await startGroup(2);
   t.teardown(() => stopAll(nodes));
   const [master, r1, r2] = nodes;
-  const ss = await startSentinels({ masterPort: master.port });
-  t.teardown(() => ss.stop());
-  await untilDiscovered(ss, 2);
+  const ss = await watchGroup(t, nodes);
   await writeKeys(master.port, 'k', 2000);
 
   const switched = await onEvent(ss.list[0], '+switch-master');

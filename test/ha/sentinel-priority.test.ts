@@ -6,7 +6,7 @@ import { RawClient } from '../support/resp-client.js';
 import { getInfo } from '../support/info.js';
 import { until } from '../support/replica.js';
 import { missing, role, startGroup, stopAll, untilFollows, writeKeys } from '../support/ha-nodes.js';
-import { ask, masterPort, onEvent, startSentinels, untilDiscovered, untilMaster } from '../support/sentinel.js';
+import { ask, masterPort, onEvent, untilMaster, watchGroup } from '../support/sentinel.js';
 
 t.test('replica-priority 0 is never promoted', async (t) => {
   const nodes = await startGroup(2, [], [['--replica-priority', '0']]);
@@ -15,9 +15,7 @@ t.test('replica-priority 0 is never promoted', async (t) => {
   const c = await RawClient.connect(never.port);
   t.equal((await getInfo(c, 'replication')).f.get('slave_priority'), '0');
   c.close();
-  const ss = await startSentinels({ masterPort: master.port });
-  t.teardown(() => ss.stop());
-  await untilDiscovered(ss, 2);
+  const ss = await watchGroup(t, nodes);
   await writeKeys(master.port, 'k', 500);
 
   // the master dies: the replica with the default priority is promoted, the other follows it

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { RawClient } from '../support/resp-client.js';
 import { role, startGroup, stopAll, untilFollows, writeKeys, missing } from '../support/ha-nodes.js';
-import { startSentinels, untilDiscovered, untilNewMaster } from '../support/sentinel.js';
+import { untilNewMaster, watchGroup } from '../support/sentinel.js';
 
 const RENAMES: [string, string][] = [['CONFIG', 'cfg-7f3a'], ['SLAVEOF', 'follow-7f3a'], ['REPLICAOF', 'follow2-7f3a']];
 const ARGS = RENAMES.flatMap(([from, to]) => ['--rename-command', from, to]);
@@ -18,9 +18,7 @@ t.test('failover through sentinel rename-command', async (t) => {
   t.match(await c.send('SLAVEOF', 'NO', 'ONE'), { t: 'error', v: /^ERR unknown command 'SLAVEOF'/ }, 'SLAVEOF is unknown on the nodes');
   t.match(await c.send('CONFIG', 'GET', 'port'), { t: 'error', v: /^ERR unknown command 'CONFIG'/ }, 'CONFIG is unknown on the nodes');
   c.close();
-  const ss = await startSentinels({ masterPort: master.port, renames: RENAMES });
-  t.teardown(() => ss.stop());
-  await untilDiscovered(ss, 2);
+  const ss = await watchGroup(t, nodes, { renames: RENAMES });
   await writeKeys(master.port, 'k', 500);
 
   await master.p.kill9();

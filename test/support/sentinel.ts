@@ -216,3 +216,14 @@ export async function untilNewMaster(ss: Sentinels, oldPort: number, ms = 30000)
   }, ms);
   return port;
 }
+
+/**
+ * Sentinels watching the group `nodes` (nodes[0] the master, the rest its replicas), once they
+ * have discovered every replica; stopped when `t` ends.
+ */
+export async function watchGroup(t: { teardown(fn: () => unknown): void }, nodes: readonly { port: number }[], opts: Omit<SentinelOptions, 'masterPort'> = {}): Promise<Sentinels> {
+  const ss = await startSentinels({ ...opts, masterPort: nodes[0].port });
+  t.teardown(() => ss.stop());
+  await untilDiscovered(ss, nodes.length - 1);
+  return ss;
+}
