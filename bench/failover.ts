@@ -11,7 +11,7 @@
  *
  *   npm run bench -- failover [--rounds N] [--write]
  */
-import { machineInfo, machineLine, markdownTable, median, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, UsageError } from './report.js';
+import { machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, parseOptions } from './report.js';
 import { RawClient } from '../test/support/resp-client.js';
 import { freePort, startRedis, startRespdb } from '../test/support/servers.js';
 import { onSwitchMaster, startSentinels, untilDiscovered, type Sentinels } from '../test/support/sentinel.js';
@@ -28,18 +28,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { rounds: 3, write: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    let v: string;
-    switch (a) {
-      case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
-      case '--write': o.write = true; break;
-      case '--help': throw new UsageError('help');
-      default: throw new UsageError(`unknown option ${a}`);
-    }
-  }
-  return o;
+  return parseOptions<Options>(argv, { rounds: 3, write: false }, { ints: ['rounds'], flags: ['write'] });
 }
 
 type System = 'respdb' | 'redis';

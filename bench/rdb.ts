@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machineInfo, machineLine, markdownTable, median, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, RESULTS_PATH, UsageError } from './report.js';
+import { machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
 import { REPO_ROOT, freePort, makeRunDir, removeRunDir, runTool, startRedis, stopAll } from './servers.js';
 
 const USAGE = `usage: npm run bench -- rdb [options]
@@ -34,20 +34,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { keys: 1_000_000, shards: 2, rounds: 3, write: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    let v: string;
-    switch (a) {
-      case '--keys': [v, i] = takeValue(argv, i, a); o.keys = positiveInt(v, a); break;
-      case '--shards': [v, i] = takeValue(argv, i, a); o.shards = positiveInt(v, a); break;
-      case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
-      case '--write': o.write = true; break;
-      case '--help': throw new UsageError('help');
-      default: throw new UsageError(`unknown option ${a}`);
-    }
-  }
-  return o;
+  return parseOptions<Options>(argv, { keys: 1_000_000, shards: 2, rounds: 3, write: false }, { ints: ['keys', 'shards', 'rounds'], flags: ['write'] });
 }
 
 const RDB_BIN = path.join(REPO_ROOT, 'dist', 'bin', 'rdb.js');

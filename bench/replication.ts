@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { machineInfo, machineLine, markdownTable, median, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, UsageError } from './report.js';
+import { machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, parseOptions } from './report.js';
 import { makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
 
 const USAGE = `usage: npm run bench -- replication [options]
@@ -44,22 +44,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { keys: 1_000_000, requests: 1_000_000, shards: 2, rounds: 3, fromRedis: false, write: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    let v: string;
-    switch (a) {
-      case '--keys': [v, i] = takeValue(argv, i, a); o.keys = positiveInt(v, a); break;
-      case '--requests': [v, i] = takeValue(argv, i, a); o.requests = positiveInt(v, a); break;
-      case '--shards': [v, i] = takeValue(argv, i, a); o.shards = positiveInt(v, a); break;
-      case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
-      case '--from-redis': o.fromRedis = true; break;
-      case '--write': o.write = true; break;
-      case '--help': throw new UsageError('help');
-      default: throw new UsageError(`unknown option ${a}`);
-    }
-  }
-  return o;
+  return parseOptions<Options>(argv, { keys: 1_000_000, requests: 1_000_000, shards: 2, rounds: 3, fromRedis: false, write: false }, { ints: ['keys', 'requests', 'shards', 'rounds'], flags: ['fromRedis', 'write'] });
 }
 
 /** One command, its reply as text (INFO, REPLICAOF...). */

@@ -151,6 +151,32 @@ export function parseOrUsage<T>(argv: string[], parse: (argv: string[]) => T, pr
   }
 }
 
+/**
+ * A benchmark's options from `argv`: each key of `ints` is a positive integer option and each of
+ * `flags` a switch, named as the key in kebab case (`fromRedis`: `--from-redis`); `--help` and
+ * anything else are usage errors. Starts from `defaults`.
+ */
+export function parseOptions<T extends object>(argv: string[], defaults: T, spec: { ints: readonly (keyof T & string)[]; flags: readonly (keyof T & string)[] }): T {
+  const o = { ...defaults } as Record<string, unknown>;
+  const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const ints = new Map(spec.ints.map((k) => [kebab(k), k]));
+  const flags = new Map(spec.flags.map((k) => [kebab(k), k]));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    const intKey = ints.get(name);
+    const flagKey = flags.get(a);
+    if (intKey !== undefined) {
+      let v: string;
+      [v, i] = takeValue(argv, i, name);
+      o[intKey] = positiveInt(v, name);
+    } else if (flagKey !== undefined) o[flagKey] = true;
+    else if (a === '--help') throw new UsageError('help');
+    else throw new UsageError(`unknown option ${a}`);
+  }
+  return o as T;
+}
+
 /** A comma-separated choice among `allowed` (kept in `allowed`'s order); unknown or empty is a usage error. */
 export function pickList<T extends string>(v: string, name: string, allowed: readonly T[]): T[] {
   const list = v.split(',').filter((x) => x !== '');

@@ -11,7 +11,7 @@
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
-import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, RESULTS_PATH, UsageError } from './report.js';
+import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
 import { encodeCommand, replyEnd } from './resp.js';
 import { cpuBetween, threadCpu } from './cpu.js';
 import { closedLoop, randomKeyRequest } from './closed-loop.js';
@@ -35,21 +35,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { count: 50000, rounds: 3, clients: 50, write: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    let v: string;
-    switch (a) {
-      case '--count': [v, i] = takeValue(argv, i, a); o.count = positiveInt(v, a); break;
-      case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
-      case '--clients': [v, i] = takeValue(argv, i, a); o.clients = positiveInt(v, a); break;
-      case '--shards': [v, i] = takeValue(argv, i, a); o.shards = positiveInt(v, a); break;
-      case '--write': o.write = true; break;
-      case '--help': throw new UsageError('help');
-      default: throw new UsageError(`unknown option ${a}`);
-    }
-  }
-  return o;
+  return parseOptions<Options>(argv, { count: 50000, rounds: 3, clients: 50, write: false }, { ints: ['count', 'rounds', 'clients', 'shards'], flags: ['write'] });
 }
 
 const SCRIPTS = {

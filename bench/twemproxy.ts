@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, RESULTS_PATH, UsageError } from './report.js';
+import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
 import { populate } from './resp.js';
 import { DATA_SIZE, KEYSPACE, runBenchmark } from './redis-benchmark.js';
 import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
@@ -40,22 +40,7 @@ export interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { requests: 200000, rounds: 3, clients: 50, pipeline: 16, write: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    let v: string;
-    switch (a) {
-      case '--requests': [v, i] = takeValue(argv, i, a); o.requests = positiveInt(v, a); break;
-      case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
-      case '--clients': [v, i] = takeValue(argv, i, a); o.clients = positiveInt(v, a); break;
-      case '--pipeline': [v, i] = takeValue(argv, i, a); o.pipeline = positiveInt(v, a); break;
-      case '--shards': [v, i] = takeValue(argv, i, a); o.shards = positiveInt(v, a); break;
-      case '--write': o.write = true; break;
-      case '--help': throw new UsageError('help');
-      default: throw new UsageError(`unknown option ${a}`);
-    }
-  }
-  return o;
+  return parseOptions<Options>(argv, { requests: 200000, rounds: 3, clients: 50, pipeline: 16, write: false }, { ints: ['requests', 'rounds', 'clients', 'pipeline', 'shards'], flags: ['write'] });
 }
 
 interface Layout {

@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, positiveInt, reproduceCommand, takeValue, writeSection, RESULTS_PATH, UsageError } from './report.js';
+import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
 import { encodeCommand, replyEnd } from './resp.js';
 import { cpuBetween, threadCpu } from './cpu.js';
 import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
@@ -35,22 +35,7 @@ export interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { count: 20000, rounds: 3, clients: 50, depth: 1, write: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    let v: string;
-    switch (a) {
-      case '--count': [v, i] = takeValue(argv, i, a); o.count = positiveInt(v, a); break;
-      case '--rounds': [v, i] = takeValue(argv, i, a); o.rounds = positiveInt(v, a); break;
-      case '--clients': [v, i] = takeValue(argv, i, a); o.clients = positiveInt(v, a); break;
-      case '--depth': [v, i] = takeValue(argv, i, a); o.depth = positiveInt(v, a); break;
-      case '--shards': [v, i] = takeValue(argv, i, a); o.shards = positiveInt(v, a); break;
-      case '--write': o.write = true; break;
-      case '--help': throw new UsageError('help');
-      default: throw new UsageError(`unknown option ${a}`);
-    }
-  }
-  return o;
+  return parseOptions<Options>(argv, { count: 20000, rounds: 3, clients: 50, depth: 1, write: false }, { ints: ['count', 'rounds', 'clients', 'depth', 'shards'], flags: ['write'] });
 }
 
 const REPLIES_PER_TX = 12;
