@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
+import { machineInfo, machineLine, markdownTable, median, parseOrUsage, parseOptions, publishSection } from './report.js';
 import { REPO_ROOT, freePort, makeRunDir, removeRunDir, runTool, startRedis, stopAll } from './servers.js';
 
 const USAGE = `usage: npm run bench -- rdb [options]
@@ -147,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
       ],
       [false, true, true, true, true],
     );
-    const body = [
+    publishSection('rdb', 'rdb', argv, o.write, [
       '## RDB import / export (respdb-rdb) beside redis-server SAVE and load',
       '',
       `${new Date().toISOString().slice(0, 10)}, ${machineLine(machine)}; run under \`flock /tmp/machine.lock\` on a shared, loaded machine; median of ${o.rounds} rounds.`,
@@ -156,14 +156,7 @@ export async function main(argv: string[]): Promise<number> {
         `Import into ${o.shards} shards; import and export are whole \`node dist/bin/rdb.js\` processes (startup included), redis's load is its own "DB loaded from disk" figure.`,
       '',
       table,
-      '',
-      `Reproduce: \`${reproduceCommand(['rdb', ...argv.filter((a) => a !== '--write')])}\``,
-    ].join('\n');
-    console.log('\n' + body);
-    if (o.write) {
-      writeSection('rdb', body);
-      console.log(`written to ${RESULTS_PATH}`);
-    }
+    ]);
     return 0;
   } finally {
     await stopAll();

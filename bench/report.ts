@@ -105,6 +105,19 @@ function rankLess(a: (number | string)[], b: (number | string)[]): boolean {
 }
 
 /**
+ * Prints a benchmark's RESULTS.md section, its `lines` and then the command that reproduces it
+ * (`--write` left out), and with `write` puts it in RESULTS.md as section `section`.
+ */
+export function publishSection(section: string, bench: string, argv: readonly string[], write: boolean, lines: readonly string[]): void {
+  const body = [...lines, '', `Reproduce: \`${reproduceCommand([bench, ...argv.filter((a) => a !== '--write')])}\``].join('\n');
+  console.log('\n' + body);
+  if (write) {
+    writeSection(section, body);
+    console.log(`written to ${RESULTS_PATH}`);
+  }
+}
+
+/**
  * Replaces the section `name` of bench/RESULTS.md, delimited by HTML comments, and keeps
  * everything else in the file. A new section is inserted before the first section that ranks
  * after it (see sectionRank), or appended at the end, so the file keeps a stable order.

@@ -11,7 +11,7 @@
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
-import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
+import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, parseOptions, publishSection } from './report.js';
 import { encodeCommand, replyEnd } from './resp.js';
 import { cpuBetween, threadCpu } from './cpu.js';
 import { closedLoop, randomKeyRequest } from './closed-loop.js';
@@ -137,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     const table = markdownTable(['test', 'server', 'req/s', 'respdb / this', 'main µs/req', 'shards µs/req', 'total µs/req'], rows, [false, false, true, true, true, true, true]);
-    const body = [
+    publishSection('scripts', 'scripts', argv, o.write, [
       '## Scripts: EVALSHA of a one-key write and a one-key read',
       '',
       `${new Date().toISOString().slice(0, 10)}, ${machineLine(machine)}; ${o.clients} clients, one request in flight each, ${o.count} requests per round, ` +
@@ -145,14 +145,7 @@ export async function main(argv: string[]): Promise<number> {
         `respdb ${servers[0].shards ?? '?'} shards (the single-shard path), appendfsync everysec.`,
       '',
       table,
-      '',
-      `Reproduce: \`${reproduceCommand(['scripts', ...argv.filter((a) => a !== '--write')])}\``,
-    ].join('\n');
-    console.log('\n' + body);
-    if (o.write) {
-      writeSection('scripts', body);
-      console.log(`written to ${RESULTS_PATH}`);
-    }
+    ]);
     return 0;
   } finally {
     await stopAll();

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
+import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, parseOptions, publishSection } from './report.js';
 import { populate } from './resp.js';
 import { DATA_SIZE, KEYSPACE, runBenchmark } from './redis-benchmark.js';
 import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
@@ -104,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       rows,
       [false, true, true, true, true, true],
     );
-    const body = [
+    publishSection('twemproxy', 'twemproxy', argv, o.write, [
       '## Sharding: SET and GET through twemproxy in front of 3 nodes',
       '',
       `${new Date().toISOString().slice(0, 10)}, ${machineLine(machine)}; nutcracker 0.5.0 (ketama, fnv1a_64, 3 named servers), ` +
@@ -113,14 +113,7 @@ export async function main(argv: string[]): Promise<number> {
         'all 3 + 3 nodes and both proxies run at once on this machine, beside redis-benchmark.',
       '',
       table,
-      '',
-      `Reproduce: \`${reproduceCommand(['twemproxy', ...argv.filter((a) => a !== '--write')])}\``,
-    ].join('\n');
-    console.log('\n' + body);
-    if (o.write) {
-      writeSection('twemproxy', body);
-      console.log(`written to ${RESULTS_PATH}`);
-    }
+    ]);
     return 0;
   } finally {
     await Promise.all(layouts.map((l) => l.proxy.stop()));

@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, reproduceCommand, writeSection, RESULTS_PATH, parseOptions } from './report.js';
+import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, parseOptions, publishSection } from './report.js';
 import { encodeCommand, replyEnd } from './resp.js';
 import { cpuBetween, threadCpu } from './cpu.js';
 import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
@@ -139,21 +139,14 @@ export async function main(argv: string[]): Promise<number> {
       med(s.label, 'total').toFixed(1),
     ]);
     const table = markdownTable(['server', 'tx/s', 'respdb / this', 'main µs/tx', 'shards µs/tx', 'total µs/tx'], rows, [false, true, true, true, true, true]);
-    const body = [
+    publishSection('transactions', 'txn', argv, o.write, [
       '## Transactions: MULTI + 10 SET + EXEC on one shard',
       '',
       `${new Date().toISOString().slice(0, 10)}, ${machineLine(machine)}; ${o.clients} clients, ${o.depth} transaction(s) in flight each, ` +
         `${o.count} transactions per round, median of ${o.rounds} alternating rounds; respdb ${servers[0].shards ?? '?'} shards, appendfsync everysec.`,
       '',
       table,
-      '',
-      `Reproduce: \`${reproduceCommand(['txn', ...argv.filter((a) => a !== '--write')])}\``,
-    ].join('\n');
-    console.log('\n' + body);
-    if (o.write) {
-      writeSection('transactions', body);
-      console.log(`written to ${RESULTS_PATH}`);
-    }
+    ]);
     return 0;
   } finally {
     await stopAll();
