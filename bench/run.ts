@@ -237,42 +237,24 @@ async function startServer(key: ServerKey, runDir: string, o: Options): Promise<
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** `npm run bench -- <name> ...`: the benchmarks with their own module. */
+const SUB_BENCHES = new Map<string, string>([
+  ['latency', './latency.js'],
+  ['isolation', './isolation.js'],
+  ['txn', './txn.js'],
+  ['scripts', './scripts.js'],
+  ['replication', './replication.js'],
+  ['failover', './failover.js'],
+  ['rdb', './rdb.js'],
+  ['twemproxy', './twemproxy.js'],
+  ['pubsub', './pubsub.js'],
+]);
+
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'latency') {
-    const lat = await import('./latency.js');
-    return lat.main(argv.slice(1));
-  }
-  if (argv[0] === 'isolation') {
-    const iso = await import('./isolation.js');
-    return iso.main(argv.slice(1));
-  }
-  if (argv[0] === 'txn') {
-    const txn = await import('./txn.js');
-    return txn.main(argv.slice(1));
-  }
-  if (argv[0] === 'scripts') {
-    const sc = await import('./scripts.js');
-    return sc.main(argv.slice(1));
-  }
-  if (argv[0] === 'replication') {
-    const repl = await import('./replication.js');
-    return repl.main(argv.slice(1));
-  }
-  if (argv[0] === 'failover') {
-    const fo = await import('./failover.js');
-    return fo.main(argv.slice(1));
-  }
-  if (argv[0] === 'rdb') {
-    const rdb = await import('./rdb.js');
-    return rdb.main(argv.slice(1));
-  }
-  if (argv[0] === 'twemproxy') {
-    const tw = await import('./twemproxy.js');
-    return tw.main(argv.slice(1));
-  }
-  if (argv[0] === 'pubsub') {
-    const ps = await import('./pubsub.js');
-    return ps.main(argv.slice(1));
+  const sub = SUB_BENCHES.get(argv[0]);
+  if (sub !== undefined) {
+    const bench = (await import(sub)) as { main(argv: string[]): Promise<number> };
+    return bench.main(argv.slice(1));
   }
   const o = parseOrUsage(argv, parseArgs, 'bench', USAGE);
   if (o === null) return 2;
