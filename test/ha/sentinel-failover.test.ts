@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { RawClient } from '../support/resp-client.js';
 import { getInfo } from '../support/info.js';
 import { until } from '../support/replica.js';
-import { startGroup, stopAll, untilFollows } from '../support/ha-nodes.js';
+import { closedByNode, startGroup, stopAll, untilFollows } from '../support/ha-nodes.js';
 import { onSwitchMaster, untilMaster, watchGroup } from '../support/sentinel.js';
 
 t.test('kill -9 of the master under a WAIT 1 write load', async (t) => {
@@ -61,6 +61,8 @@ t.test('kill -9 of the master under a WAIT 1 write load', async (t) => {
           promoted = n;
           return true;
         }
+      } catch (e) {
+        if (!closedByNode(e)) throw e;
       } finally {
         c.close();
       }
