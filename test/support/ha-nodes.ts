@@ -13,9 +13,16 @@ export interface Node {
 }
 
 export async function startNode(args: string[] = [], replicaOf?: number): Promise<Node> {
-  const port = await freePort();
-  const all = ['--port', String(port), ...args, ...(replicaOf ? ['--replicaof', `127.0.0.1 ${replicaOf}`] : [])];
-  return { p: await startRespdb({ shards: 2, args: all }), port, args };
+  // a free port can be taken by another test before the node listens on it: try another
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const all = ['--port', String(port), ...args, ...(replicaOf ? ['--replicaof', `127.0.0.1 ${replicaOf}`] : [])];
+    try {
+      return { p: await startRespdb({ shards: 2, args: all }), port, args };
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error && e.message.includes('EADDRINUSE'))) throw e;
+    }
+  }
 }
 
 /** A master and `replicas` replicas with their links up and caught up. */
