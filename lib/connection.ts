@@ -12,6 +12,7 @@ import { commandRules } from './clients/rules.js';
 import type { Subscriptions } from './pubsub.js';
 import { classOf, type OutputLimits } from './output-limits.js';
 import type { MultiState } from './transaction.js';
+import type { AclUser } from './acl/user.js';
 import { NET } from './server-stats.js';
 
 /** Initial size of a connection's output buffer; replies this big or bigger skip it (no copy). */
@@ -121,7 +122,10 @@ export class Connection {
   name: Buffer | null = null;
   libName = '';
   libVer = '';
+  /** Whether AUTH (or HELLO AUTH) succeeded, or the default user needed none when it connected. */
   authenticated: boolean;
+  /** The ACL user its commands run as (the default user until AUTH). */
+  user: AclUser;
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   lastCmd = 'NULL';
@@ -183,8 +187,9 @@ export class Connection {
   private sharedStart = 0;
   private sharedEnd = 0;
 
-  constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, needAuth: boolean) {
-    this.authenticated = !needAuth;
+  constructor(readonly id: number, readonly socket: Socket, readonly host: ConnectionHost, user: AclUser, authenticated: boolean) {
+    this.user = user;
+    this.authenticated = authenticated;
     this.addr = fmtAddr(socket.remoteAddress, socket.remotePort);
     this.laddr = fmtAddr(socket.localAddress, socket.localPort);
     this.parser = new RespParser(

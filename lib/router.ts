@@ -19,6 +19,7 @@ import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './error
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
 import { subscribedModeError } from './commands/pubsub.js';
+import { nopermReply } from './acl/access.js';
 
 const log = logger('router');
 
@@ -96,10 +97,19 @@ export class Router {
       this.reject(conn, def, wrongArgs(def.name));
       return null;
     }
-    if (!conn.authenticated && !def.flags.includes('no_auth')) {
+    if (!conn.authenticated && !def.flags.includes('no_auth') && s.acl.users.authRequired()) {
       s.cmdStats.rejected(def);
       this.reject(conn, def, E.noAuth);
       return null;
+    }
+    // ACL: a user with every permission (the default user as it starts) is not checked
+    if (!conn.user.unrestricted && !conn.fromMaster) {
+      const denied = s.acl.denial(conn, def, args, conn.multi !== null ? 'multi' : 'toplevel');
+      if (denied !== null) {
+        s.cmdStats.rejected(def);
+        this.reject(conn, def, nopermReply(denied, def));
+        return null;
+      }
     }
     // a RESP2 client with subscriptions runs only the pub/sub commands, PING, QUIT and RESET
     if (conn.subscribed !== 0) {

@@ -32,6 +32,7 @@ import { KeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
+import { AccessControl } from './acl/access.js';
 import { Scripting } from './scripting/scripts.js';
 import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/encoding-limits.js';
 import { internal, renameTable } from './commands/registry.js';
@@ -60,6 +61,8 @@ export class Server implements ConnectionHost {
   readonly slowRouting: SlowRouting;
   /** MULTI/EXEC/WATCH (lib/transaction.ts). */
   readonly transactions: Transactions;
+  /** ACL users, ACL LOG and the permission checks (lib/acl/). */
+  readonly acl: AccessControl;
   readonly scripting: Scripting;
   readonly functions: FunctionLibraries;
   /** SAVE / BGSAVE / the save schedule (lib/backup/backups.ts). */
@@ -111,6 +114,7 @@ export class Server implements ConnectionHost {
     this.shards.scheduleFlush = () => this.scheduleFlush();
     this.diagnostics = new Diagnostics(config);
     this.coord = new Coordinator(this.shards, this.diagnostics);
+    this.acl = new AccessControl(this);
     this.router = new Router(this);
     this.execution = new Execution(this);
     this.slowRouting = new SlowRouting(this);
@@ -261,9 +265,8 @@ export class Server implements ConnectionHost {
         this.shards.control({ t: 'config', name, value: Number(value) });
       } else if (name === 'hz' || name === 'disk-free-reserve') {
         this.shards.control({ t: 'config', name, value: Number(value) });
-      } else if (name === 'requirepass' && value === '') {
-        // Like Redis's nopass default user: nobody needs to authenticate any more.
-        for (const c of this.clients.values()) c.authenticated = true;
+      } else if (name === 'requirepass') {
+        this.acl.users.setRequirePass(String(value));
       } else if (name === 'appendfsync' || name === 'loglevel') {
         this.shards.control({ t: 'config', name, value: String(value) });
       } else if (name === 'client-output-buffer-limit') {
@@ -345,7 +348,7 @@ export class Server implements ConnectionHost {
     const ka = this.config.num('tcp-keepalive');
     if (ka > 0) socket.setKeepAlive(true, ka * 1000);
     socket.setNoDelay(true);
-    conn = new Connection(this.nextClientId++, socket, this, this.config.str('requirepass') !== '');
+    conn = new Connection(this.nextClientId++, socket, this, this.acl.users.defaultUser, !this.acl.users.authRequired());
     this.clients.set(conn.id, conn);
   }
 

@@ -7,7 +7,8 @@ import type { Server } from '../server.js';
 import { kw, isKw } from './define.js';
 import { E } from '../errors.js';
 import { parseI64 } from '../resp/number.js';
-import { DEFAULT_USER, parseType, stateOf, typeOf, type ClientState, type ClientType } from './connection.js';
+import type { AclUser } from '../acl/user.js';
+import { parseType, stateOf, typeOf, type ClientState, type ClientType } from './connection.js';
 
 /** Redis's flag letters, in the order it writes them (getClientInfoString). */
 const FLAG_ORDER = 'OSMPxbtRBdcuAUre';
@@ -82,8 +83,13 @@ function clientLine(server: Server, conn: Connection, now: number, running: read
     `flags=${flagsOf(server, conn, st)} db=${conn.db} sub=${st.sub} psub=${st.psub} ssub=${st.ssub} multi=${st.multi} ` +
     `qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${st.multiMem} rbs=${rbs} rbp=0 ` +
     `obl=${obl} oll=${oll} omem=${omem} tot-mem=${qbuf + argvMem + st.multiMem + rbs + omem} ` +
-    `events=${events} cmd=${conn.lastCmd} user=default redir=${redir} resp=${conn.proto}\n`
+    `events=${events} cmd=${conn.lastCmd} user=${conn.user.name} redir=${redir} resp=${conn.proto}\n`
   );
+}
+
+/** A client's CLIENT LIST line (ACL LOG's client-info). */
+export function clientInfoLine(server: Server, conn: Connection): string {
+  return clientLine(server, conn, Date.now(), null);
 }
 
 function line(ctx: MainContext, c: Connection, args: Buffer[], now: number): string {
@@ -138,6 +144,7 @@ export function clientKill(ctx: MainContext, args: Buffer[]): void {
   let type: ClientType | null = null;
   let addr: string | null = null;
   let laddr: string | null = null;
+  let user: AclUser | null = null;
   let skipMe = true;
   if (args.length === 3) {
     addr = args[2].toString('latin1');
@@ -154,7 +161,9 @@ export function clientKill(ctx: MainContext, args: Buffer[]): void {
         type = parseType(kw(v));
         if (type === null) return ctx.out.error(`ERR Unknown client type '${v.toString('latin1')}'`);
       } else if (o === 'user') {
-        if (!v.equals(DEFAULT_USER)) return ctx.out.error(`ERR No such user '${v.toString('latin1')}'`);
+        const u = server.acl.users.get(v.toString('latin1'));
+        if (u === undefined) return ctx.out.error(`ERR No such user '${v.toString('latin1')}'`);
+        user = u;
       } else if (o === 'addr') {
         addr = v.toString('latin1');
       } else if (o === 'laddr') {
@@ -179,6 +188,7 @@ export function clientKill(ctx: MainContext, args: Buffer[]): void {
     if (laddr !== null && c.laddr !== laddr) continue;
     if (type !== null && clientType(c) !== type) continue;
     if (id !== null && c.id !== id) continue;
+    if (user !== null && c.user !== user) continue;
     if (c === conn) {
       if (skipMe) continue;
       self = true;

@@ -1,7 +1,6 @@
 // Connection commands (PING, ECHO, SELECT, QUIT, RESET, AUTH, HELLO, CLIENT ...), run on the main
 // thread. Replies and errors follow redis-server 7.0.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CommandDef, ScriptSession } from './types.js';
 import type { RespWriter } from '../resp/writer.js';
 import type { MainContext } from '../main-context.js';
@@ -106,14 +105,21 @@ function quit(ctx: MainContext): void {
   ctx.closeAfter = true;
 }
 
-/** Only the default user exists; it has no password unless requirepass is set. */
-function credentialsOk(server: Server, user: Buffer, pass: Buffer): boolean {
-  if (user.length !== 7 || user.toString('latin1') !== 'default') return false;
-  const required = server.config.str('requirepass');
-  if (required === '') return true;
-  const a = createHash('sha256').update(pass).digest();
-  const b = createHash('sha256').update(Buffer.from(required, 'utf8')).digest();
-  return timingSafeEqual(a, b);
+/**
+ * AUTH's and HELLO AUTH's check: the connection runs as the user from now on, or the attempt
+ * goes to ACL LOG (reason auth).
+ */
+function login(ctx: MainContext, user: Buffer, pass: Buffer): boolean {
+  const acl = ctx.server.acl;
+  const name = user.toString('latin1');
+  const u = acl.users.authenticate(name, pass);
+  if (u === null) {
+    acl.logAuthFailure(ctx.conn, name);
+    return false;
+  }
+  ctx.conn.user = u;
+  ctx.conn.authenticated = true;
+  return true;
 }
 
 export const DEFAULT_USER = Buffer.from('default');
@@ -121,11 +127,9 @@ const EMPTY = Buffer.alloc(0);
 
 function auth(ctx: MainContext, args: Buffer[]): void {
   if (args.length > 3) return ctx.out.error(E.syntax);
-  if (args.length === 2 && ctx.server.config.str('requirepass') === '') return ctx.out.error(NO_PASSWORD);
+  if (args.length === 2 && ctx.server.acl.users.defaultUser.nopass) return ctx.out.error(NO_PASSWORD);
   const user = args.length === 3 ? args[1] : DEFAULT_USER;
-  const pass = args[args.length - 1];
-  if (!credentialsOk(ctx.server, user, pass)) return ctx.out.error(E.wrongPass);
-  ctx.conn.authenticated = true;
+  if (!login(ctx, user, args[args.length - 1])) return ctx.out.error(E.wrongPass);
   ctx.out.ok();
 }
 
@@ -153,8 +157,7 @@ function hello(ctx: MainContext, args: Buffer[]): void {
   for (let j = 2; j < args.length; j++) {
     const more = args.length - 1 - j;
     if (isKw(args[j], 'auth') && more >= 2) {
-      if (!credentialsOk(ctx.server, args[j + 1], args[j + 2])) return out.error(E.wrongPass);
-      conn.authenticated = true;
+      if (!login(ctx, args[j + 1], args[j + 2])) return out.error(E.wrongPass);
       j += 2;
     } else if (isKw(args[j], 'setname') && more >= 1) {
       if (!validName(args[j + 1])) return out.error(BAD_NAME);
@@ -164,7 +167,7 @@ function hello(ctx: MainContext, args: Buffer[]): void {
       return out.error(`ERR Syntax error in HELLO option '${args[j].toString('latin1')}'`);
     }
   }
-  if (!conn.authenticated) return out.error(NOAUTH_HELLO);
+  if (!conn.authenticated && ctx.server.acl.users.authRequired()) return out.error(NOAUTH_HELLO);
   if (ver !== 0) {
     conn.proto = ver as 2 | 3;
     out.proto = conn.proto;
@@ -194,7 +197,8 @@ function reset(ctx: MainContext): void {
   conn.proto = 2;
   ctx.out.proto = 2;
   conn.name = null;
-  conn.authenticated = server.config.str('requirepass') === '';
+  conn.user = server.acl.users.defaultUser;
+  conn.authenticated = !server.acl.users.authRequired();
   ctx.out.simple('RESET');
 }
 

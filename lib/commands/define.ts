@@ -58,6 +58,7 @@ export function cmd(s: CommandSpec): CommandDef {
     wakes: s.wakes,
     touchesAllKeys: s.touchesAllKeys,
     capturedReply: s.capturedReply,
+    channels: s.channels,
     keyEvents: s.keyEvents,
     notQueued: s.notQueued,
     execAbortOnReject: s.execAbortOnReject,

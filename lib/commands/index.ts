@@ -11,6 +11,7 @@ import { connectionCommands } from './connection.js';
 import { clientCommands } from './client.js';
 import { monitorCommands } from './monitor.js';
 import { serverCommands } from './server.js';
+import { aclCommands } from './acl.js';
 import { backupCommands } from './backup.js';
 import { internalCommands } from './internal.js';
 import { hashCommands } from './hash.js';
@@ -46,6 +47,7 @@ export const FAMILIES: readonly CommandDef[][] = [
   clientCommands,
   monitorCommands,
   serverCommands,
+  aclCommands,
   backupCommands,
   diagnosticsCommands,
   pubsubCommands,

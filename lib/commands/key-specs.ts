@@ -78,6 +78,25 @@ export function compileKeyFinder(specs: readonly AnyKeySpec[]): KeyFinder {
   };
 }
 
+/**
+ * Each key of a call with its spec's flags (ACL: access needs read permission; insert, update
+ * and delete need write). Keys found by a command's own getKeys take the flags of the spec that
+ * covers their position, else of its spec whose keys cannot be found from the arguments.
+ */
+export function keysWithFlags(specs: readonly AnyKeySpec[], args: Buffer[], ownKeys?: readonly number[]): Array<{ pos: number; flags: readonly string[] }> {
+  const out: Array<{ pos: number; flags: readonly string[] }> = [];
+  const found: number[] = [];
+  for (const s of specs) {
+    if ('unknown' in s) continue;
+    found.length = 0;
+    if (!specKeys(s, args, found)) return [];
+    for (const pos of found) if (!s.flags.includes('not_key')) out.push({ pos, flags: s.flags });
+  }
+  if (ownKeys === undefined) return out;
+  const unknown = specs.find((s) => 'unknown' in s);
+  return ownKeys.map((pos) => out.find((k) => k.pos === pos) ?? { pos, flags: unknown?.flags ?? [] });
+}
+
 /** Appends one spec's key indexes to `out`; false when the arguments do not fit the spec. */
 function specKeys(s: KeySpecDoc, args: Buffer[], out: number[]): boolean {
   const argc = args.length;

@@ -136,7 +136,7 @@ const SHARD_CHANNELS = [keySpec(['not_key'], 1, -1)];
 
 export const pubsubCommands: CommandDef[] = [
   cmd({
-    name: 'subscribe', arity: -2, flags: [...SUB_FLAGS], main: subscriber(SUB_CHANNEL),
+    name: 'subscribe', channels: { first: 1, one: false, pattern: false }, arity: -2, flags: [...SUB_FLAGS], main: subscriber(SUB_CHANNEL),
     summary: 'Listen for messages published to the given channels', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N) where N is the number of channels to subscribe to.',
   }),
@@ -146,7 +146,7 @@ export const pubsubCommands: CommandDef[] = [
     complexity: 'O(N) where N is the number of clients already subscribed to a channel.',
   }),
   cmd({
-    name: 'psubscribe', arity: -2, flags: [...SUB_FLAGS], main: subscriber(SUB_PATTERN),
+    name: 'psubscribe', channels: { first: 1, one: false, pattern: true }, arity: -2, flags: [...SUB_FLAGS], main: subscriber(SUB_PATTERN),
     summary: 'Listen for messages published to channels matching the given patterns', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N) where N is the number of patterns the client is already subscribed to.',
   }),
@@ -156,12 +156,12 @@ export const pubsubCommands: CommandDef[] = [
     complexity: 'O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).',
   }),
   cmd({
-    name: 'publish', arity: 3, flags: [...PUB_FLAGS], main: publish,
+    name: 'publish', channels: { first: 1, one: true, pattern: false }, arity: 3, flags: [...PUB_FLAGS], main: publish,
     summary: 'Post a message to a channel', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).',
   }),
   cmd({
-    name: 'ssubscribe', arity: -2, flags: [...SUB_FLAGS], main: subscriber(SUB_SHARD), keySpecs: SHARD_CHANNELS,
+    name: 'ssubscribe', channels: { first: 1, one: false, pattern: false }, arity: -2, flags: [...SUB_FLAGS], main: subscriber(SUB_SHARD), keySpecs: SHARD_CHANNELS,
     summary: 'Listen for messages published to the given shard channels', since: '7.0.0', group: 'pubsub',
     complexity: 'O(N) where N is the number of shard channels to subscribe to.',
   }),
@@ -171,7 +171,7 @@ export const pubsubCommands: CommandDef[] = [
     complexity: 'O(N) where N is the number of clients already subscribed to a shard channel.',
   }),
   cmd({
-    name: 'spublish', arity: 3, flags: [...PUB_FLAGS], main: spublish, keySpecs: [keySpec(['not_key'])],
+    name: 'spublish', channels: { first: 1, one: true, pattern: false }, arity: 3, flags: [...PUB_FLAGS], main: spublish, keySpecs: [keySpec(['not_key'])],
     summary: 'Post a message to a shard channel', since: '7.0.0', group: 'pubsub',
     complexity: 'O(N) where N is the number of clients subscribed to the receiving shard channel.',
   }),

@@ -205,6 +205,19 @@ export function lookupClient(name: string): CommandDef | undefined {
   return clientName(Buffer.from(name, 'latin1'))?.def;
 }
 
+/**
+ * The name clients know a command by, through rename-command ("parent|sub" for a subcommand):
+ * what ACL rules name it by and ACL LIST shows.
+ */
+export function clientNameOf(def: CommandDef): string {
+  if (renames.length === 0) return def.name;
+  const bar = def.name.indexOf('|');
+  const top = bar < 0 ? def.name : def.name.slice(0, bar);
+  const renamed = renames.find(([from]) => from.toLowerCase() === top);
+  const name = renamed === undefined ? top : renamed[1].toLowerCase();
+  return bar < 0 ? name : name + def.name.slice(bar);
+}
+
 /** Internal (shard-side helper) command by name; throws when missing (a programming error). */
 export function internal(name: string): CommandDef {
   const d = internalByName.get(name);

@@ -277,6 +277,12 @@ export interface CommandDef {
    * need other shards.
    */
   ownTransaction?: boolean;
+  /**
+   * The channels a call publishes or subscribes to, for ACL channel permissions: arguments from
+   * `first` to the last (or `first` only when `one`); `pattern`: they are patterns (PSUBSCRIBE),
+   * which an ACL allows only when it lists the same pattern literally.
+   */
+  channels?: { first: number; one: boolean; pattern: boolean };
   /** Index in the table, assigned at registration (shared by both threads). */
   index?: number;
 }

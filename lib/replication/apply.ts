@@ -46,7 +46,7 @@ export class MasterClient extends Connection {
   onProgress: () => void = () => {};
 
   constructor(server: Server) {
-    super(Number.MAX_SAFE_INTEGER, nullSocket(), server, false);
+    super(Number.MAX_SAFE_INTEGER, nullSocket(), server, server.acl.users.defaultUser, true);
     this.fromMaster = true;
     this.mute = true;
   }
