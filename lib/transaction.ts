@@ -27,6 +27,8 @@ import { RespWriter } from './resp/writer.js';
 import { errBuf, errText } from './errors.js';
 import { mergeScatter, splitScatter } from './coordinator.js';
 import { mergeParts, splitCommands } from './store/key-events.js';
+import { execNopermReply } from './acl/access.js';
+import type { Denial } from './acl/check.js';
 
 const QUEUED = Buffer.from('+QUEUED\r\n');
 const NO_MULTI = errBuf('ERR Command not allowed inside a transaction');
@@ -47,7 +49,9 @@ export class MultiState {
 type Step =
   | { kind: 'shard'; def: CommandDef; args: Buffer[]; shard: number }
   | { kind: 'scatter'; def: CommandDef; args: Buffer[]; idx: readonly number[] }
-  | { kind: 'main'; def: CommandDef; args: Buffer[] };
+  | { kind: 'main'; def: CommandDef; args: Buffer[] }
+  /** refused at EXEC (the user's ACL rules changed since it was queued): its reply is this error */
+  | { kind: 'refused'; reply: Buffer };
 
 export class Transactions {
   private groupDef: CommandDef | null = null;
@@ -152,7 +156,9 @@ export class Transactions {
     conn.watchShards = null;
     const s = this.server;
     for (const q of m.queued) s.cmdStats.call(q.def);
-    const { steps, shards, all } = this.plan(m.queued);
+    // ACL rules may have changed since the commands were queued: each is checked again
+    const refused = conn.user.unrestricted ? null : m.queued.map((q) => s.acl.denial(conn, q.def, q.args, 'multi'));
+    const { steps, shards, all } = this.plan(m.queued, refused);
     const targets = new Set(shards);
     if (watched) for (const w of watched) targets.add(w);
     let done: Promise<void> | void;
@@ -194,13 +200,19 @@ export class Transactions {
   }
 
   /** Where each queued command runs, and the shards the transaction must hold. */
-  private plan(queued: Array<{ def: CommandDef; args: Buffer[] }>): { steps: Step[]; shards: Set<number>; all: boolean } {
+  private plan(queued: Array<{ def: CommandDef; args: Buffer[] }>, refused: Array<Denial | null> | null): { steps: Step[]; shards: Set<number>; all: boolean } {
     const router = this.server.router;
     const shardSet = this.server.shards;
     const shards = new Set<number>();
     let all = false;
     const steps: Step[] = [];
-    for (const { def, args } of queued) {
+    for (let q = 0; q < queued.length; q++) {
+      const { def, args } = queued[q];
+      const denied = refused !== null ? refused[q] : null;
+      if (denied !== null) {
+        steps.push({ kind: 'refused', reply: errBuf(execNopermReply(denied)) });
+        continue;
+      }
       const idx = keyIndexes(def, args);
       if (def.main) {
         steps.push({ kind: 'main', def, args });
@@ -291,7 +303,9 @@ export class Transactions {
     };
     for (let i = 0; i < steps.length; i++) {
       const st = steps[i];
-      if (st.kind === 'shard') {
+      if (st.kind === 'refused') {
+        replies[i] = st.reply;
+      } else if (st.kind === 'shard') {
         add(st.shard, st.def, st.args, (r) => (replies[i] = r), i);
       } else if (st.kind === 'scatter') {
         const split = splitScatter(this.server.shards, st.def, st.args, st.idx);

@@ -6,7 +6,7 @@
 import type { CommandDef } from '../commands/types.js';
 import { keysWithFlags } from '../commands/key-specs.js';
 import { keyIndexes } from '../commands/registry.js';
-import { globMatch } from '../glob.js';
+import { compileGlob, type GlobMatcher } from '../glob.js';
 import type { AclUser } from './user.js';
 import { READ, WRITE, type Selector } from './selector.js';
 
@@ -31,10 +31,23 @@ function keyNeeds(flags: readonly string[]): number {
   return need;
 }
 
+/** Compiled patterns, shared by every user (bounded: patterns come from ACL SETUSER). */
+const matchers = new Map<string, GlobMatcher>();
+
+function matcher(pattern: string): GlobMatcher {
+  let m = matchers.get(pattern);
+  if (m === undefined) {
+    if (matchers.size >= 4096) matchers.clear();
+    m = compileGlob(Buffer.from(pattern, 'latin1'));
+    matchers.set(pattern, m);
+  }
+  return m;
+}
+
 function keyAllowed(sel: Selector, key: Buffer, need: number): boolean {
   for (const k of sel.keys) {
     if ((k.flags & need) !== need) continue;
-    if (k.pattern === '*' || globMatch(Buffer.from(k.pattern, 'latin1'), key)) return true;
+    if (k.pattern === '*' || matcher(k.pattern)(key)) return true;
   }
   return false;
 }
@@ -43,7 +56,7 @@ function channelAllowed(sel: Selector, channel: Buffer, pattern: boolean): boole
   for (const c of sel.channels) {
     if (pattern) {
       if (Buffer.from(c, 'latin1').equals(channel)) return true;
-    } else if (c === '*' || globMatch(Buffer.from(c, 'latin1'), channel)) return true;
+    } else if (c === '*' || matcher(c)(channel)) return true;
   }
   return false;
 }

@@ -260,7 +260,9 @@ export class Scripting {
       for (let i = 1; i < plan.keys.length && one; i++) if (shards.of(plan.keys[i]) !== shard) one = false;
     }
     let reply: Buffer | null = null;
-    if (one && !plan.crossShard) {
+    // a restricted ACL user's redis.call commands are checked on this thread: its runs take the
+    // cross-shard path, whose calls all come here
+    if (one && !plan.crossShard && ctx.conn.user.unrestricted) {
       reply = await this.onShard(ctx, shard, plan, !plan.on.has(shard));
       if (reply.equals(NEEDS_CODE)) reply = await this.onShard(ctx, shard, plan, true);
       if (reply.equals(NEEDS_CROSS_SHARD)) {
