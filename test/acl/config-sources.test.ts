@@ -125,9 +125,17 @@ t.test('startup refusals: the messages of redis-server 7.0, exit code 1', async 
     ['missing aclfile', [`aclfile ${path.join(tmp, 'missing.acl')}`]],
     ['aclfile with errors', [`aclfile ${aclBad}`]],
   ];
-  for (const [name, lines] of cases) {
-    const r = await refused('redis', lines);
-    const d = await refused('respdb', lines);
+  // a few at a time (the machine is shared), each case's two servers together
+  const results: Array<{ r: { code: number | null; output: string }; d: { code: number | null; output: string } }> = [];
+  for (let i = 0; i < cases.length; i += 3) {
+    const batch = cases.slice(i, i + 3).map(async ([, lines]) => {
+      const [r, d] = await Promise.all([refused('redis', lines), refused('respdb', lines)]);
+      return { r, d };
+    });
+    results.push(...(await Promise.all(batch)));
+  }
+  for (const [i, [name]] of cases.entries()) {
+    const { r, d } = results[i];
     t.equal(d.code, r.code, `${name}: exit code ${r.code}`);
     const want = redisMessages(r.output);
     t.ok(want.length > 0, `${name}: redis-server said why`);
@@ -153,8 +161,7 @@ t.test('user lines: the users of redis-server, requirepass undone by a `user def
     'user "carol" on nopass &news resetkeys +@read',
     'user default on >d ~* &* +@all',
   ];
-  const r = await start(t, 'redis', lines);
-  const d = await start(t, 'respdb', lines);
+  const [r, d] = await Promise.all([start(t, 'redis', lines), start(t, 'respdb', lines)]);
   t.same(await aclList(d.c), await aclList(r.c), 'ACL LIST');
   for (const args of [['AUTH', 'foo'], ['AUTH', 'd'], ['AUTH', 'alice', 'pw'], ['GET', 'k1'], ['SET', 'x1', 'v'], ['SET', 'k1', 'v'], ['AUTH', 'bob', ''], ['AUTH', 'carol', 'any']]) {
     t.equal(formatReply(await d.c.send(...args)), formatReply(await r.c.send(...args)), args.join(' '));
@@ -167,8 +174,7 @@ t.test('aclfile: loaded at startup, the default user from it (or a new one), imm
   const acl = path.join(tmp, 'users.acl');
   fs.writeFileSync(acl, 'user alice on #' + sha('pw') + ' ~k* +get\n\nuser bob off\n');
   const lines = ['port PORT', 'bind 127.0.0.1', 'requirepass foo', `aclfile ${acl}`];
-  const r = await start(t, 'redis', lines);
-  const d = await start(t, 'respdb', lines);
+  const [r, d] = await Promise.all([start(t, 'redis', lines), start(t, 'respdb', lines)]);
   t.same(await aclList(d.c), await aclList(r.c), 'ACL LIST: without a default line the default user is nopass, requirepass or not');
   for (const args of [['PING'], ['CONFIG', 'SET', 'aclfile', '/x'], ['CONFIG', 'GET', 'aclfile'], ['AUTH', 'alice', 'pw'], ['GET', 'k'], ['ACL', 'WHOAMI']]) {
     t.equal(formatReply(await d.c.send(...args)), formatReply(await r.c.send(...args)), args.join(' '));
@@ -185,8 +191,7 @@ t.test('aclfile: loaded at startup, the default user from it (or a new one), imm
 
 t.test('CONFIG REWRITE writes the users as ACL LIST does, where the user lines were', async (t) => {
   const lines = ['port PORT', 'bind 127.0.0.1', 'requirepass foo', 'user alice on >pw ~k* +get', 'user bob off', '# after the users', 'timeout 0'];
-  const r = await start(t, 'redis', lines);
-  const d = await start(t, 'respdb', lines);
+  const [r, d] = await Promise.all([start(t, 'redis', lines), start(t, 'respdb', lines)]);
   /** The file without the lines only one of them writes (its save schedule, percentiles, dir, shards). */
   const normal = (s: { file: string; port: number }): string =>
     fs
@@ -207,19 +212,26 @@ t.test('CONFIG REWRITE writes the users as ACL LIST does, where the user lines w
   await round('users deleted: the spare line goes', ['ACL', 'DELUSER', 'alice', 'bob']);
   await round('a new user', ['ACL', 'SETUSER', 'zed', 'on', '>z', '~z*', '+@string']);
   // the rewritten files start the same users again
-  const restarted: string[][] = [];
-  for (const [kind, s] of [['redis', r], ['respdb', d]] as const) {
-    s.proc.kill('SIGKILL');
-    await new Promise((res) => s.proc.once('exit', res));
-    const again = await start(t, kind, [], { file: s.file, dir: s.dir, port: s.port });
-    await again.c.send('AUTH', 'foo');
-    restarted.push(await aclList(again.c));
-  }
+  const restarted = await Promise.all(
+    ([['redis', r], ['respdb', d]] as const).map(async ([kind, s]) => {
+      s.proc.kill('SIGKILL');
+      await new Promise((res) => s.proc.once('exit', res));
+      const again = await start(t, kind, [], { file: s.file, dir: s.dir, port: s.port });
+      await again.c.send('AUTH', 'foo');
+      return aclList(again.c);
+    }),
+  );
   t.same(restarted[1], restarted[0], 'restarted from the rewritten file: the users of redis-server restarted');
 });
 
 t.test("Pika's userpass and userblacklist make the user limit", async (t) => {
   const pika = ['port : PORT', 'requirepass : admin', 'userpass : upw', 'userblacklist : flushall, FlushDB,keys', 'timeout : 0'];
+  // the other starts run meanwhile
+  const sideStarts = Promise.all([
+    start(t, 'respdb', ['port : PORT', 'userblacklist : keys']),
+    refused('respdb', ['userpass : upw', 'user limit on >other']),
+    refused('respdb', ['userpass : upw', 'userblacklist : flushal']),
+  ]);
   const d = await start(t, 'respdb', pika);
   const c = d.c;
   const send = async (...args: string[]): Promise<string> => show(await c.send(...args));
@@ -251,13 +263,10 @@ t.test("Pika's userpass and userblacklist make the user limit", async (t) => {
   t.equal(show(await again.c.send('AUTH', 'limit', 'upw')), '+OK', 'the rewritten pika.conf starts again, limit as before');
   t.equal(show(await again.c.send('KEYS', '*')), "-NOPERM this user has no permissions to run the 'keys' command");
 
-  const none = await start(t, 'respdb', ['port : PORT', 'userblacklist : keys']);
+  const [none, twice, typo] = await sideStarts;
   t.same(await aclList(none.c), ['user default on nopass ~* &* +@all'], 'no userpass: no limit user');
-
-  const twice = await refused('respdb', ['userpass : upw', 'user limit on >other']);
   t.equal(twice.code, 1, 'userpass and a user line of limit: refused');
   t.match(twice.output, /userpass makes the user 'limit'.*a `user` line defines it too/);
-  const typo = await refused('respdb', ['userpass : upw', 'userblacklist : flushal']);
   t.equal(typo.code, 1, 'a blacklisted name that is no command: refused');
   t.match(typo.output, /userblacklist names 'flushal', which is not a command/);
 });
@@ -291,8 +300,7 @@ t.test('protected mode with an explicit bind, beside redis-server', async (t) =>
     return;
   }
   const lines = ['port PORT', `bind ${ip} 127.0.0.1`];
-  const r = await start(t, 'redis', lines);
-  const d = await start(t, 'respdb', lines);
+  const [r, d] = await Promise.all([start(t, 'redis', lines), start(t, 'respdb', lines)]);
   const ask = async (port: number): Promise<string> => {
     const c = await RawClient.connect(port, ip);
     try {
