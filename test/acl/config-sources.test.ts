@@ -179,6 +179,8 @@ t.test('aclfile: loaded at startup, the default user from it (or a new one), imm
   for (const args of [['PING'], ['CONFIG', 'SET', 'aclfile', '/x'], ['CONFIG', 'GET', 'aclfile'], ['AUTH', 'alice', 'pw'], ['GET', 'k'], ['ACL', 'WHOAMI']]) {
     t.equal(formatReply(await d.c.send(...args)), formatReply(await r.c.send(...args)), args.join(' '));
   }
+  fs.writeFileSync(acl, 'user alice on +nosuch1 foo +nosuch2 bar\nuser alice on\n');
+  t.equal(formatReply(await d.c.send('ACL', 'LOAD')), formatReply(await r.c.send('ACL', 'LOAD')), 'ACL LOAD of a bad file: every unknown command named, the first other error');
   for (const s of [r, d]) {
     await s.c.send('AUTH', 'default', 'any');
     await s.c.send('ACL', 'SETUSER', 'dave', 'on');
