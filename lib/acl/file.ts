@@ -82,8 +82,8 @@ export async function loadAclFile(file: string, users: AclUsers): Promise<{ user
 }
 
 /** ACL SAVE: every user's line, written to a new file renamed over the old one. */
-export async function saveAclFile(file: string, users: AclUsers): Promise<string | null> {
-  const text = users.names().map((n) => users.get(n)!.describe() + '\n').join('');
+export async function saveAclFile(file: string, users: AclUsers, names: readonly string[] = users.names()): Promise<string | null> {
+  const text = names.map((n) => users.get(n)!.describe() + '\n').join('');
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     await fs.writeFile(tmp, text, 'latin1');

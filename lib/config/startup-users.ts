@@ -61,13 +61,13 @@ export async function loadStartupUsers(server: Server): Promise<void> {
  * those of userblacklist; null when userpass is empty (Pika's "no limited password": a user
  * without a password would let anyone in).
  */
-function limitUser(server: Server): AclUser | null {
+export function limitUser(server: Server, atStartup = true): AclUser | null {
   const pass = server.config.str('userpass');
   if (pass === '') return null;
   const users = server.acl.users;
   // Refused rather than merged: two definitions of one user, with neither clearly the one meant,
   // would leave the limited user's password or permissions other than one of them says.
-  if (users.get(LIMIT_USER) !== undefined) {
+  if (atStartup && users.get(LIMIT_USER) !== undefined) {
     const from = server.config.str('aclfile') !== '' ? 'the aclfile' : 'a `user` line';
     throw new Error(
       `userpass makes the user '${LIMIT_USER}' (Pika's limited user), and ${from} defines it too: define it in one place (remove userpass and userblacklist, or that user)`,
@@ -99,4 +99,10 @@ function rewriteLines(server: Server): string[] {
     .names()
     .filter((n) => !(skipLimit && n === LIMIT_USER))
     .map((n) => Buffer.from(users.get(n)!.describe(), 'latin1').toString('utf8'));
+}
+
+/** The users ACL SAVE writes: all, but not `limit` while userpass makes it (ACL LOAD adds it back). */
+export function savedUserNames(server: Server): string[] {
+  const skipLimit = server.config.str('userpass') !== '';
+  return server.acl.users.names().filter((n) => !(skipLimit && n === LIMIT_USER));
 }
