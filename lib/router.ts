@@ -19,7 +19,7 @@ import { E, errBuf, unknownCommand, unknownSubcommand, wrongArgs } from './error
 import { shardOf } from './slot.js';
 import { logger } from './log.js';
 import { subscribedModeError } from './commands/pubsub.js';
-import { nopermReply } from './acl/access.js';
+import { nopermReply, unnamedKeysRefusal } from './acl/access.js';
 
 const log = logger('router');
 
@@ -108,6 +108,12 @@ export class Router {
       if (denied !== null) {
         s.cmdStats.rejected(def);
         this.reject(conn, def, nopermReply(denied, def));
+        return null;
+      }
+      // (a reply of the command itself, as in Redis: inside MULTI it comes from EXEC)
+      const unnamed = conn.multi === null ? unnamedKeysRefusal(conn, def, args) : null;
+      if (unnamed !== null) {
+        this.reject(conn, def, unnamed);
         return null;
       }
     }

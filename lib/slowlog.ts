@@ -104,6 +104,12 @@ export function redactedArgs(name: string, args: readonly Buffer[]): Set<number>
       }
       return s;
     }
+    case 'acl|setuser': {
+      // the user's name and rules (passwords among them), as Redis hides them
+      const s = new Set<number>();
+      for (let i = 2; i < args.length; i++) s.add(i);
+      return s;
+    }
     case 'config|set': {
       if (args.length < 4 || args.length % 2 !== 0) return null;
       let s: Set<number> | null = null;

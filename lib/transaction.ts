@@ -27,8 +27,6 @@ import { RespWriter } from './resp/writer.js';
 import { errBuf, errText } from './errors.js';
 import { mergeScatter, splitScatter } from './coordinator.js';
 import { mergeParts, splitCommands } from './store/key-events.js';
-import { execNopermReply } from './acl/access.js';
-import type { Denial } from './acl/check.js';
 
 const QUEUED = Buffer.from('+QUEUED\r\n');
 const NO_MULTI = errBuf('ERR Command not allowed inside a transaction');
@@ -157,7 +155,7 @@ export class Transactions {
     const s = this.server;
     for (const q of m.queued) s.cmdStats.call(q.def);
     // ACL rules may have changed since the commands were queued: each is checked again
-    const refused = conn.user.unrestricted ? null : m.queued.map((q) => s.acl.denial(conn, q.def, q.args, 'multi'));
+    const refused = conn.user.unrestricted ? null : m.queued.map((q) => s.acl.execRefusal(conn, q.def, q.args));
     const { steps, shards, all } = this.plan(m.queued, refused);
     const targets = new Set(shards);
     if (watched) for (const w of watched) targets.add(w);
@@ -200,7 +198,7 @@ export class Transactions {
   }
 
   /** Where each queued command runs, and the shards the transaction must hold. */
-  private plan(queued: Array<{ def: CommandDef; args: Buffer[] }>, refused: Array<Denial | null> | null): { steps: Step[]; shards: Set<number>; all: boolean } {
+  private plan(queued: Array<{ def: CommandDef; args: Buffer[] }>, refused: Array<string | null> | null): { steps: Step[]; shards: Set<number>; all: boolean } {
     const router = this.server.router;
     const shardSet = this.server.shards;
     const shards = new Set<number>();
@@ -210,7 +208,7 @@ export class Transactions {
       const { def, args } = queued[q];
       const denied = refused !== null ? refused[q] : null;
       if (denied !== null) {
-        steps.push({ kind: 'refused', reply: errBuf(execNopermReply(denied)) });
+        steps.push({ kind: 'refused', reply: errBuf(denied) });
         continue;
       }
       const idx = keyIndexes(def, args);

@@ -11,7 +11,7 @@ import { SUB_CHANNEL, SUB_PATTERN, SUB_SHARD } from '../pubsub.js';
 import { globMatch } from '../glob.js';
 import { AclUsers } from './users.js';
 import { AclLog, type LogContext } from './log.js';
-import { checkCall, DENIED_CMD, DENIED_KEY, type Denial } from './check.js';
+import { checkCall, readsEveryKey, DENIED_CMD, DENIED_KEY, type Denial } from './check.js';
 import type { AclUser } from './user.js';
 
 /** The NOPERM replies of a command refused where it is sent (and queued in MULTI). */
@@ -19,6 +19,12 @@ export function nopermReply(d: Denial, def: CommandDef): string {
   if (d.reason === DENIED_CMD) return `NOPERM this user has no permissions to run the '${clientNameOf(def)}' command`;
   if (d.reason === DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
   return 'NOPERM this user has no permissions to access one of the channels used as arguments';
+}
+
+/** SORT's BY / GET patterns for a user who may not read every key: the command's error, or null. */
+export function unnamedKeysRefusal(conn: Connection, def: CommandDef, args: Buffer[]): string | null {
+  if (def.unnamedKeysRefusal === undefined || readsEveryKey(conn.user, def, args)) return null;
+  return def.unnamedKeysRefusal(args);
 }
 
 /** EXEC's reply for a queued command the user's rules no longer allow. */
@@ -57,6 +63,13 @@ export class AccessControl {
     const d = checkCall(conn.user, def, args);
     if (d !== null) this.logDenial(conn, d, def, args, context);
     return d;
+  }
+
+  /** EXEC's check of a queued command of a restricted user: the error it gets instead of running, or null. */
+  execRefusal(conn: Connection, def: CommandDef, args: Buffer[]): string | null {
+    const d = this.denial(conn, def, args, 'multi');
+    if (d !== null) return execNopermReply(d);
+    return unnamedKeysRefusal(conn, def, args);
   }
 
   logDenial(conn: Connection, d: Denial, def: CommandDef, args: Buffer[], context: LogContext): void {

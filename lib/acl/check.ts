@@ -89,3 +89,12 @@ export function checkCall(user: AclUser, def: CommandDef, args: Buffer[]): Denia
   }
   return worst;
 }
+
+/** Whether a selector that allows this call may read every key (SORT's BY and GET patterns). */
+export function readsEveryKey(user: AclUser, def: CommandDef, args: Buffer[]): boolean {
+  for (const sel of [user.root, ...user.selectors]) {
+    if (!sel.allowsCommand(def, args)) continue;
+    if (sel.allKeys || sel.keys.some((k) => k.pattern === '*' && (k.flags & READ) !== 0)) return true;
+  }
+  return false;
+}

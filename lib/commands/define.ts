@@ -59,6 +59,7 @@ export function cmd(s: CommandSpec): CommandDef {
     touchesAllKeys: s.touchesAllKeys,
     capturedReply: s.capturedReply,
     channels: s.channels,
+    unnamedKeysRefusal: s.unnamedKeysRefusal,
     keyEvents: s.keyEvents,
     notQueued: s.notQueued,
     execAbortOnReject: s.execAbortOnReject,

@@ -106,6 +106,23 @@ function sortDestination(args: Buffer[]): number {
   return keys.length > 1 ? keys[keys.length - 1] : -1;
 }
 
+/**
+ * SORT's `unnamedKeysRefusal`: its first BY pattern (one with a '*') or GET, whose keys the
+ * user's key patterns cannot be checked against, refused as Redis does.
+ */
+function sortAclRefusal(args: Buffer[]): string | null {
+  for (let j = 2; j < args.length; j++) {
+    const more = args.length - 1 - j;
+    if (isKw(args[j], 'limit') && more >= 2) j += 2;
+    else if (isKw(args[j], 'store') && more >= 1) j++;
+    else if (isKw(args[j], 'by') && more >= 1) {
+      if (args[j + 1].includes(0x2a)) return 'ERR BY option of SORT denied due to insufficient ACL permissions.';
+      j++;
+    } else if (isKw(args[j], 'get') && more >= 1) return 'ERR GET option of SORT denied due to insufficient ACL permissions.';
+  }
+  return null;
+}
+
 /** SORT's `readsUnnamedKeys`: BY/GET patterns name keys other than its source. */
 function sortReadsOthers(readonly: boolean) {
   return (args: Buffer[]): boolean => {
@@ -256,7 +273,7 @@ const ACL = ['set', 'sortedset', 'list', 'dangerous'];
 export const sortCommands: CommandDef[] = [
   cmd({
     name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], acl: ACL, getKeys: sortKeys,
-    coordinated: sortCommand(false), slow: true, destination: sortDestination, readsUnnamedKeys: sortReadsOthers(false),
+    coordinated: sortCommand(false), slow: true, destination: sortDestination, readsUnnamedKeys: sortReadsOthers(false), unnamedKeysRefusal: sortAclRefusal,
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },
@@ -267,7 +284,7 @@ export const sortCommands: CommandDef[] = [
   }),
   cmd({
     name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], acl: ACL,
-    coordinated: sortCommand(true), slow: true, readsUnnamedKeys: sortReadsOthers(true),
+    coordinated: sortCommand(true), slow: true, readsUnnamedKeys: sortReadsOthers(true), unnamedKeysRefusal: sortAclRefusal,
     keySpecs: [
       { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastkey: 0, keystep: 1, limit: 0 } },
       { flags: ['RO', 'access'], notes: PATTERN_NOTES, unknown: true },

@@ -283,6 +283,11 @@ export interface CommandDef {
    * which an ACL allows only when it lists the same pattern literally.
    */
   channels?: { first: number; one: boolean; pattern: boolean };
+  /**
+   * The refusal of this call for an ACL user who may not read every key, when it reads keys
+   * nobody named (SORT's BY and GET patterns); null when it reads none.
+   */
+  unnamedKeysRefusal?: (args: Buffer[]) => string | null;
   /** Index in the table, assigned at registration (shared by both threads). */
   index?: number;
 }

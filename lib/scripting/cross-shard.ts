@@ -10,7 +10,7 @@
 // MessageChannel and signalled through a SharedArrayBuffer word the script thread waits on.
 // What it costs: every shard stopped for the whole run, and two thread hops per call.
 
-import { scriptNopermReply } from '../acl/access.js';
+import { scriptNopermReply, unnamedKeysRefusal } from '../acl/access.js';
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { MainContext } from '../main-context.js';
@@ -116,8 +116,12 @@ export class CrossShardScripts {
       if (def.sub) def = def.sub.get(args[1].toString('latin1').toLowerCase())!;
       // ACL: a restricted user's scripts all run here (lib/scripting/scripts.ts place), each call checked
       const conn = r.ctx.conn;
-      const denied = conn.user.unrestricted ? null : this.server.acl.denial(conn, def, args, 'lua');
-      reply = denied !== null ? errBuf('ERR ' + scriptNopermReply(denied)) : await this.server.transactions.runOne(r.ctx, r.tx, def, args, db, proto);
+      let refused: string | null = null;
+      if (!conn.user.unrestricted) {
+        const denied = this.server.acl.denial(conn, def, args, 'lua');
+        refused = denied !== null ? 'ERR ' + scriptNopermReply(denied) : unnamedKeysRefusal(conn, def, args);
+      }
+      reply = refused !== null ? errBuf(refused) : await this.server.transactions.runOne(r.ctx, r.tx, def, args, db, proto);
     } catch (e) {
       reply = errBuf(errText(e));
     }
