@@ -35,7 +35,8 @@ class Side {
 
   /**
    * Replies of `cmds` sent pipelined as user t. A connection that answered anything but errors
-   * (it may now be subscribed, monitoring, in MULTI...) or timed out is replaced for the next call.
+   * (it may now be subscribed, monitoring, in MULTI...) or timed out is replaced for the next call,
+   * unless `keep` (a transaction continued by the next call).
    */
   async run(cmds: string[][], keep = false): Promise<Reply[]> {
     this.conn ??= await connectAs(this.port, 't');
@@ -46,7 +47,7 @@ class Side {
     } catch (e) {
       out = cmds.map(() => ({ t: 'error', v: /closed/.test((e as Error).message) ? '(closed)' : '(no reply)' }) as Reply);
     }
-    if (c.closed || !keep || out.some((r) => r.t !== 'error')) {
+    if (c.closed || (!keep && out.some((r) => r.t !== 'error'))) {
       this.conn = null;
       await c.close().catch(() => {});
     }
@@ -79,7 +80,7 @@ t.test('ACL refusals match redis-server for every command respdb lists', async (
   const both = async (label: string, cmds: string[][], mism: string[], expect?: (r: Reply[]) => string | null, shown = show) => {
     const a = await redis.run(cmds);
     const b = await respdb.run(cmds);
-    if (shown(a) !== shown(b)) mism.push(`${label}: ${cmds.map((c) => c.join(' ')).join(' ; ')}\n  redis:  ${show(a)}\n  respdb: ${show(b)}`);
+    if (shown(a) !== shown(b)) mism.push(`${label}: ${cmds.map((c) => c.join(' ')).join(' ; ')}\n  redis:  ${shown(a)}\n  respdb: ${shown(b)}`);
     const bad = expect?.(a);
     if (bad) mism.push(`${label} (redis itself): ${cmds.map((c) => c.join(' ')).join(' ; ')}: ${bad}`);
   };
@@ -117,6 +118,30 @@ t.test('ACL refusals match redis-server for every command respdb lists', async (
     t.same(script, [], 'redis.call');
   });
 
+  t.test('a command queued while allowed and refused by EXEC after the rules changed', async (t) => {
+    const mism: string[] = [];
+    let n = 0;
+    for (const e of common) {
+      // what cannot be queued, the transaction commands, and what changes the connection itself
+      if (e.flags.includes('no_multi') || e.flags.includes('no_auth') || /^(multi|exec|discard|watch|unwatch)$/.test(e.name)) continue;
+      if (e.categories.length === 0) continue;
+      const argv = [...e.words, ...argsFor(e, () => 'k')];
+      for (const side of [redis, respdb]) {
+        await side.setUser('~*', '&*', '+@all');
+        await side.run([['MULTI'], argv], true);
+        await side.setUser('~*', '&*', '+@all', `-${e.name}`);
+      }
+      n++;
+      await both(e.name, [['EXEC']], mism, (r) =>
+        r[0].t === 'array' && r[0].v && /^NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call/.test(text(r[0].v[0]))
+          ? null
+          : `expected the ACLs rules changed error, got ${r[0].t === 'array' && r[0].v ? r[0].v.map(text).join(' / ') : text(r[0])}`,
+        (rs) => rs.map((r) => (r.t === 'array' && r.v ? r.v.map(text).join(' / ') : text(r))).join(' / '));
+    }
+    t.ok(n > 150, `${n} commands queued`);
+    t.same(mism, [], 'EXEC');
+  });
+
   const keyed = common.filter((e) => usedSpecs(e).length > 0);
 
   t.test('~allowed*: a denied key at every key position is refused, allowed keys are not', async (t) => {
@@ -127,6 +152,12 @@ t.test('ACL refusals match redis-server for every command respdb lists', async (
     for (const e of keyed) {
       const denied = [...e.words, ...argsFor(e, () => 'denied')];
       await both(e.name, [denied], mism, (r) => (text(r[0]) === NOPERM_KEYS ? null : 'expected NOPERM keys'));
+      await both(e.name, [['MULTI'], denied, ['EXEC']], mism, (r) =>
+        e.flags.includes('no_multi') || (text(r[1]) === NOPERM_KEYS && text(r[2]).startsWith('EXECABORT')) ? null : 'expected NOPERM keys at queue time');
+      if (!e.flags.includes('noscript')) {
+        await both(e.name, [['EVAL', 'return redis.call(unpack(ARGV))', '0', ...denied]], mism, (r) =>
+          /^ERR The user executing the script can't access at least one of the keys/.test(text(r[0])) ? null : 'expected the script keys error');
+      }
       const allowed = [...e.words, ...argsFor(e, () => 'allowed:x')];
       await both(e.name, [allowed], mism, (r) => (text(r[0]).startsWith('NOPERM') ? 'refused' : null), notRefused);
     }
