@@ -2,6 +2,9 @@
 // rules (directly, queued in MULTI, through redis.call), by key patterns (~, %R~, %W~) and by
 // channel patterns. The table is read from the running respdb, so a new command is covered
 // without editing this file; each case is sent to redis-server too and the replies must match.
+// Commands are sent with placeholder arguments ('x', keys 'k'/'denied'/'allowed:x'): where ACL lets
+// one through it fails on its arguments (timeouts, hosts, numbers), so nothing blocks or runs
+// destructively (SHUTDOWN, SAVE, SYNC cannot be queued; FLUSHALL only empties the test servers).
 import t from 'tap';
 import { pair } from '../support/servers.js';
 import { RawClient, type Reply } from '../support/resp-client.js';
@@ -64,6 +67,7 @@ const show = (rs: Reply[]): string => rs.map(text).join(' / ');
 const notRefused = (rs: Reply[]): string => rs.map((r) => (text(r).startsWith('NOPERM') ? text(r) : 'served')).join(' / ');
 
 t.test('ACL refusals match redis-server for every command respdb lists', async (t) => {
+  // respdb runs DEBUG by default; redis-server would refuse it before ACL is asked
   const p = await pair(t, { shards: 2, redisArgs: ['--enable-debug-command', 'yes'] });
   const redis = new Side('redis', p.redisPort, p.redis);
   const respdb = new Side('respdb', p.respdbPort, p.respdb);

@@ -148,9 +148,6 @@ export const NOPERM_KEYS = 'NOPERM this user has no permissions to access one of
 export const NOPERM_CHANNELS = 'NOPERM this user has no permissions to access one of the channels used as arguments';
 export const nopermCommand = (name: string): string => `NOPERM this user has no permissions to run the '${name}' command`;
 
-/** Commands respdb does not have (so a table read from redis skips them). */
-export const RESPDB_LACKS = /^(bit|setbit|getbit|pf|geo|cluster|module|xgroup|xreadgroup|xack|xclaim|xautoclaim|xpending|xinfo\|consumers|xinfo\|groups|lolwut|failover|readonly|readwrite|asking|restore-asking|bgrewriteaof|script\|debug|command\|getkeysandflags)/;
-
 /** A connection authenticated as `user` (nopass users take any password). */
 export async function connectAs(port: number, user: string, pass = 'x', host = '127.0.0.1'): Promise<RawClient> {
   const c = await RawClient.connect(port, host, { replyTimeoutMs: 3000 });
