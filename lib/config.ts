@@ -160,6 +160,8 @@ export class Config extends EventEmitter {
     }
     if (DEPRECATED.has(key)) return; // Redis 7.0 reads and ignores them
     if (key === 'rename-command') {
+      // (a pika.conf line `rename-command : old new` has both names in its one value)
+      if (d.pika) d = { ...d, args: splitArgs(d.args[0]) ?? [] };
       if (d.args.length !== 2) throw new ConfigError(`${where()}: Bad directive or wrong number of arguments`);
       this.renames.push({ from: d.args[0], to: d.args[1], where: where() });
       return;

@@ -33,7 +33,7 @@ import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
 import { AccessControl } from './acl/access.js';
-import { loadStartupUsers } from './config/startup-users.js';
+import { loadStartupUsers, refreshLimitUser } from './config/startup-users.js';
 import { Scripting } from './scripting/scripts.js';
 import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/encoding-limits.js';
 import { internal, renameTable } from './commands/registry.js';
@@ -270,6 +270,9 @@ export class Server implements ConnectionHost {
         this.shards.control({ t: 'config', name, value: Number(value) });
       } else if (name === 'requirepass') {
         this.acl.users.setRequirePass(String(value));
+      } else if (name === 'userpass' || name === 'userblacklist') {
+        const err = refreshLimitUser(this);
+        if (err !== null) log.warn({ err }, 'the limit user of userpass is left as it was');
       } else if (name === 'appendfsync' || name === 'loglevel') {
         this.shards.control({ t: 'config', name, value: String(value) });
       } else if (name === 'client-output-buffer-limit') {

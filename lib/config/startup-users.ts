@@ -106,3 +106,24 @@ export function savedUserNames(server: Server): string[] {
   const skipLimit = server.config.str('userpass') !== '';
   return server.acl.users.names().filter((n) => !(skipLimit && n === LIMIT_USER));
 }
+
+/**
+ * CONFIG SET userpass / userblacklist: the `limit` user made again (its clients keep it, with the
+ * new rules), or deleted with its clients when userpass became empty. A blacklist name that is
+ * not a command leaves the user as it was and says so.
+ */
+export function refreshLimitUser(server: Server): string | null {
+  let next: AclUser | null;
+  try {
+    next = limitUser(server, false);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const users = server.acl.users;
+  const current = users.get(LIMIT_USER);
+  if (next === null) {
+    for (const u of users.deleteUsers([LIMIT_USER])) server.acl.dropClients(u, null);
+  } else if (current !== undefined) current.assign(next);
+  else users.users.set(LIMIT_USER, next);
+  return null;
+}

@@ -255,7 +255,11 @@ t.test("Pika's userpass and userblacklist make the user limit", async (t) => {
   const limit = list.find((l) => l.startsWith('user limit ')) ?? '';
   t.ok(limit.startsWith(`user limit on #${sha('upw')} ~* &* +@all -`), `ACL LIST: ${limit}`);
   t.same(limit.split(' ').filter((w) => w.startsWith('-')).sort(), ['-flushall', '-flushdb', '-keys'], 'the blacklisted commands');
-  t.match(await send('CONFIG', 'SET', 'userpass', 'x'), /can't set immutable config/, 'userpass is read at startup only');
+  // CONFIG SET makes the limit user again (Pika changes userpass and userblacklist at runtime)
+  t.equal(await send('CONFIG', 'SET', 'userblacklist', 'flushall'), '+OK');
+  t.equal(await send('ACL', 'DRYRUN', 'limit', 'KEYS', '*'), '+OK', 'KEYS allowed once off the blacklist');
+  t.equal(await send('ACL', 'DRYRUN', 'limit', 'FLUSHALL'), "This user has no permissions to run the 'flushall' command");
+  t.equal(await send('CONFIG', 'SET', 'userblacklist', 'flushall,flushdb,keys'), '+OK', 'and back');
   // CONFIG REWRITE keeps limit to userpass (a `user limit` line beside it would stop the next start)
   t.equal(await send('CONFIG', 'REWRITE'), '+OK');
   const written = fs.readFileSync(d.file, 'utf8');
