@@ -115,3 +115,55 @@ export function arityArgs(arity: number, taken: number): string[] {
   const n = Math.abs(arity) - taken;
   return Array.from({ length: Math.max(0, n) }, (_, i) => `a${i}`);
 }
+
+/**
+ * One step of a scenario: a command sent on a named connection (opened on first use). `cmd`
+ * '@closed' waits up to 1 s for that connection to close; '@read' reads one more reply (pushes).
+ */
+export interface Step {
+  c: string;
+  cmd: string[];
+  /** How to render the reply for comparison (default: normalised formatReply). */
+  show?: (r: Reply) => string;
+}
+
+export const kind = (r: Reply): string => (r.t === 'error' ? `error ${r.v}` : r.t);
+
+async function runSide(port: number, steps: Step[]): Promise<string[]> {
+  const conns = new Map<string, RawClient>();
+  const out: string[] = [];
+  try {
+    for (const s of steps) {
+      let c = conns.get(s.c);
+      if (!c) {
+        c = await RawClient.connect(port, '127.0.0.1', { replyTimeoutMs: 2000 });
+        conns.set(s.c, c);
+      }
+      if (s.cmd[0] === '@closed') {
+        out.push(String(await c.waitClose(1000)));
+        continue;
+      }
+      try {
+        const r = s.cmd[0] === '@read' ? await c.readReply(1000) : await c.send(...s.cmd);
+        out.push((s.show ?? shown)(r));
+      } catch (e) {
+        out.push(`<no reply: ${c.closed ? 'closed' : 'timeout'}>`);
+        void e;
+      }
+    }
+  } finally {
+    await Promise.all([...conns.values()].map((c) => c.close()));
+  }
+  return out;
+}
+
+/** Runs `steps` on redis-server, then on respdb, and asserts reply-for-reply equality. */
+export async function scenario(t: TapLike, p: Pick<Pair, 'redisPort' | 'respdbPort'>, steps: Step[]): Promise<string[]> {
+  const want = await runSide(p.redisPort, steps);
+  const got = await runSide(p.respdbPort, steps);
+  steps.forEach((s, i) => t.equal(got[i], want[i], `${s.c}: ${s.cmd.join(' ')}`));
+  return want;
+}
+
+/** Steps on connection `c`, from command arrays. */
+export const on = (c: string, ...cmds: string[][]): Step[] => cmds.map((cmd) => ({ c, cmd }));
