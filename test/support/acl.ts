@@ -136,7 +136,7 @@ async function runSide(port: number, steps: Step[]): Promise<string[]> {
     for (const s of steps) {
       let c = conns.get(s.c);
       if (!c) {
-        c = await RawClient.connect(port, '127.0.0.1', { replyTimeoutMs: 2000 });
+        c = await RawClient.connect(port, '127.0.0.1', { replyTimeoutMs: 10000 });
         conns.set(s.c, c);
       }
       if (s.cmd[0] === '@closed') {
