@@ -80,6 +80,13 @@ function commandsOf(r: Reply): Map<string, number> {
 // One pair for the file: the cases use distinct user names.
 const p = await pair(t);
 
+/**
+ * Text cases whose best-fit category text depends on category sizes (they name categories with
+ * members only Redis has): compared by DRYRUN instead.
+ */
+const BY_MEANING = new Set([64, 79, 172, 173]);
+for (const i of [...BY_MEANING].sort((a, b) => b - a)) SEMANTIC_CASES.push(TEXT_CASES[i].flat());
+
 t.test('ACL SETUSER rule lists: replies, GETUSER, LIST, USERS', async (t) => {
   t.ok(TEXT_CASES.length >= 150, `${TEXT_CASES.length} rule-list cases`);
   const r3 = await RawClient.connect(p.redisPort);
@@ -103,7 +110,7 @@ t.test('ACL SETUSER rule lists: replies, GETUSER, LIST, USERS', async (t) => {
     }
     t.equal(shown(g3), shown(w3), `RESP3 ACL GETUSER after ${calls.map((c) => c.join(' ')).join(' | ')}`);
   };
-  for (let i = 0; i < TEXT_CASES.length; i++) await check(`u${i}`, TEXT_CASES[i]);
+  for (let i = 0; i < TEXT_CASES.length; i++) if (!BY_MEANING.has(i)) await check(`u${i}`, TEXT_CASES[i]);
   for (const name of NAME_CASES) await check(name, [['on', '>p', '~k', '+get']]);
 
   const [lw, ld] = await Promise.all([p.redis.send('ACL', 'LIST'), p.respdb.send('ACL', 'LIST')]);
