@@ -248,6 +248,7 @@ const SUB_BENCHES = new Map<string, string>([
   ['rdb', './rdb.js'],
   ['twemproxy', './twemproxy.js'],
   ['pubsub', './pubsub.js'],
+  ['auth', './auth.js'],
 ]);
 
 export async function main(argv: string[]): Promise<number> {

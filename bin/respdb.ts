@@ -27,6 +27,14 @@ async function main(): Promise<void> {
     flushLogs();
     process.exit(1);
   }
+  // the rules of the `user` lines, now that the command names are known
+  const { checkUserLines } = await import('../lib/config/user-directive.js');
+  const userError = checkUserLines(config);
+  if (userError !== null) {
+    process.stderr.write(`respdb: ${userError}\n`);
+    flushLogs();
+    process.exit(1);
+  }
   const { Server } = await import('../lib/server.js');
   const server = new Server(config);
   let stopping = false;

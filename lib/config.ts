@@ -15,7 +15,7 @@ import { ENTRIES, OPTIONS, entryFor, type Entry, type OptionDef, type OptionValu
 import { ConfigError, humanMemory, parseValue, type Parsed } from './config/values.js';
 import { DirectiveError, directiveValue, parseLine, quoteArg, splitArgs, type Directive } from './config/file.js';
 import { isFileOnly, refusedDirective } from './config/refused.js';
-import { userDirectiveError } from './config/user-directive.js';
+import { collectUserLine, type UserLine } from './config/user-directive.js';
 
 export { OPTIONS, findOption, type OptionDef, type OptionType, type OptionValue } from './config/options.js';
 export { ConfigError, parseMemory } from './config/values.js';
@@ -50,6 +50,13 @@ export class Config extends EventEmitter {
    * applyRenames), and the first one that fails stops the server with Redis's message.
    */
   readonly renames: { from: string; to: string; where: string }[] = [];
+  /** `user` directives in order (the server applies them at startup: lib/config/startup-users.ts). */
+  readonly users: UserLine[] = [];
+  /**
+   * The users as CONFIG REWRITE writes them (`user ...` lines, ACL LIST's), set by the server
+   * once it runs; null: the file's user lines are kept as they are.
+   */
+  userLines: (() => string[]) | null = null;
   private readonly values = new Map<string, Parsed>();
 
   constructor() {
@@ -146,7 +153,8 @@ export class Config extends EventEmitter {
     const key = d.key.toLowerCase();
     if (key === 'include') return this.include(d, seen, where, depth);
     if (key === 'user') {
-      const err = userDirectiveError(d.args);
+      const args = d.pika ? (splitArgs(d.args[0]) ?? []) : d.args;
+      const err = collectUserLine(this.users, args, where());
       if (err) throw new ConfigError(`${where()}: ${err}`);
       return;
     }
@@ -345,11 +353,18 @@ export class Config extends EventEmitter {
     let pikaCount = 0;
     let redisCount = 0;
     let hasSignature = false;
+    // Redis writes the users in place of the old `user` lines, the rest appended; with an aclfile
+    // the users live there and the config keeps none
+    const users = this.userLines === null ? null : this.str('aclfile') === '' ? this.userLines() : [];
     for (const raw of oldLines) {
       // Redis keeps each line trimmed (its indentation and trailing blanks go)
       const line = raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
       if (line === REWRITE_SIGNATURE) hasSignature = true;
       const d = parseLine(line);
+      if (users !== null && d !== null && typeof d !== 'string' && d.key.toLowerCase() === 'user') {
+        out.push(users.shift() ?? '');
+        continue;
+      }
       const e = d !== null && typeof d !== 'string' ? entryFor(d.key) : undefined;
       if (!e || d === null || typeof d === 'string') {
         out.push(line);
@@ -373,14 +388,15 @@ export class Config extends EventEmitter {
       out.push(d.pika ? `${d.key} : ${this.formatValue(e.def, true)}` : `${e.def.name} ${this.formatValue(e.def, false)}`);
     }
     const pika = pikaCount > redisCount;
-    const append = (name: string, value: string): void => {
+    const appendLine = (line: string): void => {
       if (!hasSignature) {
         if (out.length > 0 && out[out.length - 1].trim() !== '') out.push('');
         out.push(REWRITE_SIGNATURE);
         hasSignature = true;
       }
-      out.push(pika ? `${name} : ${value}` : `${name} ${value}`);
+      out.push(line);
     };
+    const append = (name: string, value: string): void => appendLine(pika ? `${name} : ${value}` : `${name} ${value}`);
     for (const def of OPTIONS) {
       if (def.rewriteLines) {
         const lines = several.get(def.name) ?? def.rewriteLines(this.values.get(def.name)!.text);
@@ -390,6 +406,8 @@ export class Config extends EventEmitter {
       if (done.has(def.name) || this.isDefault(def)) continue;
       append(def.name, this.formatValue(def, pika));
     }
+    // (a user line stays in Redis's syntax in a Pika file: Pika has no such directive)
+    for (const u of users ?? []) appendLine(u);
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.rewrite-${process.pid}-${Date.now()}`);
     try {
       const fd = fs.openSync(tmp, 'w', mode);

@@ -103,7 +103,8 @@ export class Router {
       return null;
     }
     // ACL: a user with every permission (the default user as it starts) is not checked
-    if (!conn.user.unrestricted && !conn.fromMaster) {
+    // (a command refused inside MULTI gets that refusal first, as in Redis)
+    if (!conn.user.unrestricted && !conn.fromMaster && !(conn.multi !== null && def.flags.includes('no_multi'))) {
       const denied = s.acl.denial(conn, def, args, conn.multi !== null ? 'multi' : 'toplevel');
       if (denied !== null) {
         s.cmdStats.rejected(def);

@@ -1,9 +1,10 @@
 // The server process as the operating system and other hosts see it, from redis.conf directives:
 // the pidfile, the process title (set-proc-title / proc-title-template) and protected mode (a
-// server without a password answers only loopback clients).
+// server whose default user has no password answers only loopback clients).
 
 import { unlinkSync, writeFileSync } from 'node:fs';
 import type { Config } from './config.js';
+import type { AclUser } from './acl/user.js';
 import { procTitle } from './config/proc-title.js';
 import { logger } from './log.js';
 
@@ -19,9 +20,14 @@ function isLoopback(address: string | undefined): boolean {
   return a.startsWith('127.') || a === '::1';
 }
 
-/** Protected mode refuses this client: protected-mode yes, no requirepass, not from loopback. */
-export function refusedByProtectedMode(config: Config, remoteAddress: string | undefined): boolean {
-  return config.bool('protected-mode') && config.str('requirepass') === '' && !isLoopback(remoteAddress);
+/**
+ * Protected mode refuses this client: protected-mode yes, the default user without a password
+ * (nopass, whether from an empty requirepass, a `user default` line, the aclfile or ACL SETUSER),
+ * and the client not on loopback. An explicit `bind` does not lift it: Redis 7.0 dropped that
+ * condition of Redis 6 (its default bind is every interface).
+ */
+export function refusedByProtectedMode(config: Config, defaultUser: AclUser, remoteAddress: string | undefined): boolean {
+  return config.bool('protected-mode') && defaultUser.nopass && !isLoopback(remoteAddress);
 }
 
 /** Writes the pidfile (if one is configured); a failure is logged, as Redis does, not fatal. */

@@ -33,6 +33,7 @@ import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { Transactions } from './transaction.js';
 import { AccessControl } from './acl/access.js';
+import { loadStartupUsers } from './config/startup-users.js';
 import { Scripting } from './scripting/scripts.js';
 import { ENCODING_LIMIT_OF, encodingLimits, setEncodingLimit } from './store/encoding-limits.js';
 import { internal, renameTable } from './commands/registry.js';
@@ -150,6 +151,8 @@ export class Server implements ConnectionHost {
 
   /** Opens the data directory, starts the shards and the slow pool, and listens. */
   async start(): Promise<void> {
+    // the users of the config (user lines, aclfile, userpass) before anything opens
+    await loadStartupUsers(this);
     // the thresholds of the config file and command line, for this thread (the shards get a copy)
     for (const name of Object.keys(ENCODING_LIMIT_OF)) setEncodingLimit(name, this.config.num(name));
     const dir = this.config.str('dir');
@@ -336,7 +339,7 @@ export class Server implements ConnectionHost {
       accepted.destroySoon();
       return;
     }
-    if (refusedByProtectedMode(this.config, accepted.remoteAddress)) {
+    if (refusedByProtectedMode(this.config, this.acl.users.defaultUser, accepted.remoteAddress)) {
       this.counters.rejectedConnections++;
       accepted.write('-' + PROTECTED_MODE_DENIED + '\r\n');
       accepted.destroySoon();

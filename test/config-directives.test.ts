@@ -148,7 +148,6 @@ const REFUSED: Array<[string, string, string]> = [
   ['maxmemory', '1gb', 'LMDB'],
   ['maxmemory-policy', 'allkeys-lru', 'evicts'],
   ['cluster-enabled', 'yes', 'cluster'],
-  ['aclfile', '/etc/redis/users.acl', 'ACL'],
   ['tls-port', '6380', 'TLS'],
   ['daemonize', 'yes', 'foreground'],
   ['supervised', 'systemd', 'supervisor'],
@@ -167,10 +166,10 @@ t.test('missing features: the "off" value is accepted, one asking for the featur
     const def = findOption(name)!;
     t.equal(errText(() => Config.fromFileText(`${name} ${JSON.stringify(def.default)}`)), '', `${name} ${JSON.stringify(def.default)} is accepted`);
   }
-  for (const [line, why] of [['loadmodule /x.so', 'modules'], ['user alice on >pw ~* +@all', 'ACL'], ['write-buffer-size : 268435456', 'memtables'], ['block-size : 4096', 'page cache'], ['compression : snappy', 'uncompressed'], ['max-background-compactions : 2', 'COMPACT'], ['level0-stop-writes-trigger : 36', 'levels']] as const) {
+  for (const [line, why] of [['loadmodule /x.so', 'modules'], ['write-buffer-size : 268435456', 'memtables'], ['block-size : 4096', 'page cache'], ['compression : snappy', 'uncompressed'], ['max-background-compactions : 2', 'COMPACT'], ['level0-stop-writes-trigger : 36', 'levels']] as const) {
     t.match(errText(() => Config.fromFileText(line)), new RegExp(`is not supported: .*${why}`), line);
   }
-  t.equal(errText(() => Config.fromFileText('user default on nopass ~* &* +@all')), '', "respdb's own default user is accepted");
+  t.equal(errText(() => Config.fromFileText('user default on nopass ~* &* +@all\nuser alice on >pw ~* +@all')), '', 'user lines are read (ACL users: test/acl/config-sources.test.ts)');
   const respdb = await startRespdb({ shards: 1 });
   t.teardown(() => respdb.stop());
   const d = await RawClient.connect(respdb.port);

@@ -59,10 +59,10 @@ const DEFAULTS: string[][] = [
 ];
 
 /**
- * Lines only redis-server writes: its ACL user and its percentiles (always written), and `save`,
- * which it always writes (its default is a schedule; respdb's is none, lib/config/options-backup.ts).
+ * Lines only redis-server writes: its percentiles (always written), and `save`, which it always
+ * writes (its default is a schedule; respdb's is none, lib/config/options-backup.ts).
  */
-const REDIS_ONLY = new Set(['user default on nopass ~* &* +@all', 'latency-tracking-info-percentiles 50 99 99.9']);
+const REDIS_ONLY = new Set(['latency-tracking-info-percentiles 50 99 99.9']);
 
 async function connectWhenUp(port: number): Promise<RawClient> {
   for (let i = 0; ; i++) {

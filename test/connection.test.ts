@@ -4,7 +4,8 @@
 // LIST/INFO/KILL (ids, addresses), AUTH with requirepass, and an ioredis RESP3 round trip.
 import t, { type Test } from 'tap';
 import { Redis } from 'ioredis';
-import { pair, diff, startRespdb, type Pair } from './support/servers.js';
+import { pair, diff, startRespdb, withResp3, type Pair } from './support/servers.js';
+import { sharedPairs } from './support/shared-pair.js';
 import { RawClient, formatReply, replyString, type Reply } from './support/resp-client.js';
 import { spread } from './support/keys.js';
 
@@ -35,9 +36,12 @@ function intOf(r: Reply): number {
   return Number(r.v);
 }
 
+// one pair per shard count for the differential parts: they change only their connections' state
+const shared = sharedPairs(t);
+
 function suite(shards: number): void {
   t.test(`differential, shards=${shards}`, async (t) => {
-    const p = await pair(t, { shards });
+    const p = await shared(shards);
     const d = (t: Test, cmds: Cmd[]) => diff(t, p, cmds);
 
     t.test('PING ECHO', async (t) => {
@@ -140,11 +144,10 @@ function suite(shards: number): void {
   });
 
   t.test(`differential RESP3, shards=${shards}`, async (t) => {
-    const p = await pair(t, { shards, protocol: 3 });
-    await diff(t, p, [
+    await withResp3(await shared(shards), (p) => diff(t, p, [
       ['PING'], ['PING', 'x'], ['ECHO', 'y'], ['SELECT', '2'], ['SELECT', 'x'], ['CLIENT', 'GETNAME'], ['CLIENT', 'LIST', 'TYPE', 'master'],
       ['CLIENT', 'LIST', 'ID', '999999'], ['CLIENT', 'KILL', 'ID', '999999'], ['AUTH', 'x'], ['RESET'], ['PING'], ['CLIENT', 'GETNAME'],
-    ]);
+    ]));
   });
 }
 

@@ -35,13 +35,13 @@ export function execNopermReply(d: Denial): string {
       : d.reason === DENIED_KEY
         ? 'no permission to touch the specified keys'
         : 'no permission to access one of the channels used as arguments';
-  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and its execution. This command is no longer allowed for the following reason: ${why}`;
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${why}`;
 }
 
 /** A script's redis.call refused: the error text the script sees. */
 export function scriptNopermReply(d: Denial): string {
   if (d.reason === DENIED_CMD) return "The user executing the script can't run this command or subcommand";
-  if (d.reason === DENIED_KEY) return "The user executing the script can't access at least one of the keys mentioned in the command";
+  if (d.reason === DENIED_KEY) return "The user executing the script can't access at least one of the keys mentioned in the command arguments";
   return "The user executing the script can't publish to the channel mentioned in the command";
 }
 
@@ -78,9 +78,9 @@ export class AccessControl {
     this.log.add(reason, context, object, conn.user.name, this.clientInfo(conn));
   }
 
-  /** A failed AUTH (or HELLO AUTH) for `username`. */
-  logAuthFailure(conn: Connection, username: string): void {
-    this.log.add('auth', conn.multi !== null ? 'multi' : 'toplevel', 'AUTH', username, this.clientInfo(conn));
+  /** A failed AUTH (or HELLO AUTH: `command` HELLO) for `username`. */
+  logAuthFailure(conn: Connection, username: string, command: 'AUTH' | 'HELLO'): void {
+    this.log.add('auth', conn.multi !== null ? 'multi' : 'toplevel', command, username, this.clientInfo(conn));
   }
 
   private clientInfo(conn: Connection): string {

@@ -79,7 +79,13 @@ function selectorDenial(sel: Selector, def: CommandDef, args: Buffer[], keys: ()
 /** null when `user` may run this call, else why not. */
 export function checkCall(user: AclUser, def: CommandDef, args: Buffer[]): Denial | null {
   let cached: Keys | null = null;
-  const keys = (): Keys => (cached ??= keysWithFlags(def.keySpecs, args, def.getKeys ? keyIndexes(def, args) : undefined));
+  const keys = (): Keys => {
+    if (cached !== null) return cached;
+    cached = keysWithFlags(def.keySpecs, args, def.getKeys ? keyIndexes(def, args) : undefined);
+    const variable = def.variableKeyFlags;
+    if (variable !== undefined) cached = cached.map((k) => (k.flags.includes('variable_flags') ? { pos: k.pos, flags: variable(args) } : k));
+    return cached;
+  };
   let worst: Denial | null = selectorDenial(user.root, def, args, keys);
   if (worst === null) return null;
   for (const sel of user.selectors) {

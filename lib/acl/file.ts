@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AclUser, mergeSelectorArgs } from './user.js';
-import { AclRuleError } from './errors.js';
+import { AclRuleError, ERR } from './errors.js';
 import { badUserName, type AclUsers } from './users.js';
 
 export const NO_ACL_FILE =
@@ -15,6 +15,9 @@ export const NO_ACL_FILE =
 /** Users from the text of an aclfile (or from `user` lines), or the errors found, Redis's way. */
 export function parseAclText(text: string, file: string, users: AclUsers): { users: Map<string, AclUser> } | { errors: string } {
   const next = new Map<string, AclUser>();
+  // a user counts as defined from its line on, even when a rule of that line fails (Redis
+  // creates the user before applying the rules, so a later line of it is a duplicate)
+  const defined = new Set<string>();
   let errors = '';
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -31,25 +34,32 @@ export function parseAclText(text: string, file: string, users: AclUsers): { use
       errors += `${file}:${n}: username '${name}' contains invalid characters. `;
       continue;
     }
-    if (next.has(name)) {
+    if (defined.has(name)) {
       errors += `WARNING: Duplicate user '${name}' found on line ${n}. `;
       continue;
     }
+    defined.add(name);
     const merged = mergeSelectorArgs(argv.slice(2));
     if ('unmatched' in merged) {
       errors += `${file}:${n}: Unmatched parenthesis in acl selector starting at '${merged.unmatched}'. `;
       continue;
     }
     const u = users.fresh(name);
+    // as Redis: every unknown command or category is named; of the other errors only the first,
+    // as it may be what makes the later rules fail
     let failed = false;
+    let otherError = false;
     for (const rule of merged.rules) {
       try {
         u.apply(rule);
       } catch (e) {
         if (!(e instanceof AclRuleError)) throw e;
-        errors += `${file}:${n}: ${e.message}. `;
         failed = true;
-        break;
+        if (e.message === ERR.unknownName) errors += `${file}:${n}: Error in applying operation '${rule}': ${e.message}. `;
+        else if (!otherError) {
+          errors += `${file}:${n}: ${e.message}. `;
+          otherError = true;
+        }
       }
     }
     if (!failed) next.set(name, u);
@@ -72,8 +82,8 @@ export async function loadAclFile(file: string, users: AclUsers): Promise<{ user
 }
 
 /** ACL SAVE: every user's line, written to a new file renamed over the old one. */
-export async function saveAclFile(file: string, users: AclUsers): Promise<string | null> {
-  const text = users.names().map((n) => users.get(n)!.describe() + '\n').join('');
+export async function saveAclFile(file: string, users: AclUsers, names: readonly string[] = users.names()): Promise<string | null> {
+  const text = names.map((n) => users.get(n)!.describe() + '\n').join('');
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     await fs.writeFile(tmp, text, 'latin1');

@@ -14,6 +14,7 @@ import { describeCommands, describeKeys, describeChannels } from '../acl/describ
 import { badUserName } from '../acl/users.js';
 import { checkCall, DENIED_CMD, DENIED_KEY } from '../acl/check.js';
 import { loadAclFile, saveAclFile, NO_ACL_FILE } from '../acl/file.js';
+import { LIMIT_USER, limitUser, savedUserNames } from '../config/startup-users.js';
 
 const latin1 = (b: Buffer): string => b.toString('latin1');
 const bulkLatin1 = (ctx: MainContext, s: string): void => ctx.out.bulk(Buffer.from(s, 'latin1'));
@@ -156,7 +157,8 @@ function log(ctx: MainContext, args: Buffer[]): void {
 async function save(ctx: MainContext): Promise<void> {
   const file = ctx.server.config.str('aclfile');
   if (file === '') return ctx.out.error(NO_ACL_FILE);
-  const err = await saveAclFile(file, ctx.server.acl.users);
+  // (Pika's `limit` user of userpass stays out of the file: the next start makes it)
+  const err = await saveAclFile(file, ctx.server.acl.users, savedUserNames(ctx.server));
   if (err !== null) return ctx.out.error(err);
   ctx.out.ok();
 }
@@ -167,6 +169,11 @@ async function load(ctx: MainContext): Promise<void> {
   const acl = ctx.server.acl;
   const res = await loadAclFile(file, acl.users);
   if ('error' in res) return ctx.out.error(res.error);
+  // Pika's `limit` user of userpass comes back as the start made it, unless the file defines one
+  if (!res.users.has(LIMIT_USER)) {
+    const limit = limitUser(ctx.server, false);
+    if (limit !== null) res.users.set(LIMIT_USER, limit);
+  }
   for (const u of acl.users.replaceAll(res.users)) if (acl.dropClients(u, ctx.conn)) ctx.closeAfter = true;
   ctx.out.ok();
 }

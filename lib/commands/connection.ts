@@ -109,12 +109,12 @@ function quit(ctx: MainContext): void {
  * AUTH's and HELLO AUTH's check: the connection runs as the user from now on, or the attempt
  * goes to ACL LOG (reason auth).
  */
-function login(ctx: MainContext, user: Buffer, pass: Buffer): boolean {
+function login(ctx: MainContext, user: Buffer, pass: Buffer, command: 'AUTH' | 'HELLO'): boolean {
   const acl = ctx.server.acl;
   const name = user.toString('latin1');
   const u = acl.users.authenticate(name, pass);
   if (u === null) {
-    acl.logAuthFailure(ctx.conn, name);
+    acl.logAuthFailure(ctx.conn, name, command);
     return false;
   }
   ctx.conn.user = u;
@@ -129,7 +129,7 @@ function auth(ctx: MainContext, args: Buffer[]): void {
   if (args.length > 3) return ctx.out.error(E.syntax);
   if (args.length === 2 && ctx.server.acl.users.defaultUser.nopass) return ctx.out.error(NO_PASSWORD);
   const user = args.length === 3 ? args[1] : DEFAULT_USER;
-  if (!login(ctx, user, args[args.length - 1])) return ctx.out.error(E.wrongPass);
+  if (!login(ctx, user, args[args.length - 1], 'AUTH')) return ctx.out.error(E.wrongPass);
   ctx.out.ok();
 }
 
@@ -157,7 +157,7 @@ function hello(ctx: MainContext, args: Buffer[]): void {
   for (let j = 2; j < args.length; j++) {
     const more = args.length - 1 - j;
     if (isKw(args[j], 'auth') && more >= 2) {
-      if (!login(ctx, args[j + 1], args[j + 2])) return out.error(E.wrongPass);
+      if (!login(ctx, args[j + 1], args[j + 2], 'HELLO')) return out.error(E.wrongPass);
       j += 2;
     } else if (isKw(args[j], 'setname') && more >= 1) {
       if (!validName(args[j + 1])) return out.error(BAD_NAME);

@@ -60,6 +60,7 @@ export function cmd(s: CommandSpec): CommandDef {
     capturedReply: s.capturedReply,
     channels: s.channels,
     unnamedKeysRefusal: s.unnamedKeysRefusal,
+    variableKeyFlags: s.variableKeyFlags,
     keyEvents: s.keyEvents,
     notQueued: s.notQueued,
     execAbortOnReject: s.execAbortOnReject,

@@ -345,6 +345,15 @@ const RANGE_COMPLEXITY =
   'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
 
 
+const SET_KEY_WRITE: readonly string[] = ['OW', 'update'];
+const SET_KEY_GET: readonly string[] = ['RW', 'access', 'update'];
+
+/** SET's key flags for ACL: it reads the key only with GET (any argument after the value, as Redis scans). */
+function setKeyFlags(args: Buffer[]): readonly string[] {
+  for (let i = 3; i < args.length; i++) if (isKw(args[i], 'get')) return SET_KEY_GET;
+  return SET_KEY_WRITE;
+}
+
 export const stringCommands: CommandDef[] = [
   cmd({
     name: 'get', direct: true, arity: 2, flags: ['readonly', 'fast'], acl: ['string'], shard: get,
@@ -352,7 +361,7 @@ export const stringCommands: CommandDef[] = [
     summary: 'Get the value of a key', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),
   cmd({
-    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: set, keyEvents: setEvents,
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: ['string'], shard: set, keyEvents: setEvents, variableKeyFlags: setKeyFlags,
     keySpecs: spec(['RW', 'access', 'update', 'variable_flags'], 0, 1, 'RW and ACCESS due to the optional `GET` argument'),
     summary: 'Set the string value of a key', since: '1.0.0', group: 'string', complexity: 'O(1)',
   }),

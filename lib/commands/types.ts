@@ -288,6 +288,8 @@ export interface CommandDef {
    * nobody named (SORT's BY and GET patterns); null when it reads none.
    */
   unnamedKeysRefusal?: (args: Buffer[]) => string | null;
+  /** The key flags of this call, for a key spec with variable_flags (SET: access only with GET). */
+  variableKeyFlags?: (args: Buffer[]) => readonly string[];
   /** Index in the table, assigned at registration (shared by both threads). */
   index?: number;
 }

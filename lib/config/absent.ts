@@ -51,7 +51,6 @@ export function only(name: string, ok: readonly string[], why: string, secret = 
 /** The reasons shared by many directives. */
 export const WHY = {
   replication: 'replication is not available in respdb yet',
-  acl: 'ACL users are not available in respdb yet (requirepass protects the default user)',
   cluster: 'respdb has no cluster mode yet; one respdb spreads its keys over shards itself (--shards)',
   tls: 'respdb speaks plain TCP; terminate TLS in front of it (stunnel, haproxy, spiped)',
   eviction: 'respdb keeps its data on disk in LMDB and never evicts keys; the OS page cache holds what is hot',

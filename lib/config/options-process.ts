@@ -34,7 +34,7 @@ function validateOctal(v: string): string | null {
 
 // prettier-ignore
 export const PROCESS_OPTIONS: readonly OptionDef[] = [
-  bool('protected-mode', 'yes', true, 'effect: with no requirepass, connections from other hosts than loopback are answered -DENIED and closed'),
+  bool('protected-mode', 'yes', true, 'effect: while the default user has no password (nopass), connections from other hosts than loopback are answered -DENIED and closed, whatever bind says (Redis 7.0)'),
   int('tcp-backlog', '511', 0, INT_MAX, false, 'effect: the listen backlog of the TCP sockets'),
   str('pidfile', '', false, 'effect: a file respdb writes its process id to at startup and removes at shutdown (empty: none; the data directory keeps its own respdb.pid lock)'),
   bool('set-proc-title', 'yes', false, 'effect: respdb sets its process title (ps, top) from proc-title-template'),

@@ -1,7 +1,7 @@
 // Redis 7.0's directives of replication, ACL users and cluster mode, classified for respdb (the
-// classes: lib/config/absent.ts). None of the three is available yet: the values that mean "off"
-// (no master, no replicas required, no ACL file, cluster disabled) are accepted, a value that asks
-// for the feature is refused saying so, and the tuning of the three changes nothing.
+// classes: lib/config/absent.ts): each doc string says what the directive does in respdb. Cluster
+// mode is not available: `cluster-enabled no` is accepted, `yes` refused saying so, and the tuning
+// of cluster mode changes nothing.
 
 import type { OptionDef } from './options.js';
 import { INT_MAX, LLONG_MAX, ULLONG_MAX, WHY, bool, int, mem, oneOf, only, str } from './absent.js';
@@ -55,9 +55,9 @@ export const REPLICATION_OPTIONS: readonly OptionDef[] = [
   bool('replica-lazy-flush', 'no', true, REPL, { aliases: ['slave-lazy-flush'] }),
   bool('replica-ignore-disk-write-errors', 'no', true, REPL),
   oneOf('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], true, REPL),
-  str('aclfile', '', false, 'off: empty only', { refuse: only('aclfile', [''], WHY.acl) }),
-  int('acllog-max-len', '128', 0, LLONG_MAX, true, 'inert: the length of ACL LOG (ACL is not available yet)'),
-  oneOf('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels'], true, 'inert: the channels of new ACL users (ACL is not available yet)'),
+  str('aclfile', '', false, 'effect: the file of the ACL users (ACL LOAD / ACL SAVE), read at startup; not together with `user` lines (empty: users come from `user` lines)'),
+  int('acllog-max-len', '128', 0, LLONG_MAX, true, 'effect: the entries ACL LOG keeps (lowered, the oldest go when the next entry comes, as in Redis 7.0)'),
+  oneOf('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels'], true, 'effect: the channels a new ACL user (or one reset) may use: every one (allchannels) or none (resetchannels)'),
   bool('cluster-enabled', 'no', false, 'off: no only', { refuse: only('cluster-enabled', ['no'], WHY.cluster) }),
   str('cluster-config-file', 'nodes.conf', false, CLUSTER),
   int('cluster-port', '0', 0, 65535, false, CLUSTER),

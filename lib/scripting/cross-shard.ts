@@ -23,6 +23,8 @@ import { errBuf, errText } from '../errors.js';
 import { logger } from '../log.js';
 import type { ToScriptThread, FromScriptThread } from './script-thread.js';
 
+const EMPTY_REPLY = Buffer.alloc(0);
+
 const log = logger('script');
 const WORKER_URL = new URL('../../workers/script.js', import.meta.url);
 
@@ -105,11 +107,11 @@ export class CrossShardScripts {
       r.resolve(Buffer.from(m.reply));
       return;
     }
-    void this.serve(r, m.args.map((a) => Buffer.from(a.buffer, a.byteOffset, a.length)), m.db, m.proto);
+    void this.serve(r, m.args.map((a) => Buffer.from(a.buffer, a.byteOffset, a.length)), m.db, m.proto, m.checkOnly === true);
   }
 
-  /** One redis.call of the running script, over the held shards; the reply goes back at once. */
-  private async serve(r: Running, args: Buffer[], db: number, proto: 2 | 3): Promise<void> {
+  /** One redis.call of the running script (or, `checkOnly`, its ACL check alone), over the held shards; the reply goes back at once. */
+  private async serve(r: Running, args: Buffer[], db: number, proto: 2 | 3, checkOnly: boolean): Promise<void> {
     let reply: Buffer;
     try {
       let def = lookupBytes(args[0])!;
@@ -121,7 +123,9 @@ export class CrossShardScripts {
         const denied = this.server.acl.denial(conn, def, args, 'lua');
         refused = denied !== null ? 'ERR ' + scriptNopermReply(denied) : unnamedKeysRefusal(conn, def, args);
       }
-      reply = refused !== null ? errBuf(refused) : await this.server.transactions.runOne(r.ctx, r.tx, def, args, db, proto);
+      if (refused !== null) reply = errBuf(refused);
+      else if (checkOnly) reply = EMPTY_REPLY;
+      else reply = await this.server.transactions.runOne(r.ctx, r.tx, def, args, db, proto);
     } catch (e) {
       reply = errBuf(errText(e));
     }

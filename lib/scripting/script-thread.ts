@@ -17,7 +17,8 @@ export type ToScriptThread =
   | { t: 'forget'; what: string[] };
 
 export type FromScriptThread =
-  | { t: 'call'; id: number; args: Uint8Array[]; db: number; proto: 2 | 3 }
+  /** `checkOnly`: only the ACL check of a command this thread answers itself (an empty reply: allowed) */
+  | { t: 'call'; id: number; args: Uint8Array[]; db: number; proto: 2 | 3; checkOnly?: boolean }
   | { t: 'done'; id: number; reply: Uint8Array };
 
 export interface ScriptThreadInit {
@@ -83,9 +84,9 @@ export class ScriptThread {
   }
 
   /** Sends one command to the main thread and waits for its reply. */
-  request(id: number, args: Buffer[], db: number, proto: 2 | 3): Uint8Array {
+  request(id: number, args: Buffer[], db: number, proto: 2 | 3, checkOnly = false): Uint8Array {
     Atomics.store(this.flag, 0, 0);
-    this.post({ t: 'call', id, args, db, proto });
+    this.post(checkOnly ? { t: 'call', id, args, db, proto, checkOnly } : { t: 'call', id, args, db, proto });
     Atomics.wait(this.flag, 0, 0);
     const got = receiveMessageOnPort(this.init.port);
     if (!got) return errBuf('ERR script thread lost a reply');
@@ -107,6 +108,10 @@ class RemoteHost implements ScriptHost {
     const def = s.resolve(args);
     if (typeof def === 'string') return errBuf(def);
     if (def.inScript) {
+      if (s.aclChecked) {
+        const refused = this.thread.request(this.id, args, s.db, proto, true);
+        if (refused.length > 0) return refused;
+      }
       const out = this.local;
       out.reset();
       out.proto = proto;

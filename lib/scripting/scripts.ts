@@ -20,7 +20,7 @@ import { internal } from '../commands/registry.js';
 import { parseI64 } from '../resp/number.js';
 import { E } from '../errors.js';
 import { BusyBoard, KIND_EVAL, KIND_FUNCTION, type KillResult } from './busy.js';
-import { RUN_FUNCTION, RUN_READ_ONLY, RUN_REPLICA_RO } from './session.js';
+import { RUN_ACL_CHECKED, RUN_FUNCTION, RUN_READ_ONLY, RUN_REPLICA_RO } from './session.js';
 import { parseShebang } from './shebang.js';
 import { NEEDS_CODE, NEEDS_CROSS_SHARD } from './shard-run.js';
 import { ScriptEngine } from './engine.js';
@@ -262,7 +262,9 @@ export class Scripting {
     let reply: Buffer | null = null;
     // a restricted ACL user's redis.call commands are checked on this thread: its runs take the
     // cross-shard path, whose calls all come here
-    if (one && !plan.crossShard && ctx.conn.user.unrestricted) {
+    const restricted = !ctx.conn.user.unrestricted;
+    if (restricted) plan.flags |= RUN_ACL_CHECKED;
+    if (one && !plan.crossShard && !restricted) {
       reply = await this.onShard(ctx, shard, plan, !plan.on.has(shard));
       if (reply.equals(NEEDS_CODE)) reply = await this.onShard(ctx, shard, plan, true);
       if (reply.equals(NEEDS_CROSS_SHARD)) {

@@ -17,6 +17,11 @@ export const RUN_FUNCTION = 1;
 export const RUN_READ_ONLY = 2;
 /** Run on a read-only replica for one of its clients: a write gets READONLY, as from Redis. */
 export const RUN_REPLICA_RO = 4;
+/**
+ * The caller is a restricted ACL user: the run is on the script thread, and even the commands it
+ * answers itself (PING, SELECT, TIME...) are checked on the main thread first.
+ */
+export const RUN_ACL_CHECKED = 8;
 export const SCRIPT_REPLICA_WRITE = "READONLY You can't write against a read only replica.";
 
 export class RunSession implements ScriptSession {
@@ -25,6 +30,7 @@ export class RunSession implements ScriptSession {
   readonly readOnly: boolean;
   readonly replicaReadOnly: boolean;
   readonly kind: number;
+  readonly aclChecked: boolean;
   /** A write command ran (SCRIPT KILL cannot stop it any more). */
   wrote = false;
   /** The run must be given up and its writes abandoned (the host decided; see ShardScriptHost). */
@@ -42,6 +48,7 @@ export class RunSession implements ScriptSession {
     this.readOnly = (flags & RUN_READ_ONLY) !== 0;
     this.replicaReadOnly = (flags & RUN_REPLICA_RO) !== 0;
     this.kind = flags & RUN_FUNCTION ? 1 : KIND_EVAL;
+    this.aclChecked = (flags & RUN_ACL_CHECKED) !== 0;
   }
 
   /** The command a redis.call names, or Redis's refusal text. */
