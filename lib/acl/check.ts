@@ -81,7 +81,7 @@ export function checkCall(user: AclUser, def: CommandDef, args: Buffer[]): Denia
   let cached: Keys | null = null;
   const keys = (): Keys => {
     if (cached !== null) return cached;
-    cached = keysWithFlags(def.keySpecs, args, def.getKeys ? keyIndexes(def, args) : undefined);
+    cached = keysWithFlags(def.keySpecs, args, def.getKeys ? keyIndexes(def, args) : undefined, def.destination ? def.destination(args) : -1);
     const variable = def.variableKeyFlags;
     if (variable !== undefined) cached = cached.map((k) => (k.flags.includes('variable_flags') ? { pos: k.pos, flags: variable(args) } : k));
     return cached;

@@ -45,7 +45,7 @@ function getuser(ctx: MainContext, args: Buffer[]): void {
   out.map(6);
   out.bulkStr('flags');
   const flags = u.flags();
-  out.array(flags.length);
+  out.set(flags.length);
   for (const f of flags) out.bulkStr(f);
   out.bulkStr('passwords');
   out.array(u.passwords.length);
@@ -101,7 +101,15 @@ function cat(ctx: MainContext, args: Buffer[]): void {
 
 const GENPASS_RANGE = 'ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096';
 
+/** ACL LOG and ACL GENPASS take one optional argument; more get Redis's text. */
+function tooMany(ctx: MainContext, args: Buffer[]): boolean {
+  if (args.length <= 3) return false;
+  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${latin1(args[1])}'. Try ACL HELP.`);
+  return true;
+}
+
 function genpass(ctx: MainContext, args: Buffer[]): void {
+  if (tooMany(ctx, args)) return;
   let bits = 256;
   if (args.length === 3) {
     const n = parseI64(args[2]);
@@ -114,6 +122,7 @@ function genpass(ctx: MainContext, args: Buffer[]): void {
 }
 
 function log(ctx: MainContext, args: Buffer[]): void {
+  if (tooMany(ctx, args)) return;
   const l = ctx.server.acl.log;
   let count = 10;
   if (args.length === 3) {

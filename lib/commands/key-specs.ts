@@ -83,7 +83,7 @@ export function compileKeyFinder(specs: readonly AnyKeySpec[]): KeyFinder {
  * and delete need write). Keys found by a command's own getKeys take the flags of the spec that
  * covers their position, else of its spec whose keys cannot be found from the arguments.
  */
-export function keysWithFlags(specs: readonly AnyKeySpec[], args: Buffer[], ownKeys?: readonly number[]): Array<{ pos: number; flags: readonly string[] }> {
+export function keysWithFlags(specs: readonly AnyKeySpec[], args: Buffer[], ownKeys?: readonly number[], destination = -1): Array<{ pos: number; flags: readonly string[] }> {
   const out: Array<{ pos: number; flags: readonly string[] }> = [];
   const found: number[] = [];
   for (const s of specs) {
@@ -93,8 +93,13 @@ export function keysWithFlags(specs: readonly AnyKeySpec[], args: Buffer[], ownK
     for (const pos of found) if (!s.flags.includes('not_key')) out.push({ pos, flags: s.flags });
   }
   if (ownKeys === undefined) return out;
-  const unknown = specs.find((s) => 'unknown' in s);
-  return ownKeys.map((pos) => out.find((k) => k.pos === pos) ?? { pos, flags: unknown?.flags ?? [] });
+  // a key the specs cannot find: the destination (SORT's STORE) takes the flags of the spec that
+  // writes, any other (BY/GET keys, when a getKeys names them) those of one that does not
+  const unknown = specs.filter((s) => 'unknown' in s);
+  const writes = (f: readonly string[]): boolean => f.includes('update') || f.includes('insert') || f.includes('delete');
+  const writer = unknown.find((s) => writes(s.flags));
+  const reader = unknown.find((s) => !writes(s.flags)) ?? unknown[0];
+  return ownKeys.map((pos) => out.find((k) => k.pos === pos) ?? { pos, flags: (pos === destination ? writer ?? reader : reader)?.flags ?? [] });
 }
 
 /** Appends one spec's key indexes to `out`; false when the arguments do not fit the spec. */

@@ -6,14 +6,17 @@
 import t from 'tap';
 import { pair } from '../support/servers.js';
 import { scenario, on, field, str, type Step } from '../support/acl.js';
-import { formatReply, type Reply } from '../support/resp-client.js';
+import { formatReply, RawClient, type Reply } from '../support/resp-client.js';
 
 const p = await pair(t);
 
 const STABLE = ['count', 'reason', 'context', 'object', 'username'];
 /** Redis 7.0's entry fields (entry-id and the timestamps came with 7.2). */
 const ALL_FIELDS = ['count', 'reason', 'context', 'object', 'username', 'age-seconds', 'client-info'];
-const names = (e: Reply) => (e.t === 'array' && e.v ? e.v.filter((_, i) => i % 2 === 0).map(str).join(',') : e.t === 'map' ? e.v.map(([k]) => str(k)).join(',') : e.t);
+/** What respdb adds after them (Redis 7.2's fields), left out of the comparison and checked on their own. */
+const LATER_FIELDS = 'entry-id,timestamp-created,timestamp-last-updated';
+const allNames = (e: Reply) => (e.t === 'array' && e.v ? e.v.filter((_, i) => i % 2 === 0).map(str).join(',') : e.t === 'map' ? e.v.map(([k]) => str(k)).join(',') : e.t);
+const names = (e: Reply) => allNames(e).replace(',' + LATER_FIELDS, '');
 
 /** ACL LOG entries as their stable fields and the value types of the fields (names: own subtest). */
 function showLog(r: Reply): string {
@@ -117,6 +120,22 @@ t.test('ACL LOG: acllog-max-len limits the entries', async (t) => {
     ...on('admin', ['CONFIG', 'SET', 'acllog-max-len', '128']),
   ];
   await scenario(t, p, steps);
+});
+
+t.test("ACL LOG entries: respdb's three fields after Redis 7.0's", async (t) => {
+  const admin = await RawClient.connect(p.respdbPort);
+  t.teardown(() => admin.close());
+  await admin.send('ACL', 'LOG', 'RESET');
+  await admin.send('ACL', 'SETUSER', 'fl2', 'reset', 'on', 'nopass', '+get');
+  const u = await RawClient.connect(p.respdbPort);
+  t.teardown(() => u.close());
+  await u.send('AUTH', 'fl2', 'x');
+  await u.send('SET', 'a', 'b');
+  const r = await admin.send('ACL', 'LOG');
+  const e = r.t === 'array' && r.v ? r.v[0] : r;
+  t.equal(allNames(e), [...ALL_FIELDS, LATER_FIELDS].join(','), 'the field names in order');
+  t.equal(field(e, 'entry-id')?.t, 'int');
+  t.equal(field(e, 'timestamp-created')?.t, 'int');
 });
 
 t.test('ACL LOG entry fields', async (t) => {
