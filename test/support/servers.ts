@@ -285,7 +285,7 @@ export interface StartRespdbOptions {
   dir?: string;
   /** Extra environment variables (merged over process.env). */
   env?: NodeJS.ProcessEnv;
-  /** How long to wait for the "ready" log line (ms). Default 20000. */
+  /** How long to wait for the "ready" log line (ms). Default 45000 (a loaded 2-core machine has taken over 20 s). */
   timeoutMs?: number;
 }
 
@@ -331,7 +331,7 @@ async function launchRespdb(dir: string, opts: StartRespdbOptions, extraArgs: st
     env: { ...process.env, ...(opts.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const timeoutMs = opts.timeoutMs ?? 20000;
+  const timeoutMs = opts.timeoutMs ?? 45000;
 
   return new Promise<Launched>((resolve, reject) => {
     let settled = false;
