@@ -9,10 +9,9 @@
  *   npm run bench -- auth                          5 rounds of 2000 attempts per case and server
  *   npm run bench -- auth --attempts N --rounds R --write
  */
-import { pathToFileURL } from 'node:url';
 import { machineInfo, machineLine, markdownTable, median, parseOrUsage, parseOptions, publishSection } from './report.js';
 import { BenchConn } from './resp.js';
-import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
+import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer, runIfMain } from './servers.js';
 
 const USAGE = `usage: npm run bench -- auth [options]
 
@@ -136,9 +135,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, 'bench auth', main);

@@ -27,7 +27,6 @@
  *   saturated generator shows.
  */
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import {
   fmtOps,
@@ -48,7 +47,7 @@ import { BenchConn, benchKey, errorText } from './resp.js';
 import { SLOW_COMMANDS, SlowLoop, type SlowStats } from './slow-loop.js';
 import { closedLoop, randomKeyRequest, type LoadResult } from './closed-loop.js';
 import { cpuBetween, threadCpu } from './cpu.js';
-import { fsType, isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, whenInterrupted, type BenchServer } from './servers.js';
+import { fsType, isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, whenInterrupted, type BenchServer, runIfMain } from './servers.js';
 
 const USAGE = `usage: npm run bench -- isolation [options]
 
@@ -552,12 +551,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`bench isolation: ${(e as Error).stack ?? e}\n`);
-      void stopAll().finally(() => process.exit(1));
-    },
-  );
-}
+if (isMainThread) runIfMain(import.meta.url, 'bench isolation', main);

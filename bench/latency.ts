@@ -15,7 +15,6 @@
  * (coordinated omission), equally for both servers. Keys are drawn uniformly from the 100,000
  * pre-populated keys `key:000000000000`..., values are 100 bytes, as in bench/run.ts.
  */
-import { pathToFileURL } from 'node:url';
 import {
   fmtOps,
   machineInfo,
@@ -32,7 +31,7 @@ import {
 } from './report.js';
 import { populate } from './resp.js';
 import { closedLoop, randomKeyRequest, type LoadResult } from './closed-loop.js';
-import { isInterrupted, makeRunDir, removeRunDir, startFloor, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
+import { isInterrupted, makeRunDir, removeRunDir, startFloor, startRedis, startRespdb, stopAll, type BenchServer, runIfMain } from './servers.js';
 
 const USAGE = `usage: npm run bench -- latency [options]
 
@@ -294,12 +293,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`bench latency: ${(e as Error).stack ?? e}\n`);
-      void stopAll().finally(() => process.exit(1));
-    },
-  );
-}
+runIfMain(import.meta.url, 'bench latency', main);

@@ -17,7 +17,6 @@
  *   message; it reports messages published per second, messages delivered per second, and the
  *   server's CPU per published message (bench/cpu.ts: main thread, and every thread).
  */
-import { pathToFileURL } from 'node:url';
 import {
   fmtOps,
   fmtRatio,
@@ -37,7 +36,7 @@ import {
 import net from 'node:net';
 import { encodeCommand } from './resp.js';
 import { cpuBetween, threadCpu } from './cpu.js';
-import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
+import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer, runIfMain } from './servers.js';
 import { Subscribers } from './pubsub-subscribers.js';
 
 const USAGE = `usage: npm run bench -- pubsub [options]
@@ -315,12 +314,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`bench pubsub: ${(e as Error).stack ?? e}\n`);
-      void stopAll().finally(() => process.exit(1));
-    },
-  );
-}
+runIfMain(import.meta.url, 'bench pubsub', main);

@@ -14,9 +14,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { machineInfo, machineLine, markdownTable, median, parseOrUsage, parseOptions, publishSection } from './report.js';
-import { REPO_ROOT, freePort, makeRunDir, removeRunDir, runTool, startRedis, stopAll } from './servers.js';
+import { REPO_ROOT, freePort, makeRunDir, removeRunDir, runTool, startRedis, stopAll, runIfMain } from './servers.js';
 
 const USAGE = `usage: npm run bench -- rdb [options]
 
@@ -164,9 +163,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, 'bench rdb', main);

@@ -24,7 +24,6 @@
  * Besides ops/s it reports the CPU each server thread spent per request (bench/cpu.ts): on a
  * machine whose cores the load generator shares, that says which thread bounds each load.
  */
-import { pathToFileURL } from 'node:url';
 import {
   fmtOps,
   throughputSection,
@@ -59,6 +58,7 @@ import {
   FSYNC_MODES,
   type BenchServer,
   type FsyncMode,
+  runIfMain,
 } from './servers.js';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -485,12 +485,4 @@ export async function main(argv: string[]): Promise<number> {
   return errors.some((e) => /server (exited|did not start)/.test(e)) ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-      void stopAll().finally(() => process.exit(1));
-    },
-  );
-}
+runIfMain(import.meta.url, 'bench', main);

@@ -9,13 +9,12 @@
  *   npm run bench -- scripts --count N --rounds R --clients C --shards N --write
  */
 import net from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { fmtOps, machineInfo, machineLine, markdownTable, median, parseOrUsage, parseOptions, publishSection } from './report.js';
 import { encodeCommand, replyEnd } from './resp.js';
 import { cpuBetween, threadCpu } from './cpu.js';
 import { closedLoop, randomKeyRequest } from './closed-loop.js';
-import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer } from './servers.js';
+import { isInterrupted, makeRunDir, removeRunDir, startRedis, startRespdb, stopAll, type BenchServer, runIfMain } from './servers.js';
 
 const USAGE = `usage: npm run bench -- scripts [options]
 
@@ -153,9 +152,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, 'bench scripts', main);

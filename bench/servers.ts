@@ -10,7 +10,7 @@ import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pingOnce } from './resp.js';
 
 /** Repo root, found from this compiled file: dist/bench -> ../.. */
@@ -390,4 +390,20 @@ export function redisVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * Runs a benchmark's `main` when its module is the one node was started with (each sub-bench can
+ * also be run through bench/run.ts): exits with its code, or on a failure prints it, stops the
+ * servers it started and exits 1.
+ */
+export function runIfMain(moduleUrl: string, name: string, main: (argv: string[]) => Promise<number>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`${name}: ${(e as Error).stack ?? e}\n`);
+      void stopAll().finally(() => process.exit(1));
+    },
+  );
 }
