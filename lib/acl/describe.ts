@@ -5,7 +5,8 @@
 // that would change what a saved user may do, so it throws rather than write it).
 
 import { CATEGORIES, categoryTable } from './categories.js';
-import { Selector, READ, WRITE, clientNameOf } from './selector.js';
+import { clientNameOf } from '../commands/registry.js';
+import { Selector, READ, WRITE } from './selector.js';
 
 export function describeCommands(sel: Selector): string {
   const additive = !sel.future;

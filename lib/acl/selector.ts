@@ -2,7 +2,7 @@
 // selector and any number of others (`(...)`); a command runs when one of them allows all of it.
 // Rules and their errors are Redis 7.0's; the command part keeps a bit per command-table entry.
 
-import { ALL, lookupClient, clientNameOf } from '../commands/registry.js';
+import { ALL, lookupClient } from '../commands/registry.js';
 import type { CommandDef } from '../commands/types.js';
 import { categoryIndex, categoryTable } from './categories.js';
 import { AclRuleError, ERR } from './errors.js';
@@ -202,4 +202,3 @@ export function lookupRuleCommand(name: string): CommandDef | undefined {
   return top.sub?.get(parts[1]);
 }
 
-export { clientNameOf };

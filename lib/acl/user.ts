@@ -36,13 +36,7 @@ export class AclUser {
 
   clone(): AclUser {
     const u = new AclUser(this.name, this.pubsubDefault);
-    u.enabled = this.enabled;
-    u.nopass = this.nopass;
-    u.sanitize = this.sanitize;
-    u.passwords = this.passwords.slice();
-    u.root = this.root.clone();
-    u.selectors = this.selectors.map((s) => s.clone());
-    u.unrestricted = this.unrestricted;
+    u.assign(this);
     return u;
   }
 

@@ -17,9 +17,15 @@ export class AclUsers {
   readonly defaultUser: AclUser;
 
   constructor(private readonly pubsubAllChannels: () => boolean) {
-    this.defaultUser = this.fresh('default');
-    for (const r of ['+@all', '~*', '&*', 'on', 'nopass']) this.defaultUser.apply(r);
+    this.defaultUser = this.newDefaultUser();
     this.users.set('default', this.defaultUser);
+  }
+
+  /** Redis's default user as it starts: on, no password, every command, key and channel. */
+  private newDefaultUser(): AclUser {
+    const d = this.fresh('default');
+    for (const r of ['+@all', '~*', '&*', 'on', 'nopass']) d.apply(r);
+    return d;
   }
 
   /** A new user as Redis makes one: off, no password, no commands, keys or channels (see acl-pubsub-default). */
@@ -85,12 +91,7 @@ export class AclUsers {
     const def = next.get('default');
     this.users.clear();
     for (const [name, u] of next) if (name !== 'default') this.users.set(name, u);
-    if (def) this.defaultUser.assign(def);
-    else {
-      const d = this.fresh('default');
-      for (const r of ['+@all', '~*', '&*', 'on', 'nopass']) d.apply(r);
-      this.defaultUser.assign(d);
-    }
+    this.defaultUser.assign(def ?? this.newDefaultUser());
     this.users.set('default', this.defaultUser);
     return old;
   }
