@@ -53,9 +53,11 @@ function keyAllowed(sel: Selector, key: Buffer, need: number): boolean {
 }
 
 function channelAllowed(sel: Selector, channel: Buffer, pattern: boolean): boolean {
+  // a pattern subscription is allowed by the same pattern, literally (patterns are latin1 text)
+  const literal = pattern ? channel.toString('latin1') : null;
   for (const c of sel.channels) {
-    if (pattern) {
-      if (Buffer.from(c, 'latin1').equals(channel)) return true;
+    if (literal !== null) {
+      if (c === literal) return true;
     } else if (c === '*' || matcher(c)(channel)) return true;
   }
   return false;
