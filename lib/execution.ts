@@ -174,13 +174,16 @@ export class Execution {
    * After a direct read while keyspace events are collected: its `keymiss` events are published;
    * a read that met an expired key is sent to the shard instead (its reply, at `start` of the
    * connection's output, is dropped), which deletes the key with its `expired` event as Redis's
-   * read does. Returns true when it was sent.
+   * read does; so is one while the active expiry's events are in flight. Returns true when it was sent.
    */
   private directEvents(conn: Connection, def: CommandDef, shard: number, args: Buffer[], start: number): boolean {
-    const view = this.server.shards.links[shard].view!;
+    const link = this.server.shards.links[shard];
+    const view = link.view!;
     const ev = view.events;
     ev.endCommand();
-    if (view.metExpired) {
+    // (a snapshot that may hold an expiry whose events are still on their way: the shard's reply
+    // comes after them)
+    if (view.metExpired || link.shared.backgroundEventsInFlight()) {
       view.metExpired = false;
       ev.clear();
       conn.ow.pos = start;

@@ -92,6 +92,8 @@ export class ShardHandle {
    * the shard's own background work), before its reply is delivered.
    */
   onKeyEvents: ((origin: Connection | null, records: Buffer) => void) | null = null;
+  /** Background work's events frame was handled (its events published): ShardShared's count drops. */
+  onBackgroundEvents: (() => void) | null = null;
 
   /**
    * Replication marks. The applier sets `nextMark` right before routing a stream command to this
@@ -326,6 +328,7 @@ export class ShardHandle {
       // background work's events (expiry): a frame of their own, nobody's
       if (count === 0) {
         this.deliverEvents(null, frame, p);
+        this.onBackgroundEvents?.();
         return;
       }
     }

@@ -699,17 +699,25 @@ export class ShardRuntime {
     // (a slice's deletions copy pages too: estimated as that many commands)
     if (this.disk.admit(batchGrowth(0, GC_SLICE)) === DISK_REFUSED) return null;
     let n = 0;
+    let counted = false;
+    const shared = this.writeNotes.shared!;
     this.store.writing = true;
     try {
       this.store.env.transactionSync(() => {
         n = fn();
         this.store.beforeCommit();
+        // before the commit is visible to the main thread's direct reads (shared-state.ts)
+        if (this.store.events.count !== 0 && !counted) {
+          counted = true;
+          shared.backgroundEventsCommitting();
+        }
       });
       this.store.afterCommit();
       this.dirty = true;
       if (this.store.events.count !== 0) this.backgroundEvents();
       return n;
     } catch (e) {
+      if (counted) shared.backgroundEventsDelivered();
       this.store.afterAbort();
       this.store.events.clear();
       if (!this.diskFailed(e)) log.error({ err: e }, `${what} failed`);

@@ -87,6 +87,7 @@ export class ShardSet {
       h.onTimed = (target, micros, args) => events.onTimed(target, micros, args);
       h.onLatency = (event, ms) => events.onLatency(event, ms);
       h.onKeyEvents = (origin, records) => events.onKeyEvents(origin, records);
+      h.onBackgroundEvents = () => link.shared.backgroundEventsDelivered();
       this.links.push(link);
     }
     // The shards open concurrently; the global binlog sequence continues after the highest one.

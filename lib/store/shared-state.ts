@@ -12,9 +12,10 @@ export const WRITE_SLOTS = 1 << 16;
 /**
  * Int32 control words: [0] watchers, [1] epoch, [2] transactions that wrote anything, [3] expiry
  * paused (CLIENT PAUSE), [4] environment generation (bumped when COMPACT replaced the files),
- * [5] replica mode (the shard expires nothing itself: ShardSet.setReplicaMode).
+ * [5] replica mode (the shard expires nothing itself: ShardSet.setReplicaMode), [6] frames of
+ * background work's keyspace events committed and not yet delivered on the main thread.
  */
-const CONTROL_WORDS = 6;
+const CONTROL_WORDS = 7;
 
 export class ShardShared {
   readonly sab: SharedArrayBuffer;
@@ -64,6 +65,24 @@ export class ShardShared {
 
   replicaMode(): boolean {
     return Atomics.load(this.control, 5) !== 0;
+  }
+
+  /**
+   * Background work (the active expiry) counts its events frame before its transaction commits,
+   * and the main thread uncounts it once the events are published. A direct read whose snapshot
+   * may hold such a commit (the count is not 0) goes through the shard instead, so its reply
+   * comes after those events, as Redis publishes them when it deletes the key.
+   */
+  backgroundEventsCommitting(): void {
+    Atomics.add(this.control, 6, 1);
+  }
+
+  backgroundEventsDelivered(): void {
+    Atomics.sub(this.control, 6, 1);
+  }
+
+  backgroundEventsInFlight(): boolean {
+    return Atomics.load(this.control, 6) !== 0;
   }
 
   expiryPaused(): boolean {
