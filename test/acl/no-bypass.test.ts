@@ -45,12 +45,15 @@ class Side {
     this.conn ??= await connectAs(this.port, 't');
     const c = this.conn;
     let out: Reply[];
+    let failed = false;
     try {
       out = await c.pipeline(cmds);
     } catch (e) {
+      failed = true;
       out = cmds.map(() => ({ t: 'error', v: /closed/.test((e as Error).message) ? '(closed)' : '(no reply)' }) as Reply);
     }
-    if (c.closed || (!keep && out.some((r) => r.t !== 'error'))) {
+    // (a reply that comes after the timeout must not be read as the next command's)
+    if (failed || c.closed || (!keep && out.some((r) => r.t !== 'error'))) {
       this.conn = null;
       await c.close().catch(() => {});
     }
