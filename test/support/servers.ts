@@ -13,7 +13,7 @@ import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RawClient, formatReply, type CompareOptions, type Reply } from './resp-client.js';
 
 /** Repo root, found from this compiled file: dist/test/support -> ../../.. */
@@ -79,9 +79,23 @@ function track(child: ChildProcess): void {
  * exits or is killed (SIGINT/SIGTERM/SIGHUP) while it still runs. For every child a test starts.
  */
 export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-  const child = spawn(command, args, options);
+  const child = command === process.execPath ? spawnNode(args, options) : spawn(command, args, options);
   track(child);
   return child;
+}
+
+const COVERAGE_PRELOAD = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'coverage-preload.js')).href;
+
+/**
+ * A node child under tap: its NODE_OPTIONS would carry tap's processinfo import, whose module-load
+ * hooks slow every thread's start (coverage-preload.ts); `env` sets them to the light preload
+ * (or to nothing when tap collects no coverage) and execs node, so the child is node itself.
+ * tap's spawn hook rewrites the environment of every spawn, hence a command-line assignment.
+ */
+function spawnNode(args: readonly string[], options: SpawnOptions): ChildProcess {
+  if (process.env._TAPJS_PROCESSINFO_CWD_ === undefined) return spawn(process.execPath, args, options);
+  const preload = process.env._TAPJS_PROCESSINFO_COVERAGE_ === '1' ? `--import=${COVERAGE_PRELOAD}` : '';
+  return spawn('/usr/bin/env', [`NODE_OPTIONS=${preload}`, process.execPath, ...args], options);
 }
 
 /** A fresh temp dir, removed when the test process exits if nobody removed it before. */
